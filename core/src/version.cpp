@@ -1,0 +1,7 @@
+#include "carecircle/version.hpp"
+
+namespace carecircle {
+
+std::string coreVersion() { return CARECIRCLE_VERSION; }
+
+}  // namespace carecircle

@@ -1,0 +1,6 @@
+// --pre-js: under Node, read core.wasm from disk instead of fetch()ing a file
+// path (Node's global fetch cannot). Callers may still pass Module.wasmBinary.
+if (typeof process === 'object' && typeof process.versions === 'object' &&
+    typeof process.versions.node === 'string' && !Module['wasmBinary']) {
+  Module['wasmBinary'] = require('fs').readFileSync(require('path').join(__dirname, 'core.wasm'));
+}
