@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the core natively (library, GoogleTest, CLI) and to WebAssembly
+# (build/wasm/core.mjs + core.wasm). Incremental; configures on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configure() {  # dir, extra cmake args...
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  fi
+}
+
+configure build/native
+cmake --build build/native
+# Skip emcmake (its Node emulator flag breaks on Node 20: TOOLCHAIN.md pitfall 4).
+configure build/wasm -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake \
+  -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node
+cmake --build build/wasm

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
+# FUZZ_SECONDS (default 60), seeded with the golden fixtures and a JSON
+# dictionary. `npm test` runs a short smoke pass; `npm run fuzz` a long one.
+# Exit status is non-zero if any target finds a crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-60}
+
+if [ ! -f build/fuzz/build.ninja ]; then
+  CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCARECIRCLE_FUZZ=ON -DCARECIRCLE_SANITIZE=ON >/dev/null
+fi
+cmake --build build/fuzz --target fuzz_streak
+
+# target → fixture folder that seeds it
+declare -A seeds=([fuzz_streak]=tests/fixtures/streak)
+status=0
+for target in "${!seeds[@]}"; do
+  corpus=build/fuzz/corpus/$target
+  mkdir -p "$corpus" build/fuzz/artifacts
+  find "${seeds[$target]}" -name '*.json' ! -name '*.expected.json' -exec cp {} "$corpus/" \;
+  echo "fuzz: $target for ${seconds}s"
+  if ! "build/fuzz/tests/$target" "$corpus" -dict=tests/fuzz/json.dict -max_total_time="$seconds" \
+      -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix=build/fuzz/artifacts/ 2> "build/fuzz/$target.log"; then
+    echo "fuzz: $target FAILED — see build/fuzz/$target.log and build/fuzz/artifacts/" >&2
+    tail -40 "build/fuzz/$target.log" >&2
+    status=1
+  else
+    grep -E 'stat::number_of_executed_units|cov:' "build/fuzz/$target.log" | tail -2
+  fi
+done
+exit $status
