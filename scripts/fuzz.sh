@@ -11,10 +11,10 @@ if [ ! -f build/fuzz/build.ninja ]; then
   CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCARECIRCLE_FUZZ=ON -DCARECIRCLE_SANITIZE=ON >/dev/null
 fi
-cmake --build build/fuzz --target fuzz_streak
+cmake --build build/fuzz
 
 # target → fixture folder that seeds it
-declare -A seeds=([fuzz_streak]=tests/fixtures/streak)
+declare -A seeds=([fuzz_streak]=tests/fixtures/streak)  # add: [fuzz_<module>]=tests/fixtures/<module>
 status=0
 for target in "${!seeds[@]}"; do
   corpus=build/fuzz/corpus/$target

@@ -6,12 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <sstream>
 #include <string>
 
-#include "carecircle/streak_json.hpp"
+#include "carecircle/exports.hpp"
 
 namespace {
 
@@ -24,21 +22,14 @@ std::string readFile(const fs::path& path) {
   return out.str();
 }
 
-const std::map<std::string, std::function<std::string(std::string_view)>>& exportsByName() {
-  static const std::map<std::string, std::function<std::string(std::string_view)>> table = {
-      {"evaluateStreak", carecircle::evaluateStreakJson},
-      {"recordCheckIn", carecircle::recordCheckInJson},
-  };
-  return table;
-}
-
 TEST(GoldenFixtures, NativeRepliesMatchTheExpectedBytes) {
   int checked = 0;
   for (const auto& module : fs::directory_iterator(CARECIRCLE_FIXTURES_DIR)) {
     if (!module.is_directory()) continue;
     for (const auto& exportDir : fs::directory_iterator(module.path())) {
       const std::string name = exportDir.path().filename().string();
-      ASSERT_TRUE(exportsByName().count(name)) << "unknown export folder " << exportDir.path();
+      const carecircle::JsonExport* run = carecircle::findJsonExport(name);
+      ASSERT_NE(run, nullptr) << "unknown export folder " << exportDir.path();
       for (const auto& file : fs::directory_iterator(exportDir.path())) {
         const std::string fileName = file.path().filename().string();
         if (file.path().extension() != ".json" || fileName.ends_with(".expected.json")) continue;
@@ -46,7 +37,7 @@ TEST(GoldenFixtures, NativeRepliesMatchTheExpectedBytes) {
         expectedPath.replace_extension(".expected.json");
         SCOPED_TRACE(file.path().string());
         ASSERT_TRUE(fs::exists(expectedPath));
-        EXPECT_EQ(exportsByName().at(name)(readFile(file.path())) + "\n", readFile(expectedPath));
+        EXPECT_EQ(run->run(readFile(file.path())) + "\n", readFile(expectedPath));
         ++checked;
       }
     }

@@ -1,43 +1,38 @@
 // carecircle_cli <export> [--repeat N]
 // Reads one JSON request on stdin, runs the named export of the native core
-// and prints its envelope on stdout. With --repeat N it runs the export N
-// times and prints the mean wall time per call on stderr (benchmarks only;
-// the core itself never reads a clock).
+// (see core/include/carecircle/exports.hpp) and prints its envelope on
+// stdout. With --repeat N it runs the export N times and prints the mean wall
+// time per call on stderr (benchmarks only; the core never reads a clock).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <iterator>
-#include <map>
 #include <string>
 
-#include "carecircle/streak_json.hpp"
+#include "carecircle/exports.hpp"
 #include "carecircle/version.hpp"
 
 int main(int argc, char** argv) {
-  using Export = std::string (*)(std::string_view);
-  const std::map<std::string, Export> exports = {
-      {"evaluateStreak", &carecircle::evaluateStreakJson},
-      {"recordCheckIn", &carecircle::recordCheckInJson},
-  };
   if (argc >= 2 && std::strcmp(argv[1], "coreVersion") == 0) {
     std::cout << carecircle::coreVersion() << "\n";
     return 0;
   }
-  if (argc < 2 || exports.count(argv[1]) == 0) {
+  const carecircle::JsonExport* target = argc >= 2 ? carecircle::findJsonExport(argv[1]) : nullptr;
+  if (target == nullptr) {
     std::fprintf(stderr, "usage: carecircle_cli <export> [--repeat N] < request.json\nexports:");
-    for (const auto& e : exports) std::fprintf(stderr, " %s", e.first.c_str());
+    for (const auto& e : carecircle::jsonExports()) std::fprintf(stderr, " %s", e.name);
     std::fprintf(stderr, " coreVersion\n");
     return 2;
   }
-  const Export run = exports.at(argv[1]);
   long repeat = 1;
   if (argc == 4 && std::strcmp(argv[2], "--repeat") == 0) repeat = std::max(1L, std::atol(argv[3]));
   const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   std::string output;
   const auto start = std::chrono::steady_clock::now();
-  for (long i = 0; i < repeat; ++i) output = run(input);
+  for (long i = 0; i < repeat; ++i) output = target->run(input);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   if (repeat > 1) {
     const double perCallMs = std::chrono::duration<double, std::milli>(elapsed).count() / repeat;

@@ -1,0 +1,22 @@
+#include "carecircle/exports.hpp"
+
+#include "carecircle/streak_json.hpp"
+
+namespace carecircle {
+
+const std::vector<JsonExport>& jsonExports() {
+  static const std::vector<JsonExport> table = {
+      {"evaluateStreak", &evaluateStreakJson},
+      {"recordCheckIn", &recordCheckInJson},
+  };
+  return table;
+}
+
+const JsonExport* findJsonExport(std::string_view name) {
+  for (const JsonExport& e : jsonExports()) {
+    if (name == e.name) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace carecircle
