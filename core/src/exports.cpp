@@ -1,5 +1,6 @@
 #include "carecircle/exports.hpp"
 
+#include "carecircle/eligibility_json.hpp"
 #include "carecircle/streak_json.hpp"
 
 namespace carecircle {
@@ -8,6 +9,11 @@ const std::vector<JsonExport>& jsonExports() {
   static const std::vector<JsonExport> table = {
       {"evaluateStreak", &evaluateStreakJson},
       {"recordCheckIn", &recordCheckInJson},
+      {"validateCampaigns", &validateCampaignsJson},
+      {"validateCampaignChange", &validateCampaignChangeJson},
+      {"evaluateEligibility", &evaluateEligibilityJson},
+      {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
+      {"mayShowInvitePrompt", &mayShowInvitePromptJson},
   };
   return table;
 }

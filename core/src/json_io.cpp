@@ -88,6 +88,15 @@ std::string childPath(const std::string& path, std::size_t index) {
   return path + '/' + std::to_string(index);
 }
 
+void rejectUnknownKeys(const Json& object, const std::string& path,
+                       std::initializer_list<std::string_view> allowed) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool known = false;
+    for (std::string_view key : allowed) known = known || key == it.key();
+    if (!known) fail("input.unknown_field", "未知字段:" + it.key().substr(0, 64), childPath(path, it.key()));
+  }
+}
+
 const Json& requireObject(const Json& value, const std::string& path) {
   if (!value.is_object()) wrongType(value, "对象", path);
   return value;

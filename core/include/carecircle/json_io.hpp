@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,10 @@ bool readInt(const Json& object, const char* key, const std::string& path, std::
 bool readString(const Json& object, const char* key, const std::string& path,
                 std::size_t maxBytes, std::string& out, bool required = false);
 bool readBool(const Json& object, const char* key, const std::string& path, bool& out);
+// input.unknown_field for any key of `object` not in `allowed`: a typo in a
+// campaign ("perPersonLimt") must not silently fall back to a default.
+void rejectUnknownKeys(const Json& object, const std::string& path,
+                       std::initializer_list<std::string_view> allowed);
 std::string childPath(const std::string& path, std::string_view key);
 std::string childPath(const std::string& path, std::size_t index);
 

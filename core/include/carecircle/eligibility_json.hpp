@@ -1,0 +1,23 @@
+// JSON entry points of the eligibility module. Shapes: docs/api/eligibility.md;
+// campaign schema: docs/schema/campaign.schema.json.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace carecircle {
+
+// {"campaigns":[…]} → {"valid":bool,"violations":[{campaignId,code,guard,message,path}]}
+std::string validateCampaignsJson(std::string_view requestText);
+// {"before":{…},"after":{…}} → {"allowed":bool,"violations":[…]} (G13 and the guards)
+std::string validateCampaignChangeJson(std::string_view requestText);
+// {nowMs, utcOffsetMinutes?, campaigns, patient, referrals?, milestones?, issued?,
+//  counters?, pools?} → per-campaign eligibility, wallet and badges.
+std::string evaluateEligibilityJson(std::string_view requestText);
+// {nowMs, utcOffsetMinutes?, campaigns, counters?, pools?, patients:[{patient, referrals?,
+//  milestones?, issued?}] (≤ 10,000)} → {"results":[{patientId, eligible:[ids], pending:[ids]}]}
+std::string evaluateEligibilityBatchJson(std::string_view requestText);
+// {nowMs, shownAtMs?, optedOut?, inClinicalMoment?, isStaff?, maxPrompts?, windowDays?}
+std::string mayShowInvitePromptJson(std::string_view requestText);
+
+}  // namespace carecircle
