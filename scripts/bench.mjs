@@ -5,7 +5,9 @@
 //  - module instantiation in Node (fresh process each time, median of 7);
 //  - streak evaluation over 10 years of daily check-ins (3,652 records plus
 //    a few duplicates and make-ups), native (carecircle_cli) and wasm in
-//    Node, median per call, and their ratio.
+//    Node, median per call, and their ratio;
+//  - eligibility: 5 rules over 100k generated patients against json-logic-js
+//    and json-rules-engine (scripts/bench/eligibility.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -76,7 +78,13 @@ row('evaluateStreak 10 y, native', `${nativeMs.toFixed(3)} ms/call`, 'mean of 20
 row('evaluateStreak 10 y, wasm (Node)', `${wasmMs.toFixed(3)} ms/call`, 'median of 30, incl. string copies');
 row('wasm / native', `${(wasmMs / nativeMs).toFixed(2)}×`, sameBytes ? 'replies identical byte for byte' : 'REPLIES DIFFER');
 
+// 4. Eligibility against json-logic-js and json-rules-engine.
+const { run: runEligibility } = await import('./bench/eligibility.mjs');
+const agreed = await runEligibility(core, cli, row, {
+  patients: Number(process.env.BENCH_PATIENTS || 100_000),
+});
+
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);
 for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(16)}  ${note}`);
-if (!sameBytes) process.exitCode = 1;
+if (!sameBytes || !agreed) process.exitCode = 1;

@@ -13,7 +13,7 @@ std::string guarded(Fn&& fn, const std::string& request) {
   try {
     return fn(std::string_view(request));
   } catch (...) {
-    return R"({"error":{"code":"internal.unexpected","message":"系统内部错误,请稍后重试","path":""},"ok":false})";
+    return R"({"error":{"code":"internal.unexpected","message":"系统内部错误，请稍后重试","path":""},"ok":false})";
   }
 }
 

@@ -39,7 +39,7 @@ class Checker {
       const std::string p = subpath + "/" + std::to_string(i);
       reward(list[i], p);
       if (!list[i].id.empty() && !ids.insert(list[i].id).second) {
-        add("campaign.bad_reward", "", "奖励编号在同一列表内重复:" + list[i].id, p + "/id");
+        add("campaign.bad_reward", "", "奖励编号在同一列表内重复：" + list[i].id, p + "/id");
       }
     }
   }
@@ -48,14 +48,14 @@ class Checker {
     // G1: health-service vouchers bound to the patient, never money.
     if (isForbiddenRewardType(r.type)) {
       add("campaign.cash_reward_forbidden", "G1",
-          "奖励不能是现金、红包、余额或积分:医院推荐奖励只能是绑定本人的医疗健康服务券(反不正当竞争法禁止现金返利)",
+          "奖励不能是现金、红包、余额或积分：医院推荐奖励只能是绑定本人的医疗健康服务券（反不正当竞争法禁止现金返利）",
           subpath + "/type");
     }
     if (r.cashConvertible) {
-      add("campaign.cash_reward_forbidden", "G1", "奖励不能兑换现金:只能是医疗健康服务", subpath + "/cashConvertible");
+      add("campaign.cash_reward_forbidden", "G1", "奖励不能兑换现金：只能是医疗健康服务", subpath + "/cashConvertible");
     }
     if (r.transferable) {
-      add("campaign.cash_reward_forbidden", "G1", "奖励不能转让:必须绑定患者本人,避免变相现金", subpath + "/transferable");
+      add("campaign.cash_reward_forbidden", "G1", "奖励不能转让：必须绑定患者本人，避免变相现金", subpath + "/transferable");
     }
     if (r.valueFen < 0) add("campaign.bad_reward", "", "奖励面额不能为负数", subpath + "/valueFen");
     if (r.quantity < 1 || r.quantity > 10) add("campaign.bad_reward", "", "每次发放数量必须在1到10之间", subpath + "/quantity");
@@ -67,15 +67,15 @@ class Checker {
   void referral(const ReferralConditions& rc) {
     if (isShare(rc.trigger)) {
       add("campaign.share_condition_forbidden", "G3",
-          "奖励不能以分享到朋友圈或群为条件(微信禁止诱导分享):请改为“朋友通过推荐码建档”等医院确认的事件",
+          "奖励不能以分享到朋友圈或群为条件（微信禁止诱导分享）：请改为“朋友通过推荐码建档”等医院确认的事件",
           "/referral/trigger");
     } else if (!isHospitalEvent(rc.trigger)) {
       add("campaign.trigger_not_hospital_event", "G2",
-          "奖励只能由医院确认的事件触发(建档、到院、成交、入院、出院),不能由扫码、点击、注册或发出邀请触发",
+          "奖励只能由医院确认的事件触发（建档、到院、成交、入院、出院），不能由扫码、点击、注册或发出邀请触发",
           "/referral/trigger");
     }
     if (rc.holdDays < 90 || rc.holdDays > 365) {
-      add("campaign.hold_too_short", "G20", "推荐奖励须设置90天无投诉的质量保证期(90~365天)", "/referral/holdDays");
+      add("campaign.hold_too_short", "G20", "推荐奖励须设置90天无投诉的质量保证期（90~365天）", "/referral/holdDays");
     }
   }
 
@@ -90,7 +90,7 @@ class Checker {
     for (std::size_t i = 0; i < c_.rewardLevels.size(); ++i) {
       if (c_.rewardLevels[i] != 1) {
         add("campaign.downline_reward_forbidden", "G5",
-            "只能奖励直接推荐(第1级):对第2级及以下的推荐给予奖励属于传销式多级分销,被明令禁止",
+            "只能奖励直接推荐（第1级）：对第2级及以下的推荐给予奖励属于传销式多级分销，被明令禁止",
             "/rewardLevels/" + std::to_string(i));
       }
     }
@@ -102,10 +102,10 @@ class Checker {
     }
     if (!c_.requiresShareTo.empty()) {
       add("campaign.share_condition_forbidden", "G3",
-          "奖励不能以分享到朋友圈或群为条件(微信禁止诱导分享)", "/requiresShareTo");
+          "奖励不能以分享到朋友圈或群为条件（微信禁止诱导分享）", "/requiresShareTo");
     }
     if (c_.selection != "firstCome") {
-      add("campaign.lottery_forbidden", "G14", "不允许抽奖或随机奖励:名额按先到先得发放", "/selection");
+      add("campaign.lottery_forbidden", "G14", "不允许抽奖或随机奖励：名额按先到先得发放", "/selection");
     }
     switch (c_.type) {
       case CampaignType::kReferralReward:
@@ -119,7 +119,7 @@ class Checker {
         if (c_.referral.refereeMustBeInpatient && !c_.referrerRewards.empty() &&
             c_.referral.trigger != Trigger::kDischargeConfirmed) {
           add("campaign.inpatient_reward_timing", "G16",
-              "住院推荐的奖励只能在朋友出院后发放,不能与住院、住院天数或费用挂钩", "/referral/trigger");
+              "住院推荐的奖励只能在朋友出院后发放，不能与住院、住院天数或费用挂钩", "/referral/trigger");
         }
         break;
       case CampaignType::kReferralTier: {
@@ -131,7 +131,7 @@ class Checker {
           const Tier& t = c_.tiers[i];
           const std::string p = "/tiers/" + std::to_string(i);
           if (t.minReferrals <= previous || t.minReferrals > 1000) {
-            add("campaign.bad_tiers", "", "等级所需推荐人数必须从1起严格递增(上限1000)", p + "/minReferrals");
+            add("campaign.bad_tiers", "", "等级所需推荐人数必须从1起严格递增（上限1000）", p + "/minReferrals");
           }
           previous = t.minReferrals;
           if (t.id.empty() || !ids.insert(t.id).second) add("campaign.bad_tiers", "", "等级编号为空或重复", p + "/id");
@@ -180,7 +180,7 @@ std::vector<Violation> validateCampaigns(const std::vector<Campaign>& campaigns)
     Checker checker(campaigns[i], "/campaigns/" + std::to_string(i), out);
     checker.run();
     if (!campaigns[i].id.empty() && !ids.insert(campaigns[i].id).second) {
-      checker.add("campaign.duplicate_id", "", "活动编号重复:" + campaigns[i].id, "/id");
+      checker.add("campaign.duplicate_id", "", "活动编号重复：" + campaigns[i].id, "/id");
     }
   }
   // References between campaigns need the whole set.
@@ -188,7 +188,7 @@ std::vector<Violation> validateCampaigns(const std::vector<Campaign>& campaigns)
     for (std::size_t k = 0; k < campaigns[i].exclusiveWith.size(); ++k) {
       if (!ids.count(campaigns[i].exclusiveWith[k]) || campaigns[i].exclusiveWith[k] == campaigns[i].id) {
         out.push_back(Violation{campaigns[i].id, "campaign.bad_exclusion", "",
-                                "互斥活动编号不存在或指向自身:" + campaigns[i].exclusiveWith[k],
+                                "互斥活动编号不存在或指向自身：" + campaigns[i].exclusiveWith[k],
                                 "/campaigns/" + std::to_string(i) + "/exclusiveWith/" + std::to_string(k)});
       }
     }
@@ -213,14 +213,14 @@ std::vector<Violation> validateCampaignChange(const Campaign& before, const Camp
 
   auto worse = [&](std::string message, std::string path) {
     out.push_back(Violation{after.id, "campaign.unfavourable_change", "G13",
-                            "活动进行中,规则只能向有利于用户的方向调整:" + std::move(message),
+                            "活动进行中，规则只能向有利于用户的方向调整：" + std::move(message),
                             std::move(path)});
   };
   if (after.id != before.id) worse("不能更改活动编号", "/id");
   if (after.type != before.type) worse("不能更改活动类型", "/type");
   if (!after.enabled && before.enabled && after.status == CampaignStatus::kRunning) {
     // Switching off is allowed only by ending the campaign, which keeps issued rewards.
-    worse("关闭进行中的活动须先结束活动(已发放的奖励保持有效)", "/enabled");
+    worse("关闭进行中的活动须先结束活动（已发放的奖励保持有效）", "/enabled");
   }
   if (before.hasValidTo && (!after.hasValidTo ? false : after.validTo < before.validTo)) {
     worse("不能提前结束日期", "/validTo");

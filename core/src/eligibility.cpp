@@ -63,7 +63,7 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
   if (r.level != 1) {
     o.reason = {"eligibility.not_direct_referral", "只有您直接推荐的朋友计入奖励"};
   } else if (rc.refereeMustBeNew && !r.refereeIsNewPatient) {
-    o.reason = {"eligibility.referee_not_new", "这位朋友此前已在本院就诊,不属于新患者推荐"};
+    o.reason = {"eligibility.referee_not_new", "这位朋友此前已在本院就诊，不属于新患者推荐"};
   } else if (rc.refereeMustBeInpatient && !r.refereeIsInpatient) {
     o.reason = {"eligibility.referee_not_inpatient", "本活动仅适用于推荐住院治疗的新患者"};
   } else if (!rc.channel.empty() && r.channel != rc.channel) {
@@ -85,13 +85,13 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
     // A complaint inside the holding period voids the reward (G20).
     if (r.complaintAtMs != 0 && civilDayOf(r.complaintAtMs, offset) <= o.vestsOn) {
       o.state = Outcome::kVoid;
-      o.reason = {"eligibility.voided_by_complaint", "该推荐在保证期内收到投诉,奖励已作废"};
+      o.reason = {"eligibility.voided_by_complaint", "该推荐在保证期内收到投诉，奖励已作废"};
     } else if (today < o.vestsOn) {
       o.state = Outcome::kHolding;
       o.daysLeft = o.vestsOn - today;
       o.reason = {"eligibility.quality_hold",
                   "朋友" + std::string(eventNameZh(rc.trigger)) + "满" + std::to_string(rc.holdDays) +
-                      "天且无投诉后发放,还需" + std::to_string(o.daysLeft) + "天"};
+                      "天且无投诉后发放，还需" + std::to_string(o.daysLeft) + "天"};
     } else {
       o.state = Outcome::kVested;
     }
@@ -285,7 +285,7 @@ class Evaluator {
   void referralReward(const Campaign& c, CampaignEligibility& out) {
     const std::string offer = c.referrerRewards.empty() ? "" : "您可得" + titles(c.referrerRewards);
     const std::string friendOffer = c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
-    out.nextStep = "邀请需要的朋友凭您的推荐码就诊:朋友" + std::string(eventNameZh(c.referral.trigger)) + "后," +
+    out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" + std::string(eventNameZh(c.referral.trigger)) + "后，" +
                    offer + (offer.empty() || friendOffer.empty() ? "" : ",") + friendOffer;
     if (blocked(c, out, true)) return;
     auto consumedElsewhere = [&](const std::string& referralId) -> const Campaign* {
@@ -305,7 +305,7 @@ class Evaluator {
         if (other != nullptr && !issued_.count(g.key)) {
           g.state = GrantState::kBlocked;
           g.reasons.push_back({"eligibility.not_stackable",
-                               "这次推荐已在「" + other->title + "」中获得奖励,两项活动不能同时享受"});
+                               "这次推荐已在「" + other->title + "」中获得奖励，两项活动不能同时享受"});
         } else {
           applyOutcome(g, o);
         }
@@ -326,13 +326,13 @@ class Evaluator {
     }
     for (const Grant& g : out.grants) {
       if (g.state == GrantState::kHolding) {
-        out.nextStep = "奖励将于" + dateZh(out.unlockOn) + "到账(朋友" +
+        out.nextStep = "奖励将于" + dateZh(out.unlockOn) + "到账（朋友" +
                        eventNameZh(c.referral.trigger) + "满" + std::to_string(c.referral.holdDays) +
-                       "天且无投诉)";
+                       "天且无投诉）";
         break;
       }
     }
-    if (out.eligible) out.nextStep = "奖励已可发放,请在“我的券包”查看";
+    if (out.eligible) out.nextStep = "奖励已可发放，请在“我的券包”查看";
   }
 
   int successfulReferrals(const ReferralConditions& rc, std::vector<DayNumber>& holdingVests) const {
@@ -368,7 +368,7 @@ class Evaluator {
       t.referralsToNext = next->minReferrals - successes;
       out.nextStep = "再成功推荐" + std::to_string(t.referralsToNext) + "位朋友即可获得" + next->title;
     } else {
-      out.nextStep = "您已获得最高等级:" + t.currentTierTitle;
+      out.nextStep = "您已获得最高等级：" + t.currentTierTitle;
     }
     if (out.status == EligibilityStatus::kEnded) {
       out.nextStep.clear();
@@ -397,7 +397,7 @@ class Evaluator {
   }
 
   void monthlyQuota(const Campaign& c, CampaignEligibility& out) {
-    out.nextStep = "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额,社群成员推荐的新患者先到先得";
+    out.nextStep = "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额，社群成员推荐的新患者先到先得";
     if (blocked(c, out, true)) return;
     const ReferralFacts* r = asReferee_;
     if (r == nullptr || !r->referrerIsMember || r->level != 1) {
@@ -435,7 +435,7 @@ class Evaluator {
         if (used >= pool.size) {
           g.state = GrantState::kBlocked;
           g.reasons.push_back({"eligibility.quota_exhausted",
-                               pool.reward.title + "本月名额已领完,下次开放:" + dateZh(nextRelease)});
+                               pool.reward.title + "本月名额已领完，下次开放：" + dateZh(nextRelease)});
         }
       }
       out.grants.push_back(std::move(g));
@@ -450,7 +450,7 @@ class Evaluator {
   }
 
   void checkInMilestone(const Campaign& c, CampaignEligibility& out) {
-    out.nextStep = "坚持每日康复打卡,连续达标即可获得" + titles(c.rewards);
+    out.nextStep = "坚持每日康复打卡，连续达标即可获得" + titles(c.rewards);
     if (blocked(c, out, false)) return;  // G4: own check-ins only; staff may be patients too
     for (const MilestoneFact& m : req_.milestones) {
       if (m.ruleId != c.milestoneRuleId) continue;
@@ -521,7 +521,7 @@ class Evaluator {
           w.why = g.reasons.empty() ? "" : g.reasons.front().message;
         } else {
           w.status = WalletStatus::kPending;
-          w.why = "奖励正在发放中,到账后即可使用";
+          w.why = "奖励正在发放中，到账后即可使用";
         }
         report.wallet.push_back(std::move(w));
       }
@@ -568,7 +568,7 @@ std::optional<Error> checkShared(const std::vector<Campaign>& campaigns, std::in
     return Error{"eligibility.bad_now", "当前时间无效", "/nowMs"};
   }
   if (offset < -kMaxUtcOffsetMinutes || offset > kMaxUtcOffsetMinutes) {
-    return Error{"input.out_of_range", "时区偏移必须在 UTC-14:00 到 UTC+14:00 之间", "/utcOffsetMinutes"};
+    return Error{"input.out_of_range", "时区偏移必须在 UTC-14：00 到 UTC+14：00 之间", "/utcOffsetMinutes"};
   }
   return std::nullopt;
 }
@@ -612,7 +612,7 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   }
   if (request.maxPrompts < 0 || request.maxPrompts > 3 || request.windowDays < 90 || request.windowDays > 365) {
     // G17: never more than 3 prompts in 90 days, whatever the configuration says.
-    return Error{"eligibility.bad_prompt_policy", "推荐提醒频率超出上限(每90天最多3次)", "/maxPrompts"};
+    return Error{"eligibility.bad_prompt_policy", "推荐提醒频率超出上限（每90天最多3次）", "/maxPrompts"};
   }
   InvitePromptDecision d;
   const std::int64_t windowMs = std::int64_t{request.windowDays} * kMsPerDay;

@@ -30,7 +30,7 @@ Enum readEnum(const Json& j, const char* key, const std::string& path,
   for (const auto& [name, value] : names) {
     if (text == name) return value;
   }
-  fail("input.bad_enum", std::string("字段取值无效:") + key, childPath(path, key));
+  fail("input.bad_enum", std::string("字段取值无效：") + key, childPath(path, key));
 }
 
 int readSmallInt(const Json& j, const char* key, const std::string& path, int min, int max, int fallback) {
@@ -194,7 +194,7 @@ Json encodeViolations(const std::vector<Violation>& violations) {
 std::int64_t readInstant(const Json& j, const char* key, const std::string& path) {
   std::int64_t ms = 0;
   json_io::readInt(j, key, path, 0, kMaxInstantMs, ms);
-  if (ms != 0 && ms < kMinInstantMs) fail("input.out_of_range", "时间早于2000年,无效", childPath(path, key));
+  if (ms != 0 && ms < kMinInstantMs) fail("input.out_of_range", "时间早于2000年，无效", childPath(path, key));
   return ms;
 }
 

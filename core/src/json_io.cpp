@@ -22,7 +22,7 @@ const char* typeNameZh(const Json& value) {
 
 [[noreturn]] void wrongType(const Json& value, const char* expected, const std::string& path) {
   fail("input.wrong_type",
-       std::string("字段类型错误:应为") + expected + ",实际为" + typeNameZh(value), path);
+       std::string("字段类型错误：应为") + expected + "，实际为" + typeNameZh(value), path);
 }
 
 // nlohmann's parser recurses once per nesting level; a 1M-deep "[[[[" would
@@ -57,17 +57,17 @@ void fail(std::string code, std::string message, std::string path) {
 
 Result<Json> parseRequest(std::string_view text, const Limits& limits) {
   if (text.size() > limits.maxBytes) {
-    return Error{"input.too_large", "请求数据过大,已拒绝处理", ""};
+    return Error{"input.too_large", "请求数据过大，已拒绝处理", ""};
   }
   if (!depthWithin(text, limits.maxDepth)) {
-    return Error{"input.too_deep", "请求数据嵌套层级过深,已拒绝处理", ""};
+    return Error{"input.too_deep", "请求数据嵌套层级过深，已拒绝处理", ""};
   }
   Json parsed = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return Error{"input.bad_json", "请求不是有效的JSON数据", ""};
   }
   if (!parsed.is_object()) {
-    return Error{"input.wrong_type", std::string("请求应为JSON对象,实际为") + typeNameZh(parsed), ""};
+    return Error{"input.wrong_type", std::string("请求应为JSON对象，实际为") + typeNameZh(parsed), ""};
   }
   return parsed;
 }
@@ -93,7 +93,7 @@ void rejectUnknownKeys(const Json& object, const std::string& path,
   for (auto it = object.begin(); it != object.end(); ++it) {
     bool known = false;
     for (std::string_view key : allowed) known = known || key == it.key();
-    if (!known) fail("input.unknown_field", "未知字段:" + it.key().substr(0, 64), childPath(path, it.key()));
+    if (!known) fail("input.unknown_field", "未知字段：" + it.key().substr(0, 64), childPath(path, it.key()));
   }
 }
 
@@ -105,7 +105,7 @@ const Json& requireObject(const Json& value, const std::string& path) {
 const Json& requireArray(const Json& value, const std::string& path, std::size_t maxItems) {
   if (!value.is_array()) wrongType(value, "数组", path);
   if (value.size() > maxItems) {
-    fail("input.too_many_items", "列表条目过多(上限" + std::to_string(maxItems) + "条)", path);
+    fail("input.too_many_items", "列表条目过多（上限" + std::to_string(maxItems) + "条）", path);
   }
   return value;
 }
@@ -139,7 +139,7 @@ bool readInt(const Json& object, const char* key, const std::string& path, std::
   }
   if (number < min || number > max) {
     fail("input.out_of_range",
-         "数值超出允许范围(" + std::to_string(min) + "~" + std::to_string(max) + ")", here);
+         "数值超出允许范围（" + std::to_string(min) + "~" + std::to_string(max) + ")", here);
   }
   out = number;
   return true;
@@ -153,9 +153,9 @@ bool readString(const Json& object, const char* key, const std::string& path,
   if (!value->is_string()) wrongType(*value, "字符串", here);
   const auto& text = value->get_ref<const std::string&>();
   if (text.size() > maxBytes) {
-    fail("input.out_of_range", "文本过长(上限" + std::to_string(maxBytes) + "字节)", here);
+    fail("input.out_of_range", "文本过长（上限" + std::to_string(maxBytes) + "字节）", here);
   }
-  if (required && text.empty()) fail("input.missing_field", std::string("字段不能为空:") + key, here);
+  if (required && text.empty()) fail("input.missing_field", std::string("字段不能为空：") + key, here);
   out = text;
   return true;
 }
@@ -190,7 +190,7 @@ std::string runEntry(std::string_view text, const Limits& limits,
   } catch (const std::bad_alloc&) {
     return errorEnvelope({"input.too_large", "数据量超出可处理范围", ""});
   } catch (...) {
-    return errorEnvelope({"internal.unexpected", "系统内部错误,请稍后重试", ""});
+    return errorEnvelope({"internal.unexpected", "系统内部错误，请稍后重试", ""});
   }
 }
 

@@ -24,7 +24,7 @@ IgnoredCheckIn ignoredFor(const CheckInRecord& r, const char* code, std::string 
 std::optional<Error> validateConfig(const StreakConfig& c) {
   auto bad = [](std::string message) { return Error{"streak.bad_config", std::move(message), "/config"}; };
   if (c.utcOffsetMinutes < -kMaxUtcOffsetMinutes || c.utcOffsetMinutes > kMaxUtcOffsetMinutes)
-    return bad("时区偏移必须在 UTC-14:00 到 UTC+14:00 之间");
+    return bad("时区偏移必须在 UTC-14：00 到 UTC+14：00 之间");
   if (c.futureToleranceMs < 0 || c.futureToleranceMs > kMaxToleranceMs)
     return bad("时间容差必须在0到24小时之间");
   if (c.weekStartsOn != 0 && c.weekStartsOn != 6) return bad("每周起始日只能是周一或周日");
@@ -32,7 +32,7 @@ std::optional<Error> validateConfig(const StreakConfig& c) {
       c.freezePerMonth < 0 || c.freezePerMonth > kMaxMonthlyAllowance)
     return bad("每月补签或保护次数必须在0到31之间");
   if (c.makeUpWindowDays < 0 || c.makeUpWindowDays > 31) return bad("补签期限必须在0到31天之间");
-  if (c.milestones.size() > kMaxMilestoneRules) return bad("里程碑奖励规则过多(上限16条)");
+  if (c.milestones.size() > kMaxMilestoneRules) return bad("里程碑奖励规则过多（上限16条）");
   std::set<std::string> ids;
   for (const MilestoneRule& rule : c.milestones) {
     if (rule.id.empty() || !ids.insert(rule.id).second) return bad("里程碑规则编号为空或重复");
@@ -122,7 +122,7 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     if (!unique.empty() && unique.back()->id == r->id) {
       if (contentKey(*unique.back()) != contentKey(*r)) {
         report.ignored.push_back(ignoredFor(*r, "streak.duplicate_id",
-                                            "同一编号的打卡记录内容不一致,仅保留最早一条"));
+                                            "同一编号的打卡记录内容不一致，仅保留最早一条"));
       }
       continue;
     }
@@ -140,18 +140,18 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     }
     if (r->atMs > request.nowMs + config.futureToleranceMs) {
       report.ignored.push_back(ignoredFor(*r, "streak.future_timestamp",
-                                          "打卡时间晚于当前时间,请检查手机的日期和时间设置"));
+                                          "打卡时间晚于当前时间，请检查手机的日期和时间设置"));
       continue;
     }
     if (r->atMs < kMinInstantMs) {
       report.ignored.push_back(ignoredFor(*r, "streak.timestamp_out_of_range",
-                                          "打卡时间无效,请检查手机的日期和时间设置"));
+                                          "打卡时间无效，请检查手机的日期和时间设置"));
       continue;
     }
     const DayNumber recordDay = civilDayOf(r->atMs, offset);
     if (recordDay > today) {  // within tolerance, but already tomorrow locally
       report.ignored.push_back(ignoredFor(*r, "streak.future_timestamp",
-                                          "打卡时间晚于当前时间,请检查手机的日期和时间设置"));
+                                          "打卡时间晚于当前时间，请检查手机的日期和时间设置"));
       continue;
     }
     const DayNumber day = r->kind == CheckInKind::kMakeUp ? r->forDay : recordDay;
@@ -191,13 +191,13 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     } else if (recordDay - r->forDay > config.makeUpWindowDays) {
       report.ignored.push_back(ignoredFor(
           *r, "streak.makeup_window_passed",
-          "已超过补签期限(漏打卡后" + daysText(config.makeUpWindowDays) + "内可补签)"));
+          "已超过补签期限（漏打卡后" + daysText(config.makeUpWindowDays) + "内可补签）"));
     } else if (checked.count(r->forDay) || madeUp.count(r->forDay) || restDays.count(r->forDay)) {
       report.ignored.push_back(ignoredFor(*r, "streak.duplicate_day", "这一天已经记录过了"));
     } else if (makeUpsUsed[month] >= config.makeUpPerMonth) {
       report.ignored.push_back(ignoredFor(
           *r, "streak.makeup_quota_exceeded",
-          "本月补签次数已用完(每月" + std::to_string(config.makeUpPerMonth) + "次)"));
+          "本月补签次数已用完（每月" + std::to_string(config.makeUpPerMonth) + "次）"));
     } else {
       madeUp.insert(r->forDay);
       ++makeUpsUsed[month];
@@ -296,6 +296,7 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     if (statusOf(d) == DayStatus::kMissed &&
         makeUpsUsed[monthKey(yearMonthOf(d))] < config.makeUpPerMonth) {
       report.makeUpCandidates.push_back(d);
+      report.makeUpRemaining.push_back(config.makeUpPerMonth - makeUpsUsed[monthKey(yearMonthOf(d))]);
       candidates.insert(d);
     }
   }
@@ -343,7 +344,7 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
   } else if (active) {
     report.statusText = streakText + " · 今天还没打卡";
   } else if (report.total > 0) {
-    report.statusText = "连续记录已中断,今天重新开始吧";
+    report.statusText = "连续记录已中断，今天重新开始吧";
   } else {
     report.statusText = "今天完成第一次打卡吧";
   }
@@ -404,7 +405,7 @@ Result<CheckInDecision> recordCheckIn(const StreakRequest& history, const CheckI
     if (ignored.code == "streak.duplicate_day") {
       decision.outcome = CheckInOutcome::kUnchanged;
       decision.code = ignored.code;
-      decision.message = candidate.kind == CheckInKind::kMakeUp ? "这一天已经记录过了,无需补签"
+      decision.message = candidate.kind == CheckInKind::kMakeUp ? "这一天已经记录过了，无需补签"
                                                                  : "今天已经打过卡了";
       decision.report = std::move(report);
       return decision;
@@ -420,7 +421,7 @@ Result<CheckInDecision> recordCheckIn(const StreakRequest& history, const CheckI
   };
   if (countsLost(report) != countsLost(before.value())) {
     return Error{"streak.makeup_quota_exceeded",
-                 "本月补签次数已用完(每月" + std::to_string(history.config.makeUpPerMonth) + "次)",
+                 "本月补签次数已用完（每月" + std::to_string(history.config.makeUpPerMonth) + "次）",
                  "/checkIn"};
   }
   decision.outcome = CheckInOutcome::kAccepted;

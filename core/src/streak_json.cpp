@@ -124,7 +124,7 @@ StreakRequest decodeRequest(const Json& j) {
       g.fromDay = readDate(list[i], "fromDate", p);
       g.toDay = readDate(list[i], "toDate", p);
       if (g.toDay < g.fromDay || g.toDay - g.fromDay > kMaxGrantedSpanDays) {
-        fail("input.out_of_range", "奖励区间无效(结束日期早于开始日期或跨度过大)", p);
+        fail("input.out_of_range", "奖励区间无效（结束日期早于开始日期或跨度过大）", p);
       }
       r.granted.push_back(std::move(g));
     }
@@ -139,6 +139,12 @@ StreakRequest decodeRequest(const Json& j) {
   return r;
 }
 
+// "11月21日": the shell shows dates as the core labels them.
+std::string dayLabel(DayNumber d) {
+  const YearMonth ym = yearMonthOf(d);
+  return std::to_string(ym.month) + "月" + std::to_string(d - firstDayOf(ym) + 1) + "日";
+}
+
 const char* weekdayLabel(unsigned isoIndex) {
   static const char* const kLabels[] = {"一", "二", "三", "四", "五", "六", "日"};
   return kLabels[isoIndex % 7];
@@ -148,6 +154,7 @@ Json encodeCalendar(const CalendarMonth& c, int weekStartsOn) {
   Json days = Json::array();
   for (const CalendarDay& d : c.days) {
     days.push_back({{"date", formatDate(d.day)},
+                    {"label", dayLabel(d.day)},
                     {"day", d.day - c.days.front().day + 1},
                     {"status", dayStatusName(d.status)},
                     {"isToday", d.isToday},
@@ -155,7 +162,14 @@ Json encodeCalendar(const CalendarMonth& c, int weekStartsOn) {
   }
   Json labels = Json::array();
   for (unsigned i = 0; i < 7; ++i) labels.push_back(weekdayLabel(i + static_cast<unsigned>(weekStartsOn)));
+  Json legend = Json::array();
+  for (const auto& [status, label] : {std::pair{DayStatus::kChecked, "已打卡"}, {DayStatus::kMadeUp, "已补签"},
+                                      {DayStatus::kRest, "休息日"}, {DayStatus::kFrozen, "断签保护"},
+                                      {DayStatus::kMissed, "未打卡"}, {DayStatus::kToday, "今天"}}) {
+    legend.push_back({{"status", dayStatusName(status)}, {"label", label}});
+  }
   return {{"month", formatYearMonth(c.month)},
+          {"legend", legend},
           {"title", std::to_string(c.month.year) + "年" + std::to_string(c.month.month) + "月"},
           {"weekdayLabels", labels},
           {"leadingBlankDays", c.leadingBlankDays},
@@ -168,13 +182,21 @@ Json encodeCalendar(const CalendarMonth& c, int weekStartsOn) {
 
 Json encodeReport(const StreakReport& r, const StreakConfig& config) {
   Json candidates = Json::array();
-  for (DayNumber d : r.makeUpCandidates) candidates.push_back(formatDate(d));
+  Json makeUpOptions = Json::array();
+  for (std::size_t i = 0; i < r.makeUpCandidates.size(); ++i) {
+    const DayNumber d = r.makeUpCandidates[i];
+    candidates.push_back(formatDate(d));
+    makeUpOptions.push_back({{"date", formatDate(d)}, {"label", dayLabel(d)},
+                             {"remainingInMonth", r.makeUpRemaining[i]}});
+  }
   Json milestones = Json::array();
   for (const MilestoneBlock& m : r.milestones) {
     milestones.push_back({{"ruleId", m.ruleId},
                           {"key", m.key},
                           {"fromDate", formatDate(m.fromDay)},
                           {"toDate", formatDate(m.toDay)},
+                          {"rangeLabel", dayLabel(m.fromDay) + "–" + dayLabel(m.toDay)},
+                          {"earnedText", "获得" + m.rewardTitle},
                           {"state", m.state == MilestoneState::kGranted ? "granted" : "new"},
                           {"rewardTitle", m.rewardTitle},
                           {"rewardValueFen", m.rewardValueFen}});
@@ -204,6 +226,9 @@ Json encodeReport(const StreakReport& r, const StreakConfig& config) {
           {"makeUpRemainingThisMonth", r.makeUpRemainingThisMonth},
           {"freezeRemainingThisMonth", r.freezeRemainingThisMonth},
           {"makeUpCandidates", candidates},
+          {"makeUpOptions", makeUpOptions},
+          {"todayLabel", dayLabel(r.today)},
+          {"utcOffsetMinutes", config.utcOffsetMinutes},
           {"milestones", milestones},
           {"progress", progress},
           {"statusText", r.statusText},

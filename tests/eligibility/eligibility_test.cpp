@@ -58,7 +58,7 @@ TEST(Eligibility, ReferrerRewardHoldsNinetyDaysThenVests) {
   EXPECT_EQ(held.grants[0].state, GrantState::kHolding);
   EXPECT_EQ(held.grants[0].holdDaysLeft, 80);
   EXPECT_EQ(formatDate(held.unlockOn), "2027-02-11");
-  EXPECT_EQ(held.grants[0].reasons[0].message, "朋友建档满90天且无投诉后发放,还需80天");
+  EXPECT_EQ(held.grants[0].reasons[0].message, "朋友建档满90天且无投诉后发放，还需80天");
 
   req.nowMs = beijingNoon("2027-02-11");
   auto later = evaluateEligibility(req);
@@ -236,7 +236,7 @@ TEST(Eligibility, WalletExplainsWhyACouponCannotBeUsed) {
   const auto& wallet = report.value().wallet;
   ASSERT_EQ(wallet.size(), 2u);
   EXPECT_EQ(wallet[0].status, WalletStatus::kLocked);
-  EXPECT_EQ(wallet[0].why, "朋友建档满90天且无投诉后发放,还需80天");
+  EXPECT_EQ(wallet[0].why, "朋友建档满90天且无投诉后发放，还需80天");
   EXPECT_EQ(wallet[1].status, WalletStatus::kExpired);
   EXPECT_EQ(wallet[1].why, "已于2026年4月30日过期");
 }

@@ -146,7 +146,7 @@ TEST(StreakJson, HugeInputsAreRefusedNotCrashed) {
 
 TEST(StreakJson, HostileStringsRoundTripAsData) {
   json r = base();
-  const std::string hostile = "<script>alert(1)</script>\"\\\u2028李*芳";
+  const std::string hostile = "<script>alert（1）</script>\"\\\u2028李*芳";
   r["patientId"] = hostile;
   r["checkIns"] = {{{"id", hostile}, {"patientId", hostile}, {"atMs", kNow}}};
   const json out = reply(evaluateStreakJson(r.dump()));

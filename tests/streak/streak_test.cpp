@@ -130,7 +130,7 @@ TEST(Streak, StreakStaysAliveUntilTheEndOfTheFirstDayWithoutCheckIn) {
   EXPECT_EQ(r.current, 0);
   EXPECT_EQ(r.longest, 3);
   EXPECT_EQ(statusOn(r, "2026-11-23"), DayStatus::kMissed);
-  EXPECT_EQ(r.statusText, "连续记录已中断,今天重新开始吧");
+  EXPECT_EQ(r.statusText, "连续记录已中断，今天重新开始吧");
 }
 
 TEST(Streak, MissedDayResetsCurrentStreakButKeepsLongest) {

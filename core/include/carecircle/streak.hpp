@@ -143,6 +143,7 @@ struct StreakReport {
   int makeUpRemainingThisMonth = 0;
   int freezeRemainingThisMonth = 0;
   std::vector<DayNumber> makeUpCandidates;  // missed days a make-up could fill now
+  std::vector<int> makeUpRemaining;         // per candidate: allowance left in its month
   std::vector<MilestoneBlock> milestones;   // granted (echoed) and new, by date
   bool hasProgress = false;
   MilestoneProgress progress;

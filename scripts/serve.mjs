@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// Static server for the CareCircle offline demo. No npm dependencies.
+//
+//   node scripts/serve.mjs [--port N]     (or PORT=N; 0 picks a free port)
+//
+// Serves `web/` at `/` and the built core (`build/wasm/core.mjs`,
+// `build/wasm/core.wasm`) at `/wasm/…`, bound to 127.0.0.1 only. Every reply
+// carries the demo's Content-Security-Policy: no inline script or style, wasm
+// compilation allowed ('wasm-unsafe-eval'), everything else same-origin.
+//
+// Tests start it in-process: `const {url, close} = await startServer({port: 0})`.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HOST = '127.0.0.1';
+const DEFAULT_PORT = 8080;
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+const MIME_TYPES = new Map([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.mjs', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.json', 'application/json; charset=utf-8'],
+  ['.webmanifest', 'application/manifest+json; charset=utf-8'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.ico', 'image/x-icon'],
+  ['.wasm', 'application/wasm'],
+  ['.txt', 'text/plain; charset=utf-8'],
+]);
+
+// The only files served from the build tree: URL path → path under build/wasm.
+const WASM_FILES = new Map([
+  ['/wasm/core.mjs', 'core.mjs'],
+  ['/wasm/core.wasm', 'core.wasm'],
+]);
+
+function baseHeaders() {
+  return {
+    'Cache-Control': 'no-cache',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+function sendText(res, status, text, extra = {}) {
+  const body = Buffer.from(`${text}\n`, 'utf8');
+  res.writeHead(status, {
+    ...baseHeaders(),
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    ...extra,
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+// Maps a request path to a file on disk, or null when it must be a 404/400.
+// Returns {error: status} for malformed or hostile paths.
+function resolveFile(urlPath, webDir, wasmDir) {
+  if (WASM_FILES.has(urlPath)) return { file: path.join(wasmDir, WASM_FILES.get(urlPath)) };
+
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return { error: 400 };
+  }
+  // Reject traversal and oddities before touching the file system: any `..`
+  // segment (raw or percent-encoded), backslashes, NUL bytes.
+  if (decoded.includes('\0') || decoded.includes('\\')) return { error: 400 };
+  const segments = decoded.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return { error: 400 };
+  if (segments.some((s) => s.startsWith('.') && s.length > 0)) return { error: 404 };  // dotfiles
+
+  let relative = decoded.replace(/^\/+/, '');
+  if (relative === '' || relative.endsWith('/')) relative += 'index.html';
+  const file = path.resolve(webDir, relative);
+  if (file !== webDir && !file.startsWith(webDir + path.sep)) return { error: 400 };
+  return { file };
+}
+
+async function handle(req, res, webDir, wasmDir) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
+    return;
+  }
+  // The WHATWG URL parser silently resolves `..` (also `%2e%2e`) segments, so
+  // look at the raw request target first: any traversal attempt is refused.
+  const rawPath = String(req.url ?? '').split(/[?#]/, 1)[0];
+  if (/(^|[/\\])(\.|%2e){2}([/\\]|$)/i.test(rawPath) || !rawPath.startsWith('/')) {
+    sendText(res, 400, 'Bad Request');
+    return;
+  }
+  let urlPath;
+  try {
+    urlPath = new URL(req.url, 'http://localhost').pathname;
+  } catch {
+    sendText(res, 400, 'Bad Request');
+    return;
+  }
+  const resolved = resolveFile(urlPath, webDir, wasmDir);
+  if (resolved.error === 400) return sendText(res, 400, 'Bad Request');
+  if (resolved.error) return sendText(res, 404, 'Not Found');
+
+  let info;
+  try {
+    info = await stat(resolved.file);
+  } catch {
+    return sendText(res, 404, 'Not Found');
+  }
+  if (!info.isFile()) return sendText(res, 404, 'Not Found');
+
+  const type = MIME_TYPES.get(path.extname(resolved.file).toLowerCase()) ?? 'application/octet-stream';
+  const etag = `W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
+  const headers = { ...baseHeaders(), 'Content-Type': type, ETag: etag };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': info.size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(resolved.file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * Starts the demo server on 127.0.0.1.
+ * @param {{port?: number, root?: string}} [options] port 0 picks a free port;
+ *   root is the repository root (default: the one containing this script).
+ * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ */
+export async function startServer({ port = 0, root = REPO_ROOT } = {}) {
+  const repo = path.resolve(root);
+  const webDir = path.join(repo, 'web');
+  const wasmDir = path.join(repo, 'build', 'wasm');
+  const server = http.createServer((req, res) => {
+    handle(req, res, webDir, wasmDir).catch(() => {
+      if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = server.address().port;
+  return {
+    url: `http://${HOST}:${actualPort}/`,
+    port: actualPort,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+function portFromArgs(argv, env) {
+  let value = env.PORT;
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--port' && i + 1 < argv.length) value = argv[i + 1];
+    else if (argv[i].startsWith('--port=')) value = argv[i].slice('--port='.length);
+  }
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new Error(`invalid port: ${value}`);
+  }
+  return n;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  let port;
+  try {
+    port = portFromArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const { url, close } = await startServer({ port });
+  process.stdout.write(`CareCircle demo: ${url}\n`);
+  stat(path.join(REPO_ROOT, 'build', 'wasm', 'core.wasm')).catch(() =>
+    process.stderr.write('warning: build/wasm/core.wasm not found — run `npm run build` first\n'),
+  );
+  const stop = () => close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,475 @@
+// CareCircle web shell — the check-in home screen.
+//
+// Thin by design (STYLE 1): every rule, number, date decision and piece of
+// patient-facing rule text comes from the C++ core (../core.js); data comes
+// from the backend (./backend/backend.js). This file renders what it gets and
+// wires taps to the two core calls. It never computes a streak, decides
+// whether a day counts, or re-declares a default. All text goes in through
+// textContent; no HTML string is ever built from data.
+
+import { loadCore } from './core.js';
+import { createOfflineBackend } from './backend/offline.js';
+
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+
+const TOAST_ICONS = Object.freeze({
+  success: 'icons/gift.svg',
+  info: 'icons/check.svg',
+  error: 'icons/error.svg',
+});
+
+const state = {
+  /** @type {import('./core.js').Core | null} */ core: null,
+  /** @type {import('./backend/backend.js').Backend | null} */ backend: null,
+  /** @type {import('./backend/backend.js').Profile | null} */ profile: null,
+  /** @type {string | undefined} calendar month shown; undefined = the core's default (today's month) */
+  viewMonth: undefined,
+  report: null,
+  busy: false,
+};
+
+// ---------------------------------------------------------------- helpers
+
+function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function newId() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function showScreen(name) {
+  $('loading').hidden = name !== 'loading';
+  $('load-error').hidden = name !== 'error';
+  $('app').hidden = name !== 'app';
+}
+
+// ---------------------------------------------------------------- toast
+
+let toastTimer = 0;
+
+/**
+ * @param {string} text shown verbatim (core messages are already Chinese)
+ * @param {'success' | 'info' | 'error'} kind
+ */
+function showToast(text, kind = 'info') {
+  const toast = $('toast');
+  $('toast-text').textContent = text;
+  /** @type {HTMLImageElement} */ ($('toast-icon')).src = TOAST_ICONS[kind] ?? TOAST_ICONS.info;
+  toast.className = `toast toast--${kind}`;
+  toast.hidden = false;
+  // Restart the entrance animation.
+  toast.classList.remove('is-in');
+  void toast.offsetWidth;
+  toast.classList.add('is-in');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    toast.hidden = true;
+  }, kind === 'error' ? 4500 : 3200);
+}
+
+// ---------------------------------------------------------------- sheet
+
+let sheetConfirm = null;
+let sheetReturnFocus = null;
+
+function openSheet({ title, body, confirmLabel, onConfirm }) {
+  $('sheet-title').textContent = title;
+  $('sheet-body').textContent = body;
+  $('sheet-confirm').textContent = confirmLabel;
+  sheetConfirm = onConfirm;
+  sheetReturnFocus = document.activeElement;
+  $('sheet').hidden = false;
+  $('sheet-confirm').focus();
+}
+
+function closeSheet() {
+  $('sheet').hidden = true;
+  sheetConfirm = null;
+  if (sheetReturnFocus instanceof HTMLElement) sheetReturnFocus.focus();
+}
+
+// ---------------------------------------------------------------- loading
+
+function onLoadProgress({ loaded, total, phase }) {
+  const bar = $('load-bar');
+  const text = $('load-text');
+  if (phase === 'download') {
+    if (total > 0) {
+      const fraction = Math.min(1, loaded / total);
+      bar.classList.remove('is-indeterminate');
+      bar.style.setProperty('--progress', String(fraction));
+      bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+      text.textContent = `正在下载核心模块 ${Math.round(fraction * 100)}%（${formatBytes(loaded)} / ${formatBytes(total)}）`;
+    } else {
+      bar.classList.add('is-indeterminate');
+      text.textContent = `正在下载核心模块（${formatBytes(loaded)}）`;
+    }
+  } else {
+    bar.classList.remove('is-indeterminate');
+    bar.style.setProperty('--progress', '1');
+    bar.setAttribute('aria-valuenow', '100');
+    text.textContent = phase === 'compile' ? '正在初始化…' : '即将完成…';
+  }
+}
+
+function showLoadError(err) {
+  $('load-error-detail').textContent = err instanceof Error ? err.message : String(err);
+  showScreen('error');
+}
+
+// ---------------------------------------------------------------- core calls
+
+function baseRequest(now, inputs) {
+  const request = {
+    nowMs: now.nowMs,
+    clock: now.clock,
+    patientId: state.profile.patientId,
+    ...inputs,
+  };
+  if (state.viewMonth) request.viewMonth = state.viewMonth;
+  return request;
+}
+
+async function evaluate() {
+  const inputs = await state.backend.getStreakInputs();
+  const now = state.backend.now();
+  return state.core.call('evaluateStreak', baseRequest(now, inputs));
+}
+
+function newMilestones(report) {
+  return (report?.milestones ?? []).filter((m) => m.state === 'new');
+}
+
+/**
+ * Re-evaluates and renders. Milestones the core reports as "new" are issued
+ * through the backend (idempotent by key) and the streak evaluated again, so
+ * what is shown is what is stored.
+ * @returns {Promise<boolean>} false when the core returned an error (shown as a toast)
+ */
+async function refresh() {
+  let envelope = await evaluate();
+  if (envelope.ok) {
+    const fresh = newMilestones(envelope.value);
+    if (fresh.length > 0) {
+      await state.backend.saveGranted(fresh);
+      envelope = await evaluate();
+    }
+  }
+  if (!envelope.ok) {
+    if (!state.report) throw new Error(envelope.error.message);
+    showToast(envelope.error.message, 'error');
+    return false;
+  }
+  state.report = envelope.value;
+  render(envelope.value);
+  return true;
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  document.body.classList.toggle('is-busy', busy);
+  if (state.report) renderCheckInButton(state.report);
+}
+
+/**
+ * Records a check-in through the core, stores it only if the core accepted it.
+ * @param {{kind: 'normal' | 'makeUp', forDate?: string}} what
+ */
+async function checkIn({ kind, forDate }) {
+  if (state.busy) return;
+  setBusy(true);
+  try {
+    const { backend, core, profile } = state;
+    const now = backend.now();
+    const record = {
+      id: newId(),
+      patientId: profile.patientId,
+      atMs: now.nowMs,
+      seq: await backend.nextSeq(),
+      kind,
+    };
+    if (forDate) record.forDate = forDate;
+    const inputs = await backend.getStreakInputs();
+    const envelope = core.call('recordCheckIn', { ...baseRequest(now, inputs), checkIn: record });
+    if (!envelope.ok) {
+      showToast(envelope.error.message, 'error');
+      await refresh();
+      return;
+    }
+    const decision = envelope.value;
+    if (decision.outcome === 'accepted') await backend.saveCheckIn(record);
+    const fresh = newMilestones(decision.report);
+    if (fresh.length > 0) await backend.saveGranted(fresh);
+    await refresh();
+    if (fresh.length > 0) {
+      showToast(fresh.map((m) => m.earnedText).join('，'), 'success');
+      pulse($('rewards-list'));
+    } else if (decision.outcome === 'accepted') {
+      showToast(decision.message || (kind === 'makeUp' ? '补签成功' : '打卡成功'), 'info');
+    } else if (decision.message) {
+      showToast(decision.message, 'info');
+    }
+  } catch (err) {
+    showToast('操作没有完成，请稍后再试', 'error');
+    console.warn('check-in failed', err);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function pulse(node) {
+  node.classList.remove('is-pulsing');
+  void node.offsetWidth;
+  node.classList.add('is-pulsing');
+}
+
+// ---------------------------------------------------------------- render
+
+function renderProfile(profile, version) {
+  $('community-name').textContent = profile.community.name;
+  $('demo-badge').hidden = !profile.demo;
+  $('patient-name').textContent = profile.displayName;
+  $('action-title').textContent = profile.community.actionTitle;
+  const steps = $('action-steps');
+  steps.replaceChildren(
+    ...profile.community.actionSteps.map((step, i) => {
+      const li = el('li', 'steps__item');
+      li.append(el('span', 'steps__num', String(i + 1)), el('span', 'steps__text', step));
+      return li;
+    }),
+  );
+  $('core-version').textContent = `核心版本 ${version}`;
+}
+
+function renderCheckInButton(report) {
+  const button = /** @type {HTMLButtonElement} */ ($('checkin-btn'));
+  const done = Boolean(report.checkedInToday);
+  button.disabled = done || state.busy;
+  button.classList.toggle('is-done', done);
+  button.setAttribute('aria-busy', String(state.busy && !done));
+  $('checkin-label').textContent = done ? '今日已打卡' : state.busy ? '正在打卡…' : '打卡';
+}
+
+function render(report) {
+  // Header
+  $('today-label').textContent = `今天 ${report.todayLabel}`;
+  const clock = $('clock-label');
+  clock.textContent = report.clock === 'device' ? '本机时间' : '服务器时间';
+  clock.classList.toggle('clock-chip--device', report.clock === 'device');
+  clock.title = report.clock === 'device' ? '离线演示使用本机时钟，结果仅供演示' : '';
+
+  // Hero
+  renderCheckInButton(report);
+  $('status-text').textContent = report.statusText;
+  $('stat-current').textContent = String(report.current);
+  $('stat-longest').textContent = String(report.longest);
+  $('stat-total').textContent = String(report.total);
+
+  renderProgress(report.progress);
+  renderCalendar(report);
+  renderRewards(report.milestones ?? []);
+}
+
+function renderProgress(progress) {
+  const card = $('progress-card');
+  if (!progress) {
+    card.hidden = true;
+    return;
+  }
+  card.hidden = false;
+  $('progress-text').textContent = progress.text;
+  $('progress-count').textContent = `${progress.done}/${progress.needed}天`;
+  const bar = $('progress-bar');
+  bar.setAttribute('aria-valuemax', String(progress.needed));
+  bar.setAttribute('aria-valuenow', String(progress.done));
+  bar.setAttribute('aria-valuetext', progress.text);
+  bar.style.setProperty('--progress', String(progress.needed > 0 ? progress.done / progress.needed : 0));
+}
+
+function renderCalendar(report) {
+  const cal = report.calendar;
+  $('cal-title').textContent = cal.title;
+  /** @type {HTMLButtonElement} */ ($('cal-prev')).disabled = !cal.hasPrevious;
+  /** @type {HTMLButtonElement} */ ($('cal-next')).disabled = !cal.hasNext;
+  $('cal-prev').dataset.month = cal.previousMonth ?? '';
+  $('cal-next').dataset.month = cal.nextMonth ?? '';
+
+  $('cal-weekdays').replaceChildren(...cal.weekdayLabels.map((label) => el('span', 'calendar__weekday', label)));
+
+  const statusLabels = Object.fromEntries(cal.legend.map((l) => [l.status, l.label]));
+  $('cal-legend').replaceChildren(...cal.legend.map((l) => {
+    const item = el('li', '', l.label);
+    item.prepend(el('span', `legend__swatch day--${l.status}`));
+    item.firstChild.setAttribute('aria-hidden', 'true');
+    return item;
+  }));
+
+  const cells = [];
+  for (let i = 0; i < cal.leadingBlankDays; i += 1) cells.push(el('span', 'day day--blank'));
+  for (const day of cal.days) {
+    const label = statusLabels[day.status] ?? '';
+    const cell = el(day.canMakeUp ? 'button' : 'span', `day day--${day.status}`);
+    if (day.isToday) cell.classList.add('is-today');
+    cell.dataset.date = day.date;
+    cell.dataset.status = day.status;
+    const num = el('span', 'day__num', String(day.day));
+    cell.append(num);
+    let aria = `${day.label}${label ? ` ${label}` : ''}${day.isToday && day.status !== 'today' ? ' 今天' : ''}`;
+    if (day.canMakeUp) {
+      cell.classList.add('can-makeup');
+      cell.setAttribute('type', 'button');
+      cell.append(el('span', 'day__tag', '补签'));
+      aria += '，可补签';
+      cell.addEventListener('click', () => confirmMakeUp(report.makeUpOptions.find((o) => o.date === day.date)));
+    }
+    cell.setAttribute('aria-label', aria);
+    cells.push(cell);
+  }
+  $('cal-days').replaceChildren(...cells);
+
+  const hint = $('makeup-hint');
+  const items = [];
+  if (cal.days.some((d) => d.canMakeUp)) items.push(el('span', 'hint__item hint__item--action', '点击带「补签」的日期可补签'));
+  items.push(
+    el('span', 'hint__item', `本月剩余补签 ${report.makeUpRemainingThisMonth} 次`),
+    el('span', 'hint__item', `断签保护 ${report.freezeRemainingThisMonth} 次`),
+  );
+  hint.replaceChildren(...items);
+  hint.hidden = false;
+
+  const ignored = report.ignored ?? [];
+  const note = $('ignored-note');
+  note.hidden = ignored.length === 0;
+  if (ignored.length > 0) {
+    note.textContent = `有 ${ignored.length} 条打卡记录未计入：${ignored[0].message}`;
+  }
+}
+
+function renderRewards(milestones) {
+  const list = $('rewards-list');
+  const items = [...milestones].reverse().map((m) => {
+    const li = el('li', `reward reward--${m.state}`);
+    li.dataset.key = m.key;
+    const stub = el('div', 'reward__stub');
+    const icon = el('img', 'reward__icon');
+    icon.src = 'icons/ticket.svg';
+    icon.alt = '';
+    icon.width = 32;
+    icon.height = 32;
+    stub.append(icon);
+    const main = el('div', 'reward__main');
+    main.append(
+      el('p', 'reward__title', m.rewardTitle),
+      el('p', 'reward__meta', `连续打卡 ${m.rangeLabel}`),
+    );
+    const badge = el('span', 'reward__state', m.state === 'granted' ? '已发放' : '新获得');
+    li.append(stub, main, badge);
+    return li;
+  });
+  list.replaceChildren(...items);
+  $('rewards-empty').hidden = items.length > 0;
+  const granted = milestones.filter((m) => m.state === 'granted').length;
+  $('rewards-count').textContent = granted > 0 ? `已发放 ${granted} 张` : '';
+}
+
+// ---------------------------------------------------------------- actions
+
+function confirmMakeUp(option) {
+  if (state.busy || !option) return;
+  openSheet({
+    title: `补签 ${option.label}`,
+    body: `补签后这一天记为「已补签」，计入累计打卡。当月还可补签 ${option.remainingInMonth} 次，确认补签吗？`,
+    confirmLabel: '确认补签',
+    onConfirm: () => checkIn({ kind: 'makeUp', forDate: option.date }),
+  });
+}
+
+function confirmWipe() {
+  openSheet({
+    title: '清除本机数据？',
+    body: '将删除本机浏览器里保存的打卡记录和奖励（演示数据会重新生成）。',
+    confirmLabel: '清除',
+    onConfirm: async () => {
+      try {
+        await state.backend.wipe();
+      } finally {
+        location.reload();
+      }
+    },
+  });
+}
+
+async function showMonth(month) {
+  if (!month || state.busy) return;
+  const previous = state.viewMonth;
+  state.viewMonth = month;
+  const ok = await refresh().catch(() => false);
+  if (!ok) state.viewMonth = previous;
+}
+
+function wireEvents() {
+  $('checkin-btn').addEventListener('click', () => checkIn({ kind: 'normal' }));
+  $('cal-prev').addEventListener('click', (e) => showMonth(/** @type {HTMLElement} */ (e.currentTarget).dataset.month));
+  $('cal-next').addEventListener('click', (e) => showMonth(/** @type {HTMLElement} */ (e.currentTarget).dataset.month));
+  $('wipe-btn').addEventListener('click', confirmWipe);
+  for (const closer of document.querySelectorAll('[data-sheet-close]')) closer.addEventListener('click', closeSheet);
+  $('sheet-confirm').addEventListener('click', () => {
+    const action = sheetConfirm;
+    closeSheet();
+    if (action) action();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('sheet').hidden) closeSheet();
+  });
+  // Back from the background (maybe the next day): ask the core again.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.report && !state.busy) refresh().catch(() => {});
+  });
+  $('retry-btn').addEventListener('click', () => location.reload());
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('./sw.js').catch((err) => {
+    console.warn('service worker not registered', err);
+  });
+}
+
+// ---------------------------------------------------------------- boot
+
+async function boot() {
+  wireEvents();
+  showScreen('loading');
+  const backend = createOfflineBackend();
+  try {
+    const [core] = await Promise.all([loadCore({ onProgress: onLoadProgress }), backend.init()]);
+    state.core = core;
+    state.backend = backend;
+    state.profile = await backend.getProfile();
+    renderProfile(state.profile, core.version);
+    await refresh();
+    showScreen('app');
+    document.body.dataset.ready = 'true';
+  } catch (err) {
+    showLoadError(err);
+    return;
+  }
+  registerServiceWorker();
+}
+
+boot();

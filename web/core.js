@@ -1,0 +1,122 @@
+// Singleton loader of the CareCircle core (C++ → WebAssembly).
+//
+// Downloads core.wasm with a streamed reader (real progress for the loading
+// screen), then hands the bytes to the Emscripten factory of core.mjs. Every
+// export is JSON text in, JSON envelope out; `call(name, request)` does the
+// stringify / parse and returns the envelope as is:
+//   {ok: true, value} | {ok: false, error: {code, message, path}}
+// No rule and no default lives here.
+
+const WASM_URL = new URL('./wasm/core.wasm', import.meta.url);
+const MODULE_URL = new URL('./wasm/core.mjs', import.meta.url);
+
+/** The JSON entry points this shell needs; loading fails clearly without them. */
+export const REQUIRED_EXPORTS = Object.freeze(['evaluateStreak', 'recordCheckIn']);
+
+// Functions on the Emscripten Module that are not JSON entry points.
+const NOT_JSON = new Set(['coreVersion', 'run', 'inspect', 'count_emval_handles', 'get_first_emval']);
+
+/** @type {Promise<Core> | null} */
+let singleton = null;
+/** @type {Set<(p: LoadProgress) => void>} */
+const listeners = new Set();
+
+/**
+ * @typedef {object} LoadProgress
+ * @property {number} loaded  bytes of core.wasm received
+ * @property {number} total   Content-Length, or 0 when unknown
+ * @property {'download' | 'compile' | 'ready'} phase
+ */
+
+/**
+ * @typedef {object} Core
+ * @property {(name: string, request: object) => {ok: boolean, value?: any, error?: {code: string, message: string, path: string}}} call
+ * @property {string} version  coreVersion()
+ */
+
+function emit(progress) {
+  for (const listener of listeners) {
+    try {
+      listener(progress);
+    } catch {
+      // A broken progress listener must not break loading.
+    }
+  }
+}
+
+async function downloadWasm() {
+  const response = await fetch(WASM_URL, { credentials: 'same-origin' });
+  if (!response.ok) {
+    throw new Error(`下载核心模块失败（HTTP ${response.status}）`);
+  }
+  const total = Number(response.headers.get('Content-Length')) || 0;
+  if (!response.body || typeof response.body.getReader !== 'function') {
+    const buffer = await response.arrayBuffer();
+    emit({ loaded: buffer.byteLength, total: buffer.byteLength, phase: 'download' });
+    return buffer;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  emit({ loaded, total, phase: 'download' });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    emit({ loaded, total, phase: 'download' });
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
+}
+
+async function load() {
+  const [wasmBinary, factory] = await Promise.all([
+    downloadWasm(),
+    import(MODULE_URL.href).then((m) => m.default),
+  ]);
+  if (typeof factory !== 'function') throw new Error('core.mjs 没有导出 createCore');
+  emit({ loaded: wasmBinary.byteLength, total: wasmBinary.byteLength, phase: 'compile' });
+  const module = await factory({ wasmBinary });
+  for (const name of [...REQUIRED_EXPORTS, 'coreVersion']) {
+    if (typeof module[name] !== 'function') throw new Error(`核心模块缺少导出 ${name}`);
+  }
+  const version = String(module.coreVersion());
+  emit({ loaded: wasmBinary.byteLength, total: wasmBinary.byteLength, phase: 'ready' });
+  return Object.freeze({
+    version,
+    /** JSON in, envelope out. Any JSON export of the core, by its name. */
+    call(name, request) {
+      if (!/^[a-z][A-Za-z0-9]*$/.test(name) || NOT_JSON.has(name) || typeof module[name] !== 'function') {
+        throw new Error(`unknown core export: ${name}`);
+      }
+      return JSON.parse(module[name](JSON.stringify(request)));
+    },
+  });
+}
+
+/**
+ * Loads the core once; later calls return the same promise. A failed load
+ * may be retried by calling again.
+ * @param {{onProgress?: (p: LoadProgress) => void}} [options]
+ * @returns {Promise<Core>}
+ */
+export function loadCore({ onProgress } = {}) {
+  if (onProgress) listeners.add(onProgress);
+  if (!singleton) {
+    singleton = load();
+    singleton.catch(() => {
+      singleton = null;
+    });
+  }
+  const done = () => {
+    if (onProgress) listeners.delete(onProgress);
+  };
+  singleton.then(done, done);
+  return singleton;
+}
