@@ -1,4 +1,5 @@
-// CareCircle web shell — the check-in home screen.
+// CareCircle web shell — boot, the bottom tab bar and the check-in screen
+// (打卡). The wallet screen (券包) lives in ./wallet.js.
 //
 // Thin by design (STYLE 1): every rule, number, date decision and piece of
 // patient-facing rule text comes from the C++ core (../core.js); data comes
@@ -9,6 +10,7 @@
 
 import { loadCore } from './core.js';
 import { createOfflineBackend } from './backend/offline.js';
+import { createWallet } from './wallet.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -27,7 +29,15 @@ const state = {
   viewMonth: undefined,
   report: null,
   busy: false,
+  /** @type {ReturnType<typeof createWallet> | null} */ wallet: null,
+  /** @type {'checkin' | 'wallet'} */ view: 'checkin',
 };
+
+/** The tabs of the bottom bar: view id → document title. */
+const VIEWS = Object.freeze({
+  checkin: '康复打卡 · CareCircle',
+  wallet: '我的券包 · CareCircle',
+});
 
 // ---------------------------------------------------------------- helpers
 
@@ -402,7 +412,7 @@ function confirmMakeUp(option) {
 function confirmWipe() {
   openSheet({
     title: '清除本机数据？',
-    body: '将删除本机浏览器里保存的打卡记录和奖励（演示数据会重新生成）。',
+    body: '将删除本机浏览器里保存的打卡记录、推荐记录和奖励（演示数据会重新生成）。',
     confirmLabel: '清除',
     onConfirm: async () => {
       try {
@@ -422,6 +432,29 @@ async function showMonth(month) {
   if (!ok) state.viewMonth = previous;
 }
 
+// ---------------------------------------------------------------- tabs
+
+function viewFromHash() {
+  const name = location.hash.replace(/^#/, '');
+  return Object.hasOwn(VIEWS, name) ? /** @type {'checkin' | 'wallet'} */ (name) : 'checkin';
+}
+
+/** Shows one tab's view; the wallet is evaluated afresh each time it is shown. */
+function showView(name) {
+  const changed = state.view !== name;
+  state.view = name;
+  for (const view of document.querySelectorAll('[data-view]')) {
+    /** @type {HTMLElement} */ (view).hidden = /** @type {HTMLElement} */ (view).dataset.view !== name;
+  }
+  for (const tab of document.querySelectorAll('[data-tab]')) {
+    if (/** @type {HTMLElement} */ (tab).dataset.tab === name) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  document.title = VIEWS[name];
+  if (changed) window.scrollTo(0, 0);
+  if (name === 'wallet' && state.wallet) state.wallet.refresh();
+}
+
 function wireEvents() {
   $('checkin-btn').addEventListener('click', () => checkIn({ kind: 'normal' }));
   $('cal-prev').addEventListener('click', (e) => showMonth(/** @type {HTMLElement} */ (e.currentTarget).dataset.month));
@@ -438,8 +471,12 @@ function wireEvents() {
   });
   // Back from the background (maybe the next day): ask the core again.
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && state.report && !state.busy) refresh().catch(() => {});
+    if (document.visibilityState !== 'visible' || !state.report || state.busy) return;
+    refresh()
+      .then(() => (state.view === 'wallet' && state.wallet ? state.wallet.refresh() : true))
+      .catch(() => {});
   });
+  window.addEventListener('hashchange', () => showView(viewFromHash()));
   $('retry-btn').addEventListener('click', () => location.reload());
 }
 
@@ -463,7 +500,9 @@ async function boot() {
     state.profile = await backend.getProfile();
     renderProfile(state.profile, core.version);
     await refresh();
+    state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
     showScreen('app');
+    showView(viewFromHash());
     document.body.dataset.ready = 'true';
   } catch (err) {
     showLoadError(err);

@@ -7,26 +7,34 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v1';
+const VERSION = 'carecircle-shell-v2';
 
 const SHELL = [
   './',
   './index.html',
   './styles.css',
   './app.js',
+  './wallet.js',
   './core.js',
   './backend/backend.js',
   './backend/offline.js',
   './manifest.webmanifest',
+  './demo/campaigns.json',
   './icons/icon.svg',
   './icons/alert.svg',
   './icons/check.svg',
   './icons/check-done.svg',
+  './icons/chevron-down.svg',
   './icons/chevron-left.svg',
   './icons/chevron-right.svg',
+  './icons/coupons.svg',
   './icons/error.svg',
   './icons/exercise.svg',
   './icons/gift.svg',
+  './icons/gift-line.svg',
+  './icons/medal.svg',
+  './icons/tab-checkin.svg',
+  './icons/tab-wallet.svg',
   './icons/ticket.svg',
   './wasm/core.mjs',
   './wasm/core.wasm',

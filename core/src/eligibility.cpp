@@ -67,7 +67,8 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
   } else if (rc.refereeMustBeInpatient && !r.refereeIsInpatient) {
     o.reason = {"eligibility.referee_not_inpatient", "本活动仅适用于推荐住院治疗的新患者"};
   } else if (!rc.channel.empty() && r.channel != rc.channel) {
-    o.reason = {"eligibility.wrong_channel", "本活动仅适用于通过出院感恩卡推荐码完成的推荐"};
+    const char* channel = rc.channel == "dischargeCard" ? "出院感恩卡推荐码" : rc.channel == "letter" ? "推荐函" : "指定推荐渠道";
+    o.reason = {"eligibility.wrong_channel", std::string("本活动仅适用于通过") + channel + "完成的推荐"};
   } else if (rc.referrerMustBeMember && !r.referrerIsMember) {
     o.reason = {"eligibility.referrer_not_member", "推荐人需是病友社群成员"};
   } else if (eventAt(r, rc.trigger) == 0) {
@@ -286,7 +287,7 @@ class Evaluator {
     const std::string offer = c.referrerRewards.empty() ? "" : "您可得" + titles(c.referrerRewards);
     const std::string friendOffer = c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
     out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" + std::string(eventNameZh(c.referral.trigger)) + "后，" +
-                   offer + (offer.empty() || friendOffer.empty() ? "" : ",") + friendOffer;
+                   offer + (offer.empty() || friendOffer.empty() ? "" : "，") + friendOffer;
     if (blocked(c, out, true)) return;
     auto consumedElsewhere = [&](const std::string& referralId) -> const Campaign* {
       const auto it = consumed_.find(referralId);
@@ -478,6 +479,8 @@ class Evaluator {
       const auto g = grants.find(i.grantKey);
       int validDays = 0;
       if (g != grants.end()) {
+        w.known = true;
+        w.type = g->second->reward.type;
         w.title = g->second->reward.title;
         w.valueFen = g->second->reward.valueFen;
         w.quantity = g->second->reward.quantity;
@@ -486,20 +489,25 @@ class Evaluator {
       if (i.status == IssuedStatus::kVoid) {
         w.status = WalletStatus::kVoid;
         w.why = "该券因推荐收到投诉已作废";
+        w.dateText = "已作废";
       } else if (i.status == IssuedStatus::kUsed) {
         w.status = WalletStatus::kUsed;
         w.hasDate = i.usedAtMs != 0;
         w.date = w.hasDate ? civilDayOf(i.usedAtMs, offset_) : 0;
         w.why = w.hasDate ? "已于" + dateZh(w.date) + "使用" : "已使用";
+        w.dateText = w.why;
       } else {
         const DayNumber issuedDay = civilDayOf(i.issuedAtMs, offset_);
         w.status = WalletStatus::kAvailable;
+        w.dateText = "长期有效";
         if (validDays > 0) {
           w.hasDate = true;
           w.date = issuedDay + validDays - 1;  // last usable day
+          w.dateText = "有效期至" + dateZh(w.date);
           if (today_ > w.date) {
             w.status = WalletStatus::kExpired;
             w.why = "已于" + dateZh(w.date) + "过期";
+            w.dateText = w.why;
           }
         }
       }
@@ -514,14 +522,18 @@ class Evaluator {
         w.title = g.reward.title;
         w.valueFen = g.reward.valueFen;
         w.quantity = g.reward.quantity;
+        w.known = true;
+        w.type = g.reward.type;
         if (g.state == GrantState::kHolding) {
           w.status = WalletStatus::kLocked;
           w.hasDate = true;
           w.date = g.vestsOn;
+          w.dateText = dateZh(g.vestsOn) + "解锁";
           w.why = g.reasons.empty() ? "" : g.reasons.front().message;
         } else {
           w.status = WalletStatus::kPending;
           w.why = "奖励正在发放中，到账后即可使用";
+          w.dateText = "发放中";
         }
         report.wallet.push_back(std::move(w));
       }

@@ -234,7 +234,7 @@ void decodeCase(const Json& j, const std::string& path, PatientFacts& patient, s
   milestones = readList<MilestoneFact>(j, "milestones", path, kMaxIssued, [](const Json& m, const std::string& mp) {
     json_io::requireObject(m, mp);
     json_io::rejectUnknownKeys(m, mp, {"key", "ruleId", "fromDate", "toDate", "state", "rewardTitle",
-                                       "rewardValueFen"});  // a streak report's milestones fit as they are
+                                       "rewardValueFen", "rangeLabel", "earnedText"});  // a streak report's milestones fit as they are
     MilestoneFact x;
     json_io::readString(m, "key", mp, kMaxIdBytes * 2, x.key, true);
     json_io::readString(m, "ruleId", mp, kMaxIdBytes, x.ruleId, true);
@@ -375,6 +375,7 @@ Json encodeEligibility(const EligibilityReport& report) {
     Json grants = Json::array();
     for (const Grant& g : c.grants) {
       grants.push_back({{"key", g.key},
+                        {"campaignId", c.campaignId},
                         {"beneficiary", g.beneficiary},
                         {"referralId", g.referralId},
                         {"reward", {{"id", g.reward.id}, {"type", rewardTypeName(g.reward.type)},
@@ -401,7 +402,8 @@ Json encodeEligibility(const EligibilityReport& report) {
   for (const WalletItem& w : report.wallet) {
     wallet.push_back({{"key", w.key}, {"campaignId", w.campaignId}, {"title", w.title}, {"valueFen", w.valueFen},
                       {"quantity", w.quantity}, {"status", walletStatusName(w.status)},
-                      {"date", dateOrNull(w.hasDate, w.date)}, {"why", w.why}});
+                      {"rewardType", w.known ? rewardTypeName(w.type) : "unknown"},
+                      {"date", dateOrNull(w.hasDate, w.date)}, {"dateText", w.dateText}, {"why", w.why}});
   }
   Json badges = Json::array();
   for (const Badge& b : report.badges) {

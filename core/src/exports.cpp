@@ -1,6 +1,7 @@
 #include "carecircle/exports.hpp"
 
 #include "carecircle/eligibility_json.hpp"
+#include "carecircle/referral_json.hpp"
 #include "carecircle/streak_json.hpp"
 
 namespace carecircle {
@@ -14,6 +15,9 @@ const std::vector<JsonExport>& jsonExports() {
       {"evaluateEligibility", &evaluateEligibilityJson},
       {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
       {"mayShowInvitePrompt", &mayShowInvitePromptJson},
+      {"analyzeReferrals", &analyzeReferralsJson},
+      {"myReferralTree", &myReferralTreeJson},
+      {"layoutForest", &layoutForestJson},
   };
   return table;
 }

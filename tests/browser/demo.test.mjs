@@ -231,7 +231,12 @@ test('the offline demo loads and shows what the core computes', { timeout: TEST_
   assert.deepEqual(small, [], 'touch targets ≥ 44 px at 360 px');
   await page.setViewportSize({ width: 375, height: 667 });
 
+  // Full page with the fixed bottom tab bar at the real bottom: a viewport as
+  // tall as the page (a plain fullPage shot pins fixed elements to the first screen).
+  const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 375, height: pageHeight });
   await page.screenshot({ path: join(SHOTS, 'streak-home.png'), fullPage: true, animations: 'disabled' });
+  await page.setViewportSize({ width: 375, height: 667 });
   loaded = true;
 
   // Month navigation re-evaluates with the core's previousMonth / nextMonth.

@@ -9,7 +9,8 @@
 // ../core.js): a backend never fills in a config default, never decides
 // whether a day counts and never computes a reward.
 //
-// Types below are the JSON shapes of docs/api/streak.md.
+// Types below are the JSON shapes of docs/api/streak.md and
+// docs/api/eligibility.md.
 
 /**
  * @typedef {'server' | 'device'} ClockSource
@@ -81,6 +82,85 @@
  */
 
 /**
+ * @typedef {object} PatientFacts
+ * @property {string} id                  Opaque patient id (Profile.patientId).
+ * @property {boolean} isStaff            Staff and doctors never benefit (G15).
+ * @property {boolean} isCommunityMember  Member of a disease community.
+ */
+
+/**
+ * @typedef {object} ReferralRecord
+ *   One referral where the patient is referrer or referee, as the hospital's
+ *   server knows it. Only server-confirmed hospital events (G2); instants are
+ *   epoch ms, 0 = not (yet) confirmed. Ids are opaque: no name, phone or
+ *   diagnosis of anyone is part of it (G8, G19).
+ * @property {string} id
+ * @property {string} referrerId
+ * @property {string} refereeId
+ * @property {number} level                     1 = direct referral.
+ * @property {string} channel                   "code", "link", "dischargeCard", "letter", …
+ * @property {boolean} refereeIsNewPatient
+ * @property {boolean} refereeIsInpatient
+ * @property {boolean} referrerIsMember
+ * @property {number} registrationConfirmedAtMs
+ * @property {number} arrivalConfirmedAtMs
+ * @property {number} conversionConfirmedAtMs
+ * @property {number} admissionConfirmedAtMs
+ * @property {number} dischargeConfirmedAtMs
+ * @property {number} complaintAtMs
+ */
+
+/**
+ * @typedef {object} IssuedReward
+ *   A reward the server has issued, by the grant key the core reported.
+ * @property {string} grantKey
+ * @property {string} campaignId
+ * @property {string} title         Snapshot at issue.
+ * @property {'issued' | 'used' | 'void'} status
+ * @property {number} issuedAtMs
+ * @property {number} [usedAtMs]    Present once used.
+ */
+
+/**
+ * @typedef {object} CampaignCounter
+ * @property {string} campaignId
+ * @property {number} grants    Grants issued campaign-wide (server counter).
+ * @property {number} spentFen  Value issued campaign-wide, integer fen.
+ */
+
+/**
+ * @typedef {object} PoolCounter
+ * @property {string} campaignId
+ * @property {string} poolId
+ * @property {string} month     YYYY-MM.
+ * @property {number} used      From the server's atomic counter (no fake scarcity, G13).
+ */
+
+/**
+ * @typedef {object} EligibilityInputs
+ *   Everything evaluateEligibility needs besides nowMs and the streak's
+ *   milestones. Passed to the core as is; keys the backend does not know are
+ *   omitted, never guessed.
+ * @property {object[]} campaigns            Campaign configuration (docs/schema/campaign.schema.json), untouched.
+ * @property {PatientFacts} patient
+ * @property {ReferralRecord[]} referrals
+ * @property {IssuedReward[]} issued
+ * @property {CampaignCounter[]} counters
+ * @property {PoolCounter[]} pools
+ */
+
+/**
+ * @typedef {object} IssuableGrant
+ *   A grant exactly as the core reported it in evaluateEligibility's
+ *   `campaigns[].grants[]` with `state: "issuable"`, plus the `campaignId` of
+ *   the campaigns[] entry it came from.
+ * @property {string} campaignId
+ * @property {string} key        Idempotency key of the grant.
+ * @property {'issuable'} state
+ * @property {{id: string, type: string, title: string, valueFen: number, quantity: number, validDays: number}} reward
+ */
+
+/**
  * @interface Backend
  */
 export class Backend {
@@ -139,6 +219,29 @@ export class Backend {
   }
 
   /**
+   * The inputs of evaluateEligibility for the signed-in patient: campaign
+   * configuration, referral facts, issued rewards and the server's counters.
+   * @returns {Promise<EligibilityInputs>}
+   */
+  async getEligibilityInputs() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Asks the server to issue grants the core reported as "issuable". The
+   * server decides on its own (a real one re-runs the same core on its own
+   * facts); the offline demo plays that part and records each as an issued
+   * reward. Idempotent by grant key: a key already issued is left as it is;
+   * anything not in state "issuable" is ignored.
+   * @param {IssuableGrant[]} grants
+   * @returns {Promise<string[]>} the grant keys newly issued by this call
+   */
+  // eslint-disable-next-line no-unused-vars
+  async issueRewards(grants) {
+    throw new Error('not implemented');
+  }
+
+  /**
    * The next per-device sequence number: strictly increasing, persisted, so it
    * survives reloads (a tie-breaker for offline check-ins, never a rule).
    * @returns {Promise<number>}
@@ -164,6 +267,8 @@ export const BACKEND_METHODS = Object.freeze([
   'getStreakInputs',
   'saveCheckIn',
   'saveGranted',
+  'getEligibilityInputs',
+  'issueRewards',
   'nextSeq',
   'wipe',
 ]);

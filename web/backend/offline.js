@@ -9,13 +9,25 @@
 // The ~40-day history seeded on first run is demo data generation: plausible
 // check-in times relative to the device's today, with a few gaps so that the
 // calendar has something to show.
+//
+// The same goes for referrals and rewards: the seeded referral records are
+// synthetic hospital events (opaque ids, no names, no diagnosis — G8, G19)
+// placed relative to the device's today so that the wallet has one example of
+// each state. Which reward is due, locked, void or blocked is decided by the
+// core (evaluateEligibility); this backend only records what the core reported
+// as issuable, playing the hospital server's part in the offline demo.
 
 import { assertBackend } from './backend.js';
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
 const STORE_GRANTED = 'granted';
 const STORE_META = 'meta';
+const STORE_REFERRALS = 'referrals';
+const STORE_ISSUED = 'issued';
+
+// The demo hospital's campaign configuration (validated by the core).
+const CAMPAIGNS_URL = new URL('../demo/campaigns.json', import.meta.url);
 
 const DEMO_PROFILE = Object.freeze({
   patientId: 'demo-patient-0001',
@@ -93,6 +105,117 @@ export function generateDemoHistory(nowMs, patientId) {
   return { checkIns, restDays, lastSeq: seq };
 }
 
+/** Local 10:00 (device zone) `back` days before the day of `nowMs`: a demo timestamp. */
+function daysAgoMs(nowMs, back, hour = 10) {
+  const today = new Date(nowMs);
+  return new Date(today.getFullYear(), today.getMonth(), today.getDate() - back, hour, 0, 0).getTime();
+}
+
+/**
+ * Builds the synthetic referral history of the demo patient (who referred
+ * friends; nobody referred them). Every field is a server-confirmed hospital
+ * event as the eligibility contract expects (docs/api/eligibility.md); ids are
+ * opaque, there is no name and no diagnosis anywhere (G8, G19). The days are
+ * chosen so that the wallet shows each state once, whatever today is:
+ *   - a referral that vested long ago and was never issued (issuable → issued);
+ *   - an earlier one whose voucher was used, and one whose voucher expired;
+ *   - one registered 10 days ago (quality hold, locked with a countdown);
+ *   - one not confirmed yet (waiting);
+ *   - a returning patient (not new: blocked with its reason);
+ *   - a discharge-card inpatient discharged > 90 days ago (感恩卡 and
+ *     老带新 are mutually exclusive: the core picks one);
+ *   - one with a complaint dated inside its hold, filed the day before the
+ *     voucher vested: the voucher was issued, then clawed back (void, G20).
+ * The `issued` records are the hospital's own book of what it issued before
+ * today; their grant keys are the ones the core reported at the time.
+ * @param {number} nowMs device clock
+ * @param {string} patientId
+ */
+export function generateDemoReferrals(nowMs, patientId) {
+  const at = (back, hour) => daysAgoMs(nowMs, back, hour);
+  const referral = (id, refereeId, facts) => ({
+    id,
+    referrerId: patientId,
+    refereeId,
+    level: 1,
+    channel: 'code',
+    refereeIsNewPatient: true,
+    refereeIsInpatient: false,
+    referrerIsMember: true,
+    registrationConfirmedAtMs: 0,
+    arrivalConfirmedAtMs: 0,
+    conversionConfirmedAtMs: 0,
+    admissionConfirmedAtMs: 0,
+    dischargeConfirmedAtMs: 0,
+    complaintAtMs: 0,
+    ...facts,
+  });
+  const referrals = [
+    // Used: registered 320 days ago, voucher issued when it vested, used a month later.
+    referral('demo-rf-2b7k', 'demo-pt-8m4q', { registrationConfirmedAtMs: at(320, 9), arrivalConfirmedAtMs: at(319, 14) }),
+    // Expired: registered 300 days ago, voucher issued when it vested and never used.
+    referral('demo-rf-3c9p', 'demo-pt-5t2w', { registrationConfirmedAtMs: at(300, 11), arrivalConfirmedAtMs: at(300, 15) }),
+    // Vested long ago, not issued yet: the demo server issues it on first view.
+    referral('demo-rf-4d6h', 'demo-pt-9x3r', { registrationConfirmedAtMs: at(150, 10), arrivalConfirmedAtMs: at(148, 9) }),
+    // Discharge-card inpatient, discharged 125 days ago.
+    referral('demo-rf-5f8m', 'demo-pt-2v7n', {
+      channel: 'dischargeCard',
+      refereeIsInpatient: true,
+      registrationConfirmedAtMs: at(140, 8),
+      arrivalConfirmedAtMs: at(140, 9),
+      admissionConfirmedAtMs: at(138, 10),
+      dischargeConfirmedAtMs: at(125, 15),
+    }),
+    // Complaint inside the hold (registered 131 days ago, vests 41 days ago; complaint 42 days ago).
+    referral('demo-rf-6g2s', 'demo-pt-4k8d', {
+      registrationConfirmedAtMs: at(131, 10),
+      arrivalConfirmedAtMs: at(130, 10),
+      complaintAtMs: at(42, 16),
+    }),
+    // Returning patient: confirmed, but not a new patient of the hospital.
+    referral('demo-rf-7h5v', 'demo-pt-6p1c', {
+      refereeIsNewPatient: false,
+      registrationConfirmedAtMs: at(40, 10),
+      arrivalConfirmedAtMs: at(40, 11),
+    }),
+    // Quality hold: registered 10 days ago.
+    referral('demo-rf-8j3x', 'demo-pt-7r5g', { registrationConfirmedAtMs: at(10, 10), arrivalConfirmedAtMs: at(9, 9) }),
+    // Waiting: the friend has the code but the hospital has not confirmed a registration.
+    referral('demo-rf-9k7z', 'demo-pt-3h9b', {}),
+  ];
+  const issued = [
+    {
+      grantKey: 'fission-exam:demo-rf-2b7k:referrer:exam-100',
+      campaignId: 'fission-exam',
+      title: '100元体检券',
+      status: 'used',
+      issuedAtMs: at(230, 10),
+      usedAtMs: at(200, 10),
+    },
+    {
+      grantKey: 'fission-exam:demo-rf-3c9p:referrer:exam-100',
+      campaignId: 'fission-exam',
+      title: '100元体检券',
+      status: 'issued',
+      issuedAtMs: at(210, 10),
+    },
+    {
+      grantKey: 'fission-exam:demo-rf-6g2s:referrer:exam-100',
+      campaignId: 'fission-exam',
+      title: '100元体检券',
+      status: 'void',
+      issuedAtMs: at(41, 10),
+    },
+  ];
+  // The hospital's campaign-wide counters for what it issued above (3 × 100元).
+  const counters = [{ campaignId: 'fission-exam', grants: 3, spentFen: 30_000 }];
+  return { referrals, issued, counters };
+}
+
+function byKey(name) {
+  return (a, b) => (a[name] < b[name] ? -1 : a[name] > b[name] ? 1 : 0);
+}
+
 function requestToPromise(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -128,6 +251,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         if (!upgrade.objectStoreNames.contains(STORE_CHECKINS)) upgrade.createObjectStore(STORE_CHECKINS, { keyPath: 'id' });
         if (!upgrade.objectStoreNames.contains(STORE_GRANTED)) upgrade.createObjectStore(STORE_GRANTED, { keyPath: 'key' });
         if (!upgrade.objectStoreNames.contains(STORE_META)) upgrade.createObjectStore(STORE_META, { keyPath: 'name' });
+        if (!upgrade.objectStoreNames.contains(STORE_REFERRALS)) upgrade.createObjectStore(STORE_REFERRALS, { keyPath: 'id' });
+        if (!upgrade.objectStoreNames.contains(STORE_ISSUED)) upgrade.createObjectStore(STORE_ISSUED, { keyPath: 'grantKey' });
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
@@ -135,10 +260,12 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     });
   }
 
-  // Seeds the demo history once, inside one transaction: two tabs opening the
-  // demo at the same time cannot both seed.
+  // Seeds the demo data once, inside one transaction: two tabs opening the
+  // demo at the same time cannot both seed. The check-in history and the
+  // referral history have their own flags, so a database created by an older
+  // version of the demo (check-ins only) gets its referrals on upgrade.
   function seedIfEmpty(database) {
-    const tx = database.transaction([STORE_CHECKINS, STORE_META], 'readwrite');
+    const tx = database.transaction([STORE_CHECKINS, STORE_META, STORE_REFERRALS, STORE_ISSUED], 'readwrite');
     const meta = tx.objectStore(STORE_META);
     const get = meta.get('seeded');
     get.onsuccess = () => {
@@ -150,7 +277,40 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       meta.put({ name: 'seq', value: lastSeq });
       meta.put({ name: 'seeded', value: true, atMs: clock() });
     };
+    const getReferrals = meta.get('seededReferrals');
+    getReferrals.onsuccess = () => {
+      if (getReferrals.result) return;
+      const { referrals, issued, counters } = generateDemoReferrals(clock(), DEMO_PROFILE.patientId);
+      const referralStore = tx.objectStore(STORE_REFERRALS);
+      for (const record of referrals) referralStore.put(record);
+      const issuedStore = tx.objectStore(STORE_ISSUED);
+      for (const record of issued) issuedStore.put(record);
+      meta.put({ name: 'counters', value: counters });
+      meta.put({ name: 'seededReferrals', value: true, atMs: clock() });
+    };
     return transactionDone(tx);
+  }
+
+  /** @type {Promise<object[]> | null} */
+  let campaignsLoading = null;
+
+  // The campaign configuration, fetched once per page (the service worker
+  // keeps a copy for offline use). Passed to the core untouched, minus the
+  // file's _comment (the core refuses unknown keys).
+  function loadCampaigns() {
+    if (!campaignsLoading) {
+      campaignsLoading = (async () => {
+        const response = await fetch(CAMPAIGNS_URL, { credentials: 'same-origin' });
+        if (!response.ok) throw new Error(`活动配置加载失败（HTTP ${response.status}）`);
+        const { campaigns } = await response.json();
+        if (!Array.isArray(campaigns)) throw new Error('活动配置格式不正确');
+        return campaigns;
+      })();
+      campaignsLoading.catch(() => {
+        campaignsLoading = null;
+      });
+    }
+    return campaignsLoading.then((campaigns) => structuredClone(campaigns));
   }
 
   function database() {
@@ -238,6 +398,79 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         };
       }
       await transactionDone(tx);
+    },
+
+    async getEligibilityInputs() {
+      await backend.init();
+      const tx = database().transaction([STORE_REFERRALS, STORE_ISSUED, STORE_META], 'readonly');
+      const [campaigns, referrals, issued, counters] = await Promise.all([
+        loadCampaigns(),
+        requestToPromise(tx.objectStore(STORE_REFERRALS).getAll()),
+        requestToPromise(tx.objectStore(STORE_ISSUED).getAll()),
+        requestToPromise(tx.objectStore(STORE_META).get('counters')),
+      ]);
+      return {
+        campaigns,
+        patient: { id: DEMO_PROFILE.patientId, isStaff: false, isCommunityMember: true },
+        referrals: referrals.sort(byKey('id')),
+        // Only the contract's keys: the core refuses unknown ones.
+        issued: issued.sort(byKey('grantKey')).map(({ grantKey, campaignId, title, status, issuedAtMs, usedAtMs }) => ({
+          grantKey,
+          campaignId,
+          title,
+          status,
+          issuedAtMs,
+          ...(usedAtMs ? { usedAtMs } : {}),
+        })),
+        counters: counters ? structuredClone(counters.value) : [],
+        // Monthly quota usage: the demo hospital has no other patients.
+        pools: [],
+      };
+    },
+
+    async issueRewards(grants) {
+      await backend.init();
+      const tx = database().transaction([STORE_ISSUED, STORE_META], 'readwrite');
+      const store = tx.objectStore(STORE_ISSUED);
+      const meta = tx.objectStore(STORE_META);
+      const issuedAtMs = clock();
+      const added = [];
+      // Only what the core reported as issuable; the server's decision, not ours.
+      const issuable = grants.filter((g) => g && g.state === 'issuable' && g.key && g.campaignId);
+      for (const g of issuable) {
+        const get = store.get(g.key);
+        get.onsuccess = () => {
+          if (get.result) return;  // idempotent by grant key
+          store.put({
+            grantKey: g.key,
+            campaignId: g.campaignId,
+            title: g.reward.title,
+            status: 'issued',
+            issuedAtMs,
+          });
+          added.push(g);
+        };
+      }
+      // The campaign-wide counters a hospital server keeps next to its book
+      // of issued rewards (the core reads them for budgets).
+      const getCounters = meta.get('counters');
+      getCounters.onsuccess = () => {
+        // Runs after the gets above (requests in one transaction complete in order).
+        if (added.length === 0) return;
+        const counters = getCounters.result ? getCounters.result.value : [];
+        for (const g of added) {
+          let counter = counters.find((c) => c.campaignId === g.campaignId);
+          if (!counter) {
+            counter = { campaignId: g.campaignId, grants: 0, spentFen: 0 };
+            counters.push(counter);
+          }
+          counter.grants += 1;
+          counter.spentFen += g.reward.valueFen * g.reward.quantity;
+        }
+        meta.put({ name: 'counters', value: counters });
+      };
+      await transactionDone(tx);
+      return added.map((g) => g.key);
     },
 
     async nextSeq() {

@@ -147,8 +147,11 @@ struct WalletItem {
   std::int64_t valueFen = 0;
   int quantity = 1;
   WalletStatus status = WalletStatus::kAvailable;
+  bool known = false;  // the reward is still in the configuration (type is meaningful)
+  RewardType type = RewardType::kVoucher;
   bool hasDate = false;
   DayNumber date = 0;  // expires on (available), unlocks on (locked), used/issued on
+  std::string dateText;  // e.g. "有效期至2027年2月4日", "长期有效", "2027年2月11日解锁"
   std::string why;     // "为什么不能用": empty when available
 };
 

@@ -1,0 +1,16 @@
+// JSON entry points of the referral module. Shapes: docs/api/referral.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace carecircle {
+
+// {nowMs?, records, patients?, requireKnownPatients?} → counts, stages, issues.
+std::string analyzeReferralsJson(std::string_view requestText);
+// {nowMs, patientId, records, patients?, layout?} → the patient's tree, list and feed.
+std::string myReferralTreeJson(std::string_view requestText);
+// {nowMs?, records, patients?, layout?, collapsed?, viewport?, maxVisible?} → the staff forest.
+std::string layoutForestJson(std::string_view requestText);
+
+}  // namespace carecircle
