@@ -26,16 +26,6 @@ const WALLET_LABELS = Object.freeze({
   void: '已作废',
 });
 
-/** How the core's `date` of an item reads, per status (the meaning is the contract's). */
-const DATE_LABELS = Object.freeze({
-  available: (date) => `有效期至 ${date}`,
-  pending: (date) => date,
-  locked: (date) => `${date} 解锁`,
-  used: (date) => `${date} 已使用`,
-  expired: (date) => `${date} 已过期`,
-  void: (date) => date,
-});
-
 const CAMPAIGN_LABELS = Object.freeze({
   eligible: '可领取',
   pending: '进行中',
@@ -235,9 +225,9 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     main.append(titleRow);
     const source = titles.get(item.campaignId);
     if (source) main.append(el('p', 'coupon__source', source));
-    if (item.date) {
-      const date = el('p', 'coupon__date', (DATE_LABELS[item.status] ?? ((d) => d))(item.date));
-      date.dataset.date = item.date;
+    if (item.dateText) {
+      const date = el('p', 'coupon__date', item.dateText);  // worded by the core
+      if (item.date) date.dataset.date = item.date;
       main.append(date);
     }
     const chip = el('span', 'coupon__status', WALLET_LABELS[item.status] ?? item.status);

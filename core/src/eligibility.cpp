@@ -466,6 +466,10 @@ class Evaluator {
     if (out.grants.empty()) out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
   }
 
+  // Medals and titles are honours, shown as badges; the wallet holds what can
+  // be used (vouchers, services, memberships, privileges).
+  static bool belongsInWallet(RewardType t) { return t != RewardType::kMedal && t != RewardType::kTitle; }
+
   void buildWallet(EligibilityReport& report) const {
     std::map<std::string, const Grant*> grants;
     for (const CampaignEligibility& c : report.campaigns) {
@@ -478,6 +482,7 @@ class Evaluator {
       w.title = i.title;
       const auto g = grants.find(i.grantKey);
       int validDays = 0;
+      if (g != grants.end() && !belongsInWallet(g->second->reward.type)) continue;
       if (g != grants.end()) {
         w.known = true;
         w.type = g->second->reward.type;
@@ -516,6 +521,7 @@ class Evaluator {
     for (const CampaignEligibility& c : report.campaigns) {
       for (const Grant& g : c.grants) {
         if (g.state != GrantState::kHolding && g.state != GrantState::kIssuable) continue;
+        if (!belongsInWallet(g.reward.type)) continue;
         WalletItem w;
         w.key = g.key;
         w.campaignId = c.campaignId;
