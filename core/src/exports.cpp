@@ -1,6 +1,8 @@
 #include "carecircle/exports.hpp"
 
 #include "carecircle/eligibility_json.hpp"
+#include "carecircle/community_json.hpp"
+#include "carecircle/moderation_json.hpp"
 #include "carecircle/referral_json.hpp"
 #include "carecircle/streak_json.hpp"
 
@@ -10,6 +12,12 @@ const std::vector<JsonExport>& jsonExports() {
   static const std::vector<JsonExport> table = {
       {"evaluateStreak", &evaluateStreakJson},
       {"recordCheckIn", &recordCheckInJson},
+      {"assessKoc", &assessKocJson},
+      {"communityHealthReport", &communityHealthReportJson},
+      {"memberLists", &memberListsJson},
+      {"replyOutsideQaSlot", &replyOutsideQaSlotJson},
+      {"moderateText", &moderateTextJson},
+      {"moderationRules", &moderationRulesJson},
       {"validateCampaigns", &validateCampaignsJson},
       {"validateCampaignChange", &validateCampaignChangeJson},
       {"evaluateEligibility", &evaluateEligibilityJson},

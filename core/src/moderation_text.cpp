@@ -1,0 +1,149 @@
+#include "carecircle/moderation_text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+namespace carecircle {
+namespace {
+
+// Traditional → simplified for the characters of the default word list (and
+// a few neighbours), so "藥到病除" or "徹底治癒" typed in traditional script is
+// caught. Not a general converter: sorted by the traditional code point.
+constexpr std::array<std::pair<char32_t, char32_t>, 40> kTraditional = {{
+    {U'個', U'个'}, {U'們', U'们'}, {U'價', U'价'}, {U'內', U'内'}, {U'劑', U'剂'}, {U'効', U'效'},
+    {U'國', U'国'}, {U'專', U'专'}, {U'對', U'对'}, {U'後', U'后'}, {U'復', U'复'}, {U'徹', U'彻'},
+    {U'恆', U'恒'}, {U'權', U'权'}, {U'減', U'减'}, {U'無', U'无'}, {U'療', U'疗'}, {U'癒', U'愈'},
+    {U'發', U'发'}, {U'確', U'确'}, {U'祕', U'秘'}, {U'級', U'级'}, {U'絕', U'绝'}, {U'藥', U'药'},
+    {U'號', U'号'}, {U'試', U'试'}, {U'話', U'话'}, {U'說', U'说'}, {U'證', U'证'}, {U'買', U'买'},
+    {U'賣', U'卖'}, {U'這', U'这'}, {U'進', U'进'}, {U'選', U'选'}, {U'醫', U'医'}, {U'開', U'开'},
+    {U'電', U'电'}, {U'頂', U'顶'}, {U'領', U'领'}, {U'體', U'体'},
+}};
+static_assert(std::is_sorted(kTraditional.begin(), kTraditional.end()));
+
+bool ignored(char32_t cp) {
+  if (cp < 0x20 || cp == 0x7F) return true;  // C0 controls, DEL
+  if (cp < 0x80) {
+    return (cp >= 0x20 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x40) || (cp >= 0x5B && cp <= 0x60) ||
+           (cp >= 0x7B && cp <= 0x7E);  // space, punctuation
+  }
+  if (cp <= 0x9F) return true;                    // C1 controls
+  if (cp >= 0xA0 && cp <= 0xBF) return true;      // NBSP, ¡..¿, ·
+  if (cp == 0xD7 || cp == 0xF7) return true;      // × ÷
+  if (cp >= 0x0300 && cp <= 0x036F) return true;  // combining diacritics
+  if (cp == 0x1680 || cp == 0x180E) return true;  // odd spaces
+  if (cp >= 0x2000 && cp <= 0x206F) return true;  // spaces, ZW*, dashes, quotes
+  if (cp >= 0x20D0 && cp <= 0x20FF) return true;  // combining marks for symbols
+  if (cp >= 0x2100 && cp <= 0x2BFF) return true;  // letterlike..misc symbols, arrows
+  if (cp >= 0x3000 && cp <= 0x3004) return true;  // 　、。〃〄
+  if (cp >= 0x3008 && cp <= 0x3020) return true;  // 〈〉《》「」【】〔〕〜...
+  if (cp == 0x3030 || cp == 0x303D || cp == 0x30FB) return true;  // 〰 〽 ・
+  if (cp >= 0xFE00 && cp <= 0xFE0F) return true;                  // variation selectors
+  if (cp >= 0xFE10 && cp <= 0xFE6F) return true;                  // vertical / small forms
+  if (cp == 0xFEFF) return true;                                  // BOM / ZWNBSP
+  if (cp >= 0xFF5F && cp <= 0xFF65) return true;                  // ｟｠｡｢｣､･
+  if (cp >= 0xFFE0 && cp <= 0xFFEE) return true;                  // ￠￡￢￣￤￥ ...
+  if (cp >= 0xFFF0 && cp <= 0xFFFF) return true;                  // specials
+  if (cp >= 0x1F000 && cp <= 0x1FAFF) return true;                // emoji, mahjong, cards
+  if (cp >= 0xE0000 && cp <= 0xE007F) return true;                // tag characters
+  return false;
+}
+
+}  // namespace
+
+std::size_t decodeUtf8At(std::string_view text, std::size_t at, char32_t& cp) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char b0 = byte(at);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t length = 0;
+  char32_t value = 0;
+  char32_t minimum = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2, value = b0 & 0x1Fu, minimum = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3, value = b0 & 0x0Fu, minimum = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4, value = b0 & 0x07u, minimum = 0x10000;
+  } else {
+    return 0;  // continuation byte, C0/C1 overlong lead, or F5..FF
+  }
+  if (text.size() - at < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const unsigned char b = byte(at + i);
+    if ((b & 0xC0u) != 0x80u) return 0;
+    value = (value << 6) | (b & 0x3Fu);
+  }
+  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+  cp = value;
+  return length;
+}
+
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
+  std::size_t at = 0;
+  char32_t cp = 0;
+  while (at < text.size()) {
+    // ASCII fast path: most JSON structure and much chat text.
+    if (static_cast<unsigned char>(text[at]) < 0x80) {
+      ++at;
+      continue;
+    }
+    const std::size_t n = decodeUtf8At(text, at, cp);
+    if (n == 0) return at;
+    at += n;
+  }
+  return std::nullopt;
+}
+
+void appendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+char32_t foldForMatching(char32_t cp) {
+  if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
+  if (ignored(cp)) return kIgnoredCodePoint;
+  if (cp >= U'A' && cp <= U'Z') return cp + 0x20;
+  if (cp >= 0x4E00 && cp <= 0x9FFF) {
+    const auto it =
+        std::lower_bound(kTraditional.begin(), kTraditional.end(), cp,
+                         [](const auto& entry, char32_t key) { return entry.first < key; });
+    if (it != kTraditional.end() && it->first == cp) return it->second;
+  }
+  return cp;
+}
+
+std::u32string foldString(std::string_view utf8) {
+  std::u32string out;
+  std::size_t at = 0;
+  char32_t cp = 0;
+  while (at < utf8.size()) {
+    const std::size_t n = decodeUtf8At(utf8, at, cp);
+    if (n == 0) {  // precondition says well-formed; stay total anyway
+      ++at;
+      continue;
+    }
+    at += n;
+    const char32_t folded = foldForMatching(cp);
+    if (folded != kIgnoredCodePoint) out += folded;
+  }
+  return out;
+}
+
+}  // namespace carecircle

@@ -1,0 +1,53 @@
+// libFuzzer target for the moderation module. Two ways in: the JSON entry
+// points (any bytes), and the raw text path — the input itself is checked as a
+// message against the shipped rules, so the UTF-8 decoder, the folding, the
+// Aho–Corasick scan and the phone/ID scanner see arbitrary bytes directly.
+// Every match must be a well-formed span of the input.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "carecircle/moderation.hpp"
+#include "carecircle/moderation_json.hpp"
+#include "carecircle/moderation_text.hpp"
+
+namespace {
+
+void checkEnvelope(const std::string& reply) {
+  const auto j = nlohmann::json::parse(reply, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("ok") || !j["ok"].is_boolean()) {
+    __builtin_trap();
+  }
+  if (!j["ok"].get<bool>()) {
+    const auto& error = j["error"];
+    if (!error.is_object() || !error["code"].is_string() || !error["message"].is_string()) {
+      __builtin_trap();
+    }
+    if (error["code"].get<std::string>() == "internal.unexpected") __builtin_trap();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  checkEnvelope(carecircle::moderateTextJson(text));
+  checkEnvelope(carecircle::moderationRulesJson(text));
+
+  const auto report =
+      carecircle::ModerationPolicy::defaults().check(text, carecircle::ModerationContext::kStory);
+  if (report.ok() != !carecircle::firstInvalidUtf8(text).has_value()) __builtin_trap();
+  if (report.ok()) {
+    for (const auto& m : report.value().matches) {
+      if (m.byteStart >= m.byteEnd || m.byteEnd > size || m.codePointStart >= m.codePointEnd ||
+          m.utf16Start >= m.utf16End ||
+          carecircle::firstInvalidUtf8(text.substr(m.byteStart, m.byteEnd - m.byteStart))) {
+        __builtin_trap();
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,18 @@
+#include <emscripten/bind.h>
+
+#include "carecircle/moderation_json.hpp"
+#include "guard.hpp"
+
+namespace {
+std::string moderateText(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::moderateTextJson, request);
+}
+std::string moderationRules(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::moderationRulesJson, request);
+}
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(carecircle_moderation) {
+  emscripten::function("moderateText", &moderateText);
+  emscripten::function("moderationRules", &moderationRules);
+}
