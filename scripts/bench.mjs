@@ -7,7 +7,8 @@
 //    a few duplicates and make-ups), native (carecircle_cli) and wasm in
 //    Node, median per call, and their ratio;
 //  - eligibility: 5 rules over 100k generated patients against json-logic-js
-//    and json-rules-engine (scripts/bench/eligibility.mjs).
+//    and json-rules-engine (scripts/bench/eligibility.mjs);
+//  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -84,7 +85,11 @@ const agreed = await runEligibility(core, cli, row, {
   patients: Number(process.env.BENCH_PATIENTS || 100_000),
 });
 
+// 5. Referral forest layout against d3-hierarchy.
+const { run: runReferral } = await import('./bench/referral.mjs');
+const treesAgree = runReferral(row);
+
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);
 for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(16)}  ${note}`);
-if (!sameBytes || !agreed) process.exitCode = 1;
+if (!sameBytes || !agreed || !treesAgree) process.exitCode = 1;

@@ -64,6 +64,109 @@ const char* referralStageName(ReferralStage stage) {
   return "invited";
 }
 
+namespace {
+
+// Steps 2-4 on records already resolved to node indices: one referrer per
+// referee, cycles broken, children and roots in first-touch order, depths.
+// `earlier(a, b)` orders records by first touch; `name(k)` names record k in
+// issues; `referrerNode/refereeNode` are -1 for records left out.
+template <typename Earlier, typename Name>
+void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std::int32_t>& referrerNode,
+                const std::vector<std::int32_t>& refereeNode, Earlier earlier, Name name) {
+  // 2. One referrer per referee: first touch wins, the others are reported.
+  const std::size_t n = g.parent.size();
+  g.viaRecord.assign(n, kNone);
+  for (std::size_t k = 0; k < recordCount; ++k) {
+    if (refereeNode[k] == kNone) continue;
+    const std::int32_t child = refereeNode[k];
+    const std::int32_t current = g.viaRecord[child];
+    if (current == kNone) {
+      g.viaRecord[child] = static_cast<std::int32_t>(k);
+      continue;
+    }
+    const bool newer = earlier(static_cast<std::int32_t>(k), current);
+    const std::int32_t loser = newer ? current : static_cast<std::int32_t>(k);
+    if (newer) g.viaRecord[child] = static_cast<std::int32_t>(k);
+    g.issues.push_back({"referral.duplicate_referee", "同一位朋友被多人推荐，以最先邀请的为准",
+                        {name(g.viaRecord[child]), name(loser)}});
+  }
+  for (std::size_t v = 0; v < n; ++v) {
+    if (g.viaRecord[v] != kNone) g.parent[v] = referrerNode[g.viaRecord[v]];
+  }
+
+  // 3. Cycles: with at most one parent each, walk up from every node once.
+  //    A cycle is broken at its most recent touch, which is reported.
+  std::vector<std::uint8_t> mark(n, 0);  // 0 new, 1 on the current walk, 2 done
+  std::vector<std::int32_t> path;
+  for (std::size_t start = 0; start < n; ++start) {
+    if (mark[start]) continue;
+    path.clear();
+    std::int32_t v = static_cast<std::int32_t>(start);
+    while (v != kNone && mark[v] == 0) {
+      mark[v] = 1;
+      path.push_back(v);
+      v = g.parent[v];
+    }
+    if (v != kNone && mark[v] == 1) {  // back on this walk: v..end of path is a cycle
+      const auto from = std::find(path.begin(), path.end(), v);
+      std::int32_t latest = *from;
+      GraphIssue issue{"referral.cycle", "推荐关系形成了环，已在最近一次邀请处断开", {}};
+      for (auto it = from; it != path.end(); ++it) {
+        issue.recordIds.push_back(name(g.viaRecord[*it]));
+        if (earlier(g.viaRecord[latest], g.viaRecord[*it])) latest = *it;
+      }
+      std::sort(issue.recordIds.begin(), issue.recordIds.end());
+      g.issues.push_back(std::move(issue));
+      g.parent[latest] = kNone;
+      g.viaRecord[latest] = kNone;
+    }
+    for (std::int32_t p : path) mark[p] = 2;
+  }
+
+  // 4. Children in first-touch order (CSR), roots, depths.
+  g.childStart.assign(n + 1, 0);
+  for (std::size_t v = 0; v < n; ++v) {
+    if (g.parent[v] != kNone) ++g.childStart[g.parent[v] + 1];
+  }
+  for (std::size_t v = 0; v < n; ++v) g.childStart[v + 1] += g.childStart[v];
+  g.childList.assign(g.childStart[n], kNone);
+  std::vector<std::int32_t> fill(g.childStart.begin(), g.childStart.end() - 1);
+  for (std::size_t v = 0; v < n; ++v) {
+    if (g.parent[v] != kNone) g.childList[fill[g.parent[v]]++] = static_cast<std::int32_t>(v);
+    else g.roots.push_back(static_cast<std::int32_t>(v));
+  }
+  auto firstTouch = [&](std::int32_t a, std::int32_t b) {
+    const std::int32_t ra = g.viaRecord[a], rb = g.viaRecord[b];
+    if (ra == kNone || rb == kNone) {
+      if (ra != kNone || rb != kNone) return ra == kNone;
+      return g.ids.empty() ? a < b : g.ids[a] < g.ids[b];
+    }
+    return earlier(ra, rb);
+  };
+  for (std::size_t v = 0; v < n; ++v) {
+    std::sort(g.childList.begin() + g.childStart[v], g.childList.begin() + g.childStart[v + 1], firstTouch);
+  }
+  if (!g.ids.empty()) {
+    std::sort(g.roots.begin(), g.roots.end(), [&](std::int32_t a, std::int32_t b) { return g.ids[a] < g.ids[b]; });
+  }
+  g.depth.assign(n, 0);
+  std::vector<std::int32_t> stack(g.roots.begin(), g.roots.end());
+  while (!stack.empty()) {
+    const std::int32_t v = stack.back();
+    stack.pop_back();
+    for (std::int32_t k = g.childStart[v]; k < g.childStart[v + 1]; ++k) {
+      g.depth[g.childList[k]] = g.depth[v] + 1;
+      stack.push_back(g.childList[k]);
+    }
+  }
+  std::stable_sort(g.issues.begin(), g.issues.end(), [](const GraphIssue& a, const GraphIssue& b) {
+    return std::tie(a.code, a.recordIds) < std::tie(b.code, b.recordIds);
+  });
+}
+
+
+}  // namespace
+
 ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
                                  const std::vector<PatientRecord>& patients, const GraphOptions& options) {
   ReferralGraph g;
@@ -138,91 +241,39 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     }
   }
 
-  // 2. One referrer per referee: first touch wins, the others are reported.
-  const std::size_t n = g.ids.size();
-  g.parent.assign(n, kNone);
-  g.viaRecord.assign(n, kNone);
   for (std::size_t k = 0; k < records.size(); ++k) {
-    if (!usable[k]) continue;
-    const std::int32_t child = refereeNode[k];
-    const std::int32_t current = g.viaRecord[child];
-    if (current == kNone) {
-      g.viaRecord[child] = static_cast<std::int32_t>(k);
-      continue;
-    }
-    const bool newer = touchesEarlier(records[k], records[current]);
-    const std::int32_t loser = newer ? current : static_cast<std::int32_t>(k);
-    if (newer) g.viaRecord[child] = static_cast<std::int32_t>(k);
-    g.issues.push_back({"referral.duplicate_referee", "同一位朋友被多人推荐，以最先邀请的为准",
-                        {records[g.viaRecord[child]].id, records[loser].id}});
+    if (!usable[k]) refereeNode[k] = kNone;
   }
-  for (std::size_t v = 0; v < n; ++v) {
-    if (g.viaRecord[v] != kNone) g.parent[v] = referrerNode[g.viaRecord[v]];
-  }
+  g.parent.assign(g.ids.size(), kNone);
+  linkForest(g, records.size(), referrerNode, refereeNode,
+             [&](std::int32_t a, std::int32_t b) { return touchesEarlier(records[a], records[b]); },
+             [&](std::int32_t k) { return records[k].id; });
+  return g;
+}
 
-  // 3. Cycles: with at most one parent each, walk up from every node once.
-  //    A cycle is broken at its most recent touch, which is reported.
-  std::vector<std::uint8_t> mark(n, 0);  // 0 new, 1 on the current walk, 2 done
-  std::vector<std::int32_t> path;
-  for (std::size_t start = 0; start < n; ++start) {
-    if (mark[start]) continue;
-    path.clear();
-    std::int32_t v = static_cast<std::int32_t>(start);
-    while (v != kNone && mark[v] == 0) {
-      mark[v] = 1;
-      path.push_back(v);
-      v = g.parent[v];
-    }
-    if (v != kNone && mark[v] == 1) {  // back on this walk: v..end of path is a cycle
-      const auto from = std::find(path.begin(), path.end(), v);
-      std::int32_t latest = *from;
-      GraphIssue issue{"referral.cycle", "推荐关系形成了环，已在最近一次邀请处断开", {}};
-      for (auto it = from; it != path.end(); ++it) {
-        issue.recordIds.push_back(records[g.viaRecord[*it]].id);
-        if (touchesEarlier(records[g.viaRecord[latest]], records[g.viaRecord[*it]])) latest = *it;
-      }
-      std::sort(issue.recordIds.begin(), issue.recordIds.end());
-      g.issues.push_back(std::move(issue));
-      g.parent[latest] = kNone;
-      g.viaRecord[latest] = kNone;
-    }
-    for (std::int32_t p : path) mark[p] = 2;
-  }
-
-  // 4. Children in first-touch order (CSR), roots, depths.
-  g.childStart.assign(n + 1, 0);
-  for (std::size_t v = 0; v < n; ++v) {
-    if (g.parent[v] != kNone) ++g.childStart[g.parent[v] + 1];
-  }
-  for (std::size_t v = 0; v < n; ++v) g.childStart[v + 1] += g.childStart[v];
-  g.childList.assign(g.childStart[n], kNone);
-  std::vector<std::int32_t> fill(g.childStart.begin(), g.childStart.end() - 1);
-  for (std::size_t v = 0; v < n; ++v) {
-    if (g.parent[v] != kNone) g.childList[fill[g.parent[v]]++] = static_cast<std::int32_t>(v);
-    else g.roots.push_back(static_cast<std::int32_t>(v));
-  }
-  auto firstTouch = [&](std::int32_t a, std::int32_t b) {
-    const std::int32_t ra = g.viaRecord[a], rb = g.viaRecord[b];
-    if (ra == kNone || rb == kNone) return ra == kNone && rb == kNone ? g.ids[a] < g.ids[b] : ra == kNone;
-    return touchesEarlier(records[ra], records[rb]);
-  };
-  for (std::size_t v = 0; v < n; ++v) {
-    std::sort(g.childList.begin() + g.childStart[v], g.childList.begin() + g.childStart[v + 1], firstTouch);
-  }
-  std::sort(g.roots.begin(), g.roots.end(), [&](std::int32_t a, std::int32_t b) { return g.ids[a] < g.ids[b]; });
-  g.depth.assign(n, 0);
-  std::vector<std::int32_t> stack(g.roots.begin(), g.roots.end());
-  while (!stack.empty()) {
-    const std::int32_t v = stack.back();
-    stack.pop_back();
-    for (std::int32_t k = g.childStart[v]; k < g.childStart[v + 1]; ++k) {
-      g.depth[g.childList[k]] = g.depth[v] + 1;
-      stack.push_back(g.childList[k]);
+ReferralGraph buildReferralGraph(const IndexedReferrals& in) {
+  ReferralGraph g;
+  const std::size_t records = in.referrer.size();
+  std::vector<std::int32_t> referrerNode(records, kNone), refereeNode(records, kNone);
+  for (std::size_t k = 0; k < records; ++k) {
+    const std::int32_t a = in.referrer[k], b = in.referee[k];
+    if (a < 0 || b < 0 || a >= in.nodeCount || b >= in.nodeCount) {
+      g.issues.push_back({"referral.unknown_id", "推荐记录引用了不存在的患者", {"#" + std::to_string(k)}});
+    } else if (a == b) {
+      g.issues.push_back({"referral.self_referral", "不能推荐自己", {"#" + std::to_string(k)}});
+    } else {
+      referrerNode[k] = a;
+      refereeNode[k] = b;
     }
   }
-  std::stable_sort(g.issues.begin(), g.issues.end(), [](const GraphIssue& a, const GraphIssue& b) {
-    return std::tie(a.code, a.recordIds) < std::tie(b.code, b.recordIds);
-  });
+  g.parent.assign(static_cast<std::size_t>(std::max(in.nodeCount, 0)), kNone);
+  g.patientIndex.assign(g.parent.size(), kNone);
+  g.stage.assign(records, ReferralStage::kInvited);
+  linkForest(g, records, referrerNode, refereeNode,
+             [&](std::int32_t a, std::int32_t b) {
+               return std::tie(in.invitedAtMs[a], a) < std::tie(in.invitedAtMs[b], b);
+             },
+             [](std::int32_t k) { return "#" + std::to_string(k); });
   return g;
 }
 

@@ -211,16 +211,48 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
   return out;
 }
 
+ForestColumns forestColumns(const ReferralGraph& g, const LayoutOptions& layoutOptions,
+                            const std::vector<bool>& collapsed) {
+  ForestColumns out;
+  for (std::int32_t d : g.depth) {
+    if (static_cast<std::size_t>(d) >= out.levelCounts.size()) out.levelCounts.resize(d + 1, 0);
+    ++out.levelCounts[d];
+  }
+  // The forest hangs under a virtual root (shape node 0, never drawn).
+  const SubtreeShape sub = subtreeShape(g, kNone, 1 << 30, collapsed);
+  const TreeLayout layout = layoutTidyTree(sub.shape, layoutOptions);
+  const std::size_t shown = sub.graphNode.size();
+  const std::size_t rows = shown - 1;
+  out.node.resize(rows);
+  out.x.resize(rows);
+  out.depth.resize(rows);
+  out.parentRow.assign(rows, kNone);
+  out.hiddenChildren.resize(rows);
+  for (std::size_t v = 0; v < shown; ++v) {
+    for (std::int32_t k = sub.shape.childStart[v]; k < sub.shape.childStart[v + 1]; ++k) {
+      if (v > 0) out.parentRow[sub.shape.childList[k] - 1] = static_cast<std::int32_t>(v - 1);
+    }
+  }
+  if (rows > 0) out.minX = out.maxX = layout.x[1];
+  for (std::size_t row = 0; row < rows; ++row) {
+    const std::size_t v = row + 1;
+    out.node[row] = sub.graphNode[v];
+    out.x[row] = layout.x[v];
+    out.depth[row] = layout.depth[v] - 1;
+    out.hiddenChildren[row] = sub.hiddenChildren[v];
+    out.minX = std::min(out.minX, out.x[row]);
+    out.maxX = std::max(out.maxX, out.x[row]);
+    out.maxY = std::max(out.maxY, out.depth[row] * layoutOptions.dy);
+  }
+  return out;
+}
+
 ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& collapsedIds,
                        const Viewport* viewport, std::size_t maxVisible) {
   const ReferralGraph g = buildReferralGraph(req.records, req.patients, req.graph);
   ForestView out;
   out.nodeCount = g.ids.size();
   out.issues = g.issues;
-  for (std::int32_t d : g.depth) {
-    if (static_cast<std::size_t>(d) >= out.levelCounts.size()) out.levelCounts.resize(d + 1, 0);
-    ++out.levelCounts[d];
-  }
   std::vector<bool> collapsed(g.ids.size(), false);
   if (!collapsedIds.empty()) {
     std::unordered_map<std::string, std::int32_t> index;
@@ -231,26 +263,17 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
       if (it != index.end()) collapsed[it->second] = true;
     }
   }
-  // The forest hangs under a virtual root (shape node 0, never drawn).
-  const SubtreeShape sub = subtreeShape(g, kNone, 1 << 30, collapsed);
-  const TreeLayout layout = layoutTidyTree(sub.shape, req.layout);
-  const std::size_t shown = sub.graphNode.size();
-  out.shownCount = shown - 1;
-  std::vector<std::int32_t> parentOf(shown, kNone);
-  for (std::size_t v = 0; v < shown; ++v) {
-    for (std::int32_t k = sub.shape.childStart[v]; k < sub.shape.childStart[v + 1]; ++k) {
-      parentOf[sub.shape.childList[k]] = static_cast<std::int32_t>(v);
-    }
-  }
-  if (shown > 1) out.minX = out.maxX = layout.x[1];
-  std::vector<std::int32_t> drawIndex(shown, kNone);
+  const ForestColumns c = forestColumns(g, req.layout, collapsed);
+  out.levelCounts = c.levelCounts;
+  out.shownCount = c.x.size();
+  out.minX = c.minX;
+  out.maxX = c.maxX;
+  out.maxY = c.maxY;
+  std::vector<std::int32_t> drawIndex(c.x.size(), kNone);
   const double halfWidth = req.layout.dx / 2;
-  for (std::size_t v = 1; v < shown; ++v) {
-    const double x = layout.x[v];
-    const double y = (layout.depth[v] - 1) * req.layout.dy;
-    out.minX = std::min(out.minX, x);
-    out.maxX = std::max(out.maxX, x);
-    out.maxY = std::max(out.maxY, y);
+  for (std::size_t row = 0; row < c.x.size(); ++row) {
+    const double x = c.x[row];
+    const double y = c.depth[row] * req.layout.dy;
     if (viewport && (x + halfWidth < viewport->x0 || x - halfWidth > viewport->x1 || y < viewport->y0 ||
                      y > viewport->y1)) {
       continue;
@@ -259,7 +282,7 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
       out.truncated = true;
       continue;
     }
-    const std::int32_t node = sub.graphNode[v];
+    const std::int32_t node = c.node[row];
     const std::int32_t record = g.viaRecord[node];
     DrawNode d;
     d.key = g.ids[node];
@@ -268,15 +291,16 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
     d.sublabel = record == kNone ? "" : detailedLabel(g.stage[record]);  // staff see stages
     d.x = x;
     d.y = y;
-    d.depth = layout.depth[v] - 1;
-    d.hiddenChildren = sub.hiddenChildren[v];
-    d.parent = parentOf[v] > 0 ? drawIndex[parentOf[v]] : kNone;
-    if (parentOf[v] > 0) {
+    d.depth = c.depth[row];
+    d.hiddenChildren = c.hiddenChildren[row];
+    const std::int32_t p = c.parentRow[row];
+    d.parent = p == kNone ? kNone : drawIndex[p];
+    if (p != kNone) {
       d.hasParent = true;
-      d.px = layout.x[parentOf[v]];
-      d.py = (layout.depth[parentOf[v]] - 1) * req.layout.dy;
+      d.px = c.x[p];
+      d.py = c.depth[p] * req.layout.dy;
     }
-    drawIndex[v] = static_cast<std::int32_t>(out.visible.size());
+    drawIndex[row] = static_cast<std::int32_t>(out.visible.size());
     out.visible.push_back(std::move(d));
   }
   return out;

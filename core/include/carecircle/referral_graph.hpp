@@ -68,6 +68,18 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
                                  const std::vector<PatientRecord>& patients,
                                  const GraphOptions& options);
 
+// The same graph from records already interned to patient indices 0..n-1
+// (typed arrays from a client that holds a whole hospital's forest): record k
+// links referrer[k] → referee[k], first touch = (invitedAtMs[k], k). Issues
+// name records "#k". `ids` stays empty; roots are in index order.
+struct IndexedReferrals {
+  std::int32_t nodeCount = 0;
+  std::vector<std::int32_t> referrer;
+  std::vector<std::int32_t> referee;
+  std::vector<std::int64_t> invitedAtMs;  // same length as referrer and referee
+};
+ReferralGraph buildReferralGraph(const IndexedReferrals& records);
+
 // The subtree of `root` (a node of `graph`) down to `maxDepth` levels below
 // it, children of `collapsed` nodes hidden, as a TreeShape plus the graph node
 // of each shape node. The shape's node 0 is `root`.

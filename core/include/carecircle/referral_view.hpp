@@ -84,6 +84,21 @@ struct ForestView {
   std::vector<GraphIssue> issues;
 };
 
+// The whole forest laid out as columns, one row per shown node in
+// breadth-first order (roots first): the bulk form a client keeps in typed
+// arrays and culls per frame. y = depth * layout.dy.
+struct ForestColumns {
+  std::vector<std::int32_t> node;            // graph node of each row
+  std::vector<double> x;
+  std::vector<std::int32_t> depth;           // roots at 0
+  std::vector<std::int32_t> parentRow;       // row of the parent, -1 for roots
+  std::vector<std::int32_t> hiddenChildren;  // children hidden by collapsing
+  std::vector<std::int64_t> levelCounts;     // patients per depth in the whole graph
+  double minX = 0, maxX = 0, maxY = 0;
+};
+ForestColumns forestColumns(const ReferralGraph& graph, const LayoutOptions& layout,
+                            const std::vector<bool>& collapsed);
+
 ForestView staffForest(const TreeRequest& request, const std::vector<std::string>& collapsedIds,
                        const Viewport* viewport, std::size_t maxVisible);
 
