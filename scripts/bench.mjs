@@ -8,6 +8,7 @@
 //    Node, median per call, and their ratio;
 //  - eligibility: 5 rules over 100k generated patients against json-logic-js
 //    and json-rules-engine (scripts/bench/eligibility.mjs);
+//  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
 //  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -85,7 +86,11 @@ const agreed = await runEligibility(core, cli, row, {
   patients: Number(process.env.BENCH_PATIENTS || 100_000),
 });
 
-// 5. Referral forest layout against d3-hierarchy.
+// 5. Moderation throughput.
+const { run: runModeration } = await import('./bench/moderation.mjs');
+runModeration(core, cli, row);
+
+// 6. Referral forest layout against d3-hierarchy.
 const { run: runReferral } = await import('./bench/referral.mjs');
 const treesAgree = runReferral(row);
 
