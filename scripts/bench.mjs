@@ -9,7 +9,9 @@
 //  - eligibility: 5 rules over 100k generated patients against json-logic-js
 //    and json-rules-engine (scripts/bench/eligibility.mjs);
 //  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
-//  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs).
+//  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs);
+//  - headless Chromium: cold start with 4× CPU throttling, forest layout in
+//    the page against d3 (scripts/bench/browser.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -94,7 +96,11 @@ runModeration(core, cli, row);
 const { run: runReferral } = await import('./bench/referral.mjs');
 const treesAgree = runReferral(row);
 
+// 7. Headless Chromium: cold start under 4× throttling, forest layout in the page.
+const { run: runBrowser } = await import('./bench/browser.mjs');
+const browserAgrees = await runBrowser(row);
+
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);
 for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(16)}  ${note}`);
-if (!sameBytes || !agreed || !treesAgree) process.exitCode = 1;
+if (!sameBytes || !agreed || !treesAgree || !browserAgrees) process.exitCode = 1;

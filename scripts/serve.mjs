@@ -11,6 +11,8 @@
 // Tests start it in-process: `const {url, close} = await startServer({port: 0})`.
 
 import { createReadStream } from 'node:fs';
+import { readFile as readFileAsync } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -135,6 +137,15 @@ async function handle(req, res, webDir, wasmDir) {
     res.end();
     return;
   }
+  // gzip what compresses (the wasm shrinks ~3×): phones on slow networks and
+  // the mini-program web-view get what a production CDN would send.
+  if (COMPRESSIBLE.has(type) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    const body = await gzipped(resolved.file, etag);
+    res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length,
+      'X-Decoded-Length': info.size });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
   res.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (req.method === 'HEAD') {
     res.end();
@@ -143,6 +154,19 @@ async function handle(req, res, webDir, wasmDir) {
   const stream = createReadStream(resolved.file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+const COMPRESSIBLE = new Set(['application/wasm', 'text/javascript; charset=utf-8', 'text/javascript',
+  'text/css; charset=utf-8', 'text/html; charset=utf-8', 'application/json; charset=utf-8',
+  'image/svg+xml', 'application/manifest+json; charset=utf-8']);
+const gzipCache = new Map();  // file → {etag, body}: compressed once per version
+
+async function gzipped(file, etag) {
+  const cached = gzipCache.get(file);
+  if (cached?.etag === etag) return cached.body;
+  const body = gzipSync(await readFileAsync(file), { level: 6 });
+  gzipCache.set(file, { etag, body });
+  return body;
 }
 
 /**

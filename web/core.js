@@ -49,7 +49,12 @@ async function downloadWasm() {
   if (!response.ok) {
     throw new Error(`下载核心模块失败（HTTP ${response.status}）`);
   }
-  const total = Number(response.headers.get('Content-Length')) || 0;
+  // Content-Length counts compressed bytes when the server gzips, while the
+  // reader yields decoded ones: use the decoded size when the server says it,
+  // otherwise report an unknown total (0).
+  const total = response.headers.get('Content-Encoding')
+    ? Number(response.headers.get('X-Decoded-Length')) || 0
+    : Number(response.headers.get('Content-Length')) || 0;
   if (!response.body || typeof response.body.getReader !== 'function') {
     const buffer = await response.arrayBuffer();
     emit({ loaded: buffer.byteLength, total: buffer.byteLength, phase: 'download' });
@@ -82,7 +87,10 @@ async function load() {
   ]);
   if (typeof factory !== 'function') throw new Error('core.mjs 没有导出 createCore');
   emit({ loaded: wasmBinary.byteLength, total: wasmBinary.byteLength, phase: 'compile' });
+  // Marks for `npm run bench` (cold start): bytes in hand → module ready.
+  performance.mark('carecircle:wasm-downloaded');
   const module = await factory({ wasmBinary });
+  performance.measure('carecircle:wasm-instantiate', 'carecircle:wasm-downloaded');
   for (const name of [...REQUIRED_EXPORTS, 'coreVersion']) {
     if (typeof module[name] !== 'function') throw new Error(`核心模块缺少导出 ${name}`);
   }
