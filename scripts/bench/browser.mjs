@@ -40,7 +40,7 @@ export async function run(row) {
     }));
     row('cold start, 4× CPU throttle', `${interactiveMs} ms`, `navigation → first interactive screen (DOMContentLoaded ${timing.dcl.toFixed(0)} ms)`);
     row('wasm instantiate, 4× throttle', `${timing.instantiate.toFixed(0)} ms`, 'bytes in hand → module ready');
-    row('bytes transferred, cold', `${(bytes / 1024).toFixed(0)} KiB`, 'uncompressed (the demo server does not gzip)');
+    row('bytes transferred, cold', `${(bytes / 1024).toFixed(0)} KiB`, 'on the wire, gzip where it helps');
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await page.close();
 
