@@ -3,6 +3,11 @@
 // (see core/include/carecircle/exports.hpp) and prints its envelope on
 // stdout. With --repeat N it runs the export N times and prints the mean wall
 // time per call on stderr (benchmarks only; the core never reads a clock).
+//
+// carecircle_cli --lines
+// Differential mode: each stdin line is `<export>\t<request JSON>`; each
+// stdout line is that export's envelope (the request text may hold any bytes
+// but a newline; JSON escapes newlines inside strings).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +21,16 @@
 #include "carecircle/version.hpp"
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--lines") == 0) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      const std::size_t tab = line.find('\t');
+      const carecircle::JsonExport* e =
+          tab == std::string::npos ? nullptr : carecircle::findJsonExport(std::string_view(line).substr(0, tab));
+      std::cout << (e ? e->run(std::string_view(line).substr(tab + 1)) : std::string("unknown export")) << '\n';
+    }
+    return 0;
+  }
   if (argc >= 2 && std::strcmp(argv[1], "coreVersion") == 0) {
     std::cout << carecircle::coreVersion() << "\n";
     return 0;
