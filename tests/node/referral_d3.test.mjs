@@ -87,3 +87,23 @@ test('a million-long chain lays out without exhausting the wasm stack', () => {
   assert.equal(forest.value.visible.length, 11);  // depths 0..10 fall inside y ∈ [0, 1000]
   assert.equal(forest.value.bounds.maxY, (n - 1) * 100);
 });
+
+test('layoutForestArrays equals the JSON path and refuses bad shapes', () => {
+  const parent = randomTree(500, 5);
+  const referrer = Int32Array.from(parent.slice(1));
+  const referee = Int32Array.from(parent.slice(1).map((_, k) => k + 1));
+  const invited = Float64Array.from(parent.slice(1).map((_, k) => T0 + (k + 1) * 1000));
+  const reply = core.layoutForestArrays(referrer, referee, invited, parent.length, { nodeWidth: 88, levelHeight: 120 });
+  assert.equal(reply.ok, true);
+  assert.ok(reply.value.x instanceof Float64Array);
+  const ours = coreLayout(parent, { nodeWidth: 88, levelHeight: 120 });
+  for (let row = 0; row < reply.value.x.length; row++) {
+    assert.equal(reply.value.x[row], ours.get(`n${reply.value.node[row]}`).x);
+  }
+  const cycle = core.layoutForestArrays(Int32Array.from([0, 1]), Int32Array.from([1, 0]), Float64Array.from([1, 2]), 2, {});
+  assert.equal(cycle.value.issues[0].code, 'referral.cycle');
+  assert.equal(core.layoutForestArrays([0], [1, 2], [1], 3, {}).error.code, 'input.bad_shape');
+  assert.equal(core.layoutForestArrays(null, 5, 'x', 2, {}).error.code, 'input.wrong_type');
+  assert.equal(core.layoutForestArrays([0], [1], [1], -4, {}).error.code, 'input.out_of_range');
+  assert.equal(core.layoutForestArrays([0], [9], [1], 2, {}).value.issues[0].code, 'referral.unknown_id');
+});
