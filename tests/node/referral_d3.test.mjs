@@ -107,3 +107,24 @@ test('layoutForestArrays equals the JSON path and refuses bad shapes', () => {
   assert.equal(core.layoutForestArrays([0], [1], [1], -4, {}).error.code, 'input.out_of_range');
   assert.equal(core.layoutForestArrays([0], [9], [1], 2, {}).value.issues[0].code, 'referral.unknown_id');
 });
+
+test('property: level counts always sum to the node count, whatever the records', () => {
+  let s = 424242;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (let round = 0; round < 40; round++) {
+    const n = 2 + Math.floor(rand() * 300);
+    const records = [];
+    const m = Math.floor(rand() * n * 1.5);  // cycles, self-referrals, double claims included
+    for (let k = 0; k < m; k++) {
+      records.push({ id: `r${k % (n + 3)}`, referrerId: `p${Math.floor(rand() * n)}`,
+        refereeId: `p${Math.floor(rand() * n)}`, invitedAtMs: T0 + Math.floor(rand() * 1e6) });
+    }
+    const reply = JSON.parse(core.analyzeReferrals(JSON.stringify({ records })));
+    assert.equal(reply.ok, true);
+    const sum = reply.value.levelCounts.reduce((a, b) => a + b, 0);
+    assert.equal(sum, reply.value.patients, `round ${round}`);
+    const forest = JSON.parse(core.layoutForest(JSON.stringify({ records, columns: true })));
+    assert.equal(forest.value.columns.key.length, reply.value.patients);  // every patient drawn once
+    assert.equal(new Set(forest.value.columns.key).size, reply.value.patients);
+  }
+});
