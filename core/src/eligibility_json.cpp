@@ -463,6 +463,20 @@ std::string evaluateEligibilityBatchJson(std::string_view requestText) {
   });
 }
 
+Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestText) {
+  json_io::Limits limits;
+  limits.maxBytes = 32u << 20;
+  try {
+    Result<Json> j = json_io::parseRequest(requestText, limits);
+    if (!j.ok()) return j.error();
+    return decodeBatch(j.value());
+  } catch (const json_io::InputError& e) {
+    return e.error;
+  } catch (...) {
+    return Error{"internal.unexpected", "系统内部错误，请稍后重试", ""};
+  }
+}
+
 std::string mayShowInvitePromptJson(std::string_view requestText) {
   return json_io::runEntry(requestText, {}, [](const Json& j) {
     json_io::rejectUnknownKeys(j, "", {"nowMs", "shownAtMs", "optedOut", "inClinicalMoment", "isStaff",

@@ -176,6 +176,11 @@ export async function run(core, cliPath, row, { patients: n = 100_000, chunk = 5
     for (let i = 0; i < engineSample; i++) await engine.run(toFacts(JSON.parse(factTexts[i])));
   });
 
+  let nativeEvalMs = NaN;
+  const nativeEval = spawnSync(cliPath, ['--bench-eligibility-rules', '5'], { input: texts[0], maxBuffer: 1 << 28 });
+  if (nativeEval.status === 0) {
+    nativeEvalMs = Number(/([\d.]+) ms\/call/.exec(nativeEval.stderr.toString())[1]) * texts.length;
+  }
   let nativeMs = NaN;
   const native = spawnSync(cliPath, ['evaluateEligibilityBatch', '--repeat', '5'], { input: texts[0], maxBuffer: 1 << 28 });
   if (native.status === 0) nativeMs = Number(/([\d.]+) ms\/call/.exec(native.stderr.toString())[1]) * texts.length;
@@ -189,6 +194,10 @@ export async function run(core, cliPath, row, { patients: n = 100_000, chunk = 5
   row('core wasm, end to end', fmt(coreRateE2E), `${coreE2E.ms.toFixed(0)} ms: JSON text → rules → JSON reply parsed`);
   row('core wasm, evaluation (derived)', fmt(coreRateEval), `end to end minus the same call with no campaigns (${coreDecodeOnly.ms.toFixed(0)} ms)`);
   if (!Number.isNaN(nativeMs)) row('core native, end to end', fmt(rate(evals, nativeMs)), `${nativeMs.toFixed(0)} ms (first batch ×${texts.length})`);
+  if (!Number.isNaN(nativeEvalMs)) {
+    row('core native, evaluation', fmt(rate(evals, nativeEvalMs)),
+      `${nativeEvalMs.toFixed(0)} ms: decoded once, rules only (full reasons, grants, limits per campaign)`);
+  }
   row('json-logic-js, evaluation', fmt(logicRateEval), `${logicEval.ms.toFixed(0)} ms on pre-parsed facts`);
   row('json-logic-js, end to end', fmt(logicRateE2E), `${logicE2E.ms.toFixed(0)} ms incl. JSON.parse + fact prep`);
   row('json-rules-engine, evaluation', fmt(engineRateEval), `${engineSample} patients (async engine), pre-parsed`);

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <string>
 
+#include "carecircle/eligibility_json.hpp"
 #include "carecircle/exports.hpp"
 #include "carecircle/version.hpp"
 
@@ -29,6 +30,26 @@ int main(int argc, char** argv) {
           tab == std::string::npos ? nullptr : carecircle::findJsonExport(std::string_view(line).substr(0, tab));
       std::cout << (e ? e->run(std::string_view(line).substr(tab + 1)) : std::string("unknown export")) << '\n';
     }
+    return 0;
+  }
+  if (argc == 3 && std::strcmp(argv[1], "--bench-eligibility-rules") == 0) {
+    // Evaluation alone: decode the batch once, then time the rules only.
+    const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    auto request = carecircle::parseEligibilityBatch(input);
+    if (!request.ok()) {
+      std::fprintf(stderr, "%s\n", request.error().code.c_str());
+      return 1;
+    }
+    const long repeat = std::max(1L, std::atol(argv[2]));
+    std::size_t eligible = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < repeat; ++i) {
+      auto result = carecircle::evaluateEligibilityBatch(request.value());
+      if (result.ok()) for (const auto& p : result.value()) eligible += p.eligible.size();
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    std::fprintf(stderr, "%.4f ms/call over %ld calls (%zu eligible)\n",
+                 std::chrono::duration<double, std::milli>(elapsed).count() / repeat, repeat, eligible);
     return 0;
   }
   if (argc >= 2 && std::strcmp(argv[1], "coreVersion") == 0) {

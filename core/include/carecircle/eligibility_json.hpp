@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "carecircle/eligibility.hpp"
+
 namespace carecircle {
 
 // {"campaigns":[…]} → {"valid":bool,"violations":[{campaignId,code,guard,message,path}]}
@@ -17,6 +19,10 @@ std::string evaluateEligibilityJson(std::string_view requestText);
 // {nowMs, utcOffsetMinutes?, campaigns, counters?, pools?, patients:[{patient, referrals?,
 //  milestones?, issued?}] (≤ 10,000)} → {"results":[{patientId, eligible:[ids], pending:[ids]}]}
 std::string evaluateEligibilityBatchJson(std::string_view requestText);
+// Decodes a batch request once, for a caller that evaluates it repeatedly
+// (a server re-checking, the benchmark's "evaluation alone" figure).
+Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestText);
+
 // {nowMs, shownAtMs?, optedOut?, inClinicalMoment?, isStaff?, maxPrompts?, windowDays?}
 std::string mayShowInvitePromptJson(std::string_view requestText);
 
