@@ -1,5 +1,7 @@
 // CareCircle web shell — boot, the bottom tab bar and the check-in screen
-// (打卡). The wallet screen (券包) lives in ./wallet.js.
+// (打卡). The wallet screen (券包) lives in ./wallet.js, the referral centre
+// (推荐) in ./referral.js, and the staff workbench (工作台, #staff/…) in
+// ./staff/, loaded on demand.
 //
 // Thin by design (STYLE 1): every rule, number, date decision and piece of
 // patient-facing rule text comes from the C++ core (../core.js); data comes
@@ -11,6 +13,7 @@
 import { loadCore } from './core.js';
 import { createOfflineBackend } from './backend/offline.js';
 import { createWallet } from './wallet.js';
+import { createReferral } from './referral.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -30,13 +33,17 @@ const state = {
   report: null,
   busy: false,
   /** @type {ReturnType<typeof createWallet> | null} */ wallet: null,
-  /** @type {'checkin' | 'wallet'} */ view: 'checkin',
+  /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
+  /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
+  /** @type {'checkin' | 'wallet' | 'referral' | 'staff'} */ view: 'checkin',
 };
 
-/** The tabs of the bottom bar: view id → document title. */
+/** The views: the tabs of the bottom bar, and the staff workbench → document title. */
 const VIEWS = Object.freeze({
   checkin: '康复打卡 · CareCircle',
   wallet: '我的券包 · CareCircle',
+  referral: '我的推荐树 · CareCircle',
+  staff: '员工工作台 · CareCircle',
 });
 
 // ---------------------------------------------------------------- helpers
@@ -434,15 +441,33 @@ async function showMonth(month) {
 
 // ---------------------------------------------------------------- tabs
 
+/** #checkin, #wallet, #referral, #staff or #staff/<screen>. */
 function viewFromHash() {
-  const name = location.hash.replace(/^#/, '');
-  return Object.hasOwn(VIEWS, name) ? /** @type {'checkin' | 'wallet'} */ (name) : 'checkin';
+  const [name, screen = ''] = location.hash.replace(/^#/, '').split('/');
+  return Object.hasOwn(VIEWS, name) ? { name, screen } : { name: 'checkin', screen: '' };
 }
 
-/** Shows one tab's view; the wallet is evaluated afresh each time it is shown. */
-function showView(name) {
+/** The staff workbench module, imported the first time #staff is opened. */
+function staffWorkbench() {
+  if (!state.staff) {
+    state.staff = import('./staff/staff.js').then(({ createStaff }) =>
+      createStaff({ core: state.core, backend: state.backend, showToast }),
+    );
+    state.staff.catch(() => {
+      state.staff = null;
+    });
+  }
+  return state.staff;
+}
+
+/**
+ * Shows one view; the wallet and the referral tree are evaluated afresh each
+ * time they are shown.
+ * @param {{name: string, screen: string}} where
+ */
+function showView({ name, screen }) {
   const changed = state.view !== name;
-  state.view = name;
+  state.view = /** @type {any} */ (name);
   for (const view of document.querySelectorAll('[data-view]')) {
     /** @type {HTMLElement} */ (view).hidden = /** @type {HTMLElement} */ (view).dataset.view !== name;
   }
@@ -450,9 +475,23 @@ function showView(name) {
     if (/** @type {HTMLElement} */ (tab).dataset.tab === name) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
+  document.body.classList.toggle('is-staff', name === 'staff');
   document.title = VIEWS[name];
   if (changed) window.scrollTo(0, 0);
   if (name === 'wallet' && state.wallet) state.wallet.refresh();
+  if (name === 'referral' && state.referral) state.referral.refresh();
+  if (name === 'staff') {
+    staffWorkbench()
+      .then((staff) => {
+        if (state.view !== 'staff') return;
+        document.title = `${staff.show(screen)} · CareCircle`;
+        document.body.dataset.staff = 'ready';
+      })
+      .catch((err) => {
+        showToast('工作台加载失败，请稍后再试', 'error');
+        console.warn('staff workbench failed', err);
+      });
+  }
 }
 
 function wireEvents() {
@@ -474,6 +513,7 @@ function wireEvents() {
     if (document.visibilityState !== 'visible' || !state.report || state.busy) return;
     refresh()
       .then(() => (state.view === 'wallet' && state.wallet ? state.wallet.refresh() : true))
+      .then(() => (state.view === 'referral' && state.referral ? state.referral.refresh() : true))
       .catch(() => {});
   });
   window.addEventListener('hashchange', () => showView(viewFromHash()));
@@ -501,6 +541,7 @@ async function boot() {
     renderProfile(state.profile, core.version);
     await refresh();
     state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
+    state.referral = createReferral({ core, backend, profile: state.profile, showToast });
     showScreen('app');
     showView(viewFromHash());
     document.body.dataset.ready = 'true';

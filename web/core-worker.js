@@ -1,20 +1,91 @@
 // A module worker that hosts the core off the main thread, for work too big
 // to run between frames (a hospital's referral forest, eligibility batches).
-// Protocol: postMessage({id, name, request}) → {id, reply} where `reply` is
-// the export's envelope text, or {id, error} when the module failed to load.
+//
+// Protocol (postMessage in, postMessage out):
+//   {id, name, request}               → {id, reply}: the export's envelope text
+//   … plus keep: "k"                  the request text is also kept under "k"
+//                                      (a 100k-patient forest is sent once)
+//   {id, name, base: "k", extra: {…}} the kept request with the keys of
+//                                      `extra` added at the top level
+//   … plus decode: "columns"          → {id, envelope, ms, replyChars}: the
+//                                      envelope parsed here, and each array of
+//                                      `value.columns` packed for transfer:
+//                                      integers → Int32Array, other numbers →
+//                                      Float64Array, strings → {text, offsets}
+//                                      (one string plus a Uint32Array of
+//                                      boundaries: string i is
+//                                      text.slice(offsets[i], offsets[i + 1]))
+//   any failure                       → {id, error}
+// Transport only: no rule, no default, nothing about what the reply means.
 import createCore from '/wasm/core.mjs';
 
 const corePromise = createCore();
+/** @type {Map<string, string>} request texts kept by name */
+const kept = new Map();
+
+function requestText(message) {
+  if (typeof message.base === 'string') {
+    const text = kept.get(message.base);
+    if (text === undefined) throw new Error(`no kept request: ${message.base}`);
+    const extra = JSON.stringify(message.extra ?? {});
+    if (extra === '{}') return text;
+    // A kept request is one JSON object: add the keys before its closing brace.
+    const end = text.lastIndexOf('}');
+    const body = text.slice(0, end).trimEnd();
+    return `${body}${body.endsWith('{') ? '' : ','}${extra.slice(1, -1)}}`;
+  }
+  const { request } = message;
+  return typeof request === 'string' ? request : JSON.stringify(request);
+}
+
+function packColumn(values) {
+  if (values.every((v) => typeof v === 'string')) {
+    const offsets = new Uint32Array(values.length + 1);
+    let at = 0;
+    for (let i = 0; i < values.length; i += 1) {
+      at += values[i].length;
+      offsets[i + 1] = at;
+    }
+    return { column: { text: values.join(''), offsets }, buffers: [offsets.buffer] };
+  }
+  if (values.every((v) => typeof v === 'number')) {
+    const ints = values.every((v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647);
+    const array = ints ? Int32Array.from(values) : Float64Array.from(values);
+    return { column: array, buffers: [array.buffer] };
+  }
+  return { column: values, buffers: [] };
+}
 
 self.addEventListener('message', async (event) => {
-  const { id, name, request } = event.data ?? {};
+  const message = event.data ?? {};
+  const { id, name } = message;
   try {
     const core = await corePromise;
     if (typeof name !== 'string' || typeof core[name] !== 'function' || name === 'coreVersion') {
       self.postMessage({ id, error: `unknown export: ${String(name)}` });
       return;
     }
-    self.postMessage({ id, reply: core[name](typeof request === 'string' ? request : JSON.stringify(request)) });
+    const text = requestText(message);
+    if (typeof message.keep === 'string') kept.set(message.keep, text);
+    const started = performance.now();
+    const reply = core[name](text);
+    const ms = performance.now() - started;
+    if (message.decode !== 'columns') {
+      self.postMessage({ id, reply });
+      return;
+    }
+    const envelope = JSON.parse(reply);
+    const transfer = [];
+    const columns = envelope.ok ? envelope.value?.columns : null;
+    if (columns && typeof columns === 'object') {
+      for (const key of Object.keys(columns)) {
+        if (!Array.isArray(columns[key])) continue;
+        const { column, buffers } = packColumn(columns[key]);
+        columns[key] = column;
+        transfer.push(...buffers);
+      }
+    }
+    self.postMessage({ id, envelope, ms, replyChars: reply.length }, transfer);
   } catch (error) {
     self.postMessage({ id, error: String(error) });
   }

@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v2';
+const VERSION = 'carecircle-shell-v3';
 
 const SHELL = [
   './',
@@ -15,9 +15,19 @@ const SHELL = [
   './styles.css',
   './app.js',
   './wallet.js',
+  './referral.js',
+  './svg.js',
   './core.js',
+  './core-worker.js',
+  './core-worker-client.js',
   './backend/backend.js',
   './backend/offline.js',
+  './backend/demo-data.js',
+  './staff/staff.js',
+  './staff/forest.js',
+  './staff/koc.js',
+  './staff/report.js',
+  './staff/moderation.js',
   './manifest.webmanifest',
   './demo/campaigns.json',
   './icons/icon.svg',
@@ -32,8 +42,12 @@ const SHELL = [
   './icons/exercise.svg',
   './icons/gift.svg',
   './icons/gift-line.svg',
+  './icons/letter.svg',
   './icons/medal.svg',
+  './icons/referral-tree.svg',
+  './icons/staff.svg',
   './icons/tab-checkin.svg',
+  './icons/tab-referral.svg',
   './icons/tab-wallet.svg',
   './icons/ticket.svg',
   './wasm/core.mjs',

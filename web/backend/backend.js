@@ -9,8 +9,8 @@
 // ../core.js): a backend never fills in a config default, never decides
 // whether a day counts and never computes a reward.
 //
-// Types below are the JSON shapes of docs/api/streak.md and
-// docs/api/eligibility.md.
+// Types below are the JSON shapes of docs/api/streak.md,
+// docs/api/eligibility.md, docs/api/referral.md and docs/api/community.md.
 
 /**
  * @typedef {'server' | 'device'} ClockSource
@@ -161,6 +161,49 @@
  */
 
 /**
+ * @typedef {object} ReferralGraphRecord
+ *   One referral as the referral module reads it (docs/api/referral.md): the
+ *   flat list a hospital server keeps. Instants are epoch ms; an absent step
+ *   is not (yet) confirmed.
+ * @property {string} id
+ * @property {string} referrerId
+ * @property {string} refereeId
+ * @property {number} invitedAtMs
+ * @property {number} [registeredAtMs]          建档
+ * @property {number} [arrivedAtMs]             到院
+ * @property {number} [convertedAtMs]           成交
+ * @property {number} [vestedAtMs]              reward vested (after the quality hold)
+ * @property {number} [voidedAtMs]              complaint
+ * @property {boolean} [consentToShareProgress] G7: the referee lets the referrer see detailed stages
+ * @property {string} [rewardTitle]             e.g. "200元健康金"
+ */
+
+/**
+ * @typedef {object} ReferralPatient
+ *   A patient named in referral records. The full name is an input of the
+ *   core only: it masks it (李*芳) and never returns it.
+ * @property {string} id
+ * @property {string} [name]
+ * @property {number} [firstVisitAtMs]
+ */
+
+/**
+ * @typedef {object} ReferralGraphInputs
+ *   The request fields of myReferralTree / layoutForest / analyzeReferrals
+ *   besides nowMs, patientId and the drawing options.
+ * @property {ReferralGraphRecord[]} records
+ * @property {ReferralPatient[]} patients
+ */
+
+/**
+ * @typedef {object} CommunityReportInputs
+ *   The request of communityHealthReport (docs/api/community.md) minus the
+ *   configuration (absent: the core's defaults apply).
+ * @property {string} month   YYYY-MM
+ * @property {object[]} groups  {id, name, memberCount, dailyMessages, revisit?, quarterNewMembers?}
+ */
+
+/**
  * @interface Backend
  */
 export class Backend {
@@ -242,6 +285,34 @@ export class Backend {
   }
 
   /**
+   * The signed-in patient's referral records (their own referrals and their
+   * friends' referrals below them) with the names of the people in them, for
+   * myReferralTree. The core decides what the patient may see (G6, G7).
+   * @returns {Promise<ReferralGraphInputs>}
+   */
+  async getReferralGraph() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Staff: the hospital's whole referral forest, for layoutForest. Large (a
+   * hospital has 100k+ patients in it); the shell hands it to the worker.
+   * @returns {Promise<ReferralGraphInputs>}
+   */
+  async getHospitalForest() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Staff: this month's figures of the hospital's patient groups, for
+   * communityHealthReport.
+   * @returns {Promise<CommunityReportInputs>}
+   */
+  async getCommunityReportInputs() {
+    throw new Error('not implemented');
+  }
+
+  /**
    * The next per-device sequence number: strictly increasing, persisted, so it
    * survives reloads (a tie-breaker for offline check-ins, never a rule).
    * @returns {Promise<number>}
@@ -272,6 +343,24 @@ export const BACKEND_METHODS = Object.freeze([
   'nextSeq',
   'wipe',
 ]);
+
+/**
+ * Methods of the interface that serve the referral tab (推荐) and the staff
+ * workbench (工作台). The offline demo has them all; a backend without them
+ * still runs the check-in and wallet screens, and the shell says that the
+ * screen is not available (see `supports`). To be moved into BACKEND_METHODS
+ * once every backend implements them.
+ */
+export const EXTENDED_BACKEND_METHODS = Object.freeze(['getReferralGraph', 'getHospitalForest', 'getCommunityReportInputs']);
+
+/**
+ * Whether `backend` implements one method of the interface.
+ * @param {object} backend
+ * @param {string} name
+ */
+export function supports(backend, name) {
+  return typeof backend?.[name] === 'function';
+}
 
 /**
  * Throws unless `backend` has every method of the interface.

@@ -16,8 +16,14 @@
 // each state. Which reward is due, locked, void or blocked is decided by the
 // core (evaluateEligibility); this backend only records what the core reported
 // as issuable, playing the hospital server's part in the offline demo.
+//
+// The referral tree (推荐), the staff forest and the community report read
+// synthetic data generated on request relative to the device's today
+// (./demo-data.js) and never stored: the made-up names in them stay out of
+// IndexedDB altogether (G19: minimal storage).
 
 import { assertBackend } from './backend.js';
+import { generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -471,6 +477,19 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       };
       await transactionDone(tx);
       return added.map((g) => g.key);
+    },
+
+    async getReferralGraph() {
+      return generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId);
+    },
+
+    async getHospitalForest() {
+      const { records, patients } = await generateDemoForestAsync(clock());
+      return { records, patients };
+    },
+
+    async getCommunityReportInputs() {
+      return generateDemoCommunity(clock());
     },
 
     async nextSeq() {

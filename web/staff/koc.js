@@ -1,0 +1,140 @@
+// Staff: the KOC willingness assessment (转介绍意愿度评估表, seed 001).
+//
+// The form — title, instructions, questions, hints, options and points — is
+// assessKoc's own reply for an empty request (docs/api/community.md); the
+// nurse's answers go back to assessKoc and the score, decision, tags, letter
+// template and reasons are shown as the core words them. No question, point,
+// threshold or label is declared here.
+
+import { el } from '../svg.js';
+
+/**
+ * @param {{core: import('../core.js').Core}} deps
+ */
+export function createKoc({ core }) {
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  let form = null;
+
+  function load() {
+    if (form) return;
+    const envelope = core.call('assessKoc', {});
+    if (!envelope.ok) {
+      showError(envelope.error.message);
+      return;
+    }
+    form = envelope.value.form;
+    renderForm(form);
+  }
+
+  function renderForm(value) {
+    $('koc-title').textContent = value.title;
+    $('koc-instructions').textContent = value.instructions;
+    $('koc-threshold').textContent = `满分${value.maxScore}分 · ${value.threshold}分入选`;
+    $('koc-questions').replaceChildren(
+      ...value.questions.map((q, n) => {
+        const fieldset = el('fieldset', `koc-q${q.scored ? '' : ' koc-q--unscored'}`);
+        fieldset.dataset.questionId = q.id;
+        const legend = el('legend', 'koc-q__legend');
+        legend.append(
+          el('span', 'koc-q__num', String(n + 1)),
+          el('span', 'koc-q__text', q.text),
+          el('span', 'koc-q__points', q.scored ? `${q.maxPoints}分` : '不计分'),
+        );
+        fieldset.append(legend);
+        if (q.hint) fieldset.append(el('p', 'koc-q__hint', q.hint));
+        const options = el('div', 'koc-q__options');
+        for (const option of q.options) {
+          const label = el('label', 'koc-option');
+          const input = /** @type {HTMLInputElement} */ (el('input', 'koc-option__input'));
+          input.type = 'radio';
+          input.name = `koc-${q.id}`;
+          input.value = option.id;
+          input.dataset.questionId = q.id;
+          const text = el('span', 'koc-option__text');
+          text.append(el('span', 'koc-option__label', option.label));
+          if (q.scored) text.append(el('span', 'koc-option__points', `${option.points}分`));
+          label.append(input, text);
+          options.append(label);
+        }
+        fieldset.append(options);
+        return fieldset;
+      }),
+    );
+  }
+
+  function collect() {
+    const answers = {};
+    for (const input of document.querySelectorAll('#koc-questions input[type="radio"]:checked')) {
+      const radio = /** @type {HTMLInputElement} */ (input);
+      answers[radio.dataset.questionId] = radio.value;
+    }
+    const request = { answers, sensitiveCase: /** @type {HTMLInputElement} */ ($('koc-sensitive')).checked };
+    const note = /** @type {HTMLTextAreaElement} */ ($('koc-note')).value.trim();
+    if (note) request.peakMomentNote = note;
+    return request;
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    for (const q of document.querySelectorAll('.koc-q.is-missing')) q.classList.remove('is-missing');
+    const envelope = core.call('assessKoc', collect());
+    if (!envelope.ok) {
+      showError(envelope.error.message);
+      // The core names the question in the error path (/answers/<questionId>).
+      const match = /^\/answers\/(.+)$/.exec(envelope.error.path ?? '');
+      const question = match ? document.querySelector(`.koc-q[data-question-id="${CSS.escape(match[1])}"]`) : null;
+      if (question) {
+        question.classList.add('is-missing');
+        question.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      }
+      return;
+    }
+    $('koc-error').hidden = true;
+    renderResult(envelope.value.assessment);
+  }
+
+  function showError(message) {
+    const error = $('koc-error');
+    error.textContent = message;
+    error.hidden = false;
+    $('koc-result').hidden = true;
+  }
+
+  function renderResult(a) {
+    const card = $('koc-result');
+    card.dataset.qualifies = String(a.qualifies);
+    card.classList.toggle('koc-result--in', a.qualifies);
+    $('koc-score').textContent = String(a.score);
+    $('koc-max').textContent = `/${a.maxScore}分`;
+    $('koc-summary').textContent = a.summary;
+    $('koc-decision').textContent = a.qualifies ? '进入转介绍计划' : '暂不邀请';
+    const tags = [];
+    const tag = (name, text) => {
+      const li = el('li', `koc-tag koc-tag--${name}`, text);
+      li.dataset.tag = name;
+      tags.push(li);
+    };
+    if (a.tags.peakMoment) tag('peakMoment', '体验峰值');
+    tag('socialClass', `社交影响力${a.tags.socialClass}类`);
+    if (a.tags.incentiveLabel) tag('incentive', a.tags.incentiveLabel);
+    if (a.sensitiveCase) tag('sensitive', '敏感情况');
+    $('koc-tags').replaceChildren(...tags);
+    const letter = $('koc-letter');
+    letter.hidden = !a.letterTemplate;
+    letter.dataset.template = a.letterTemplate ?? '';
+    $('koc-letter-title').textContent = a.letterTitle ?? '';
+    $('koc-letter-template').textContent = a.letterTemplate ?? '';
+    $('koc-reasons').replaceChildren(...a.reasons.map((r) => el('li', 'koc-reason', r)));
+    card.hidden = false;
+    card.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
+  $('koc-form').addEventListener('submit', submit);
+  $('koc-form').addEventListener('reset', () => {
+    $('koc-result').hidden = true;
+    $('koc-error').hidden = true;
+    for (const q of document.querySelectorAll('.koc-q.is-missing')) q.classList.remove('is-missing');
+  });
+
+  return Object.freeze({ load });
+}
