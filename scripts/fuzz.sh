@@ -14,7 +14,7 @@ fi
 cmake --build build/fuzz
 
 # target → fixture folder that seeds it
-declare -A seeds=([fuzz_streak]=tests/fixtures/streak [fuzz_eligibility]=tests/fixtures/eligibility [fuzz_community]=tests/fixtures/community [fuzz_moderation]=tests/fixtures/moderation [fuzz_referral]=tests/fixtures/referral)  # add: [fuzz_<module>]=tests/fixtures/<module>
+declare -A seeds=([fuzz_streak]=tests/fixtures/streak [fuzz_eligibility]=tests/fixtures/eligibility [fuzz_community]=tests/fixtures/community [fuzz_moderation]=tests/fixtures/moderation [fuzz_referral]=tests/fixtures/referral [fuzz_poster]=tests/fixtures/poster)  # add: [fuzz_<module>]=tests/fixtures/<module>
 status=0
 for target in "${!seeds[@]}"; do
   corpus=build/fuzz/corpus/$target

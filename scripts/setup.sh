@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 #   fuzzing:  clang libclang-rt-14-dev (libFuzzer + sanitizer runtimes)
 #   browser:  chromium (headless tests), fonts-wqy-microhei (CJK glyphs, 5 MB)
 PACKAGES=(cmake ninja-build g++ googletest libgtest-dev emscripten nlohmann-json3-dev
-          clang libclang-rt-14-dev chromium fonts-wqy-microhei)
+          clang libclang-rt-14-dev chromium fonts-wqy-microhei libqrcodegencpp-dev zbar-tools)
+PACKAGES+=(postgresql)  # reference backend and its tests (scripts/backend, private instance, no service)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -12,6 +12,8 @@
 
 import { loadCore } from './core.js';
 import { createOfflineBackend } from './backend/offline.js';
+import { createHttpBackend } from './backend/http.js';
+import { createOutbox } from './backend/outbox.js';
 import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
 
@@ -529,11 +531,37 @@ function registerServiceWorker() {
 
 // ---------------------------------------------------------------- boot
 
+/** What the outbox reports while it syncs mutations to an HTTP backend. */
+function onOutboxEvent(event) {
+  if (event.type === 'rejected') {
+    showToast(event.result?.body?.error?.message ?? '服务器未接受这条记录', 'error');
+  } else if (event.type === 'error') {
+    showToast('离线，已保存在本机，联网后自动同步', 'info');
+  }
+}
+
+/**
+ * The offline demo by default; `?backend=http` uses the HTTP contract
+ * (docs/api/openapi.yaml) at /api/v1, e.g. the reference backend of
+ * `npm run backend`. The parameter carries no personal data.
+ */
+async function chooseBackend() {
+  if (new URLSearchParams(location.search).get('backend') !== 'http') return createOfflineBackend();
+  const baseUrl = '/api/v1';
+  // Demo login only: a hospital wires its own login here (never a token in the URL).
+  const response = await fetch(`${baseUrl}/demo/sessions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"as":"demoPatient"}',
+  });
+  if (!response.ok) throw new Error(`登录失败（HTTP ${response.status}）`);
+  const { token } = await response.json();
+  return createHttpBackend({ baseUrl, token, outbox: createOutbox({ onEvent: onOutboxEvent }) });
+}
+
 async function boot() {
   wireEvents();
   showScreen('loading');
-  const backend = createOfflineBackend();
   try {
+    const backend = await chooseBackend();
     const [core] = await Promise.all([loadCore({ onProgress: onLoadProgress }), backend.init()]);
     state.core = core;
     state.backend = backend;

@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v3';
+const VERSION = 'carecircle-shell-v4';
 
 const SHELL = [
   './',
@@ -23,6 +23,9 @@ const SHELL = [
   './backend/backend.js',
   './backend/offline.js',
   './backend/demo-data.js',
+  './backend/http.js',
+  './backend/outbox.js',
+  './backend/miniprogram.js',
   './staff/staff.js',
   './staff/forest.js',
   './staff/koc.js',

@@ -5,6 +5,10 @@
 #include "carecircle/moderation_json.hpp"
 #include "carecircle/referral_json.hpp"
 #include "carecircle/streak_json.hpp"
+#include "carecircle/poster_json.hpp"
+#if !defined(__EMSCRIPTEN__)
+#include "carecircle/qr_native.hpp"  // native only: links libqrcodegencpp
+#endif
 
 namespace carecircle {
 
@@ -23,6 +27,12 @@ const std::vector<JsonExport>& jsonExports() {
       {"evaluateEligibility", &evaluateEligibilityJson},
       {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
       {"mayShowInvitePrompt", &mayShowInvitePromptJson},
+      {"layoutPoster", &layoutPosterJson},
+      {"makeReferralCode", &makeReferralCodeJson},
+      {"checkReferralCode", &checkReferralCodeJson},
+#if !defined(__EMSCRIPTEN__)
+      {"encodeQr", &encodeQrJson},  // native only (no fixtures: the .wasm has no encoder)
+#endif
       {"analyzeReferrals", &analyzeReferralsJson},
       {"myReferralTree", &myReferralTreeJson},
       {"layoutForest", &layoutForestJson},

@@ -1,0 +1,227 @@
+// PostgreSQL for the reference backend: a PRIVATE instance in a data directory
+// of its own, on a loopback port, started and stopped by the caller (the
+// backend script or a test) — never a system service (TOOLCHAIN §8).
+//
+//   const pg = await startPostgres();          // temp dir, free port
+//   const pool = createPool(pg.url);
+//   await applySchema(pool);
+//   …
+//   await pool.end(); await pg.stop();          // stops it by its data directory
+//
+// As root, initdb/pg_ctl run as the `postgres` user (runuser, util-linux):
+// PostgreSQL refuses to run as root. As any other user they run as that user.
+
+import { execFile } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import pg from 'pg';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const SCHEMA_FILE = join(HERE, 'schema.sql');
+export const DB_USER = 'cc';
+export const DB_NAME = 'carecircle';
+const HOST = '127.0.0.1';
+
+/** The PostgreSQL server binaries (Debian: /usr/lib/postgresql/<major>/bin). */
+export function findPgBin() {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    for (const major of ['15', '16', '17', '14', '13']) {
+      const bin = join(root, major, 'bin');
+      if (existsSync(join(bin, 'pg_ctl'))) return bin;
+    }
+  }
+  throw new Error('PostgreSQL server binaries not found (Debian: apt-get install postgresql; or set PG_BIN)');
+}
+
+function run(file, args, { asPostgres }) {
+  const [cmd, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  return new Promise((resolvePromise, reject) => {
+    execFile(cmd, argv, { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) {
+        error.message = `${file} ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`.trim();
+        reject(error);
+      } else {
+        resolvePromise({ stdout, stderr });
+      }
+    });
+  });
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+function paths(dir) {
+  return { dir, data: join(dir, 'db'), log: join(dir, 'postgres.log'), socket: dir };
+}
+
+/**
+ * Stops the instance whose data directory is `<dir>/db` (fast shutdown).
+ * Quiet when nothing runs there.
+ * @param {string} dir
+ */
+export async function stopPostgres(dir) {
+  const p = paths(resolve(dir));
+  if (!existsSync(join(p.data, 'postmaster.pid'))) return;
+  const bin = findPgBin();
+  await run(join(bin, 'pg_ctl'), ['-D', p.data, '-m', 'fast', '-w', '-t', '30', 'stop'], { asPostgres: isRoot() }).catch(
+    (error) => {
+      if (!/no server running|PID file .* does not exist/i.test(error.message)) throw error;
+    },
+  );
+}
+
+/**
+ * Starts a private PostgreSQL: initdb on first use of `dir`, then pg_ctl start
+ * on 127.0.0.1:`port` (socket in `dir`), and creates the database.
+ * @param {{dir?: string, port?: number, removeOnStop?: boolean}} [options]
+ *   dir: kept between runs when given (default: a new temporary directory,
+ *   removed on stop); port: default a free one.
+ * @returns {Promise<{dir: string, port: number, url: string, stop: () => Promise<void>}>}
+ */
+export async function startPostgres({ dir, port, removeOnStop } = {}) {
+  const bin = findPgBin();
+  const temporary = !dir;
+  const root = resolve(dir ?? mkdtempSync(join(tmpdir(), 'carecircle-pg-')));
+  mkdirSync(root, { recursive: true });
+  const p = paths(root);
+  const asPostgres = isRoot();
+  if (asPostgres) {
+    const { uid, gid } = postgresIds();
+    chownSync(root, uid, gid);
+  }
+  if (!existsSync(join(p.data, 'PG_VERSION'))) {
+    await run(join(bin, 'initdb'), ['-D', p.data, '-A', 'trust', '-U', DB_USER, '-E', 'UTF8', '--locale=C.UTF-8', ...(temporary ? ['--no-sync'] : [])], {
+      asPostgres,
+    });
+  } else {
+    // Our own directory: an instance left running by a killed script is ours to stop.
+    await stopPostgres(root);
+  }
+  const chosenPort = port ?? (await freePort());
+  const options = [
+    `-p ${chosenPort}`,
+    `-k ${p.socket}`,
+    `-c listen_addresses=${HOST}`,
+    '-c max_connections=60',
+    // A throw-away instance (tests, a demo run): durability across a power
+    // loss is not the point, speed is. A kept --data-dir stays durable.
+    ...(temporary ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+  ].join(' ');
+  await run(join(bin, 'pg_ctl'), ['-D', p.data, '-o', options, '-l', p.log, '-w', '-t', '60', 'start'], { asPostgres });
+  const adminUrl = `postgresql://${DB_USER}@${HOST}:${chosenPort}/postgres`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  } finally {
+    await admin.end();
+  }
+  let stopped = false;
+  return {
+    dir: root,
+    port: chosenPort,
+    url: `postgresql://${DB_USER}@${HOST}:${chosenPort}/${DB_NAME}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopPostgres(root);
+      if (removeOnStop ?? temporary) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresIds() {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error('no postgres user (Debian: apt-get install postgresql)');
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+// bigint (int8) columns hold epoch ms and fen: all below 2^53, read as numbers.
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid, format) {
+    if (oid === INT8_OID && format !== 'binary') return (value) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * A connection pool with int8 read as Number.
+ * @param {string} url
+ * @param {{max?: number}} [options]
+ */
+export function createPool(url, { max = 20 } = {}) {
+  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its server (PostgreSQL stopped) must not crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Applies scripts/backend/schema.sql (idempotent). */
+export async function applySchema(pool) {
+  await pool.query(readFileSync(SCHEMA_FILE, 'utf8'));
+}
+
+/**
+ * Runs `fn(client)` inside BEGIN … COMMIT (ROLLBACK on a throw).
+ * @template T
+ * @param {pg.Pool} pool
+ * @param {(client: pg.PoolClient) => Promise<T>} fn
+ * @param {{readOnly?: boolean}} [options] readOnly: one consistent snapshot
+ *   for every query of a read (REPEATABLE READ, READ ONLY)
+ * @returns {Promise<T>}
+ */
+export async function inTransaction(pool, fn, { readOnly = false } = {}) {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Is `dir` a data directory whose server is running? (for tests' leak checks) */
+export function isRunning(dir) {
+  const pid = join(resolve(dir), 'db', 'postmaster.pid');
+  if (!existsSync(pid)) return false;
+  const first = Number(readFileSync(pid, 'utf8').split('\n')[0]);
+  try {
+    process.kill(first, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

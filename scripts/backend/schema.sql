@@ -1,0 +1,247 @@
+-- CareCircle reference backend: PostgreSQL 15 schema.
+--
+-- The schema itself enforces what must never break, whatever the code above
+-- it does and however many requests arrive at once:
+--   * idempotency      one row per Idempotency-Key (primary key); the mutation
+--                      and its stored response commit in ONE transaction, so a
+--                      replay returns exactly what the first delivery got;
+--   * one referrer     referrals.referee_id is UNIQUE; no self-referral (CHECK),
+--     per referee      no cycle (trigger, serialised by an advisory lock);
+--   * single-use       (patient_id, grant_key) is the primary key of
+--     vouchers         issued_rewards (a grant is issued once) and of
+--                      voucher_redemptions (a voucher is redeemed once); status
+--                      only moves issued → used | void (trigger);
+--   * atomic quotas    quota_counters.used is CHECKed to stay within 0..size and
+--                      is only ever changed by
+--                        UPDATE … SET used = used + 1 WHERE … AND used < size RETURNING used
+--                      so 200 simultaneous claims of 10 places grant exactly 10;
+--   * budgets          campaign_counters CHECKs spent_fen <= budget_fen.
+--
+-- Rules (does a day count, is a grant issuable, has the quota been released)
+-- are NOT here: the server re-runs the C++ core (build/wasm/core.mjs) on the
+-- facts below. Instants are epoch milliseconds (bigint); civil dates are
+-- 'YYYY-MM-DD' text in the programme's zone, as the core reads them.
+--
+-- Idempotent: every statement can run again on an existing database.
+
+CREATE TABLE IF NOT EXISTS schema_meta (
+  name  text PRIMARY KEY,
+  value text NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS communities (
+  id            text PRIMARY KEY,
+  name          text NOT NULL,
+  action_title  text NOT NULL,
+  action_steps  jsonb NOT NULL DEFAULT '[]'::jsonb,
+  -- The programme's streak configuration, passed to the core untouched; NULL:
+  -- the core's own defaults apply (no default is re-declared here).
+  streak_config jsonb
+);
+
+CREATE TABLE IF NOT EXISTS patients (
+  id                     text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_.:-]{1,64}$'),
+  -- Full name: an input of the core only (it masks it). Synthetic in the demo.
+  name                   text NOT NULL DEFAULT '',
+  display_name           text NOT NULL,  -- already masked for display (王*)
+  demo                   boolean NOT NULL DEFAULT false,
+  is_staff               boolean NOT NULL DEFAULT false,
+  is_community_member    boolean NOT NULL DEFAULT false,
+  is_new_patient         boolean NOT NULL DEFAULT true,
+  first_visit_at_ms      bigint CHECK (first_visit_at_ms >= 0),
+  community_id           text REFERENCES communities (id),
+  start_date             text CHECK (start_date ~ '^\d{4}-\d{2}-\d{2}$'),
+  referral_code          text NOT NULL UNIQUE CHECK (referral_code ~ '^[0-9A-HJKMNP-TV-Z]{13}$'),
+  created_at             timestamptz NOT NULL DEFAULT now()
+);
+
+-- Bearer tokens, stored as SHA-256 only.
+CREATE TABLE IF NOT EXISTS sessions (
+  token_sha256 text PRIMARY KEY CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
+  subject_id   text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  role         text NOT NULL CHECK (role IN ('patient', 'staff')),
+  expires_at   timestamptz NOT NULL
+);
+
+-- Idempotency: one row per key. Claimed (INSERT … ON CONFLICT DO NOTHING)
+-- at the start of the mutation's transaction, completed with the response in
+-- the same transaction: a concurrent duplicate waits on the key, then replays.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  key            text PRIMARY KEY CHECK (key ~ '^[A-Za-z0-9_.:-]{16,128}$'),
+  subject_id     text NOT NULL,
+  operation      text NOT NULL,
+  request_sha256 text NOT NULL CHECK (request_sha256 ~ '^[0-9a-f]{64}$'),
+  status         integer CHECK (status BETWEEN 200 AND 499),
+  response       jsonb,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  CHECK ((status IS NULL) = (response IS NULL))
+);
+CREATE INDEX IF NOT EXISTS idempotency_keys_subject ON idempotency_keys (subject_id, operation);
+
+CREATE TABLE IF NOT EXISTS check_ins (
+  id         text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),
+  patient_id text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  at_ms      bigint NOT NULL CHECK (at_ms >= 0),
+  seq        bigint NOT NULL DEFAULT 0 CHECK (seq >= 0),
+  kind       text NOT NULL CHECK (kind IN ('normal', 'makeUp')),
+  for_date   text CHECK (for_date ~ '^\d{4}-\d{2}-\d{2}$'),
+  stored_at  timestamptz NOT NULL DEFAULT now(),
+  CHECK ((kind = 'makeUp') = (for_date IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS check_ins_patient ON check_ins (patient_id, seq, id);
+
+CREATE TABLE IF NOT EXISTS rest_days (
+  patient_id text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  day        text NOT NULL CHECK (day ~ '^\d{4}-\d{2}-\d{2}$'),
+  PRIMARY KEY (patient_id, day)
+);
+
+-- Streak milestones issued, by the core's key "<ruleId>@<fromDate>": once each.
+CREATE TABLE IF NOT EXISTS granted_milestones (
+  patient_id       text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  key              text NOT NULL,
+  rule_id          text NOT NULL,
+  from_date        text NOT NULL CHECK (from_date ~ '^\d{4}-\d{2}-\d{2}$'),
+  to_date          text NOT NULL CHECK (to_date ~ '^\d{4}-\d{2}-\d{2}$'),
+  reward_title     text NOT NULL,
+  reward_value_fen bigint NOT NULL CHECK (reward_value_fen >= 0),
+  issued_at_ms     bigint NOT NULL,
+  PRIMARY KEY (patient_id, key),
+  UNIQUE (patient_id, rule_id, from_date)
+);
+
+-- Campaign configuration (docs/schema/campaign.schema.json), validated by the
+-- core's validateCampaigns before it is stored; passed to the core untouched.
+CREATE TABLE IF NOT EXISTS campaigns (
+  id       text PRIMARY KEY,
+  position integer NOT NULL UNIQUE,
+  config   jsonb NOT NULL CHECK (config ->> 'id' = id)
+);
+
+-- Direct (level-1) referrals. Deeper levels are derived, never stored, and
+-- never rewarded (G5). Only server-confirmed hospital events (G2): 0 = not yet.
+CREATE TABLE IF NOT EXISTS referrals (
+  id                           text PRIMARY KEY,
+  referrer_id                  text NOT NULL REFERENCES patients (id),
+  referee_id                   text NOT NULL REFERENCES patients (id),
+  channel                      text NOT NULL CHECK (channel ~ '^[A-Za-z]{1,32}$'),
+  referee_is_new_patient       boolean NOT NULL,
+  referee_is_inpatient         boolean NOT NULL DEFAULT false,
+  referrer_is_member           boolean NOT NULL,
+  consent_to_share_progress    boolean NOT NULL DEFAULT false,  -- G7, the referee's choice
+  invited_at_ms                bigint NOT NULL CHECK (invited_at_ms >= 0),
+  registration_confirmed_at_ms bigint NOT NULL DEFAULT 0 CHECK (registration_confirmed_at_ms >= 0),
+  arrival_confirmed_at_ms      bigint NOT NULL DEFAULT 0 CHECK (arrival_confirmed_at_ms >= 0),
+  conversion_confirmed_at_ms   bigint NOT NULL DEFAULT 0 CHECK (conversion_confirmed_at_ms >= 0),
+  admission_confirmed_at_ms    bigint NOT NULL DEFAULT 0 CHECK (admission_confirmed_at_ms >= 0),
+  discharge_confirmed_at_ms    bigint NOT NULL DEFAULT 0 CHECK (discharge_confirmed_at_ms >= 0),
+  complaint_at_ms              bigint NOT NULL DEFAULT 0 CHECK (complaint_at_ms >= 0),
+  CONSTRAINT referrals_one_referrer_per_referee UNIQUE (referee_id),
+  CONSTRAINT referrals_no_self_referral CHECK (referrer_id <> referee_id)
+);
+CREATE INDEX IF NOT EXISTS referrals_referrer ON referrals (referrer_id);
+
+-- No cycle: the new referee must not be an ancestor of the referrer. Referral
+-- inserts are serialised by a transaction-scoped advisory lock, so two
+-- concurrent inserts (A refers B, B refers A) cannot both pass the check.
+CREATE OR REPLACE FUNCTION referrals_no_cycle() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.referrer_id = NEW.referee_id THEN
+    RETURN NEW;  -- referrals_no_self_referral (CHECK) refuses it by name
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('carecircle.referrals'));
+  IF EXISTS (
+    WITH RECURSIVE up (id, depth) AS (
+      SELECT NEW.referrer_id, 0
+      UNION ALL
+      SELECT r.referrer_id, up.depth + 1 FROM referrals r JOIN up ON r.referee_id = up.id WHERE up.depth < 100000
+    )
+    SELECT 1 FROM up WHERE id = NEW.referee_id
+  ) THEN
+    RAISE EXCEPTION 'referral cycle: % is above % already', NEW.referee_id, NEW.referrer_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_no_cycle';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS referrals_no_cycle ON referrals;
+CREATE TRIGGER referrals_no_cycle BEFORE INSERT OR UPDATE OF referrer_id, referee_id ON referrals
+  FOR EACH ROW EXECUTE FUNCTION referrals_no_cycle();
+
+-- Rewards issued, by the core's grant key: a grant is issued once per patient
+-- (keys of tier, milestone and quota grants name no patient; keys of referral
+-- grants name the referral and the side).
+CREATE TABLE IF NOT EXISTS issued_rewards (
+  patient_id   text NOT NULL REFERENCES patients (id),
+  grant_key    text NOT NULL CHECK (length(grant_key) BETWEEN 1 AND 300),
+  referral_id  text REFERENCES referrals (id),
+  campaign_id  text NOT NULL,
+  title        text NOT NULL,
+  value_fen    bigint NOT NULL DEFAULT 0 CHECK (value_fen >= 0),
+  quantity     integer NOT NULL DEFAULT 1 CHECK (quantity >= 1),
+  status       text NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'used', 'void')),
+  issued_at_ms bigint NOT NULL CHECK (issued_at_ms >= 0),
+  used_at_ms   bigint CHECK (used_at_ms >= 0),
+  PRIMARY KEY (patient_id, grant_key),
+  CHECK ((status = 'used') = (used_at_ms IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS issued_rewards_referral ON issued_rewards (referral_id);
+
+-- Status only moves forward: issued → used, issued → void. A used or void
+-- voucher never becomes usable again.
+CREATE OR REPLACE FUNCTION issued_rewards_status_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status <> OLD.status AND NOT (OLD.status = 'issued' AND NEW.status IN ('used', 'void')) THEN
+    RAISE EXCEPTION 'issued reward %: status % cannot become %', OLD.grant_key, OLD.status, NEW.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'issued_rewards_status_forward';
+  END IF;
+  IF NEW.grant_key <> OLD.grant_key OR NEW.patient_id <> OLD.patient_id THEN
+    RAISE EXCEPTION 'issued reward %: key and owner are immutable', OLD.grant_key
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'issued_rewards_status_forward';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS issued_rewards_status_forward ON issued_rewards;
+CREATE TRIGGER issued_rewards_status_forward BEFORE UPDATE ON issued_rewards
+  FOR EACH ROW EXECUTE FUNCTION issued_rewards_status_forward();
+
+-- Single use: one redemption per voucher, ever.
+CREATE TABLE IF NOT EXISTS voucher_redemptions (
+  patient_id     text NOT NULL,
+  grant_key      text NOT NULL,
+  redeemed_at_ms bigint NOT NULL CHECK (redeemed_at_ms >= 0),
+  redeemed_by    text NOT NULL REFERENCES patients (id),
+  PRIMARY KEY (patient_id, grant_key),
+  FOREIGN KEY (patient_id, grant_key) REFERENCES issued_rewards (patient_id, grant_key)
+);
+
+-- Campaign-wide counters the core reads for budgets (G13: real counters).
+CREATE TABLE IF NOT EXISTS campaign_counters (
+  campaign_id text PRIMARY KEY,
+  grants      integer NOT NULL DEFAULT 0 CHECK (grants >= 0),
+  spent_fen   bigint NOT NULL DEFAULT 0 CHECK (spent_fen >= 0),
+  budget_fen  bigint CHECK (budget_fen > 0),
+  CONSTRAINT campaign_counters_within_budget CHECK (budget_fen IS NULL OR spent_fen <= budget_fen)
+);
+
+-- Monthly quotas (稀缺名额): one row per campaign, pool and month.
+CREATE TABLE IF NOT EXISTS quota_counters (
+  campaign_id text NOT NULL,
+  pool_id     text NOT NULL,
+  month       text NOT NULL CHECK (month ~ '^\d{4}-\d{2}$'),
+  size        integer NOT NULL CHECK (size >= 0),
+  used        integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign_id, pool_id, month),
+  CONSTRAINT quota_counters_within_size CHECK (used >= 0 AND used <= size)
+);
+
+-- Figures of the hospital's patient groups for the community report (staff).
+CREATE TABLE IF NOT EXISTS community_groups (
+  month               text NOT NULL CHECK (month ~ '^\d{4}-\d{2}$'),
+  id                  text NOT NULL,
+  name                text NOT NULL,
+  member_count        integer NOT NULL CHECK (member_count >= 0),
+  daily_messages      jsonb NOT NULL DEFAULT '[]'::jsonb,
+  revisit             jsonb,
+  quarter_new_members jsonb,
+  PRIMARY KEY (month, id)
+);

@@ -1,0 +1,621 @@
+// The reference backend's operations: reads that assemble the core's inputs
+// from PostgreSQL, and mutations that re-check every change with the SAME core
+// (build/wasm/core.mjs, loaded in Node) before storing it.
+//
+// No rule lives here. The server asks the core — recordCheckIn,
+// evaluateStreak, evaluateEligibility, checkReferralCode — and stores what the
+// core accepts; when the core rejects, the mutation is rejected with the
+// core's own error code. What must never break under concurrency (one key,
+// one referrer, one redemption, a quota never oversold) is enforced by the
+// schema (schema.sql); this file maps those constraint violations to stable
+// error codes.
+//
+// Every function takes a pg client inside a transaction opened by the caller
+// (server.mjs) and a context {core, nowMs()}.
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CORE_MODULE = join(REPO, 'build', 'wasm', 'core.mjs');
+
+/** The core exports the server calls; startup fails clearly without them. */
+export const SERVER_CORE_EXPORTS = Object.freeze([
+  'coreVersion',
+  'recordCheckIn',
+  'evaluateStreak',
+  'evaluateEligibility',
+  'validateCampaigns',
+  'makeReferralCode',
+  'checkReferralCode',
+]);
+
+/**
+ * A rejection the client must not retry as is. Stored under the request's
+ * Idempotency-Key: a replay gets the same answer.
+ */
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status (4xx)
+   * @param {string} code   stable `<module>.<reason>` code (the core's own when the core rejected)
+   * @param {string} message Chinese, for the patient
+   * @param {object} [extra] e.g. {path}
+   */
+  constructor(status, code, message, extra = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.extra = extra;
+  }
+
+  toBody() {
+    return { error: { code: this.code, message: this.message, ...this.extra } };
+  }
+}
+
+/** Loads build/wasm/core.mjs once: `{version, call(name, request) → envelope}`. */
+export async function loadServerCore(modulePath = CORE_MODULE) {
+  let factory;
+  try {
+    ({ default: factory } = await import(modulePath));
+  } catch (error) {
+    throw new Error(`cannot load the core (${modulePath}): ${error.message} — run npm run build first`);
+  }
+  const module = await factory();
+  const missing = SERVER_CORE_EXPORTS.filter((name) => typeof module[name] !== 'function');
+  if (missing.length) throw new Error(`the core lacks exports the server needs: ${missing.join(', ')}`);
+  return Object.freeze({
+    version: String(module.coreVersion()),
+    call(name, request) {
+      return JSON.parse(module[name](JSON.stringify(request)));
+    },
+  });
+}
+
+function coreRejects(envelope) {
+  const { code, message, path } = envelope.error;
+  return new ApiError(422, code, message, path ? { path } : {});
+}
+
+function badBody(message, path) {
+  return new ApiError(400, 'request.bad_body', message, path ? { path } : {});
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// ------------------------------------------------------------------ reads
+
+/** Locks the patient's row for the rest of the transaction (serialises their mutations). */
+export async function lockPatient(client, patientId) {
+  const { rows } = await client.query('SELECT id FROM patients WHERE id = $1 FOR UPDATE', [patientId]);
+  if (rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+}
+
+export async function getProfile(client, patientId) {
+  const { rows } = await client.query(
+    `SELECT p.id, p.display_name, p.demo, p.referral_code, c.name, c.action_title, c.action_steps
+       FROM patients p LEFT JOIN communities c ON c.id = p.community_id WHERE p.id = $1`,
+    [patientId],
+  );
+  if (rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+  const r = rows[0];
+  return {
+    patientId: r.id,
+    displayName: r.display_name,
+    demo: r.demo,
+    referralCode: r.referral_code,
+    community: r.name ? { name: r.name, actionTitle: r.action_title, actionSteps: r.action_steps } : null,
+  };
+}
+
+/** StreakInputs (web/backend/backend.js): keys the server does not know are omitted. */
+export async function getStreakInputs(client, patientId) {
+  const head = await client.query(
+    `SELECT p.start_date, c.streak_config FROM patients p LEFT JOIN communities c ON c.id = p.community_id WHERE p.id = $1`,
+    [patientId],
+  );
+  if (head.rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+  // One client runs one query at a time: sequential.
+  const checkIns = await client.query(
+    'SELECT id, patient_id, at_ms, seq, kind, for_date FROM check_ins WHERE patient_id = $1 ORDER BY seq, id',
+    [patientId],
+  );
+  const restDays = await client.query('SELECT day FROM rest_days WHERE patient_id = $1 ORDER BY day', [patientId]);
+  const granted = await client.query(
+    'SELECT rule_id, from_date, to_date FROM granted_milestones WHERE patient_id = $1 ORDER BY key',
+    [patientId],
+  );
+  const { start_date: startDate, streak_config: config } = head.rows[0];
+  return {
+    ...(startDate ? { startDate } : {}),
+    ...(config ? { config } : {}),
+    checkIns: checkIns.rows.map((r) => ({
+      id: r.id,
+      patientId: r.patient_id,
+      atMs: r.at_ms,
+      seq: r.seq,
+      kind: r.kind,
+      ...(r.for_date ? { forDate: r.for_date } : {}),
+    })),
+    restDays: restDays.rows.map((r) => r.day),
+    granted: granted.rows.map((r) => ({ ruleId: r.rule_id, fromDate: r.from_date, toDate: r.to_date })),
+  };
+}
+
+function referralFacts(r) {
+  return {
+    id: r.id,
+    referrerId: r.referrer_id,
+    refereeId: r.referee_id,
+    level: 1,
+    channel: r.channel,
+    refereeIsNewPatient: r.referee_is_new_patient,
+    refereeIsInpatient: r.referee_is_inpatient,
+    referrerIsMember: r.referrer_is_member,
+    registrationConfirmedAtMs: r.registration_confirmed_at_ms,
+    arrivalConfirmedAtMs: r.arrival_confirmed_at_ms,
+    conversionConfirmedAtMs: r.conversion_confirmed_at_ms,
+    admissionConfirmedAtMs: r.admission_confirmed_at_ms,
+    dischargeConfirmedAtMs: r.discharge_confirmed_at_ms,
+    complaintAtMs: r.complaint_at_ms,
+  };
+}
+
+export async function getCampaigns(client) {
+  const { rows } = await client.query('SELECT config FROM campaigns ORDER BY position');
+  return rows.map((r) => r.config);
+}
+
+/** EligibilityInputs (web/backend/backend.js) for one patient. */
+export async function getEligibilityInputs(client, patientId) {
+  const patient = await client.query('SELECT id, is_staff, is_community_member FROM patients WHERE id = $1', [patientId]);
+  if (patient.rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+  // Sequential on purpose: one client runs one query at a time anyway.
+  const campaigns = await getCampaigns(client);
+  const referrals = await client.query(
+    'SELECT * FROM referrals WHERE referrer_id = $1 OR referee_id = $1 ORDER BY id',
+    [patientId],
+  );
+  const issued = await client.query(
+    `SELECT grant_key, campaign_id, title, status, issued_at_ms, used_at_ms FROM issued_rewards
+      WHERE patient_id = $1 ORDER BY grant_key`,
+    [patientId],
+  );
+  const counters = await client.query('SELECT campaign_id, grants, spent_fen FROM campaign_counters ORDER BY campaign_id');
+  const pools = await client.query('SELECT campaign_id, pool_id, month, used FROM quota_counters ORDER BY campaign_id, pool_id, month');
+  const p = patient.rows[0];
+  return {
+    campaigns,
+    patient: { id: p.id, isStaff: p.is_staff, isCommunityMember: p.is_community_member },
+    referrals: referrals.rows.map(referralFacts),
+    issued: issued.rows.map((r) => ({
+      grantKey: r.grant_key,
+      campaignId: r.campaign_id,
+      title: r.title,
+      status: r.status,
+      issuedAtMs: r.issued_at_ms,
+      ...(r.used_at_ms ? { usedAtMs: r.used_at_ms } : {}),
+    })),
+    counters: counters.rows.map((r) => ({ campaignId: r.campaign_id, grants: r.grants, spentFen: r.spent_fen })),
+    pools: pools.rows.map((r) => ({ campaignId: r.campaign_id, poolId: r.pool_id, month: r.month, used: r.used })),
+  };
+}
+
+function graphRecord(r, { detailed }) {
+  const record = {
+    id: r.id,
+    referrerId: r.referrer_id,
+    refereeId: r.referee_id,
+    invitedAtMs: r.invited_at_ms,
+    consentToShareProgress: r.consent_to_share_progress,
+  };
+  if (r.registration_confirmed_at_ms) record.registeredAtMs = r.registration_confirmed_at_ms;
+  if (r.vested_at_ms) record.vestedAtMs = r.vested_at_ms;
+  if (r.reward_title) record.rewardTitle = r.reward_title;
+  if (r.complaint_at_ms) record.voidedAtMs = r.complaint_at_ms;
+  if (detailed) {
+    if (r.arrival_confirmed_at_ms) record.arrivedAtMs = r.arrival_confirmed_at_ms;
+    if (r.conversion_confirmed_at_ms) record.convertedAtMs = r.conversion_confirmed_at_ms;
+  }
+  return record;
+}
+
+const GRAPH_COLUMNS = `r.*,
+  (SELECT min(i.issued_at_ms) FROM issued_rewards i WHERE i.referral_id = r.id AND i.patient_id = r.referrer_id) AS vested_at_ms,
+  (SELECT i.title FROM issued_rewards i WHERE i.referral_id = r.id AND i.patient_id = r.referrer_id
+    ORDER BY i.issued_at_ms, i.grant_key LIMIT 1) AS reward_title`;
+
+/**
+ * The patient's subtree, three levels deep (G6), minimised before it leaves
+ * the server (the client is advisory, COMPLIANCE): level 1 with names (the
+ * core masks them) and detailed stages only where the referee consented (G7);
+ * levels 2–3 as opaque ids with no name and no stage beyond the invitation,
+ * enough for the core's anonymous counts.
+ */
+export async function getReferralGraph(client, patientId) {
+  const { rows } = await client.query(
+    `WITH RECURSIVE sub AS (
+       SELECT r.id, r.referee_id, 1 AS depth FROM referrals r WHERE r.referrer_id = $1
+       UNION ALL
+       SELECT r.id, r.referee_id, sub.depth + 1 FROM referrals r JOIN sub ON r.referrer_id = sub.referee_id
+        WHERE sub.depth < 3)
+     SELECT ${GRAPH_COLUMNS}, sub.depth FROM sub JOIN referrals r ON r.id = sub.id ORDER BY sub.depth, r.id`,
+    [patientId],
+  );
+  const opaque = new Map([[patientId, patientId]]);
+  const alias = (id) => {
+    if (!opaque.has(id)) opaque.set(id, `anon-${opaque.size}`);
+    return opaque.get(id);
+  };
+  const records = [];
+  const levelOne = [];
+  for (const r of rows) {
+    if (r.depth === 1) {
+      opaque.set(r.referee_id, r.referee_id);
+      levelOne.push(r.referee_id);
+      records.push(graphRecord(r, { detailed: r.consent_to_share_progress }));
+    } else {
+      records.push({ id: `anon-r-${records.length}`, referrerId: alias(r.referrer_id), refereeId: alias(r.referee_id), invitedAtMs: r.invited_at_ms });
+    }
+  }
+  const names = await client.query('SELECT id, name, first_visit_at_ms FROM patients WHERE id = ANY($1::text[]) ORDER BY id', [
+    [patientId, ...levelOne],
+  ]);
+  const patients = names.rows.map((p) => ({
+    id: p.id,
+    ...(p.name ? { name: p.name } : {}),
+    ...(p.first_visit_at_ms ? { firstVisitAtMs: p.first_visit_at_ms } : {}),
+  }));
+  return { records, patients };
+}
+
+/** Staff: the whole hospital forest (every record, every stage). */
+export async function getHospitalForest(client) {
+  const { rows } = await client.query(`SELECT ${GRAPH_COLUMNS} FROM referrals r ORDER BY r.id`);
+  const people = await client.query(
+    'SELECT id, name, first_visit_at_ms FROM patients WHERE id IN (SELECT referrer_id FROM referrals UNION SELECT referee_id FROM referrals) ORDER BY id',
+  );
+  return {
+    records: rows.map((r) => graphRecord(r, { detailed: true })),
+    patients: people.rows.map((p) => ({
+      id: p.id,
+      ...(p.name ? { name: p.name } : {}),
+      ...(p.first_visit_at_ms ? { firstVisitAtMs: p.first_visit_at_ms } : {}),
+    })),
+  };
+}
+
+/** Staff: the month's figures of the hospital's groups (communityHealthReport input). */
+export async function getCommunityReportInputs(client, month) {
+  const { rows } = await client.query('SELECT * FROM community_groups WHERE month = $1 ORDER BY id', [month]);
+  return {
+    month,
+    groups: rows.map((g) => ({
+      id: g.id,
+      name: g.name,
+      memberCount: g.member_count,
+      dailyMessages: g.daily_messages,
+      ...(g.revisit ? { revisit: g.revisit } : {}),
+      ...(g.quarter_new_members ? { quarterNewMembers: g.quarter_new_members } : {}),
+    })),
+  };
+}
+
+// ------------------------------------------------------------------ core runs
+
+function evaluateStreakFor(ctx, patientId, inputs) {
+  const envelope = ctx.core.call('evaluateStreak', { nowMs: ctx.nowMs(), clock: 'server', patientId, ...inputs });
+  if (!envelope.ok) throw coreRejects(envelope);
+  return envelope.value;
+}
+
+/** The streak report and the eligibility report of one patient, on the server's facts and clock. */
+export async function evaluateFor(client, ctx, patientId) {
+  const streak = evaluateStreakFor(ctx, patientId, await getStreakInputs(client, patientId));
+  const inputs = await getEligibilityInputs(client, patientId);
+  const envelope = ctx.core.call('evaluateEligibility', {
+    nowMs: ctx.nowMs(),
+    ...inputs,
+    milestones: streak.milestones.map(({ key, ruleId }) => ({ key, ruleId })),
+  });
+  if (!envelope.ok) throw coreRejects(envelope);
+  return { streak, eligibility: envelope.value, campaigns: inputs.campaigns };
+}
+
+// ------------------------------------------------------------------ mutations
+
+const CHECK_IN_KEYS = new Set(['id', 'patientId', 'atMs', 'seq', 'kind', 'forDate']);
+
+/**
+ * saveCheckIn: re-runs recordCheckIn on the server's stored history and clock.
+ * Stores the record only when the core says "accepted"; "unchanged" (the day
+ * already counts, or the same record again) stores nothing; a core error
+ * rejects the mutation with the core's code.
+ */
+export async function saveCheckIn(client, ctx, patientId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为一条打卡记录');
+  for (const key of ['id', 'patientId', 'atMs', 'seq', 'kind']) {
+    if (!(key in body)) throw badBody(`打卡记录缺少 ${key}`, `/${key}`);
+  }
+  const unknown = Object.keys(body).find((k) => !CHECK_IN_KEYS.has(k));
+  if (unknown) throw badBody(`打卡记录含有未知字段 ${unknown}`, `/${unknown}`);
+  await lockPatient(client, patientId);
+  const inputs = await getStreakInputs(client, patientId);
+  const envelope = ctx.core.call('recordCheckIn', {
+    nowMs: ctx.nowMs(),
+    clock: 'server',
+    patientId,
+    ...inputs,
+    checkIn: body,
+  });
+  if (!envelope.ok) throw coreRejects(envelope);
+  const { outcome, code, message, date } = envelope.value;
+  if (outcome === 'accepted') {
+    const stored = await client.query(
+      `INSERT INTO check_ins (id, patient_id, at_ms, seq, kind, for_date) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [body.id, patientId, body.atMs, body.seq, body.kind, body.forDate ?? null],
+    );
+    // The core saw this patient's history only: the id belongs to someone else.
+    if (stored.rowCount === 0) throw new ApiError(409, 'streak.duplicate_id', '这条打卡记录的编号已被使用');
+  }
+  return { outcome, code, message, date };
+}
+
+/**
+ * saveGranted: stores the milestones the server's own evaluateStreak reports
+ * as "new" (idempotent by key); anything else is refused per item.
+ */
+export async function saveGranted(client, ctx, patientId, body) {
+  if (!isObject(body) || !Array.isArray(body.milestones)) throw badBody('请求内容应为 {milestones: […]}', '/milestones');
+  if (body.milestones.length > 1000) throw badBody('一次最多提交1000个里程碑', '/milestones');
+  await lockPatient(client, patientId);
+  const report = evaluateStreakFor(ctx, patientId, await getStreakInputs(client, patientId));
+  const byKey = new Map(report.milestones.map((m) => [m.key, m]));
+  const granted = [];
+  const rejected = [];
+  for (const [i, requested] of body.milestones.entries()) {
+    if (!isObject(requested) || typeof requested.key !== 'string') throw badBody('里程碑缺少 key', `/milestones/${i}/key`);
+    const m = byKey.get(requested.key);
+    if (!m) {
+      rejected.push({ key: requested.key, code: 'milestone.not_earned', message: '服务器没有找到这次连续打卡记录' });
+      continue;
+    }
+    if (m.state !== 'new') continue; // already granted: idempotent
+    const stored = await client.query(
+      `INSERT INTO granted_milestones (patient_id, key, rule_id, from_date, to_date, reward_title, reward_value_fen, issued_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING key`,
+      [patientId, m.key, m.ruleId, m.fromDate, m.toDate, m.rewardTitle, m.rewardValueFen, ctx.nowMs()],
+    );
+    if (stored.rowCount === 1) granted.push(m.key);
+  }
+  return { granted, rejected };
+}
+
+function constraintOf(error) {
+  return error && typeof error === 'object' && 'code' in error ? { sqlstate: error.code, name: error.constraint } : {};
+}
+
+/**
+ * issueRewards: re-runs evaluateEligibility on the server's facts; issues a
+ * requested grant only if the core reports it "issuable" there, then takes
+ * its place in the schema's counters (quota, budget), each grant under its
+ * own savepoint so one refusal does not undo the others.
+ */
+export async function issueRewards(client, ctx, patientId, body) {
+  if (!isObject(body) || !Array.isArray(body.grants)) throw badBody('请求内容应为 {grants: […]}', '/grants');
+  if (body.grants.length > 200) throw badBody('一次最多申请200项奖励', '/grants');
+  for (const [i, g] of body.grants.entries()) {
+    if (!isObject(g) || typeof g.key !== 'string' || typeof g.campaignId !== 'string') {
+      throw badBody('奖励缺少 key 或 campaignId', `/grants/${i}`);
+    }
+  }
+  await lockPatient(client, patientId);
+  const { eligibility, campaigns } = await evaluateFor(client, ctx, patientId);
+  const found = new Map();
+  for (const c of eligibility.campaigns) for (const g of c.grants) found.set(`${c.campaignId}\u0000${g.key}`, g);
+  const configs = new Map(campaigns.map((c) => [c.id, c]));
+  const month = eligibility.today.slice(0, 7);
+  const issued = [];
+  const rejected = [];
+  const seen = new Set();
+  for (const requested of body.grants) {
+    const id = `${requested.campaignId}\u0000${requested.key}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const grant = found.get(id);
+    if (!grant) {
+      rejected.push({ key: requested.key, code: 'eligibility.unknown_grant', message: '服务器没有找到这项奖励' });
+      continue;
+    }
+    if (grant.state === 'issued') continue; // idempotent
+    if (grant.state !== 'issuable') {
+      const reason = grant.reasons?.[0];
+      rejected.push({ key: grant.key, code: reason?.code ?? 'eligibility.not_issuable', message: reason?.message ?? '这项奖励现在还不能发放' });
+      continue;
+    }
+    const refusal = await issueOne(client, ctx, patientId, requested.campaignId, grant, configs.get(requested.campaignId), month);
+    if (refusal) rejected.push({ key: grant.key, ...refusal });
+    else issued.push(grant.key);
+  }
+  return { issued, rejected };
+}
+
+async function issueOne(client, ctx, patientId, campaignId, grant, config, month) {
+  const { reward } = grant;
+  await client.query('SAVEPOINT grant_issue');
+  try {
+    const row = await client.query(
+      `INSERT INTO issued_rewards (patient_id, grant_key, referral_id, campaign_id, title, value_fen, quantity, status, issued_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'issued', $8) ON CONFLICT DO NOTHING RETURNING grant_key`,
+      [patientId, grant.key, grant.referralId || null, campaignId, reward.title, reward.valueFen, reward.quantity, ctx.nowMs()],
+    );
+    if (row.rowCount === 0) {
+      await client.query('RELEASE SAVEPOINT grant_issue');
+      return { code: 'eligibility.already_issued', message: '这项奖励已经发放' };
+    }
+    // Monthly quota: the atomic counter decides, not the snapshot the core saw.
+    const pool = config?.type === 'monthlyQuota' ? (config.pools ?? []).find((p) => p.reward?.id === reward.id) : undefined;
+    if (pool) {
+      await client.query(
+        `INSERT INTO quota_counters (campaign_id, pool_id, month, size, used) VALUES ($1, $2, $3, $4, 0)
+         ON CONFLICT DO NOTHING`,
+        [campaignId, pool.id, month, pool.size],
+      );
+      const taken = await client.query(
+        `UPDATE quota_counters SET used = used + 1
+          WHERE campaign_id = $1 AND pool_id = $2 AND month = $3 AND used < size RETURNING used`,
+        [campaignId, pool.id, month],
+      );
+      if (taken.rowCount === 0) {
+        await client.query('ROLLBACK TO SAVEPOINT grant_issue');
+        return { code: 'eligibility.quota_exhausted', message: `${reward.title}本月名额已领完` };
+      }
+    }
+    await client.query(
+      `INSERT INTO campaign_counters (campaign_id, grants, spent_fen, budget_fen) VALUES ($1, 1, $2, $3)
+       ON CONFLICT (campaign_id) DO UPDATE SET grants = campaign_counters.grants + 1,
+                                               spent_fen = campaign_counters.spent_fen + EXCLUDED.spent_fen`,
+      [campaignId, reward.valueFen * reward.quantity, config?.budgetFen ?? null],
+    );
+    await client.query('RELEASE SAVEPOINT grant_issue');
+    return null;
+  } catch (error) {
+    const { sqlstate, name } = constraintOf(error);
+    if (sqlstate === '23514' && name === 'campaign_counters_within_budget') {
+      await client.query('ROLLBACK TO SAVEPOINT grant_issue');
+      return { code: 'eligibility.budget_exhausted', message: '本期活动预算已用完' };
+    }
+    throw error;
+  }
+}
+
+/**
+ * claimReferral: the referee enters a referrer's code (G8: nobody types a
+ * third party's name or phone). The core checks the code's check symbol; the
+ * schema enforces one referrer per referee, no self-referral and no cycle.
+ */
+export async function claimReferral(client, ctx, refereeId, body) {
+  if (!isObject(body) || typeof body.code !== 'string') throw badBody('请求内容应为 {code, channel}', '/code');
+  if (typeof body.channel !== 'string' || !/^[A-Za-z]{1,32}$/.test(body.channel)) throw badBody('channel 不正确', '/channel');
+  const checked = ctx.core.call('checkReferralCode', { code: body.code });
+  if (!checked.ok) throw coreRejects(checked);
+  await lockPatient(client, refereeId);
+  const referrer = await client.query('SELECT id, is_community_member FROM patients WHERE referral_code = $1', [
+    checked.value.code,
+  ]);
+  if (referrer.rowCount === 0) throw new ApiError(404, 'referral.unknown_code', '没有找到这个推荐码，请核对后再输入');
+  const referee = await client.query('SELECT is_new_patient FROM patients WHERE id = $1', [refereeId]);
+  const id = `rf-${randomBytes(9).toString('base64url')}`;
+  const invitedAtMs = ctx.nowMs();
+  await client.query('SAVEPOINT referral_claim');
+  try {
+    await client.query(
+      `INSERT INTO referrals (id, referrer_id, referee_id, channel, referee_is_new_patient, referrer_is_member, invited_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [id, referrer.rows[0].id, refereeId, body.channel, referee.rows[0].is_new_patient, referrer.rows[0].is_community_member, invitedAtMs],
+    );
+  } catch (error) {
+    const { sqlstate, name } = constraintOf(error);
+    await client.query('ROLLBACK TO SAVEPOINT referral_claim');
+    if (sqlstate === '23505' && name === 'referrals_one_referrer_per_referee') {
+      throw new ApiError(409, 'referral.duplicate_referee', '您已经接受过一位朋友的推荐，每人只能有一位推荐人');
+    }
+    if (sqlstate === '23514' && name === 'referrals_no_self_referral') {
+      throw new ApiError(409, 'referral.self_referral', '不能使用自己的推荐码');
+    }
+    if (sqlstate === '23514' && name === 'referrals_no_cycle') {
+      throw new ApiError(409, 'referral.cycle', '这位朋友是经您推荐来的，不能再推荐您');
+    }
+    throw error;
+  }
+  return { referralId: id, invitedAtMs };
+}
+
+const EVENT_COLUMNS = Object.freeze({
+  registrationConfirmed: 'registration_confirmed_at_ms',
+  arrivalConfirmed: 'arrival_confirmed_at_ms',
+  conversionConfirmed: 'conversion_confirmed_at_ms',
+  admissionConfirmed: 'admission_confirmed_at_ms',
+  dischargeConfirmed: 'discharge_confirmed_at_ms',
+  complaint: 'complaint_at_ms',
+});
+
+/**
+ * Staff / hospital information system: a confirmed hospital event for a
+ * referral (G2: the only thing a reward ever fires on). Set once; a repeat
+ * leaves the first instant.
+ */
+export async function recordHospitalEvent(client, ctx, body) {
+  if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
+  const column = Object.hasOwn(EVENT_COLUMNS, body.event) ? EVENT_COLUMNS[body.event] : null;
+  if (!column) throw badBody(`event 应为 ${Object.keys(EVENT_COLUMNS).join(' / ')}`, '/event');
+  const atMs = body.atMs ?? ctx.nowMs();
+  if (!Number.isSafeInteger(atMs) || atMs <= 0 || atMs > ctx.nowMs() + 60_000) {
+    throw badBody('atMs 应为不晚于服务器当前时间的毫秒时间戳', '/atMs');
+  }
+  const inpatient = body.event === 'admissionConfirmed' ? ', referee_is_inpatient = true' : '';
+  const updated = await client.query(
+    `UPDATE referrals SET ${column} = $2${inpatient} WHERE id = $1 AND ${column} = 0 RETURNING id`,
+    [body.referralId, atMs],
+  );
+  if (updated.rowCount === 0) {
+    const exists = await client.query(`SELECT ${column} AS at FROM referrals WHERE id = $1`, [body.referralId]);
+    if (exists.rowCount === 0) throw new ApiError(404, 'referral.unknown', '没有找到这条推荐记录');
+    return { referralId: body.referralId, event: body.event, atMs: exists.rows[0].at, changed: false };
+  }
+  return { referralId: body.referralId, event: body.event, atMs, changed: true };
+}
+
+/**
+ * Staff at the counter: redeems a voucher once. The core must list it in the
+ * owner's wallet as "available" (not expired, not locked, not void); the
+ * schema makes a second redemption impossible.
+ */
+export async function redeemVoucher(client, ctx, staffId, body) {
+  if (!isObject(body) || typeof body.patientId !== 'string' || typeof body.grantKey !== 'string') {
+    throw badBody('请求内容应为 {patientId, grantKey}', '/grantKey');
+  }
+  const { patientId, grantKey } = body;
+  const row = await client.query(
+    'SELECT status FROM issued_rewards WHERE patient_id = $1 AND grant_key = $2 FOR UPDATE',
+    [patientId, grantKey],
+  );
+  if (row.rowCount === 0) throw new ApiError(404, 'voucher.not_found', '没有找到这张券');
+  if (row.rows[0].status === 'used') throw new ApiError(409, 'voucher.already_used', '这张券已经使用过了');
+  if (row.rows[0].status === 'void') throw new ApiError(409, 'voucher.void', '这张券已作废');
+  const { eligibility } = await evaluateFor(client, ctx, patientId);
+  const item = eligibility.wallet.find((w) => w.key === grantKey);
+  if (!item) throw new ApiError(409, 'voucher.not_redeemable', '这项奖励不是可核销的券');
+  if (item.status !== 'available') {
+    throw new ApiError(409, 'voucher.not_available', item.why || '这张券现在不能使用', { walletStatus: item.status });
+  }
+  const usedAtMs = ctx.nowMs();
+  await client.query('SAVEPOINT voucher_redeem');
+  try {
+    await client.query(
+      'INSERT INTO voucher_redemptions (patient_id, grant_key, redeemed_at_ms, redeemed_by) VALUES ($1, $2, $3, $4)',
+      [patientId, grantKey, usedAtMs, staffId],
+    );
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT voucher_redeem');
+    if (constraintOf(error).sqlstate === '23505') throw new ApiError(409, 'voucher.already_used', '这张券已经使用过了');
+    throw error;
+  }
+  const used = await client.query(
+    `UPDATE issued_rewards SET status = 'used', used_at_ms = $3 WHERE patient_id = $1 AND grant_key = $2 AND status = 'issued'
+     RETURNING grant_key`,
+    [patientId, grantKey, usedAtMs],
+  );
+  if (used.rowCount === 0) throw new ApiError(409, 'voucher.already_used', '这张券已经使用过了');
+  return { patientId, grantKey, title: item.title, usedAtMs };
+}
+
+/** The demo hospital's campaign file (synthetic), validated by the core before use. */
+export async function readDemoCampaigns() {
+  const text = await readFile(join(REPO, 'web', 'demo', 'campaigns.json'), 'utf8');
+  const { campaigns } = JSON.parse(text);
+  return campaigns;
+}

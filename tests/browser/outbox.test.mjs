@@ -1,0 +1,447 @@
+// The offline outbox (web/backend/outbox.js) and the HTTP backend
+// (web/backend/http.js) in real headless Chromium against the real reference
+// backend (scripts/backend, its own PostgreSQL), with injected faults.
+//
+// Setup: a private PostgreSQL (free port, temp data directory); the backend
+// as a CHILD PROCESS (so that it can be killed and restarted) serving the API
+// at /api/v1 and the web shell (scripts/serve.mjs's startServer behind it:
+// one origin, the shell's CSP unchanged); Chromium as a 375×667 phone. The
+// page loads http.js and outbox.js by dynamic import on a blank harness page
+// served on that origin with the shell's CSP.
+//
+// Scenario: a new patient queues 1,000 check-ins while OFFLINE (each goes to
+// IndexedDB first), then comes back online. While the outbox drains, batch
+// deliveries are sabotaged (page.route on /api/v1/batch):
+//   - the network drops before a batch reaches the server;
+//   - a batch is committed by the server but its acknowledgement is lost;
+//   - a batch is delivered twice;
+//   - the tab reloads while a committed batch's reply is still in flight;
+//   - the server process is killed (SIGKILL) mid-batch and restarted;
+//   - the network goes offline again for a moment.
+// After all of it: the outbox is empty, nothing was rejected, and the server
+// holds each of the 1,000 check-ins exactly once (1,000 rows, 1,000
+// idempotency keys) — and the core, on the server's data, counts 1,000 days.
+//
+// A second test runs the shell's own flow through the HTTP backend and the
+// outbox against the same server: check in (core → outbox → server), issue
+// the milestones and vouchers the core reports, read the referral tree, and
+// wipe (G19: the outbox database is gone, web storage untouched).
+//
+// Cleanup: the browser, the backend process (by its pid) and PostgreSQL (by
+// its data directory) are stopped; the test checks no process is left.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const CHECK_INS = 1000;
+const DAY_MS = 86_400_000;
+const TEST_TIMEOUT = 115_000;
+const HARNESS = '__outbox-harness.html';
+const OUTBOX_DB = 'carecircle-outbox-test';
+
+let postgres;
+let pool;
+let port;
+let backendProcess = null;
+const backendPids = [];
+let context;
+let page;
+let profileDir;
+const problems = [];
+
+/** Starts scripts/backend/server.mjs on `port` against the test's PostgreSQL; resolves when it is READY. */
+async function startBackendProcess() {
+  const child = spawn(process.execPath, [SERVER, '--database-url', postgres.url, '--port', String(port)], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  await new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`backend did not start in time:\n${output}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('READY\n')) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`backend exited (${code}) while starting:\n${output}`));
+    });
+  });
+  child.stdout.resume();
+  backendProcess = child;
+  backendPids.push(child.pid);
+  return child;
+}
+
+async function stopBackendProcess(signal = 'SIGTERM') {
+  const child = backendProcess;
+  backendProcess = null;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+}
+
+function processesMentioning(text) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(text)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+async function api(method, path, { token, body } = {}) {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Loads http.js + outbox.js in the page, as the shell would on boot, and starts the outbox. */
+async function bootPage(token, dbName = OUTBOX_DB) {
+  await page.goto(`http://127.0.0.1:${port}/${HARNESS}`);
+  await page.evaluate(
+    async ({ token: bearer, dbName }) => {
+      const { createHttpBackend } = await import('/backend/http.js');
+      const { createOutbox } = await import('/backend/outbox.js');
+      const stats = { acked: 0, replayed: 0, rejected: 0, errors: 0 };
+      const outbox = createOutbox({
+        dbName,
+        batchSize: 50,
+        intervalMs: 3_000,
+        retryBaseMs: 200,
+        retryMaxMs: 1_500,
+        onEvent: (e) => {
+          if (e.type === 'synced') {
+            stats.acked += e.acked;
+            stats.replayed += e.replayed;
+          } else if (e.type === 'rejected') stats.rejected += 1;
+          else if (e.type === 'error') stats.errors += 1;
+        },
+      });
+      const backend = createHttpBackend({ baseUrl: '/api/v1', token: bearer, outbox, timeoutMs: 10_000, retries: 1, backoffMs: 100 });
+      window.__outboxTest = { backend, outbox, stats };
+      await backend.init();
+    },
+    { token, dbName },
+  );
+}
+
+const pendingInPage = () => page.evaluate(async () => (await window.__outboxTest.outbox.pending()).length);
+
+before(async () => {
+  for (const file of ['core.mjs', 'core.wasm']) {
+    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
+  }
+  postgres = await startPostgres();
+  pool = createPool(postgres.url, { max: 2 });
+  port = await freePort();
+  await startBackendProcess();
+
+  profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 375, height: 667 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/Failed to load resource|net::ERR_/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  // A blank page on the backend's origin, under the shell's own CSP.
+  await context.route(`**/${HARNESS}`, (route) =>
+    route.fulfill({
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+      body: '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>outbox</title><body></body></html>',
+    }),
+  );
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await stopBackendProcess();
+  await pool?.end().catch(() => {});
+  if (postgres) {
+    const { dir } = postgres;
+    await postgres.stop();
+    assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
+    assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
+  }
+  const alive = backendPids.filter((pid) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+  assert.deepEqual(alive, [], 'no backend process is left');
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+test('1,000 queued check-ins survive every fault and are stored exactly once', { timeout: TEST_TIMEOUT }, async () => {
+  const t0 = performance.now();
+  const login = await api('POST', '/demo/sessions', { body: { as: 'newPatient' } });
+  assert.equal(login.status, 200);
+  const { token, patientId } = login.body;
+  await bootPage(token);
+  const skew = await page.evaluate(() => window.__outboxTest.backend.now());
+  assert.equal(skew.clock, 'server', 'the first reply switched now() to server time');
+
+  // 1,000 check-ins on 1,000 distinct past days, queued while offline.
+  const { serverTimeMs } = (await api('GET', '/now')).body;
+  const records = Array.from({ length: CHECK_INS }, (_, i) => ({
+    id: randomUUID(),
+    patientId,
+    atMs: serverTimeMs - (CHECK_INS - i) * DAY_MS + 3_600_000,
+    seq: i + 1,
+    kind: 'normal',
+  }));
+  // The shell read the history on boot (online); then the network goes.
+  assert.equal(await page.evaluate(async () => (await window.__outboxTest.backend.getStreakInputs()).checkIns.length), 0);
+  await context.setOffline(true);
+  await page.evaluate(async (list) => {
+    for (const record of list) await window.__outboxTest.backend.saveCheckIn(record);
+  }, records);
+  assert.equal(await pendingInPage(), CHECK_INS, 'all 1,000 are in the outbox');
+  const merged = await page.evaluate(async () => (await window.__outboxTest.backend.getStreakInputs()).checkIns.length);
+  assert.equal(merged, CHECK_INS, 'queued check-ins are part of the history the shell shows while offline');
+  const tQueued = performance.now();
+
+  // Faults, by the number of the batch delivery since coming back online.
+  let n = 0;
+  let replayedSeen = 0;
+  const faults = [];
+  let reloadRequested = null;
+  let restart = null;
+  let killedAt = null;
+  const forward = async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    try {
+      replayedSeen += JSON.parse(text).results.filter((r) => r.replayed).length;
+    } catch {
+      // not a JSON reply
+    }
+    return { response, text };
+  };
+  await context.route('**/api/v1/batch', async (route) => {
+    n += 1;
+    const k = n;
+    try {
+      if (k === 2) {
+        faults.push('network dropped before the server');
+        await route.abort('internetdisconnected');
+      } else if (k === 4) {
+        faults.push('acknowledgement lost after commit');
+        await forward(route);
+        await route.abort('connectionreset');
+      } else if (k === 6) {
+        faults.push('batch delivered twice');
+        await forward(route);
+        const { response, text } = await forward(route);
+        await route.fulfill({ response, body: text });
+      } else if (k === 8) {
+        faults.push('tab reloaded during sync');
+        const { response, text } = await forward(route);
+        reloadRequested = response;
+        await new Promise((r) => setTimeout(r, 1_500));
+        await route.fulfill({ response, body: text }).catch(() => {});
+      } else if (k === 11) {
+        faults.push('server killed mid-batch and restarted');
+        const killed = backendProcess;
+        setTimeout(() => killed?.kill('SIGKILL'), 40);
+        await route.continue().catch(() => {});
+        restart = (async () => {
+          await once(killed, 'exit');
+          backendProcess = null;
+          const rows = await pool.query('SELECT count(*)::int AS n FROM check_ins WHERE patient_id = $1', [patientId]);
+          killedAt = rows.rows[0].n;
+          await new Promise((r) => setTimeout(r, 800));
+          await startBackendProcess();
+        })();
+      } else if (k === 14) {
+        faults.push('offline again for a moment');
+        await route.abort('internetdisconnected');
+        await context.setOffline(true);
+        setTimeout(() => context.setOffline(false).catch(() => {}), 700);
+      } else {
+        const { response, text } = await forward(route);
+        await route.fulfill({ response, body: text });
+      }
+    } catch {
+      // The page went away (reload) or the server died: the delivery failed, as intended.
+      await route.abort('failed').catch(() => {});
+    }
+  });
+  await context.setOffline(false);
+
+  // Drain; reload the tab when asked, and boot again like the shell would.
+  const deadline = Date.now() + 90_000;
+  let reloaded = false;
+  for (;;) {
+    assert.ok(Date.now() < deadline, `outbox not drained in time (faults so far: ${faults.join(', ')})`);
+    if (reloadRequested && !reloaded) {
+      reloaded = true;
+      await page.reload({ waitUntil: 'load' });
+      await bootPage(token);
+    }
+    const left = await pendingInPage().catch(() => -1);
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await restart;
+  const tDrained = performance.now();
+
+  assert.deepEqual(faults, [
+    'network dropped before the server',
+    'acknowledgement lost after commit',
+    'batch delivered twice',
+    'tab reloaded during sync',
+    'server killed mid-batch and restarted',
+    'offline again for a moment',
+  ]);
+  assert.ok(replayedSeen >= 100, `the server answered re-deliveries from its idempotency store (${replayedSeen} replays)`);
+  assert.deepEqual(await page.evaluate(() => window.__outboxTest.outbox.rejected()), [], 'nothing was rejected');
+
+  // Exactly once on the server.
+  const stored = await pool.query('SELECT id FROM check_ins WHERE patient_id = $1', [patientId]);
+  assert.equal(stored.rowCount, CHECK_INS);
+  assert.deepEqual(stored.rows.map((r) => r.id).sort(), records.map((r) => r.id).sort());
+  const keys = await pool.query(
+    "SELECT count(*)::int AS n, count(DISTINCT key)::int AS d FROM idempotency_keys WHERE subject_id = $1 AND operation = 'saveCheckIn'",
+    [patientId],
+  );
+  assert.deepEqual(keys.rows[0], { n: CHECK_INS, d: CHECK_INS });
+
+  // The core, run by the page on the server's data, counts 1,000 days.
+  const report = await page.evaluate(async (id) => {
+    const { loadCore } = await import('/core.js');
+    const core = await loadCore();
+    const { backend } = window.__outboxTest;
+    const inputs = await backend.getStreakInputs();
+    return core.call('evaluateStreak', { ...backend.now(), patientId: id, ...inputs });
+  }, patientId);
+  assert.ok(report.ok, JSON.stringify(report.error));
+  assert.equal(report.value.total, CHECK_INS);
+  assert.deepEqual(problems, []);
+  const seconds = (ms) => (ms / 1000).toFixed(1);
+  console.log(
+    `# queued ${CHECK_INS} in ${seconds(tQueued - t0)} s, drained through ${n} batch deliveries and 6 faults in ` +
+      `${seconds(tDrained - tQueued)} s; ${replayedSeen} replays answered by the server; ${killedAt} stored when the server was killed`,
+  );
+});
+
+test('the shell’s flow through the HTTP backend and the outbox', { timeout: TEST_TIMEOUT }, async () => {
+  await context.unroute('**/api/v1/batch');
+  const login = await api('POST', '/demo/sessions', { body: { as: 'demoPatient' } });
+  const { token, patientId } = login.body;
+  await bootPage(token, 'carecircle-outbox-flow');
+  const result = await page.evaluate(async () => {
+    const { loadCore } = await import('/core.js');
+    const core = await loadCore();
+    const { backend, outbox } = window.__outboxTest;
+    const profile = await backend.getProfile();
+    const now = backend.now();
+    const base = async () => ({ nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...(await backend.getStreakInputs()) });
+
+    // 打卡: the core decides, the backend queues, the outbox delivers.
+    const record = { id: crypto.randomUUID(), patientId: profile.patientId, atMs: now.nowMs, seq: await backend.nextSeq(), kind: 'normal' };
+    const decision = core.call('recordCheckIn', { ...(await base()), checkIn: record });
+    if (decision.ok && decision.value.outcome === 'accepted') await backend.saveCheckIn(record);
+    const synced = await outbox.sync();
+
+    // Milestones the core reports as new are issued through the backend.
+    const streak = core.call('evaluateStreak', await base());
+    const fresh = streak.value.milestones.filter((m) => m.state === 'new');
+    await backend.saveGranted(fresh);
+    await outbox.sync();
+    const after = core.call('evaluateStreak', await base());
+
+    // Vouchers the core reports as issuable are issued by the server.
+    const inputs = await backend.getEligibilityInputs();
+    const milestones = after.value.milestones.map(({ key, ruleId }) => ({ key, ruleId }));
+    const report = core.call('evaluateEligibility', { nowMs: backend.now().nowMs, ...inputs, milestones });
+    const issuable = report.value.campaigns.flatMap((c) => c.grants.filter((g) => g.state === 'issuable').map((g) => ({ ...g, campaignId: c.campaignId })));
+    const issued = await backend.issueRewards(issuable);
+
+    const tree = core.call('myReferralTree', { nowMs: backend.now().nowMs, patientId: profile.patientId, ...(await backend.getReferralGraph()) });
+
+    await backend.wipe();
+    const databases = (await indexedDB.databases()).map((d) => d.name);
+    return {
+      clock: now.clock,
+      decision: decision.ok ? decision.value.outcome : decision.error.code,
+      synced: synced.ok,
+      checkedInToday: after.value.checkedInToday,
+      fresh: fresh.map((m) => m.key),
+      newAfter: after.value.milestones.filter((m) => m.state === 'new').length,
+      issuable: issuable.map((g) => g.key),
+      issued,
+      counts: tree.ok ? tree.value.counts : tree.error,
+      names: tree.ok ? tree.value.friends.map((f) => f.maskedName) : [],
+      databases,
+      localStorage: localStorage.length,
+    };
+  });
+  assert.equal(result.clock, 'server');
+  assert.equal(result.decision, 'accepted');
+  assert.equal(result.synced, true);
+  assert.equal(result.checkedInToday, true, 'the server has today’s check-in');
+  assert.ok(result.fresh.length > 0, 'the seeded history has milestones to issue');
+  assert.equal(result.newAfter, 0, 'issued milestones are granted on the server');
+  assert.ok(result.issuable.length > 0);
+  assert.deepEqual([...result.issued].sort(), [...result.issuable].sort(), 'the server issued exactly what the core reported issuable');
+  assert.deepEqual(result.counts, { level1: 5, level2: 2, level3: 1 });
+  assert.ok(result.names.every((name) => name.includes('*')), `names arrive masked by the core: ${result.names}`);
+  assert.ok(!result.databases.includes('carecircle-outbox-flow'), 'wipe() deleted the outbox database');
+  assert.equal(result.localStorage, 0);
+
+  const check = await pool.query('SELECT count(*)::int AS n FROM issued_rewards WHERE patient_id = $1', [patientId]);
+  assert.equal(check.rows[0].n, result.issued.length);
+  assert.deepEqual(problems, []);
+});

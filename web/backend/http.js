@@ -1,0 +1,379 @@
+// HTTP backend: the Backend interface (./backend.js) over the contract of
+// docs/api/openapi.yaml (the reference implementation is scripts/backend).
+//
+//   const backend = createHttpBackend({
+//     baseUrl: '/api/v1',                 // same origin by default (CSP connect-src 'self')
+//     token: () => session.token,         // bearer token, or a function returning one
+//     outbox: createOutbox(),             // optional (./outbox.js): mutations queue there first
+//   });
+//   await backend.init();
+//
+// Transport rules:
+//   - every request has a timeout (AbortController);
+//   - network errors, timeouts, 429 and 5xx are retried with exponential
+//     backoff and jitter; 4xx are answers, never retried;
+//   - every mutation carries an Idempotency-Key chosen ONCE per mutation and
+//     reused by every retry (and, through the outbox, by every later sync), so
+//     the server applies it once however often it is delivered;
+//   - every reply's `serverTimeMs` measures the device clock's skew (NTP-style
+//     midpoint, the sample with the shortest round trip wins): once any reply
+//     has been seen, now() is server time and says so (clock: 'server').
+//
+// Like every backend, this one stores and returns data only: no rule, no
+// default. The server re-runs the same core on every mutation; this client
+// runs it for display (the shell), the server decides.
+
+import { assertBackend } from './backend.js';
+
+/** A reply of the server that is an answer (4xx), or a transport failure after retries. */
+export class BackendError extends Error {
+  /**
+   * @param {string} message
+   * @param {{status?: number, code?: string, retryable?: boolean, path?: string, cause?: unknown}} [details]
+   */
+  constructor(message, { status = 0, code = 'network.unavailable', retryable = false, path, cause } = {}) {
+    super(message, cause ? { cause } : undefined);
+    this.name = 'BackendError';
+    this.status = status;
+    this.code = code;
+    this.retryable = retryable;
+    if (path) this.path = path;
+  }
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{16,128}$/;
+const SKEW_SAMPLES = 8;
+
+function defaultKey() {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The idempotency key of a check-in: derived from its id, so that the same
+ * record is the same mutation wherever and however often it is queued.
+ * @param {{id: string}} record
+ * @param {() => string} newKey
+ */
+export function checkInKey(record, newKey = defaultKey) {
+  const derived = `checkIn:${record.id}`;
+  return IDEMPOTENCY_KEY.test(derived) ? derived : newKey();
+}
+
+function stripMeta(body) {
+  if (!body || typeof body !== 'object') return body;
+  const { serverTimeMs, replayed, ...rest } = body;
+  return rest;
+}
+
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates the HTTP backend.
+ * @param {object} options
+ * @param {string} options.baseUrl            API root, e.g. '/api/v1' or 'https://h.example.cn/api/v1'
+ * @param {string | (() => string | Promise<string>)} options.token  bearer token
+ * @param {number} [options.timeoutMs]        per attempt (default 10 000)
+ * @param {number} [options.retries]          extra attempts after the first (default 4)
+ * @param {number} [options.backoffMs]        first backoff (default 300), doubled per attempt
+ * @param {number} [options.maxBackoffMs]     backoff ceiling (default 8 000)
+ * @param {ReturnType<typeof import('./outbox.js').createOutbox>} [options.outbox]  mutations go there first
+ * @param {typeof fetch} [options.fetch]
+ * @param {() => number} [options.clock]      device clock (default Date.now)
+ * @param {() => string} [options.newKey]     idempotency keys (default crypto.randomUUID)
+ * @param {(ms: number) => Promise<void>} [options.sleep]
+ * @param {() => number} [options.random]     jitter source in [0, 1)
+ * @param {() => boolean} [options.isOnline]  default navigator.onLine (reads fail fast when false)
+ */
+export function createHttpBackend({
+  baseUrl,
+  token,
+  timeoutMs = 10_000,
+  retries = 4,
+  backoffMs = 300,
+  maxBackoffMs = 8_000,
+  outbox = null,
+  fetch: fetchImpl = (...args) => globalThis.fetch(...args),
+  clock = () => Date.now(),
+  newKey = defaultKey,
+  sleep = defaultSleep,
+  random = Math.random,
+  isOnline = () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+} = {}) {
+  if (typeof baseUrl !== 'string' || baseUrl === '') throw new TypeError('createHttpBackend: baseUrl is required');
+  const root = baseUrl.replace(/\/+$/, '');
+
+  /** @type {{skewMs: number, rttMs: number}[]} */
+  const samples = [];
+  let skewMs = null;
+  let serverCoreVersion = null;
+  /** @type {import('./backend.js').Profile | null} */
+  let profile = null;
+  let lastSeq = 0;
+  /** Last good reads, used when the network is down (memory only, G19). */
+  const cache = new Map();
+
+  function observeServerTime(serverTimeMs, sentAt, receivedAt) {
+    if (typeof serverTimeMs !== 'number' || !Number.isFinite(serverTimeMs)) return;
+    const rttMs = Math.max(0, receivedAt - sentAt);
+    samples.push({ skewMs: serverTimeMs - (sentAt + receivedAt) / 2, rttMs });
+    if (samples.length > SKEW_SAMPLES) samples.shift();
+    skewMs = samples.reduce((best, s) => (s.rttMs < best.rttMs ? s : best)).skewMs;
+  }
+
+  async function bearer() {
+    const value = typeof token === 'function' ? await token() : token;
+    return value ? `Bearer ${value}` : null;
+  }
+
+  function backoff(attempt) {
+    const base = Math.min(maxBackoffMs, backoffMs * 2 ** attempt);
+    return Math.round(base * (0.5 + random() / 2));
+  }
+
+  /**
+   * One API call with timeout, retries and skew measurement.
+   * @param {'GET' | 'POST'} method
+   * @param {string} path  e.g. '/check-ins'
+   * @param {{body?: unknown, idempotencyKey?: string, retries?: number}} [options]
+   * @returns {Promise<any>} the reply body (with serverTimeMs)
+   */
+  async function request(method, path, { body, idempotencyKey, retries: attempts = retries } = {}) {
+    if (method !== 'GET' && !idempotencyKey) throw new TypeError(`${method} ${path}: a mutation needs an idempotency key`);
+    let lastError = null;
+    for (let attempt = 0; attempt <= attempts; attempt += 1) {
+      if (attempt > 0) await sleep(backoff(attempt - 1));
+      const controller = typeof AbortController === 'function' ? new AbortController() : null;
+      const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : 0;
+      const headers = { Accept: 'application/json' };
+      const auth = await bearer();
+      if (auth) headers.Authorization = auth;
+      if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      const sentAt = clock();
+      let response;
+      let json = null;
+      try {
+        response = await fetchImpl(`${root}${path}`, {
+          method,
+          headers,
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+          signal: controller?.signal,
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+        json = await response.json().catch(() => null);
+      } catch (cause) {
+        lastError = new BackendError(
+          controller?.signal.aborted ? '连接服务器超时，请检查网络' : '无法连接服务器，请检查网络',
+          { code: controller?.signal.aborted ? 'network.timeout' : 'network.unavailable', retryable: true, cause },
+        );
+        continue;
+      } finally {
+        clearTimeout(timer);
+      }
+      observeServerTime(json?.serverTimeMs, sentAt, clock());
+      if (response.ok && json) return json;
+      const error = json?.error ?? {};
+      const status = response.status;
+      const retryable = status >= 500 || status === 429 || (response.ok && !json);
+      lastError = new BackendError(error.message || `服务器返回了错误（HTTP ${status}）`, {
+        status,
+        code: error.code || `http.${status}`,
+        retryable,
+        path: error.path,
+      });
+      if (!retryable) throw lastError;
+    }
+    throw lastError;
+  }
+
+  /** A GET that falls back to the last good reply when the network is down. */
+  async function read(path, { retries: attempts = Math.min(retries, 2) } = {}) {
+    if (!isOnline() && cache.has(path)) return structuredClone(cache.get(path));
+    try {
+      const value = stripMeta(await request('GET', path, { retries: attempts }));
+      cache.set(path, value);
+      return structuredClone(value);
+    } catch (error) {
+      if (error instanceof BackendError && error.retryable && cache.has(path)) return structuredClone(cache.get(path));
+      throw error;
+    }
+  }
+
+  /** POST with one idempotency key for all of its retries. */
+  function mutate(path, body, idempotencyKey = newKey()) {
+    return request('POST', path, { body, idempotencyKey }).then(stripMeta);
+  }
+
+  /**
+   * The outbox's transport: one POST /batch; every item keeps its own key.
+   * @param {{key: string, op: string, body: unknown}[]} entries
+   * @returns {Promise<{key: string, status: number, body: any}[]>}
+   */
+  async function sendBatch(entries) {
+    const reply = await request('POST', '/batch', {
+      idempotencyKey: `batch-${newKey()}`,
+      body: { items: entries.map((e) => ({ idempotencyKey: e.key, operation: e.op, body: e.body })) },
+      retries: 1,
+    });
+    return reply.results.map((r) => ({ key: r.idempotencyKey, status: r.status, body: r.body, replayed: r.replayed === true }));
+  }
+
+  const backend = {
+    async init() {
+      const now = await request('GET', '/now', { retries: 1 }).catch((error) => {
+        if (!(error instanceof BackendError) || !error.retryable) throw error;
+        return null; // offline start: the outbox keeps working, now() stays on the device clock
+      });
+      if (now) serverCoreVersion = now.coreVersion ?? null;
+      if (!profile) profile = await backend.getProfile();
+      if (outbox) {
+        await outbox.attach({ owner: profile.patientId, send: sendBatch });
+        outbox.start();
+      }
+    },
+
+    now() {
+      if (skewMs === null) return { nowMs: clock(), clock: 'device' };
+      return { nowMs: Math.round(clock() + skewMs), clock: 'server' };
+    },
+
+    async getProfile() {
+      profile = await read('/profile');
+      return structuredClone(profile);
+    },
+
+    async getStreakInputs() {
+      const inputs = await read('/streak-inputs');
+      for (const c of inputs.checkIns ?? []) lastSeq = Math.max(lastSeq, c.seq ?? 0);
+      if (!outbox) return inputs;
+      // What this device queued and the server has not acknowledged yet is
+      // part of the history the shell shows (a union by id / key, no rule).
+      const pending = await outbox.pending();
+      const ids = new Set(inputs.checkIns.map((c) => c.id));
+      for (const e of pending) {
+        if (e.op === 'saveCheckIn' && !ids.has(e.body.id)) {
+          ids.add(e.body.id);
+          inputs.checkIns.push(structuredClone(e.body));
+        }
+      }
+      inputs.checkIns.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const granted = new Set(inputs.granted.map((g) => `${g.ruleId}@${g.fromDate}`));
+      for (const e of pending) {
+        if (e.op !== 'saveGranted') continue;
+        for (const m of e.body.milestones) {
+          if (!granted.has(m.key)) {
+            granted.add(m.key);
+            inputs.granted.push({ ruleId: m.ruleId, fromDate: m.fromDate, toDate: m.toDate });
+          }
+        }
+      }
+      return inputs;
+    },
+
+    async saveCheckIn(record) {
+      const key = checkInKey(record, newKey);
+      if (outbox) {
+        await outbox.enqueue('saveCheckIn', structuredClone(record), { key });
+        return;
+      }
+      await mutate('/check-ins', record, key);
+    },
+
+    async saveGranted(milestones) {
+      const body = {
+        milestones: milestones.map(({ key, ruleId, fromDate, toDate }) => ({ key, ruleId, fromDate, toDate })),
+      };
+      if (body.milestones.length === 0) return;
+      if (outbox) {
+        await outbox.enqueue('saveGranted', body, { key: newKey() });
+        return;
+      }
+      await mutate('/milestones', body);
+    },
+
+    async getEligibilityInputs() {
+      return read('/eligibility-inputs');
+    },
+
+    async issueRewards(grants) {
+      const issuable = grants
+        .filter((g) => g && g.state === 'issuable' && g.key && g.campaignId)
+        .map(({ campaignId, key, state, reward }) => ({ campaignId, key, state, reward }));
+      if (issuable.length === 0) return [];
+      if (!outbox) return (await mutate('/rewards/issue', { grants: issuable })).issued;
+      // Not twice in the queue: a grant already waiting there is left to it.
+      const waiting = new Set();
+      for (const e of await outbox.pending()) {
+        if (e.op === 'issueRewards') for (const g of e.body.grants) waiting.add(`${g.campaignId}\u0000${g.key}`);
+      }
+      const fresh = issuable.filter((g) => !waiting.has(`${g.campaignId}\u0000${g.key}`));
+      if (fresh.length === 0) return [];
+      const entry = await outbox.enqueue('issueRewards', { grants: fresh }, { key: newKey() });
+      // Online, the answer comes within a sync; offline, it is issued later
+      // and shows up in the wallet then.
+      const result = await outbox.waitFor(entry.key, timeoutMs);
+      return result && result.status < 300 ? result.body.issued : [];
+    },
+
+    async getReferralGraph() {
+      return read('/referral-graph');
+    },
+
+    async getHospitalForest() {
+      return read('/staff/forest');
+    },
+
+    async getCommunityReportInputs() {
+      return read('/staff/community-report-inputs');
+    },
+
+    async nextSeq() {
+      if (outbox) return outbox.nextSeq(lastSeq);
+      lastSeq += 1;
+      return lastSeq;
+    },
+
+    async wipe() {
+      cache.clear();
+      samples.length = 0;
+      skewMs = null;
+      profile = null;
+      if (outbox) await outbox.wipe();
+    },
+
+    // ---- beyond the Backend interface
+
+    /**
+     * The referee enters a friend's code (G8). Not queued: the answer (the
+     * code is wrong, you already have a referrer) is needed now.
+     * @param {string} code as typed
+     * @param {string} channel 'code' | 'link' | 'dischargeCard' | 'letter'
+     */
+    async claimReferral(code, channel) {
+      return mutate('/referrals', { code, channel });
+    },
+
+    /** How many mutations wait in the outbox (warn before logout: wipe() drops them). */
+    async pendingMutations() {
+      return outbox ? (await outbox.pending()).length : 0;
+    },
+
+    /** The measured skew (server − device, ms), or null before the first reply. */
+    skewMs() {
+      return skewMs;
+    },
+
+    /** coreVersion the server reported on init (null before / offline). */
+    serverCoreVersion() {
+      return serverCoreVersion;
+    },
+
+    request,
+    sendBatch,
+  };
+
+  return assertBackend(backend);
+}
