@@ -29,7 +29,28 @@ function paths(value, prefix = [], out = []) {
   return out;
 }
 
+// Benign mutations keep a request valid (shuffled and duplicated arrays,
+// shifted numbers) so that rule paths, not only error paths, are compared.
+function mutateBenign(request) {
+  const copy = structuredClone(request);
+  for (const path of paths(copy)) {
+    let value = copy;
+    for (const key of path) value = value?.[key];
+    if (Array.isArray(value) && value.length > 1 && rand() < 0.5) value.sort(() => rand() - 0.5);
+  }
+  for (const path of paths(copy).filter((p) => p.length > 0)) {
+    let parent = copy;
+    for (const key of path.slice(0, -1)) parent = parent?.[key];
+    const key = path[path.length - 1];
+    if (typeof parent?.[key] === 'number' && Number.isInteger(parent[key]) && parent[key] > 1e12 && rand() < 0.3) {
+      parent[key] += Math.floor((rand() - 0.5) * 86_400_000 * 10);  // instants move by up to ±5 days
+    }
+  }
+  return JSON.stringify(copy);
+}
+
 function mutate(request) {
+  if (rand() < 0.4) return mutateBenign(request);
   const copy = structuredClone(request);
   const all = paths(copy).filter((p) => p.length > 0);
   const steps = 1 + Math.floor(rand() * 3);
