@@ -11,10 +11,11 @@ if [ ! -f build/fuzz/build.ninja ]; then
   CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCARECIRCLE_FUZZ=ON -DCARECIRCLE_SANITIZE=ON >/dev/null
 fi
-cmake --build build/fuzz
-
 # target → fixture folder that seeds it
 declare -A seeds=([fuzz_streak]=tests/fixtures/streak [fuzz_eligibility]=tests/fixtures/eligibility [fuzz_community]=tests/fixtures/community [fuzz_moderation]=tests/fixtures/moderation [fuzz_referral]=tests/fixtures/referral [fuzz_poster]=tests/fixtures/poster)  # add: [fuzz_<module>]=tests/fixtures/<module>
+# Only the fuzz targets: the GoogleTest suite has its own sanitizer build.
+cmake --build build/fuzz --target "${!seeds[@]}"
+
 status=0
 for target in "${!seeds[@]}"; do
   corpus=build/fuzz/corpus/$target
