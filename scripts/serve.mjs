@@ -3,8 +3,9 @@
 //
 //   node scripts/serve.mjs [--port N]     (or PORT=N; 0 picks a free port)
 //
-// Serves `web/` at `/` and the built core (`build/wasm/core.mjs`,
-// `build/wasm/core.wasm`) at `/wasm/…`, bound to 127.0.0.1 only. Every reply
+// Serves `web/` at `/`, the built core (`build/wasm/core.mjs`,
+// `build/wasm/core.wasm`) at `/wasm/…` and the browser build of an npm
+// dependency at `/vendor/…` (VENDOR_FILES), bound to 127.0.0.1 only. Every reply
 // carries the demo's Content-Security-Policy: no inline script or style, wasm
 // compilation allowed ('wasm-unsafe-eval'), everything else same-origin.
 //
@@ -53,6 +54,13 @@ const WASM_FILES = new Map([
   ['/wasm/core.wasm', 'core.wasm'],
 ]);
 
+// Browser builds of npm dependencies, served from node_modules (never copied
+// into web/): URL path → path under node_modules. Nayuki's QR Code generator
+// makes the poster QR grid in the shell (docs/api/poster.md).
+const VENDOR_FILES = new Map([
+  ['/vendor/qrcodegen.js', 'nayuki-qr-code-generator/index.js'],
+]);
+
 function baseHeaders() {
   return {
     'Cache-Control': 'no-cache',
@@ -75,8 +83,9 @@ function sendText(res, status, text, extra = {}) {
 
 // Maps a request path to a file on disk, or null when it must be a 404/400.
 // Returns {error: status} for malformed or hostile paths.
-function resolveFile(urlPath, webDir, wasmDir) {
+function resolveFile(urlPath, webDir, wasmDir, vendorDir) {
   if (WASM_FILES.has(urlPath)) return { file: path.join(wasmDir, WASM_FILES.get(urlPath)) };
+  if (VENDOR_FILES.has(urlPath)) return { file: path.join(vendorDir, VENDOR_FILES.get(urlPath)) };
 
   let decoded;
   try {
@@ -98,7 +107,7 @@ function resolveFile(urlPath, webDir, wasmDir) {
   return { file };
 }
 
-async function handle(req, res, webDir, wasmDir) {
+async function handle(req, res, webDir, wasmDir, vendorDir) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
     return;
@@ -117,7 +126,7 @@ async function handle(req, res, webDir, wasmDir) {
     sendText(res, 400, 'Bad Request');
     return;
   }
-  const resolved = resolveFile(urlPath, webDir, wasmDir);
+  const resolved = resolveFile(urlPath, webDir, wasmDir, vendorDir);
   if (resolved.error === 400) return sendText(res, 400, 'Bad Request');
   if (resolved.error) return sendText(res, 404, 'Not Found');
 
@@ -179,8 +188,9 @@ export async function startServer({ port = 0, root = REPO_ROOT } = {}) {
   const repo = path.resolve(root);
   const webDir = path.join(repo, 'web');
   const wasmDir = path.join(repo, 'build', 'wasm');
+  const vendorDir = path.join(repo, 'node_modules');
   const server = http.createServer((req, res) => {
-    handle(req, res, webDir, wasmDir).catch(() => {
+    handle(req, res, webDir, wasmDir, vendorDir).catch(() => {
       if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
       else res.destroy();
     });

@@ -16,6 +16,7 @@ import { createHttpBackend } from './backend/http.js';
 import { createOutbox } from './backend/outbox.js';
 import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
+import { createSettings } from './settings.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -36,8 +37,10 @@ const state = {
   busy: false,
   /** @type {ReturnType<typeof createWallet> | null} */ wallet: null,
   /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
+  /** @type {ReturnType<typeof createSettings> | null} */ settings: null,
   /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
-  /** @type {'checkin' | 'wallet' | 'referral' | 'staff'} */ view: 'checkin',
+  /** @type {Promise<any> | null} the poster screen (./poster/screen.js), once #poster was opened */ posters: null,
+  /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings'} */ view: 'checkin',
 };
 
 /** The views: the tabs of the bottom bar, and the staff workbench → document title. */
@@ -46,7 +49,12 @@ const VIEWS = Object.freeze({
   wallet: '我的券包 · CareCircle',
   referral: '我的推荐树 · CareCircle',
   staff: '员工工作台 · CareCircle',
+  poster: '推荐海报 · CareCircle',
+  settings: '我的设置 · CareCircle',
 });
+
+/** Views reached from a tab that keep that tab highlighted. */
+const TAB_OF_VIEW = Object.freeze({ poster: 'referral' });
 
 // ---------------------------------------------------------------- helpers
 
@@ -147,7 +155,9 @@ function onLoadProgress({ loaded, total, phase }) {
 }
 
 function showLoadError(err) {
-  $('load-error-detail').textContent = err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // A failed download surfaces as the browser's own (English) TypeError.
+  $('load-error-detail').textContent = err instanceof TypeError ? `网络连接失败（${message}）` : message;
   showScreen('error');
 }
 
@@ -353,7 +363,8 @@ function renderCalendar(report) {
       cell.classList.add('can-makeup');
       cell.setAttribute('type', 'button');
       cell.append(el('span', 'day__tag', '补签'));
-      aria += '，可补签';
+      // A button's name starts with what it shows ("22 补签"), then the full day (WCAG 2.5.3).
+      aria = `${day.day} 补签（${aria}）`;
       cell.addEventListener('click', () => confirmMakeUp(report.makeUpOptions.find((o) => o.date === day.date)));
     }
     cell.setAttribute('aria-label', aria);
@@ -443,7 +454,7 @@ async function showMonth(month) {
 
 // ---------------------------------------------------------------- tabs
 
-/** #checkin, #wallet, #referral, #staff or #staff/<screen>. */
+/** #checkin, #wallet, #referral, #poster or #poster/<template>, #staff or #staff/<screen>. */
 function viewFromHash() {
   const [name, screen = ''] = location.hash.replace(/^#/, '').split('/');
   return Object.hasOwn(VIEWS, name) ? { name, screen } : { name: 'checkin', screen: '' };
@@ -462,6 +473,26 @@ function staffWorkbench() {
   return state.staff;
 }
 
+/** The poster screen (推荐海报), imported the first time #poster is opened. */
+function posterScreen() {
+  if (!state.posters) {
+    state.posters = import('./poster/screen.js').then(({ createPosterScreen }) =>
+      createPosterScreen({
+        root: $('view-poster'),
+        core: state.core,
+        backend: state.backend,
+        profile: state.profile,
+        evaluateStreak: evaluate,
+        showToast,
+      }),
+    );
+    state.posters.catch(() => {
+      state.posters = null;
+    });
+  }
+  return state.posters;
+}
+
 /**
  * Shows one view; the wallet and the referral tree are evaluated afresh each
  * time they are shown.
@@ -474,7 +505,7 @@ function showView({ name, screen }) {
     /** @type {HTMLElement} */ (view).hidden = /** @type {HTMLElement} */ (view).dataset.view !== name;
   }
   for (const tab of document.querySelectorAll('[data-tab]')) {
-    if (/** @type {HTMLElement} */ (tab).dataset.tab === name) tab.setAttribute('aria-current', 'page');
+    if (/** @type {HTMLElement} */ (tab).dataset.tab === (TAB_OF_VIEW[name] ?? name)) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
   document.body.classList.toggle('is-staff', name === 'staff');
@@ -482,6 +513,15 @@ function showView({ name, screen }) {
   if (changed) window.scrollTo(0, 0);
   if (name === 'wallet' && state.wallet) state.wallet.refresh();
   if (name === 'referral' && state.referral) state.referral.refresh();
+  if (name === 'settings' && state.settings) state.settings.refresh();
+  if (name === 'poster') {
+    posterScreen()
+      .then((posters) => (state.view === 'poster' ? posters.show(screen) : undefined))
+      .catch((err) => {
+        showToast('海报功能加载失败，请稍后再试', 'error');
+        console.warn('poster screen failed', err);
+      });
+  }
   if (name === 'staff') {
     staffWorkbench()
       .then((staff) => {
@@ -531,12 +571,26 @@ function registerServiceWorker() {
 
 // ---------------------------------------------------------------- boot
 
-/** What the outbox reports while it syncs mutations to an HTTP backend. */
+const OFFLINE_NOTICE = '离线，已保存在本机，联网后自动同步';
+
+/** Whether the patient was told that mutations wait on the device (until the next full sync). */
+let offlineShown = false;
+
+/**
+ * What the outbox reports while it syncs mutations to an HTTP backend: the
+ * offline notice — not again at every retry, only when another message (打卡成功)
+ * has replaced it since — and, once the queue is delivered, that it was.
+ */
 function onOutboxEvent(event) {
   if (event.type === 'rejected') {
     showToast(event.result?.body?.error?.message ?? '服务器未接受这条记录', 'error');
   } else if (event.type === 'error') {
-    showToast('离线，已保存在本机，联网后自动同步', 'info');
+    if ($('toast-text').textContent !== OFFLINE_NOTICE) showToast(OFFLINE_NOTICE, 'info');
+    offlineShown = true;
+  } else if (event.type === 'synced') {
+    if (offlineShown && event.remaining === 0) showToast('已联网，离线时的记录已同步', 'info');
+    if (event.remaining === 0) offlineShown = false;
+    if (state.view === 'settings' && state.settings) state.settings.refresh();
   }
 }
 
@@ -570,6 +624,7 @@ async function boot() {
     await refresh();
     state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
     state.referral = createReferral({ core, backend, profile: state.profile, showToast });
+    state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
     showScreen('app');
     showView(viewFromHash());
     document.body.dataset.ready = 'true';

@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v4';
+const VERSION = 'carecircle-shell-v6';
 
 const SHELL = [
   './',
@@ -16,6 +16,8 @@ const SHELL = [
   './app.js',
   './wallet.js',
   './referral.js',
+  './settings.js',
+  './settings.css',
   './svg.js',
   './core.js',
   './core-worker.js',
@@ -31,6 +33,11 @@ const SHELL = [
   './staff/koc.js',
   './staff/report.js',
   './staff/moderation.js',
+  './poster/screen.js',
+  './poster/screen.css',
+  './poster/replay.js',
+  './poster/qr.js',
+  './vendor/qrcodegen.js',
   './manifest.webmanifest',
   './demo/campaigns.json',
   './icons/icon.svg',
@@ -46,13 +53,20 @@ const SHELL = [
   './icons/gift.svg',
   './icons/gift-line.svg',
   './icons/letter.svg',
+  './icons/logout.svg',
   './icons/medal.svg',
   './icons/referral-tree.svg',
+  './icons/settings.svg',
+  './icons/shield.svg',
   './icons/staff.svg',
   './icons/tab-checkin.svg',
   './icons/tab-referral.svg',
   './icons/tab-wallet.svg',
   './icons/ticket.svg',
+  './icons/poster.svg',
+  './icons/download.svg',
+  './icons/share.svg',
+  './icons/photo.svg',
   './wasm/core.mjs',
   './wasm/core.wasm',
 ];

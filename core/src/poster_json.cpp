@@ -146,12 +146,14 @@ PosterRequest decodeRequest(const Json& j) {
                                    {"name", "hospitalName", "friendBenefit", "message", "medal"});
         std::string medal;
         if (json_io::readString(data, "medal", "/data", 16, medal)) {
-          if (medal == "silver")
+          if (medal == "bronze")
+            r.medal = MedalTier::kBronze;
+          else if (medal == "silver")
             r.medal = MedalTier::kSilver;
           else if (medal == "gold")
             r.medal = MedalTier::kGold;
-          else if (medal != "bronze")
-            fail("input.bad_enum", "medal 只能是 bronze、silver 或 gold", "/data/medal");
+          else if (medal != "none")
+            fail("input.bad_enum", "medal 只能是 none、bronze、silver 或 gold", "/data/medal");
         }
       } else {
         json_io::rejectUnknownKeys(data, "/data",

@@ -276,13 +276,17 @@ struct MedalColors {
 
 MedalColors medalColors(MedalTier t) {
   switch (t) {
+    // Tier names as the campaign's tiers word them (健康大使: 铜质/银质/金质).
     case MedalTier::kGold:
-      return {"#e8b84a", "#f8d977", "#c98f1f", "金牌"};
+      return {"#e8b84a", "#f8d977", "#c98f1f", "金质"};
     case MedalTier::kSilver:
-      return {"#aeb8c6", "#e2e7ee", "#8592a5", "银牌"};
-    default:
-      return {"#c4813f", "#e9b27b", "#9c5d22", "铜牌"};
+      return {"#aeb8c6", "#e2e7ee", "#8592a5", "银质"};
+    case MedalTier::kBronze:
+      return {"#c4813f", "#e9b27b", "#9c5d22", "铜质"};
+    case MedalTier::kNone:
+      break;
   }
+  return {"#9fc9bb", "#dcefe8", "#5f9c88", ""};  // an emblem that claims no medal
 }
 
 void honourEmblem(Builder& b, MedalTier tier) {
@@ -334,7 +338,7 @@ Result<Scene> referralLetter(const PosterRequest& r, const QrGrid& grid, const R
 
   const std::string name = displayName(r);
   std::string subtitle = name.empty() ? std::string("一位病友") : name;
-  if (r.templ == PosterTemplate::kReferralHonour)
+  if (r.templ == PosterTemplate::kReferralHonour && r.medal != MedalTier::kNone)
     subtitle = std::string(medalColors(r.medal).name) + "健康大使 " + subtitle;
   b.fittedLine(375, 492, 630, 20, 28, kRegular, TextAlign::kCenter, t.subtitleColor,
                subtitle + " 诚挚推荐", nullptr);

@@ -167,6 +167,20 @@ DROP TRIGGER IF EXISTS referrals_no_cycle ON referrals;
 CREATE TRIGGER referrals_no_cycle BEFORE INSERT OR UPDATE OF referrer_id, referee_id ON referrals
   FOR EACH ROW EXECUTE FUNCTION referrals_no_cycle();
 
+-- Consents (G9): the patient's latest answer per purpose, each separately
+-- given and withdrawable; no row = never answered (not given). Refusing never
+-- blocks care: nothing in this schema or in the server depends on a consent,
+-- except what the consent itself is about: `shareProgressWithReferrer` is
+-- mirrored into referrals.consent_to_share_progress (G7) in the same
+-- transaction. `referralPrompts` = false is the one-tap opt-out of G17.
+CREATE TABLE IF NOT EXISTS consents (
+  patient_id    text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  purpose       text NOT NULL CHECK (purpose IN ('community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts')),
+  granted       boolean NOT NULL,
+  updated_at_ms bigint NOT NULL CHECK (updated_at_ms >= 0),
+  PRIMARY KEY (patient_id, purpose)
+);
+
 -- Rewards issued, by the core's grant key: a grant is issued once per patient
 -- (keys of tier, milestone and quota grants name no patient; keys of referral
 -- grants name the referral and the side).

@@ -255,6 +255,13 @@ async function seedOnce(client, ctx, nowMs, campaigns) {
   for (const f of FRIENDS) {
     await createPatient(client, ctx, { id: f.id, name: f.name, displayName: `${f.name[0]}*`, isCommunityMember: false });
     await insertReferral(`demo-rf-${f.id.slice(8)}`, DEMO_PATIENT_ID, f.id, f, f.consent);
+    if (f.consent) {
+      // The friend's own answer (G9), which the referral's flag mirrors (G7).
+      await client.query(
+        `INSERT INTO consents (patient_id, purpose, granted, updated_at_ms) VALUES ($1, 'shareProgressWithReferrer', true, $2)`,
+        [f.id, at(nowMs, (f.reg ?? 5) + 2, 9)],
+      );
+    }
   }
   for (const f of BELOW) {
     await createPatient(client, ctx, { id: f.id, name: f.name, displayName: `${f.name[0]}*` });

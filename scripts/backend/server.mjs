@@ -35,6 +35,7 @@ import {
   ApiError,
   claimReferral,
   getCommunityReportInputs,
+  getConsents,
   getEligibilityInputs,
   getHospitalForest,
   getProfile,
@@ -46,6 +47,7 @@ import {
   redeemVoucher,
   saveCheckIn,
   saveGranted,
+  setConsent,
 } from './service.mjs';
 
 const HOST = '127.0.0.1';
@@ -61,6 +63,7 @@ const MUTATIONS = Object.freeze({
   saveGranted: { role: 'patient', run: (c, ctx, who, body) => saveGranted(c, ctx, who.subjectId, body) },
   issueRewards: { role: 'patient', run: (c, ctx, who, body) => issueRewards(c, ctx, who.subjectId, body) },
   claimReferral: { role: 'patient', run: (c, ctx, who, body) => claimReferral(c, ctx, who.subjectId, body) },
+  setConsent: { role: 'patient', run: (c, ctx, who, body) => setConsent(c, ctx, who.subjectId, body) },
   recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => recordHospitalEvent(c, ctx, body) },
   redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => redeemVoucher(c, ctx, who.subjectId, body) },
 });
@@ -74,11 +77,15 @@ const POST_ROUTES = new Map([
   ['/staff/vouchers/redeem', 'redeemVoucher'],
 ]);
 
+/** PUT: replace one resource of the caller (an idempotent mutation, with its key like every other). */
+const PUT_ROUTES = new Map([['/me/consents', 'setConsent']]);
+
 const GET_ROUTES = new Map([
   ['/profile', { role: 'patient', run: (c, ctx, who) => getProfile(c, who.subjectId) }],
   ['/streak-inputs', { role: 'patient', run: (c, ctx, who) => getStreakInputs(c, who.subjectId) }],
   ['/eligibility-inputs', { role: 'patient', run: (c, ctx, who) => getEligibilityInputs(c, who.subjectId) }],
   ['/referral-graph', { role: 'patient', run: (c, ctx, who) => getReferralGraph(c, who.subjectId) }],
+  ['/me/consents', { role: 'patient', run: (c, ctx, who) => getConsents(c, who.subjectId) }],
   ['/staff/forest', { role: 'staff', run: (c) => getHospitalForest(c) }],
   [
     '/staff/community-report-inputs',
@@ -99,6 +106,7 @@ export function apiRoutes() {
     { method: 'GET', path: '/now' },
     ...[...GET_ROUTES.keys()].map((path) => ({ method: 'GET', path })),
     ...[...POST_ROUTES.keys()].map((path) => ({ method: 'POST', path })),
+    ...[...PUT_ROUTES.keys()].map((path) => ({ method: 'PUT', path })),
     { method: 'POST', path: '/batch' },
     { method: 'POST', path: '/demo/sessions' },
   ];
@@ -208,7 +216,7 @@ export async function startBackend({
       'Access-Control-Allow-Origin': origin,
       Vary: 'Origin',
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
-      'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+      'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
       'Access-Control-Max-Age': '600',
     };
   }
@@ -361,13 +369,14 @@ export async function startBackend({
     }
     if (req.method === 'GET' && GET_ROUTES.has(path)) return handleGet(req, res, GET_ROUTES.get(path), query);
     if (req.method === 'POST' && POST_ROUTES.has(path)) return handleMutation(req, res, POST_ROUTES.get(path));
+    if (req.method === 'PUT' && PUT_ROUTES.has(path)) return handleMutation(req, res, PUT_ROUTES.get(path));
     if (req.method === 'POST' && path === '/batch') return handleBatch(req, res);
     if (req.method === 'POST' && path === '/demo/sessions' && demo) {
       const body = await readJson(req);
       send(res, 200, await demoSession(pool, ctx, body));
       return;
     }
-    const known = GET_ROUTES.has(path) || POST_ROUTES.has(path) || path === '/batch' || path === '/now';
+    const known = GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now';
     if (known) throw new HttpError(405, 'request.method_not_allowed', '不支持这种请求方法');
     throw new HttpError(404, 'request.not_found', '没有这个接口');
   }

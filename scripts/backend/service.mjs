@@ -513,8 +513,10 @@ export async function claimReferral(client, ctx, refereeId, body) {
   await client.query('SAVEPOINT referral_claim');
   try {
     await client.query(
-      `INSERT INTO referrals (id, referrer_id, referee_id, channel, referee_is_new_patient, referrer_is_member, invited_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO referrals (id, referrer_id, referee_id, channel, referee_is_new_patient, referrer_is_member, invited_at_ms,
+                              consent_to_share_progress)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE(
+         (SELECT granted FROM consents WHERE patient_id = $3 AND purpose = 'shareProgressWithReferrer'), false))`,
       [id, referrer.rows[0].id, refereeId, body.channel, referee.rows[0].is_new_patient, referrer.rows[0].is_community_member, invitedAtMs],
     );
   } catch (error) {
@@ -532,6 +534,43 @@ export async function claimReferral(client, ctx, refereeId, body) {
     throw error;
   }
   return { referralId: id, invitedAtMs };
+}
+
+/** Consent purposes (web/backend/backend.js ConsentPurpose; schema.sql CHECKs the same list). */
+export const CONSENT_PURPOSES = Object.freeze(['community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts']);
+
+/** The patient's consents (G9): one entry per purpose answered, none for a purpose never answered. */
+export async function getConsents(client, patientId) {
+  const { rows } = await client.query(
+    'SELECT purpose, granted, updated_at_ms FROM consents WHERE patient_id = $1 ORDER BY purpose',
+    [patientId],
+  );
+  return { consents: rows.map((r) => ({ purpose: r.purpose, granted: r.granted, updatedAtMs: r.updated_at_ms })) };
+}
+
+/**
+ * setConsent: grants or withdraws one purpose (the last answer delivered
+ * wins). Withdrawing `shareProgressWithReferrer` hides the patient's detailed
+ * stage from their referrer from the next read on (G7): the referral row
+ * carries the flag the referral graph reads.
+ */
+export async function setConsent(client, ctx, patientId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {purpose, granted}');
+  const unknown = Object.keys(body).find((k) => k !== 'purpose' && k !== 'granted');
+  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (!CONSENT_PURPOSES.includes(body.purpose)) throw badBody(`purpose 应为 ${CONSENT_PURPOSES.join(' / ')}`, '/purpose');
+  if (typeof body.granted !== 'boolean') throw badBody('granted 应为 true 或 false', '/granted');
+  await lockPatient(client, patientId);
+  const updatedAtMs = ctx.nowMs();
+  await client.query(
+    `INSERT INTO consents (patient_id, purpose, granted, updated_at_ms) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (patient_id, purpose) DO UPDATE SET granted = EXCLUDED.granted, updated_at_ms = EXCLUDED.updated_at_ms`,
+    [patientId, body.purpose, body.granted, updatedAtMs],
+  );
+  if (body.purpose === 'shareProgressWithReferrer') {
+    await client.query('UPDATE referrals SET consent_to_share_progress = $2 WHERE referee_id = $1', [patientId, body.granted]);
+  }
+  return { consent: { purpose: body.purpose, granted: body.granted, updatedAtMs } };
 }
 
 const EVENT_COLUMNS = Object.freeze({

@@ -382,9 +382,12 @@ TEST(Poster, AQrTemplateWithoutItsGridSaysWhatIsMissing) {
 TEST(Poster, MedalTiersAndEmptyFieldsHaveDefaults) {
   PosterRequest r = letter(PosterTemplate::kReferralHonour);
   r.medal = MedalTier::kGold;
-  EXPECT_NE(allText(layout(r)).find("金牌健康大使"), std::string::npos);
+  EXPECT_NE(allText(layout(r)).find("金质健康大使"), std::string::npos);  // as the campaign's tiers say
   r.medal = MedalTier::kSilver;
-  EXPECT_NE(allText(layout(r)).find("银牌健康大使"), std::string::npos);
+  EXPECT_NE(allText(layout(r)).find("银质健康大使"), std::string::npos);
+  r.medal = MedalTier::kNone;  // not yet an ambassador: the letter claims no medal
+  EXPECT_EQ(allText(layout(r)).find("健康大使 "), std::string::npos);
+  r.medal = MedalTier::kSilver;
   r.friendBenefit.clear();
   r.name.clear();
   const std::string text = allText(layout(r));

@@ -37,6 +37,8 @@
  * @property {string} patientId     Opaque id; never a name or phone number.
  * @property {string} displayName   Already masked for display (王*).
  * @property {boolean} demo         true for synthetic demo data (UI shows 演示数据).
+ * @property {string} [referralCode] The patient's own referral code, when the server has made one
+ *                                  (otherwise see getReferralCode).
  * @property {CommunityInfo} community
  */
 
@@ -204,6 +206,44 @@
  */
 
 /**
+ * @typedef {object} OwnReferralCode
+ *   The signed-in patient's own referral code, for the referral posters
+ *   (docs/api/poster.md). Opaque: it carries no personal data, and a QR code
+ *   made from it carries only it (or linkBase + it).
+ * @property {string} code              13 Crockford base32 symbols, as makeReferralCode made it.
+ * @property {string} [linkBase]        Programme configuration: an https link the code is appended to
+ *                                      for the QR payload; absent = the QR carries the bare code.
+ * @property {'honour' | 'benefit' | 'privilege'} [letterTemplate]
+ *                                      The e-referral letter the nurse's KOC assessment picked
+ *                                      (assessKoc's letterTemplate), when the server knows it; the
+ *                                      poster screen preselects that letter.
+ */
+
+/**
+ * @typedef {'community' | 'rehabData' | 'stories' | 'shareProgressWithReferrer' | 'referralPrompts'} ConsentPurpose
+ *   What the patient agrees to, one purpose at a time (G9), each withdrawable:
+ *   community                 joining the disease community (加入病种社群);
+ *   rehabData                 the rehab team may read the logged check-ins (记录康复数据);
+ *   stories                   publishing the patient's story after review (发布病友故事);
+ *   shareProgressWithReferrer the person who referred me sees my detailed stage (G7);
+ *   referralPrompts           "invite a friend" prompts (G17); `granted: false` is the
+ *                             one-tap opt-out, permanent until granted again.
+ *   Refusing any of them never blocks care: check-in, wallet and visits work the same.
+ */
+
+/**
+ * @typedef {object} Consent
+ *   The patient's latest answer for one purpose. A purpose never answered is
+ *   ABSENT from getConsents() (no default is filled in): the four consents are
+ *   then not given; for referralPrompts the core's own default applies
+ *   (mayShowInvitePrompt without `optedOut`).
+ * @property {ConsentPurpose} purpose
+ * @property {boolean} granted
+ * @property {number} updatedAtMs   When it was stored (epoch ms; server time on the HTTP backend).
+ * @property {boolean} [pending]    HTTP backend: queued in the outbox, not yet acknowledged.
+ */
+
+/**
  * @interface Backend
  */
 export class Backend {
@@ -313,6 +353,42 @@ export class Backend {
   }
 
   /**
+   * The signed-in patient's own referral code (用于推荐函、感恩卡). A backend
+   * whose Profile carries `referralCode` may omit this method; the offline
+   * demo makes the code ONCE with the core's makeReferralCode from
+   * crypto.getRandomValues bytes, stores it (IndexedDB) and returns the same
+   * code ever after (until wipe()). The backend never invents a code itself:
+   * only the core makes one.
+   * @param {import('../core.js').Core} core  used to make the code when none is stored yet
+   * @returns {Promise<OwnReferralCode>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async getReferralCode(core) {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * The signed-in patient's consents (G9), one entry per purpose answered.
+   * @returns {Promise<Consent[]>}
+   */
+  async getConsents() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Grants or withdraws one purpose. Stored on the device first where the
+   * backend has an outbox (offline first), idempotent per call. Nothing else
+   * depends on it in the shell: refusing never blocks care.
+   * @param {ConsentPurpose} purpose
+   * @param {boolean} granted
+   * @returns {Promise<Consent>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async setConsent(purpose, granted) {
+    throw new Error('not implemented');
+  }
+
+  /**
    * The next per-device sequence number: strictly increasing, persisted, so it
    * survives reloads (a tie-breaker for offline check-ins, never a rule).
    * @returns {Promise<number>}
@@ -345,13 +421,26 @@ export const BACKEND_METHODS = Object.freeze([
 ]);
 
 /**
- * Methods of the interface that serve the referral tab (推荐) and the staff
- * workbench (工作台). The offline demo has them all; a backend without them
+ * Methods of the interface that serve the referral tab (推荐, with its
+ * posters) and the staff workbench (工作台). The offline demo has them all
+ * (getReferralCode is not needed where the Profile carries referralCode); a backend without them
  * still runs the check-in and wallet screens, and the shell says that the
  * screen is not available (see `supports`). To be moved into BACKEND_METHODS
  * once every backend implements them.
  */
-export const EXTENDED_BACKEND_METHODS = Object.freeze(['getReferralGraph', 'getHospitalForest', 'getCommunityReportInputs']);
+export const EXTENDED_BACKEND_METHODS = Object.freeze(['getReferralGraph', 'getHospitalForest', 'getCommunityReportInputs',
+  'getReferralCode']);
+
+/**
+ * Methods of the interface that serve the settings screen (我的 · 设置).
+ * Without them the settings screen says that consents cannot be managed here;
+ * every other screen works the same (refusing or lacking consent never blocks
+ * care).
+ */
+export const CONSENT_BACKEND_METHODS = Object.freeze(['getConsents', 'setConsent']);
+
+/** Purposes of a consent (ConsentPurpose), in the order the settings screen lists them. */
+export const CONSENT_PURPOSES = Object.freeze(['community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts']);
 
 /**
  * Whether `backend` implements one method of the interface.

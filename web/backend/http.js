@@ -134,7 +134,7 @@ export function createHttpBackend({
 
   /**
    * One API call with timeout, retries and skew measurement.
-   * @param {'GET' | 'POST'} method
+   * @param {'GET' | 'POST' | 'PUT'} method
    * @param {string} path  e.g. '/check-ins'
    * @param {{body?: unknown, idempotencyKey?: string, retries?: number}} [options]
    * @returns {Promise<any>} the reply body (with serverTimeMs)
@@ -328,6 +328,31 @@ export function createHttpBackend({
 
     async getCommunityReportInputs() {
       return read('/staff/community-report-inputs');
+    },
+
+    async getConsents() {
+      const { consents } = await read('/me/consents');
+      if (!outbox) return consents;
+      // An answer this device queued and the server has not acknowledged yet
+      // is the patient's latest one (queue order: the last one wins).
+      const byPurpose = new Map(consents.map((c) => [c.purpose, c]));
+      for (const e of await outbox.pending()) {
+        if (e.op !== 'setConsent') continue;
+        const { purpose, granted } = e.body;
+        byPurpose.set(purpose, { purpose, granted, updatedAtMs: e.createdAtMs, pending: true });
+      }
+      return [...byPurpose.values()];
+    },
+
+    async setConsent(purpose, granted) {
+      const body = { purpose, granted };
+      if (outbox) {
+        // Offline first: a withdrawal made while offline is kept and sent later.
+        const entry = await outbox.enqueue('setConsent', body, { key: newKey() });
+        return { purpose, granted, updatedAtMs: entry.createdAtMs, pending: true };
+      }
+      const reply = await request('PUT', '/me/consents', { body, idempotencyKey: newKey() });
+      return stripMeta(reply).consent;
     },
 
     async nextSeq() {

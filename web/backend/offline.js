@@ -17,12 +17,16 @@
 // core (evaluateEligibility); this backend only records what the core reported
 // as issuable, playing the hospital server's part in the offline demo.
 //
+// The patient's own referral code (推荐海报) is made once by the core
+// (makeReferralCode, from crypto.getRandomValues bytes) and kept in the meta
+// store: an opaque code, no personal data.
+//
 // The referral tree (推荐), the staff forest and the community report read
 // synthetic data generated on request relative to the device's today
 // (./demo-data.js) and never stored: the made-up names in them stay out of
 // IndexedDB altogether (G19: minimal storage).
 
-import { assertBackend } from './backend.js';
+import { assertBackend, CONSENT_PURPOSES } from './backend.js';
 import { generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
 
 const DB_VERSION = 2;
@@ -50,6 +54,11 @@ const DEMO_PROFILE = Object.freeze({
     ]),
   }),
 });
+
+// The e-referral letter the demo hospital's nurse picked for the demo patient
+// with the KOC assessment (assessKoc's letterTemplate): synthetic demo data,
+// not a rule. The poster screen preselects it.
+const DEMO_LETTER_TEMPLATE = 'benefit';
 
 // Demo history shape: days before the device's today (1 = yesterday) that
 // have no check-in, and one doctor-approved rest day. Demo data, not a rule.
@@ -490,6 +499,67 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
     async getCommunityReportInputs() {
       return generateDemoCommunity(clock());
+    },
+
+    async getReferralCode(core) {
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      let stored = null;
+      let refused = null;
+      // Made ONCE, inside the transaction that stores it: two tabs asking at
+      // the same time cannot both make one (the second sees the first's).
+      const get = meta.get('referralCode');
+      get.onsuccess = () => {
+        if (get.result) {
+          stored = get.result.value;
+          return;
+        }
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        const randomHex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        const envelope = core.call('makeReferralCode', { randomHex });
+        if (!envelope.ok) {
+          refused = envelope.error;
+          tx.abort();
+          return;
+        }
+        stored = { code: envelope.value.code };
+        meta.put({ name: 'referralCode', value: stored, atMs: clock() });
+      };
+      try {
+        await transactionDone(tx);
+      } catch (error) {
+        throw refused ? new Error(refused.message) : error;
+      }
+      // No linkBase: the demo programme has none, so the QR carries the bare code.
+      return { code: stored.code, letterTemplate: DEMO_LETTER_TEMPLATE };
+    },
+
+    // Consents (G9): the patient's answers, one per purpose, in the meta
+    // store (no personal data: a purpose name, a boolean, an instant).
+    async getConsents() {
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readonly');
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('consents'));
+      return stored ? structuredClone(stored.value) : [];
+    },
+
+    async setConsent(purpose, granted) {
+      if (!CONSENT_PURPOSES.includes(purpose)) throw new TypeError(`unknown consent purpose: ${purpose}`);
+      if (typeof granted !== 'boolean') throw new TypeError('granted must be a boolean');
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      const consent = { purpose, granted, updatedAtMs: clock() };
+      const get = meta.get('consents');
+      get.onsuccess = () => {
+        const list = (get.result?.value ?? []).filter((c) => c.purpose !== purpose);
+        list.push(consent);
+        list.sort((a, b) => CONSENT_PURPOSES.indexOf(a.purpose) - CONSENT_PURPOSES.indexOf(b.purpose));
+        meta.put({ name: 'consents', value: list });
+      };
+      await transactionDone(tx);
+      return { ...consent };
     },
 
     async nextSeq() {

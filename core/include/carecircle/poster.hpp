@@ -74,7 +74,7 @@ bool posterHasQr(PosterTemplate t);  // the three letters and the thank-you card
 
 enum class TextAlign { kLeft, kCenter, kRight };
 enum class ImageFit { kCover, kContain };
-enum class MedalTier { kBronze, kSilver, kGold };
+enum class MedalTier { kNone, kBronze, kSilver, kGold };  // kNone: not (yet) an ambassador
 
 struct RectOp {
   int x, y, w, h, radius;
@@ -154,7 +154,7 @@ struct PosterRequest {
   // letters and card
   std::string friendBenefit;  // what the friend gets, e.g. "首次体检享100元体检券"
   std::string message;        // the referrer's own words (optional; wording-checked)
-  MedalTier medal = MedalTier::kBronze;  // referralHonour
+  MedalTier medal = MedalTier::kNone;  // referralHonour: only a medal the patient really holds
   std::optional<ReferralCode> code;      // required with a QR
   std::string linkBase;                  // optional; see referralQrPayload()
   // checkInPoster

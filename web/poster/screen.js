@@ -1,0 +1,1001 @@
+// CareCircle web shell — the poster screen (推荐海报, #poster), reached from
+// the referral centre (推荐).
+//
+// Thin by design (STYLE 1): the layout of every poster — text wrapping, font
+// sizes, the masked name, the medal, the QR code's place, the scratch-off
+// region, the wording check (G11) and the refusals (G3, G12) — is
+// layoutPoster's reply (docs/api/poster.md), drawn as it is by ./replay.js.
+// The referral code is the core's (makeReferralCode / checkReferralCode); the
+// QR grid is Nayuki's (./qr.js) and the core checks it. This file collects
+// what the patient typed, builds the request, shows the reply (or the core's
+// error message verbatim, with the core's spans highlighted), scratches the
+// thank-you card's foil, and saves or shares the PNG.
+//
+// Privacy: a story draft, its photo and any text typed here live in memory
+// only (never localStorage, never IndexedDB — G19); the photo is a blob: URL
+// of the chosen file, revoked when replaced. Publishing a story needs its own,
+// withdrawable consent; refusing blocks nothing else (G9). Sharing earns
+// nothing and nothing here records whether a share happened (G3).
+// All text goes in through textContent; nothing is built from an HTML string.
+
+import { supports } from '../backend/backend.js';
+import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/miniprogram.js';
+import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
+import { qrRows } from './qr.js';
+
+/**
+ * The six templates of layoutPoster. `kind` says which request keys the
+ * contract gives the template: letters and the card carry `referral` + `qr`
+ * (and a `message`); the check-in poster carries the streak's numbers; the
+ * story carries title, story and photo — and never a code or QR (G12).
+ */
+const TEMPLATES = Object.freeze([
+  { id: 'referralHonour', label: '健康大使推荐函', short: '健康大使', kind: 'letter', letter: 'honour' },
+  { id: 'referralBenefit', label: '成长基金推荐函', short: '成长基金', kind: 'letter', letter: 'benefit' },
+  { id: 'referralPrivilege', label: '黑金推荐函', short: '黑金推荐函', kind: 'letter', letter: 'privilege' },
+  { id: 'thankYouCard', label: '出院感恩卡', short: '感恩卡', kind: 'card' },
+  { id: 'checkInPoster', label: '打卡成就海报', short: '打卡成就', kind: 'checkIn' },
+  { id: 'storyPoster', label: '病友故事官', short: '病友故事', kind: 'story' },
+]);
+const BY_ID = new Map(TEMPLATES.map((t) => [t.id, t]));
+const WITH_QR = new Set(['letter', 'card']);
+
+/** layoutPoster's medal enum; a tier campaign whose current tier has one of these ids is the honour medal. */
+const MEDALS = new Set(['bronze', 'silver', 'gold']);
+
+/** What each request field is called on screen (error paths, spans, truncation). */
+const FIELD_LABELS = Object.freeze({
+  '/data/title': '标题',
+  '/data/story': '故事',
+  '/data/message': '寄语',
+  '/data/name': '署名',
+  '/data/hospitalName': '医院名称',
+  '/data/planTitle': '康复计划',
+  '/data/friendBenefit': '好友权益',
+});
+
+/** Thumbnails of the story template show this sample (it is never submitted). */
+const STORY_SAMPLE = Object.freeze({ title: '我的康复故事', story: '在这里分享您的康复经历。' });
+
+const TYPING_DELAY_MS = 250;
+/** Brush radius of the scratch-off, in poster px; the share of the foil that reveals the code. */
+const BRUSH = 36;
+const REVEAL_AT = 0.6;
+
+/** @type {{template: string, request: object, value: object} | null} last poster shown (tests, debugging) */
+let shown = null;
+/** @type {{code: string, message: string, path?: string, matches?: object[]} | null} */
+let shownError = null;
+
+/** The poster on screen and the request it was laid out from (copies), or null. */
+export function shownPoster() {
+  return shown ? structuredClone(shown) : null;
+}
+
+/** The core error on screen (a copy), or null. */
+export function shownPosterError() {
+  return shownError ? structuredClone(shownError) : null;
+}
+
+/** Element helper: attributes, then children (strings become text nodes). */
+function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+/**
+ * @param {{
+ *   root: HTMLElement,
+ *   core: import('../core.js').Core,
+ *   backend: import('../backend/backend.js').Backend,
+ *   profile: import('../backend/backend.js').Profile,
+ *   evaluateStreak: () => Promise<{ok: boolean, value?: any, error?: {message: string}}>,
+ *   showToast: (text: string, kind?: 'success' | 'info' | 'error') => void,
+ * }} deps
+ */
+export function createPosterScreen({ root, core, backend, profile, evaluateStreak, showToast }) {
+  const state = {
+    /** @type {string} */ template: '',
+    /** @type {any} checkReferralCode's value + rows + letterTemplate */ referral: null,
+    /** @type {string | null} */ referralError: null,
+    /** @type {any} evaluateStreak's report */ streak: null,
+    /** @type {string | null} */ streakError: null,
+    /** @type {{id: string, title: string} | null} */ medal: null,
+    /** @type {{url: string, image: HTMLImageElement, width: number, height: number} | null} */ photo: null,
+    /** @type {any} layoutPoster's value on screen */ poster: null,
+    /** @type {any} */ request: null,
+    revealed: false,
+    submitted: false,
+    loaded: false,
+    ratio: 1,
+  };
+  /** @type {Promise<void> | null} */
+  let loading = null;
+  let typingTimer = 0;
+  /** @type {Promise<ReturnType<typeof createMiniProgramBridge>> | null} */
+  let bridgePromise = null;
+
+  build();
+  const $ = (id) => /** @type {any} */ (document.getElementById(id));
+  const ui = {
+    templates: $('poster-templates'),
+    editorTitle: $('poster-editor-title'),
+    editorAside: $('poster-editor-aside'),
+    editorNote: $('poster-editor-note'),
+    title: $('poster-story-title'),
+    story: $('poster-story-text'),
+    message: $('poster-message'),
+    name: $('poster-name'),
+    photoInput: $('poster-photo-input'),
+    photoThumb: $('poster-photo-thumb'),
+    photoRemove: $('poster-photo-remove'),
+    checkinFacts: $('poster-checkin-facts'),
+    problem: $('poster-problem'),
+    error: $('poster-error'),
+    flags: $('poster-flags'),
+    consentBox: $('poster-consent-box'),
+    consent: $('poster-consent'),
+    submit: $('poster-submit'),
+    submitMsg: $('poster-submit-msg'),
+    stage: $('poster-stage'),
+    canvas: $('poster-canvas'),
+    foil: $('poster-foil'),
+    scratch: $('poster-scratch'),
+    placeholder: $('poster-placeholder'),
+    scratchBar: $('poster-scratch-bar'),
+    reveal: $('poster-reveal'),
+    notices: $('poster-notices'),
+    save: $('poster-save'),
+    share: $('poster-share'),
+    actionMsg: $('poster-action-msg'),
+    qrNote: $('poster-qr-note'),
+    sheet: $('poster-sheet'),
+    sheetImage: $('poster-sheet-img'),
+  };
+  wire();
+
+  // ------------------------------------------------------------ DOM
+
+  function build() {
+    const field = (forKinds, label, control, hint) =>
+      h('label', { class: 'poster-field', 'data-kinds': forKinds },
+        h('span', { class: 'poster-field__label', text: label }), control, hint ? h('span', { class: 'poster-field__hint', text: hint }) : null);
+    root.replaceChildren(
+      h('section', { class: 'card poster-head', 'aria-labelledby': 'poster-title' },
+        h('a', { class: 'poster-back', href: '#referral', 'aria-label': '返回推荐' },
+          h('span', { class: 'poster-back__icon', 'aria-hidden': 'true' })),
+        h('span', { class: 'poster-head__icon', 'aria-hidden': 'true' }),
+        h('div', { class: 'poster-head__text' },
+          h('h2', { id: 'poster-title', class: 'poster-head__title', text: '推荐海报' }),
+          h('p', { class: 'poster-head__sub', text: '选好模板即可预览，保存或分享给亲友' }))),
+
+      h('section', { class: 'card poster-picker', 'aria-labelledby': 'poster-picker-title' },
+        h('div', { class: 'section-head' },
+          h('h2', { id: 'poster-picker-title', class: 'section-head__title', text: '选择模板' }),
+          h('span', { class: 'section-head__aside', text: '共6种' })),
+        h('div', { id: 'poster-templates', class: 'poster-templates', role: 'group', 'aria-labelledby': 'poster-picker-title' },
+          ...TEMPLATES.map((t) =>
+            h('button', { type: 'button', class: 'poster-tpl', 'data-template': t.id, 'aria-pressed': 'false', title: t.label },
+              h('span', { class: 'poster-tpl__thumb', 'aria-hidden': 'true' },
+                h('canvas', { class: 'poster-tpl__canvas', width: '150', height: '267' })),
+              h('span', { class: 'poster-tpl__label', text: t.short }),
+              h('span', { class: 'poster-tpl__tag', text: '为您推荐', hidden: true }))))),
+
+      h('section', { class: 'card poster-editor', 'aria-labelledby': 'poster-editor-title' },
+        h('div', { class: 'section-head' },
+          h('h2', { id: 'poster-editor-title', class: 'section-head__title' }),
+          h('span', { id: 'poster-editor-aside', class: 'section-head__aside' })),
+        h('p', { id: 'poster-editor-note', class: 'poster-editor__note' }),
+        field('story', '标题', h('input', { id: 'poster-story-title', class: 'textarea poster-input', type: 'text', maxlength: '60',
+          autocomplete: 'off', placeholder: '例如：术后第30天，我又能唱歌了' })),
+        field('story', '我的故事', h('textarea', { id: 'poster-story-text', class: 'textarea', rows: '6',
+          placeholder: '说说您的康复经历和感受。请不要写药名、疗效承诺或联系方式。' })),
+        field('letter card', '寄语（可选）', h('textarea', { id: 'poster-message', class: 'textarea', rows: '3',
+          placeholder: '写几句您想对亲友说的话' })),
+        h('div', { id: 'poster-problem', class: 'poster-problem', role: 'alert', hidden: true },
+          h('p', { id: 'poster-error', class: 'form-error poster-problem__message' }),
+          h('div', { id: 'poster-flags', class: 'poster-flags' })),
+        h('div', { class: 'poster-photo', 'data-kinds': 'story' },
+          h('label', { id: 'poster-photo-label', class: 'btn btn--secondary poster-photo__pick' },
+            h('span', { class: 'poster-photo__icon', 'aria-hidden': 'true' }),
+            h('span', { id: 'poster-photo-pick-text', text: '添加照片（可选）' }),
+            h('input', { id: 'poster-photo-input', class: 'poster-photo__input', type: 'file', accept: 'image/png,image/jpeg,image/webp' })),
+          h('img', { id: 'poster-photo-thumb', class: 'poster-photo__thumb', alt: '已选照片', width: '44', height: '44', hidden: true }),
+          h('button', { id: 'poster-photo-remove', type: 'button', class: 'btn btn--ghost poster-photo__remove', hidden: true, text: '移除照片' })),
+        h('p', { id: 'poster-checkin-facts', class: 'poster-facts', 'data-kinds': 'checkIn' }),
+        field('letter card checkIn story', '署名（可选）', h('input', { id: 'poster-name', class: 'textarea poster-input', type: 'text',
+          maxlength: '20', autocomplete: 'off', placeholder: '不填则不显示姓名' }), '海报上的姓名会隐去一部分，例如 王*芳'),
+
+        h('div', { id: 'poster-consent-box', class: 'poster-consent', 'data-kinds': 'story' },
+          h('label', { class: 'koc-check poster-consent__check' },
+            h('input', { id: 'poster-consent', type: 'checkbox' }),
+            h('span', { text: '我同意医院在病友社群中发布我的故事' })),
+          h('p', { class: 'poster-consent__note',
+            text: '这是一项单独的同意，可随时取消勾选撤回。不同意不影响您的任何诊疗和服务，海报仍可保存在本机。' }),
+          h('button', { id: 'poster-submit', type: 'button', class: 'btn btn--primary btn--block', text: '提交故事' }),
+          h('p', { id: 'poster-submit-msg', class: 'poster-submit-msg', 'aria-live': 'polite', hidden: true }))),
+
+      h('section', { class: 'card poster-preview', 'aria-labelledby': 'poster-preview-title' },
+        h('div', { class: 'section-head' },
+          h('h2', { id: 'poster-preview-title', class: 'section-head__title', text: '预览' }),
+          h('span', { id: 'poster-preview-aside', class: 'section-head__aside' })),
+        h('div', { id: 'poster-stage', class: 'poster-stage' },
+          h('canvas', { id: 'poster-canvas', class: 'poster-canvas', role: 'img', 'aria-label': '海报预览', width: '750', height: '1334' }),
+          h('canvas', { id: 'poster-foil', class: 'poster-foil', 'aria-hidden': 'true', hidden: true }),
+          h('div', { id: 'poster-scratch', class: 'poster-scratch', 'aria-hidden': 'true', hidden: true }),
+          h('p', { id: 'poster-placeholder', class: 'poster-placeholder', text: '正在准备海报…' })),
+        h('div', { id: 'poster-scratch-bar', class: 'poster-scratch-bar', hidden: true },
+          h('p', { class: 'poster-scratch-bar__text', text: '用手指刮开灰色涂层，查看专属推荐码' }),
+          h('button', { id: 'poster-reveal', type: 'button', class: 'btn btn--ghost btn--small', text: '直接显示' })),
+        h('p', { id: 'poster-notices', class: 'poster-notices', hidden: true }),
+        h('div', { class: 'poster-actions' },
+          h('button', { id: 'poster-save', type: 'button', class: 'btn btn--primary', disabled: true },
+            h('span', { class: 'poster-actions__icon poster-actions__icon--save', 'aria-hidden': 'true' }), '保存图片'),
+          h('button', { id: 'poster-share', type: 'button', class: 'btn btn--secondary', disabled: true },
+            h('span', { class: 'poster-actions__icon poster-actions__icon--share', 'aria-hidden': 'true' }), '分享')),
+        h('p', { id: 'poster-action-msg', class: 'poster-action-msg', role: 'status', hidden: true }),
+        h('p', { class: 'poster-fineprint', text: '分享与否不影响任何奖励、勋章或打卡记录。' }),
+        h('p', { id: 'poster-qr-note', class: 'poster-fineprint', text: '二维码只含您的推荐码，不含姓名、电话或病情。朋友扫码后自行登记。' })),
+
+      h('div', { id: 'poster-sheet', class: 'sheet', hidden: true },
+        h('div', { class: 'sheet__backdrop', 'data-poster-sheet-close': '' }),
+        h('div', { class: 'sheet__panel poster-sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'poster-sheet-title' },
+          h('div', { class: 'sheet__grabber', 'aria-hidden': 'true' }),
+          h('h2', { id: 'poster-sheet-title', class: 'sheet__title', text: '长按图片保存到相册' }),
+          h('img', { id: 'poster-sheet-img', class: 'poster-sheet__img', alt: '海报图片' }),
+          h('button', { type: 'button', class: 'btn btn--secondary btn--block', 'data-poster-sheet-close': '', text: '完成' }))),
+    );
+  }
+
+  function wire() {
+    ui.templates.addEventListener('click', (e) => {
+      const button = e.target instanceof Element ? e.target.closest('[data-template]') : null;
+      if (button) select(/** @type {HTMLElement} */ (button).dataset.template, { updateHash: true });
+    });
+    for (const input of [ui.title, ui.story, ui.message, ui.name]) input.addEventListener('input', typed);
+    ui.photoInput.addEventListener('change', pickPhoto);
+    ui.photoRemove.addEventListener('click', () => {
+      releasePhoto();
+      update();
+    });
+    ui.consent.addEventListener('change', consentChanged);
+    ui.submit.addEventListener('click', submitStory);
+    ui.reveal.addEventListener('click', () => reveal());
+    ui.save.addEventListener('click', () => run(save));
+    ui.share.addEventListener('click', () => run(share));
+    wireScratch();
+    for (const closer of root.querySelectorAll('[data-poster-sheet-close]')) closer.addEventListener('click', closeSheet);
+    // A new width (rotation, a wider window): the same poster at the new pixel ratio.
+    let lastWidth = 0;
+    new ResizeObserver(() => {
+      const width = ui.stage.clientWidth;
+      if (width > 0 && width !== lastWidth) {
+        lastWidth = width;
+        if (state.poster) paint();
+      }
+    }).observe(ui.stage);
+  }
+
+  // ------------------------------------------------------------ data
+
+  /** The patient's referral code (the profile's, else the backend's), checked by the core, + its QR grid. */
+  async function loadReferral() {
+    let code = profile.referralCode;
+    let linkBase;
+    let letterTemplate = null;
+    if (supports(backend, 'getReferralCode')) {
+      const own = await backend.getReferralCode(core);
+      code = code || own.code;
+      linkBase = own.linkBase;
+      letterTemplate = own.letterTemplate ?? null;
+    }
+    if (!code) throw new Error('暂时还没有您的推荐码，请稍后再试');
+    const checked = core.call('checkReferralCode', linkBase ? { code, linkBase } : { code });
+    if (!checked.ok) throw new Error(checked.error.message);
+    const rows = await qrRows(checked.value.qrPayload, checked.value.qrEcc);
+    return { ...checked.value, linkBase, rows, letterTemplate };
+  }
+
+  /** The streak report (check-in poster) and the honour medal the core says the patient holds. */
+  async function loadStreak() {
+    const streak = await evaluateStreak();
+    if (!streak.ok) {
+      state.streakError = streak.error.message;
+      return;
+    }
+    state.streak = streak.value;
+    state.streakError = null;
+    if (!supports(backend, 'getEligibilityInputs')) return;
+    const inputs = await backend.getEligibilityInputs();
+    // Milestone facts shaped as wallet.js passes them ({key, ruleId}).
+    const milestones = (streak.value.milestones ?? []).map(({ key, ruleId }) => ({ key, ruleId }));
+    const eligibility = core.call('evaluateEligibility', { nowMs: backend.now().nowMs, ...inputs, milestones });
+    if (!eligibility.ok) return;
+    const tier = eligibility.value.campaigns.map((c) => c.tier).find((t) => t && MEDALS.has(t.currentTierId));
+    state.medal = tier ? { id: tier.currentTierId, title: tier.currentTierTitle } : null;
+  }
+
+  /** The patient's answer for publishing stories (G9), where the backend keeps consents. */
+  async function loadConsent() {
+    if (!supports(backend, 'getConsents')) return;
+    const consents = await backend.getConsents();
+    const stories = consents.find((c) => c.purpose === 'stories');
+    ui.consent.checked = Boolean(stories?.granted);
+    ui.consentBox.dataset.consent = String(ui.consent.checked);
+    if (!ui.consent.checked && state.submitted) {
+      state.submitted = false;
+      root.dataset.storySubmitted = 'false';
+      showSubmitMessage('您已撤回发布同意，故事不会发布。您的诊疗和服务不受任何影响。', 'info');
+    }
+  }
+
+  async function loadAll() {
+    const [referral, streak] = await Promise.allSettled([
+      loadReferral(),
+      loadStreak(),
+      loadConsent().catch((err) => console.warn('poster: consents', err)),
+    ]);
+    if (referral.status === 'fulfilled') {
+      state.referral = referral.value;
+      state.referralError = null;
+    } else {
+      state.referralError = referral.reason instanceof Error && referral.reason.message
+        ? referral.reason.message : '推荐码暂时无法获取，请稍后再试';
+      console.warn('poster: referral code', referral.reason);
+    }
+    if (streak.status === 'rejected') {
+      state.streakError = '打卡记录暂时无法读取，请稍后再试';
+      console.warn('poster: streak', streak.reason);
+    }
+    state.loaded = true;
+    markRecommended();
+    renderThumbnails();
+  }
+
+  // ------------------------------------------------------------ request
+
+  /** The layoutPoster request for the template, from what the patient typed; null = nothing to lay out yet. */
+  function buildRequest(id, { sample = false } = {}) {
+    const t = BY_ID.get(id);
+    const data = {};
+    const name = sample ? '' : ui.name.value.trim();
+    if (name) data.name = name;
+    if (t.kind === 'letter' || t.kind === 'card') {
+      const message = sample ? '' : ui.message.value;
+      if (message.trim()) data.message = message;
+      if (id === 'referralHonour' && state.medal) data.medal = state.medal.id;
+    }
+    if (t.kind === 'checkIn') {
+      const r = state.streak;
+      if (!r) return null;
+      Object.assign(data, { currentDays: r.current, totalDays: r.total, longestDays: r.longest, date: r.today });
+      if (profile.community?.actionTitle) data.planTitle = profile.community.actionTitle;
+    }
+    if (t.kind === 'story') {
+      const title = sample ? STORY_SAMPLE.title : ui.title.value;
+      const story = sample ? STORY_SAMPLE.story : ui.story.value;
+      if (!title.trim() && !story.trim()) return null;
+      data.title = title;
+      data.story = story;
+    }
+    /** @type {any} */
+    const request = { template: id, data };
+    if (WITH_QR.has(t.kind)) {
+      const r = state.referral;
+      if (!r) return null;
+      request.referral = r.linkBase ? { code: r.display, linkBase: r.linkBase } : { code: r.display };
+      request.qr = { payload: r.qrPayload, rows: r.rows };
+    }
+    if (t.kind === 'story' && state.photo && !sample) {
+      request.images = { photo: { width: state.photo.width, height: state.photo.height, href: state.photo.url } };
+    }
+    return request;
+  }
+
+  // ------------------------------------------------------------ template
+
+  function select(id, { updateHash = false } = {}) {
+    if (!BY_ID.has(id)) return;
+    const t = BY_ID.get(id);
+    const changed = state.template !== id;
+    state.template = id;
+    root.dataset.template = id;
+    for (const button of ui.templates.querySelectorAll('[data-template]')) {
+      button.setAttribute('aria-pressed', String(button.dataset.template === id));
+    }
+    for (const node of root.querySelectorAll('[data-kinds]')) {
+      node.hidden = !node.dataset.kinds.split(' ').includes(t.kind);
+    }
+    ui.editorTitle.textContent = t.label;
+    ui.editorAside.textContent = t.kind === 'story' ? '草稿只留在本页面' : '';
+    ui.editorNote.textContent = editorNote(t);
+    ui.qrNote.hidden = !WITH_QR.has(t.kind);
+    renderCheckInFacts();
+    if (updateHash) history.replaceState(null, '', `#poster/${id}`);
+    if (changed) {
+      clearActionMessage();
+      update();
+    }
+  }
+
+  function editorNote(t) {
+    if (t.id === 'referralHonour') {
+      return state.medal ? `按您的推荐记录显示勋章：${state.medal.title}` : '朋友扫码或输入推荐码后自行登记';
+    }
+    if (t.kind === 'letter') return '朋友扫码或输入推荐码后自行登记，您无需填写朋友的任何信息';
+    if (t.kind === 'card') return '推荐码印在刮刮卡涂层下，刮开即可看到';
+    if (t.kind === 'checkIn') return '数字来自您的打卡记录';
+    return '故事海报上不会出现二维码、推荐码、预约方式或价格';
+  }
+
+  function renderCheckInFacts() {
+    const r = state.streak;
+    ui.checkinFacts.textContent = r
+      ? `当前连续 ${r.current} 天 · 最长连续 ${r.longest} 天 · 累计打卡 ${r.total} 天`
+      : state.streakError ?? '正在读取打卡记录…';
+  }
+
+  function markRecommended() {
+    const letter = state.referral?.letterTemplate;
+    for (const button of ui.templates.querySelectorAll('[data-template]')) {
+      const tag = button.querySelector('.poster-tpl__tag');
+      const t = BY_ID.get(button.dataset.template);
+      tag.hidden = !(letter && t.letter === letter);
+    }
+  }
+
+  /** The first template: the one in the hash, else the letter the KOC assessment picked, else the first. */
+  function initialTemplate(screen) {
+    if (BY_ID.has(screen)) return screen;
+    const letter = state.referral?.letterTemplate;
+    const picked = TEMPLATES.find((t) => letter && t.letter === letter);
+    return picked ? picked.id : TEMPLATES[0].id;
+  }
+
+  function renderThumbnails() {
+    for (const button of ui.templates.querySelectorAll('[data-template]')) {
+      const canvas = button.querySelector('canvas');
+      const request = buildRequest(button.dataset.template, { sample: true });
+      if (!request) continue;
+      const envelope = core.call('layoutPoster', request);
+      if (!envelope.ok) continue;
+      const ratio = Math.min(4, (window.devicePixelRatio || 1) * 120 / envelope.value.width);
+      replayPoster(canvas, envelope.value, { pixelRatio: ratio });
+      drawScratchFoil(canvas, envelope.value, { pixelRatio: ratio });
+      button.classList.add('has-thumb');
+    }
+  }
+
+  // ------------------------------------------------------------ layout
+
+  function typed() {
+    clearTimeout(typingTimer);
+    root.dataset.state = 'pending';
+    typingTimer = setTimeout(update, TYPING_DELAY_MS);
+  }
+
+  /** Lays the current template out with the core and shows the reply or the error. */
+  function update() {
+    clearTimeout(typingTimer);
+    const t = BY_ID.get(state.template);
+    if (!t) return;
+    if (!state.loaded) {
+      root.dataset.state = 'pending';
+      return;
+    }
+    if (WITH_QR.has(t.kind) && !state.referral) {
+      showProblem({ code: 'shell.no_referral_code', message: state.referralError ?? '推荐码暂时无法获取，请稍后再试' }, null);
+      return;
+    }
+    if (t.kind === 'checkIn' && !state.streak) {
+      showProblem({ code: 'shell.no_streak', message: state.streakError ?? '打卡记录暂时无法读取，请稍后再试' }, null);
+      return;
+    }
+    const request = buildRequest(t.id);
+    if (!request) {
+      showEmpty('填写标题和故事后即可预览海报');
+      return;
+    }
+    let envelope;
+    try {
+      envelope = core.call('layoutPoster', request);
+    } catch (err) {
+      console.warn('poster: layoutPoster failed', err);
+      envelope = { ok: false, error: { code: 'internal.unexpected', message: '海报暂时无法生成，请稍后再试', path: '' } };
+    }
+    if (envelope.ok) showPoster(envelope.value, request);
+    else showProblem(envelope.error, request);
+  }
+
+  function showPoster(value, request) {
+    state.poster = value;
+    state.request = request;
+    shown = { template: value.template, request, value };
+    shownError = null;
+    ui.problem.hidden = true;
+    ui.flags.replaceChildren();
+    for (const input of [ui.title, ui.story, ui.message, ui.name]) input.removeAttribute('aria-invalid');
+    ui.placeholder.hidden = true;
+    ui.canvas.hidden = false;
+    $('poster-preview-aside').textContent = value.title;
+    paint();
+    renderNotices(value);
+    setActionsEnabled();
+    root.dataset.state = 'ready';
+  }
+
+  function showEmpty(text) {
+    state.poster = null;
+    shown = null;
+    shownError = null;
+    ui.problem.hidden = true;
+    hidePreview(text);
+    root.dataset.state = 'empty';
+  }
+
+  /**
+   * The core's error, verbatim. A wording problem (G11) also shows each
+   * flagged text with the core's spans marked and the core's explanations.
+   */
+  function showProblem(error, request) {
+    state.poster = null;
+    shown = null;
+    shownError = error;
+    ui.error.textContent = error.message;
+    ui.error.dataset.code = error.code;
+    ui.problem.dataset.code = error.code;
+    ui.problem.hidden = false;
+    const fields = new Set((error.matches ?? []).map((m) => m.field));
+    if (error.path && error.code !== 'poster.wording_flagged') fields.add(error.path);
+    const inputs = { '/data/title': ui.title, '/data/story': ui.story, '/data/message': ui.message, '/data/name': ui.name };
+    for (const [path, input] of Object.entries(inputs)) {
+      if (fields.has(path)) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+    ui.flags.replaceChildren(...(error.code === 'poster.wording_flagged' && request ? flagged(error.matches, request) : []));
+    hidePreview('请按上面的提示修改后再预览');
+    ui.notices.hidden = true;
+    root.dataset.state = 'error';
+  }
+
+  /** One block per flagged field: its text cut at the core's UTF-16 offsets, spans marked; then the explanations. */
+  function flagged(matches, request) {
+    const byField = new Map();
+    for (const m of matches) {
+      if (!byField.has(m.field)) byField.set(m.field, []);
+      byField.get(m.field).push(m);
+    }
+    const blocks = [];
+    for (const [field, list] of byField) {
+      const text = String(request.data?.[field.replace(/^\/data\//, '')] ?? '');
+      blocks.push(h('div', { class: 'poster-flag', 'data-field': field },
+        h('p', { class: 'poster-flag__label', text: FIELD_LABELS[field] ?? field }),
+        h('p', { class: 'poster-flag__text' }, ...segments(text, list))));
+    }
+    const seen = new Set();
+    const reasons = h('ul', { class: 'poster-flag__reasons' });
+    for (const m of matches) {
+      if (seen.has(m.ruleId)) continue;
+      seen.add(m.ruleId);
+      reasons.append(h('li', { class: 'poster-flag__reason', 'data-rule-id': m.ruleId },
+        h('span', { class: 'poster-flag__category', text: m.categoryLabel }), m.explanation));
+    }
+    blocks.push(reasons);
+    return blocks;
+  }
+
+  function segments(text, matches) {
+    const cuts = new Set([0, text.length]);
+    for (const m of matches) {
+      cuts.add(m.utf16Start);
+      cuts.add(m.utf16End);
+    }
+    const points = [...cuts].filter((p) => p >= 0 && p <= text.length).sort((a, b) => a - b);
+    const out = [];
+    for (let k = 0; k + 1 < points.length; k += 1) {
+      const from = points[k];
+      const to = points[k + 1];
+      const piece = text.slice(from, to);
+      const covering = matches.filter((m) => m.utf16Start <= from && to <= m.utf16End);
+      if (covering.length === 0) {
+        out.push(document.createTextNode(piece));
+        continue;
+      }
+      out.push(h('mark', { class: 'poster-mark', title: covering.map((m) => m.categoryLabel).join('、'), text: piece }));
+    }
+    return out;
+  }
+
+  function renderNotices(value) {
+    const lines = [...(value.notices ?? [])];
+    if ((value.truncated ?? []).length > 0) {
+      const names = value.truncated.map((p) => `“${FIELD_LABELS[p] ?? p}”`).join('、');
+      lines.push(`${names}较长，海报上只显示到“…”处`);
+    }
+    ui.notices.textContent = lines.join('；');
+    ui.notices.hidden = lines.length === 0;
+  }
+
+  function hidePreview(text) {
+    ui.canvas.hidden = true;
+    ui.foil.hidden = true;
+    ui.scratch.hidden = true;
+    ui.scratchBar.hidden = true;
+    ui.placeholder.textContent = text;
+    ui.placeholder.hidden = false;
+    $('poster-preview-aside').textContent = '';
+    setActionsEnabled();
+  }
+
+  function setActionsEnabled() {
+    const poster = state.poster;
+    const locked = Boolean(poster?.scratch) && !state.revealed;
+    ui.save.disabled = !poster || locked;
+    ui.share.disabled = !poster || locked;
+  }
+
+  // ------------------------------------------------------------ canvas
+
+  function photoImages() {
+    return state.template === 'storyPoster' && state.photo ? { photo: state.photo.image } : {};
+  }
+
+  /**
+   * The poster on the canvas, fitted to the card's width (CSS), with at least
+   * one canvas pixel per device pixel. The ratio is a whole number: every
+   * coordinate of the draw list is an integer, so each QR module edge falls on
+   * a canvas pixel — a fractional ratio leaves anti-aliased seams between
+   * modules that cost a phone camera (and zbar) the scan. The browser then
+   * scales the sharp canvas down to the card.
+   */
+  function paint() {
+    const poster = state.poster;
+    const cssWidth = ui.stage.clientWidth || 320;
+    state.ratio = Math.min(4, Math.max(1, Math.ceil(((window.devicePixelRatio || 1) * cssWidth) / poster.width)));
+    replayPoster(ui.canvas, poster, { images: photoImages(), pixelRatio: state.ratio });
+    ui.canvas.setAttribute('aria-label', `${poster.title}预览`);
+    ui.stage.style.setProperty('--poster-aspect', `${poster.width} / ${poster.height}`);
+    paintFoil();
+  }
+
+  function paintFoil() {
+    const poster = state.poster;
+    const s = poster?.scratch;
+    ui.scratchBar.hidden = !s || state.revealed;
+    const active = Boolean(s) && !state.revealed;
+    ui.foil.hidden = !active;
+    ui.scratch.hidden = !active;
+    root.dataset.revealed = s ? String(state.revealed) : '';
+    if (!active) return;
+    ui.foil.classList.remove('is-revealed');
+    ui.foil.width = ui.canvas.width;
+    ui.foil.height = ui.canvas.height;
+    const ctx = ui.foil.getContext('2d', { willReadFrequently: true });
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.clearRect(0, 0, ui.foil.width, ui.foil.height);
+    drawScratchFoil(ui.foil, poster, { pixelRatio: state.ratio });
+    // The touch area covers the core's scratch region only: the rest of the poster still scrolls the page.
+    const set = (name, value) => ui.scratch.style.setProperty(name, String(value));
+    set('--x', s.x / poster.width);
+    set('--y', s.y / poster.height);
+    set('--w', s.w / poster.width);
+    set('--h', s.h / poster.height);
+  }
+
+  // ------------------------------------------------------------ scratch-off
+
+  function wireScratch() {
+    let scratching = false;
+    let last = null;
+    let strokes = 0;
+    const point = (e) => {
+      const rect = ui.canvas.getBoundingClientRect();
+      const poster = state.poster;
+      return {
+        x: ((e.clientX - rect.left) * poster.width) / rect.width,
+        y: ((e.clientY - rect.top) * poster.height) / rect.height,
+      };
+    };
+    const scrape = (e) => {
+      if (!state.poster?.scratch || state.revealed) return;
+      const p = point(e);
+      const ctx = ui.foil.getContext('2d', { willReadFrequently: true });
+      ctx.setTransform(state.ratio, 0, 0, state.ratio, 0, 0);
+      ctx.globalCompositeOperation = 'destination-out';
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.lineWidth = BRUSH * 2;
+      ctx.beginPath();
+      if (last) {
+        ctx.moveTo(last.x, last.y);
+        ctx.lineTo(p.x, p.y);
+        ctx.stroke();
+      } else {
+        ctx.arc(p.x, p.y, BRUSH, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+      ctx.globalCompositeOperation = 'source-over';
+      last = p;
+      strokes += 1;
+      if (strokes % 6 === 0) checkScratched();
+    };
+    const end = () => {
+      if (!scratching) return;
+      scratching = false;
+      last = null;
+      checkScratched();
+    };
+    ui.scratch.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      scratching = true;
+      last = null;
+      try {
+        ui.scratch.setPointerCapture(e.pointerId);
+      } catch {
+        // a synthetic or already released pointer: moves still arrive here
+      }
+      scrape(e);
+    });
+    ui.scratch.addEventListener('pointermove', (e) => {
+      if (scratching) scrape(e);
+    });
+    for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) ui.scratch.addEventListener(type, end);
+  }
+
+  /** The share of the scratch region already cleared; past REVEAL_AT the foil goes. */
+  function checkScratched() {
+    const s = state.poster?.scratch;
+    if (!s || state.revealed) return;
+    const r = state.ratio;
+    const x = Math.floor(s.x * r);
+    const y = Math.floor(s.y * r);
+    const w = Math.max(1, Math.floor(s.w * r));
+    const hgt = Math.max(1, Math.floor(s.h * r));
+    const { data } = ui.foil.getContext('2d', { willReadFrequently: true }).getImageData(x, y, w, hgt);
+    let clear = 0;
+    let total = 0;
+    for (let i = 3; i < data.length; i += 16) {
+      total += 1;
+      if (data[i] < 64) clear += 1;
+    }
+    root.dataset.scratched = String(Math.round((clear * 100) / Math.max(1, total)));
+    if (clear >= REVEAL_AT * total) reveal();
+  }
+
+  function reveal() {
+    if (state.revealed) return;
+    state.revealed = true;
+    root.dataset.revealed = 'true';
+    ui.scratch.hidden = true;
+    ui.scratchBar.hidden = true;
+    ui.foil.classList.add('is-revealed');
+    setTimeout(() => {
+      if (state.revealed) ui.foil.hidden = true;
+    }, 350);
+    setActionsEnabled();
+    showActionMessage('已刮开，这是您的专属推荐码', 'success');
+  }
+
+  // ------------------------------------------------------------ photo
+
+  async function pickPhoto() {
+    const file = ui.photoInput.files?.[0];
+    ui.photoInput.value = '';
+    if (!file) return;
+    if (!/^image\/(png|jpeg|webp)$/.test(file.type)) {
+      showToast('请选择 JPG、PNG 或 WebP 格式的照片', 'error');
+      return;
+    }
+    const url = URL.createObjectURL(file);
+    const image = new Image();
+    image.src = url;
+    try {
+      await image.decode();
+    } catch {
+      URL.revokeObjectURL(url);
+      showToast('这张照片无法读取，请换一张', 'error');
+      return;
+    }
+    releasePhoto();
+    state.photo = { url, image, width: image.naturalWidth, height: image.naturalHeight };
+    ui.photoThumb.src = url;
+    ui.photoThumb.hidden = false;
+    ui.photoRemove.hidden = false;
+    $('poster-photo-pick-text').textContent = '更换照片';
+    update();
+  }
+
+  function releasePhoto() {
+    if (!state.photo) return;
+    URL.revokeObjectURL(state.photo.url);
+    state.photo = null;
+    ui.photoThumb.removeAttribute('src');
+    ui.photoThumb.hidden = true;
+    ui.photoRemove.hidden = true;
+    $('poster-photo-pick-text').textContent = '添加照片（可选）';
+  }
+
+  // ------------------------------------------------------------ story
+
+  async function consentChanged() {
+    const granted = ui.consent.checked;
+    ui.consentBox.dataset.consent = String(granted);
+    // The same consent as in 设置 (purpose "stories"), where the backend keeps consents.
+    if (supports(backend, 'setConsent')) {
+      try {
+        await backend.setConsent('stories', granted);
+      } catch (err) {
+        console.warn('poster: consent not stored', err);
+        ui.consent.checked = !granted;
+        ui.consentBox.dataset.consent = String(!granted);
+        showSubmitMessage('同意状态没有保存成功，请稍后再试', 'error');
+        return;
+      }
+    }
+    if (granted) {
+      if (!state.submitted) hideSubmitMessage();
+      return;
+    }
+    if (state.submitted) {
+      state.submitted = false;
+      root.dataset.storySubmitted = 'false';
+      showSubmitMessage('您已撤回发布同意，故事不会发布。您的诊疗和服务不受任何影响。', 'info');
+    }
+  }
+
+  function submitStory() {
+    if (!ui.consent.checked) {
+      showSubmitMessage('发布故事需要您单独同意：请先勾选上方的同意项。不同意不影响您的任何诊疗和服务，海报仍可保存在本机。', 'error');
+      ui.consent.focus();
+      return;
+    }
+    update();
+    if (!state.poster) {
+      showSubmitMessage(shownError ? `还不能提交：${shownError.message}` : '请先填写标题和故事', 'error');
+      return;
+    }
+    state.submitted = true;
+    root.dataset.storySubmitted = 'true';
+    showSubmitMessage(profile.demo
+      ? '演示模式：故事已通过发布前检查，但不会上传。正式使用时，故事由医院审核后才发布；您可随时取消勾选撤回同意。'
+      : '当前服务暂不支持在线提交故事。故事已通过发布前检查，您可先保存海报。', 'success');
+  }
+
+  function showSubmitMessage(text, kind) {
+    ui.submitMsg.textContent = text;
+    ui.submitMsg.className = `poster-submit-msg poster-submit-msg--${kind}`;
+    ui.submitMsg.hidden = false;
+  }
+
+  function hideSubmitMessage() {
+    ui.submitMsg.hidden = true;
+  }
+
+  // ------------------------------------------------------------ save & share
+
+  async function run(action) {
+    if (!state.poster) return;
+    ui.save.disabled = true;
+    ui.share.disabled = true;
+    try {
+      await action(state.poster);
+    } catch (err) {
+      console.warn('poster: action failed', err);
+      showActionMessage(`操作没有完成：${err instanceof Error && err.message ? err.message : '请稍后再试'}`, 'error');
+    } finally {
+      setActionsEnabled();
+    }
+  }
+
+  function exportPng(poster) {
+    return posterToPngBlob(poster, { images: photoImages(), pixelRatio: 2 });
+  }
+
+  function fileName(poster) {
+    return `${poster.title}.png`;
+  }
+
+  function bridge() {
+    if (!bridgePromise) bridgePromise = whenMiniProgramKnown().then((detection) => createMiniProgramBridge({ detection }));
+    return bridgePromise;
+  }
+
+  async function save(poster) {
+    const blob = await exportPng(poster);
+    if ((await bridge()).inMiniProgram) {
+      // The mini-program web-view cannot download: the image, to long-press and save.
+      openSheet(blob);
+      return;
+    }
+    const url = URL.createObjectURL(blob);
+    const link = h('a', { href: url, download: fileName(poster), class: 'poster-download' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    showActionMessage('图片已生成并开始下载，可在相册或“下载”中找到', 'success');
+  }
+
+  async function share(poster) {
+    const b = await bridge();
+    if (b.inMiniProgram) {
+      await b.share({ title: poster.title });
+      showActionMessage('请点击右上角“···”转发给朋友；也可以先保存图片再发送', 'info');
+      return;
+    }
+    const blob = await exportPng(poster);
+    const file = new File([blob], fileName(poster), { type: 'image/png' });
+    if (typeof navigator.canShare === 'function' && typeof navigator.share === 'function' && navigator.canShare({ files: [file] })) {
+      try {
+        await navigator.share({ files: [file], title: poster.title });
+      } catch (err) {
+        if (err?.name === 'AbortError') return;
+        throw new Error(`系统分享没有完成（${err?.message || err?.name || '未知原因'}），请先保存图片再发送`);
+      }
+      return;
+    }
+    showActionMessage('当前浏览器不支持直接分享图片。请先点“保存图片”，再从相册发送给朋友。', 'info');
+  }
+
+  function showActionMessage(text, kind) {
+    ui.actionMsg.textContent = text;
+    ui.actionMsg.className = `poster-action-msg poster-action-msg--${kind}`;
+    ui.actionMsg.hidden = false;
+  }
+
+  function clearActionMessage() {
+    ui.actionMsg.hidden = true;
+    ui.actionMsg.textContent = '';
+  }
+
+  let sheetUrl = '';
+  function openSheet(blob) {
+    if (sheetUrl) URL.revokeObjectURL(sheetUrl);
+    sheetUrl = URL.createObjectURL(blob);
+    ui.sheetImage.src = sheetUrl;
+    ui.sheet.hidden = false;
+  }
+
+  function closeSheet() {
+    ui.sheet.hidden = true;
+    ui.sheetImage.removeAttribute('src');
+    if (sheetUrl) URL.revokeObjectURL(sheetUrl);
+    sheetUrl = '';
+  }
+
+  // ------------------------------------------------------------ show
+
+  /**
+   * Shows the screen: loads the code, the streak and the medal once, then
+   * the streak again on each later visit (a check-in may have happened).
+   * @param {string} [screen] a template id from #poster/<id>
+   */
+  async function show(screen = '') {
+    if (!loading) {
+      root.dataset.state = 'pending';
+      select(BY_ID.has(screen) ? screen : TEMPLATES[0].id);
+      loading = loadAll();
+      await loading;
+      select(initialTemplate(screen));
+      update();
+      return;
+    }
+    await loading;
+    if (BY_ID.has(screen) && screen !== state.template) select(screen);
+    // The consent may have changed in 设置 meanwhile.
+    await loadConsent().catch((err) => console.warn('poster: consents', err));
+    await loadStreak().catch((err) => console.warn('poster: streak', err));
+    renderCheckInFacts();
+    if (state.template === 'checkInPoster') update();
+  }
+
+  return Object.freeze({ show });
+}
