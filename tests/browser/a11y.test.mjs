@@ -28,21 +28,13 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { FLAGS } from './harness.mjs';
+
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const NOW = new Date('2026-11-23T12:00:00+08:00');
 const STEP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 90_000;

@@ -31,10 +31,9 @@
 // its data directory) are stopped; the test checks no process is left.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -42,22 +41,13 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { FLAGS, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
+
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const CHECK_INS = 1000;
 const DAY_MS = 86_400_000;
 const TEST_TIMEOUT = 115_000;
@@ -76,29 +66,7 @@ const problems = [];
 
 /** Starts scripts/backend/server.mjs on `port` against the test's PostgreSQL; resolves when it is READY. */
 async function startBackendProcess() {
-  const child = spawn(process.execPath, [SERVER, '--database-url', postgres.url, '--port', String(port)], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  await new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend did not start in time:\n${output}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('READY\n')) {
-        clearTimeout(timer);
-        resolvePromise();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`backend exited (${code}) while starting:\n${output}`));
-    });
-  });
-  child.stdout.resume();
+  const child = await spawnBackend({ databaseUrl: postgres.url, port });
   backendProcess = child;
   backendPids.push(child.pid);
   return child;
@@ -107,25 +75,9 @@ async function startBackendProcess() {
 async function stopBackendProcess(signal = 'SIGTERM') {
   const child = backendProcess;
   backendProcess = null;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
+  await stopProcess(child, signal);
 }
 
-function processesMentioning(text) {
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(text)) found.push(`${entry}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 async function api(method, path, { token, body } = {}) {
   const response = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
@@ -218,7 +170,7 @@ after(async () => {
     assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
     assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
   }
-  const alive = backendPids.filter((pid) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+  const alive = livePids(backendPids);
   assert.deepEqual(alive, [], 'no backend process is left');
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });

@@ -33,21 +33,13 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { FLAGS } from './harness.mjs';
+
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 60_000;
 const FOREST_TIMEOUT = 120_000;

@@ -8,21 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "envelope.hpp"
+
 #include "carecircle/eligibility_json.hpp"
 
-namespace {
-
-void checkEnvelope(const std::string& reply) {
-  const auto j = nlohmann::json::parse(reply, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("ok") || !j["ok"].is_boolean()) __builtin_trap();
-  if (!j["ok"].get<bool>()) {
-    const auto& error = j["error"];
-    if (!error.is_object() || !error["code"].is_string()) __builtin_trap();
-    if (error["code"].get<std::string>() == "internal.unexpected") __builtin_trap();
-  }
-}
-
-}  // namespace
+using carecircle::fuzz::checkEnvelope;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
