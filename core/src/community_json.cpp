@@ -22,7 +22,7 @@ constexpr std::size_t kMaxGroups = 1'000;
 constexpr std::size_t kMaxMembers = 100'000;
 constexpr std::int64_t kMaxDailyCount = 10'000'000;
 constexpr std::int64_t kMaxCount = 1'000'000'000;
-constexpr std::int64_t kMaxJsonSafeInt = 9'007'199'254'740'991;
+using json_io::kMaxJsonSafeInt;
 constexpr std::int64_t kLooseBound =
     1'000'000'000;  // loose JSON range; the core checks the real one
 

@@ -20,7 +20,7 @@ constexpr std::size_t kMaxItems = 100;
 constexpr std::size_t kMaxReferrals = 10'000;
 constexpr std::size_t kMaxIssued = 10'000;
 constexpr std::int64_t kMaxFen = 100'000'000'00;  // 100 million yuan
-constexpr std::int64_t kMaxJsonSafeInt = 9'007'199'254'740'991;
+using json_io::kMaxJsonSafeInt;
 
 template <typename Enum>
 Enum readEnum(const Json& j, const char* key, const std::string& path,

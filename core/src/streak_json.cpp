@@ -14,7 +14,7 @@ constexpr std::size_t kMaxCheckIns = 50'000;   // 10 years daily with replays fi
 constexpr std::size_t kMaxRestDays = 5'000;
 constexpr std::size_t kMaxGranted = 5'000;
 constexpr std::size_t kMaxIdBytes = 128;
-constexpr std::int64_t kMaxJsonSafeInt = 9'007'199'254'740'991;  // 2^53 - 1: exact in JS
+using json_io::kMaxJsonSafeInt;
 constexpr DayNumber kMaxGrantedSpanDays = 3'660;
 
 DayNumber readDate(const Json& object, const char* key, const std::string& path) {

@@ -3,7 +3,8 @@
 // nothing behind of.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +78,58 @@ export function processesMentioning(text) {
 /** The pids among `pids` that are still alive (zombies count as gone). */
 export function livePids(pids) {
   return pids.filter((pid) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+}
+
+// A phone as the screens are tested: 375×667 @2x, touch, zh-CN, Beijing time.
+export const PHONE = {
+  viewport: { width: 375, height: 667 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
+
+/** Logs every CSP violation in pages of `context` as a console error, so tests that fail on console errors see it. */
+export async function recordCspViolations(context) {
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`);
+    });
+  });
+}
+
+/**
+ * The demo served in-process and a fresh Chromium profile on a phone: checks
+ * the wasm is built, serves web/, launches, records CSP violations, pins the
+ * clock to `now` (when given) and gives the first page `stepTimeout`.
+ * Returns {server, context, page, close()}; close() also removes the profile.
+ */
+export async function launchPhone({ startServer, chromium, now, stepTimeout, contextOptions = {} }) {
+  for (const file of ['core.mjs', 'core.wasm']) {
+    if (!existsSync(join(REPO, 'build', 'wasm', file))) {
+      throw new Error(`build/wasm/${file} is missing: run npm run build first`);
+    }
+  }
+  mkdirSync(join(REPO, 'test-output', 'screenshots'), { recursive: true });
+  const server = await startServer({ port: 0 });
+  const profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    ...PHONE,
+    serviceWorkers: 'allow',
+    ...contextOptions,
+  });
+  await recordCspViolations(context);
+  if (now) await context.clock.setFixedTime(now);
+  const page = context.pages()[0] ?? (await context.newPage());
+  if (stepTimeout) page.setDefaultTimeout(stepTimeout);
+  const close = async () => {
+    await context.close().catch(() => {});
+    await server.close();
+    rmSync(profileDir, { recursive: true, force: true });
+  };
+  return { server, context, page, close };
 }

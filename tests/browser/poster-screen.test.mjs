@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { FLAGS, PHONE, launchPhone, recordCspViolations } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -49,14 +49,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 90_000;
 const NOW = new Date('2026-11-23T12:00:00+08:00');
-const PHONE = {
-  viewport: { width: 375, height: 667 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-};
 const TEMPLATES = ['referralHonour', 'referralBenefit', 'referralPrivilege', 'thankYouCard', 'checkInPoster', 'storyPoster'];
 const WITH_QR = new Set(['referralHonour', 'referralBenefit', 'referralPrivilege', 'thankYouCard']);
 // A story the wording check lets through, and one it must flag (G11).
@@ -69,7 +61,7 @@ const FLAGGED_STORY = '王阿姨，你吃这个药试试，保证根治！';
 let server;
 let context;
 let page;
-let profileDir;
+let phone;
 const problems = [];
 let opened = false;
 
@@ -93,37 +85,15 @@ function zbar(file) {
 }
 
 before(async () => {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-  }
   assert.ok(existsSync(join(REPO, 'node_modules', 'nayuki-qr-code-generator', 'index.js')), 'npm ci: nayuki-qr-code-generator is missing');
   assert.equal(spawnSync('zbarimg', ['--version']).status, 0, 'zbarimg is missing: apt-get install zbar-tools');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ port: 0 });
-  profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    ...PHONE,
-    serviceWorkers: 'allow',
-    acceptDownloads: true,
-  });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`);
-    });
-  });
-  await context.clock.setFixedTime(NOW);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(STEP_TIMEOUT);
+  phone = await launchPhone({ startServer, chromium, now: NOW, stepTimeout: STEP_TIMEOUT, contextOptions: { acceptDownloads: true } });
+  ({ server, context, page } = phone);
   watch(page);
 });
 
 after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await server.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await phone?.close();
 });
 
 async function waitForApp() {

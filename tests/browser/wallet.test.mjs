@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { FLAGS, PHONE, launchPhone, recordCspViolations } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -44,19 +44,11 @@ const WALLET_ORDER = ['available', 'pending', 'locked', 'used', 'expired', 'void
 // (老带新 runs 2026-01-01…2026-12-31) so that the seeded wallet and the
 // screenshots do not depend on the day the test runs. Timers run normally.
 const NOW = new Date('2026-11-23T12:00:00+08:00');
-const PHONE = {
-  viewport: { width: 375, height: 667 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-};
 
 let server;
 let context;
 let page;
-let profileDir;
+let phone;
 const problems = []; // console errors, page errors, failed requests, CSP violations
 let loaded = false; // set once the first test saw the wallet render
 
@@ -77,39 +69,14 @@ function watch(target) {
   });
 }
 
-async function recordCspViolations(ctx) {
-  await ctx.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`);
-    });
-  });
-}
-
 before(async () => {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer({ port: 0 });
-  profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    ...PHONE,
-    serviceWorkers: 'allow',
-  });
-  await recordCspViolations(context);
-  await context.clock.setFixedTime(NOW);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(STEP_TIMEOUT);
+  phone = await launchPhone({ startServer, chromium, now: NOW, stepTimeout: STEP_TIMEOUT });
+  ({ server, context, page } = phone);
   watch(page);
 });
 
 after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await server.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await phone?.close();
 });
 
 async function waitForApp(target = page) {

@@ -109,3 +109,34 @@ TEST(EligibilityJson, InvitePromptRejectsBadTimestamps) {
 
 }  // namespace
 }  // namespace carecircle
+
+namespace carecircle {
+namespace {
+
+// The batch gives, per patient, exactly what the single evaluation says.
+TEST(EligibilityBatchJson, AgreesWithPerPatientEvaluationAndNamesBadPatients) {
+  const json c = {{"id", "fission"}, {"title", "老带新"}, {"type", "referralReward"},
+                  {"refereeRewards", {{{"id", "exam"}, {"type", "voucher"}, {"title", "100元体检券"}, {"valueFen", 10000}}}}};
+  const json referral = {{"id", "r1"}, {"referrerId", "a"}, {"refereeId", "b"}, {"refereeIsNewPatient", true},
+                         {"registrationConfirmedAtMs", 1795000000000}};
+  json batch = {{"nowMs", 1795420800000}, {"campaigns", {c}},
+                {"patients", {{{"patient", {{"id", "b"}}}, {"referrals", {referral}}},
+                              {{"patient", {{"id", "z"}}}}}}};
+  const json reply = json::parse(evaluateEligibilityBatchJson(batch.dump()));
+  ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
+  EXPECT_EQ(reply["value"]["results"][0]["eligible"], json({"fission"}));
+  EXPECT_EQ(reply["value"]["results"][1]["eligible"], json::array());
+  const json single = json::parse(evaluateEligibilityJson(
+      json{{"nowMs", 1795420800000}, {"campaigns", {c}}, {"patient", {{"id", "b"}}}, {"referrals", {referral}}}.dump()));
+  EXPECT_TRUE(single["value"]["campaigns"][0]["eligible"].get<bool>());
+
+  batch["patients"][1]["patient"]["id"] = "";
+  EXPECT_EQ(code(evaluateEligibilityBatchJson(batch.dump())), "input.missing_field");
+  batch.erase("patients");
+  EXPECT_EQ(code(evaluateEligibilityBatchJson(batch.dump())), "input.missing_field");
+  EXPECT_FALSE(parseEligibilityBatch("{").ok());
+  EXPECT_EQ(parseEligibilityBatch("{").error().code, "input.bad_json");
+}
+
+}  // namespace
+}  // namespace carecircle

@@ -21,6 +21,10 @@ namespace carecircle::json_io {
 
 using Json = nlohmann::json;
 
+// The largest integer a JavaScript number holds exactly (2^53 - 1): the upper
+// bound for ids, sequence numbers and instants that travel through JS.
+inline constexpr std::int64_t kMaxJsonSafeInt = 9'007'199'254'740'991;
+
 // Checked before parsing so that no hostile input can exhaust memory or the
 // (small, in wasm) stack of nlohmann's recursive parser.
 struct Limits {
