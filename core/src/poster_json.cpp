@@ -4,7 +4,9 @@
 #include <string_view>
 
 #include "carecircle/json_io.hpp"
+#include "carecircle/moderation_text.hpp"
 #include "carecircle/poster.hpp"
+#include "carecircle/poster_text.hpp"
 
 namespace carecircle {
 namespace {
@@ -22,6 +24,9 @@ constexpr std::size_t kMaxNameBytes = 128;
 constexpr std::size_t kMaxHrefBytes = 4u << 20;
 constexpr std::int64_t kMaxImageSide = 20'000;
 constexpr std::int64_t kMaxDays = 36'600;  // a hundred years of daily check-ins
+// Measured widths: one entry per distinct character of a poster's texts plus
+// printable ASCII; a 100 KB story has a few thousand distinct characters.
+constexpr std::size_t kMaxMeasuredAdvances = 8'192;
 
 // Keys that would put a booking path, a price, a coupon, a code or a reward
 // for sharing on a story or check-in poster (G12, G3). Refused by name, so the
@@ -83,7 +88,7 @@ PosterImage decodeImage(const Json& j, const std::string& path) {
 }
 
 PosterRequest decodeRequest(const Json& j) {
-  json_io::rejectUnknownKeys(j, "", {"template", "data", "images", "referral", "qr"});
+  json_io::rejectUnknownKeys(j, "", {"template", "data", "images", "referral", "qr", "metrics"});
   std::string id;
   json_io::readString(j, "template", "", 64, id, true);
   const std::optional<PosterTemplate> templ = parsePosterTemplate(id);
@@ -207,6 +212,37 @@ std::unique_ptr<QrEncoder> decodeQr(const Json& j) {
   return std::make_unique<PrecomputedQrEncoder>(std::move(payload), std::move(rows));
 }
 
+// "metrics": {"advances": {"W": 943, "你": 1000, ...}} — the widths the shell
+// measured (milli-em, 0..4000), one code point per key; absent = built-in table.
+std::optional<poster::MeasuredMetrics> decodeMetrics(const Json& j) {
+  if (!j.contains("metrics") || j.at("metrics").is_null()) return std::nullopt;
+  const Json& metrics = json_io::requireObject(j.at("metrics"), "/metrics");
+  json_io::rejectUnknownKeys(metrics, "/metrics", {"advances"});
+  if (!metrics.contains("advances"))
+    fail("input.missing_field", "缺少必填字段 advances", "/metrics/advances");
+  const Json& advances = json_io::requireObject(metrics.at("advances"), "/metrics/advances");
+  if (advances.size() > kMaxMeasuredAdvances) {
+    fail("input.too_many_items", "字宽表最多" + std::to_string(kMaxMeasuredAdvances) + "个字符",
+         "/metrics/advances");
+  }
+  std::vector<std::pair<char32_t, int>> table;
+  table.reserve(advances.size());
+  for (auto it = advances.begin(); it != advances.end(); ++it) {
+    const std::string& key = it.key();
+    const std::string path = childPath("/metrics/advances", key);
+    char32_t cp = 0;
+    const std::size_t n = key.empty() ? 0 : decodeUtf8At(key, 0, cp);
+    if (n == 0 || n != key.size() || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      fail("poster.bad_metrics", "字宽表的每个键应为一个可见字符",
+           key.size() <= 16 ? path : std::string("/metrics/advances"));
+    }
+    std::int64_t advance = 0;
+    json_io::readInt(advances, key.c_str(), "/metrics/advances", 0, 4'000, advance, true);
+    table.emplace_back(cp, static_cast<int>(advance));
+  }
+  return poster::MeasuredMetrics(std::move(table));
+}
+
 const char* alignName(TextAlign a) {
   switch (a) {
     case TextAlign::kCenter:
@@ -296,7 +332,9 @@ std::string layoutPosterJson(std::string_view requestText) {
   std::string reply = json_io::runEntry(requestText, {}, [&](const Json& j) {
     const PosterRequest request = decodeRequest(j);
     const std::unique_ptr<QrEncoder> qr = decodeQr(j);
-    Result<Scene> scene = layoutPoster(request, *qr, &flags);
+    const std::optional<poster::MeasuredMetrics> measured = decodeMetrics(j);
+    Result<Scene> scene = measured ? layoutPoster(request, *qr, &flags, *measured)
+                                   : layoutPoster(request, *qr, &flags);
     if (!scene.ok()) {
       if (scene.error().code == "poster.wording_flagged") flagged = scene.error();
       throw json_io::InputError{scene.error()};

@@ -314,6 +314,25 @@ const TextMetrics& builtInMetrics() {
   return metrics;
 }
 
+MeasuredMetrics::MeasuredMetrics(std::vector<std::pair<char32_t, int>> advances,
+                                 const TextMetrics& fallback)
+    : advances_(std::move(advances)), fallback_(fallback) {
+  std::stable_sort(advances_.begin(), advances_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  advances_.erase(std::unique(advances_.begin(), advances_.end(),
+                              [](const auto& a, const auto& b) { return a.first == b.first; }),
+                  advances_.end());
+  for (auto& entry : advances_) entry.second = std::clamp(entry.second, 0, 4000);
+}
+
+int MeasuredMetrics::advance(char32_t cp) const {
+  const auto it =
+      std::lower_bound(advances_.begin(), advances_.end(), cp,
+                       [](const auto& entry, char32_t key) { return entry.first < key; });
+  if (it != advances_.end() && it->first == cp) return it->second;
+  return fallback_.advance(cp);
+}
+
 std::string normalizeText(std::string_view text) {
   std::string out;
   out.reserve(text.size());

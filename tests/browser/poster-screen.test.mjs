@@ -54,7 +54,7 @@ const WITH_QR = new Set(['referralHonour', 'referralBenefit', 'referralPrivilege
 // A story the wording check lets through, and one it must flag (G11).
 const STORY = Object.freeze({
   title: '术后第30天，我又能唱歌了',
-  story: '出院那天，护士把颈部康复操一个动作一个动作地教给我。\n\n现在每天晚上和病友们一起打卡，已经能和孙女一起唱歌了。谢谢一路陪伴的医生、护士和病友们！',
+  story: '出院那天，护士把颈部康复操一个动作一个动作地教给我。\n\n现在每天晚上和病友们一起打卡，已经能和孙女一起唱歌了。谢谢一路陪伴的医生、护士和病友们！孙女说：Grandma, keep going! We walk 3.5 km together every Sunday morning.',
 });
 const FLAGGED_STORY = '王阿姨，你吃这个药试试，保证根治！';
 
@@ -160,7 +160,27 @@ async function inspect() {
     let differing = a.length === b.length ? 0 : -1;
     if (differing === 0) for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) differing += 1;
     const rect = canvas.getBoundingClientRect();
+    // This device's widths, measured here independently of web/poster/metrics.js.
+    const ctx = document.createElement('canvas').getContext('2d');
+    const family = reply.ok ? reply.value.fontFamily : '';
+    const advances = shown.request.metrics?.advances ?? null;
+    const remeasured = {};
+    for (const ch of Object.keys(advances ?? {})) {
+      let px = 0;
+      for (const weight of [400, 700]) {
+        ctx.font = `${weight} 100px ${family}`;
+        px = Math.max(px, ctx.measureText(ch).width);
+      }
+      remeasured[ch] = Math.min(4000, Math.ceil(px * 10 - 1e-6));
+    }
+    const lines = (reply.ok ? reply.value.drawList : []).filter((op) => op[0] === 'text').map((op) => {
+      ctx.font = `${op[4]} ${op[3]}px ${family}`;
+      return { x: op[1], size: op[3], weight: op[4], align: op[5], text: op[7], width: ctx.measureText(op[7]).width };
+    });
     return {
+      advances,
+      remeasured,
+      lines,
       shown,
       reply,
       own,
@@ -233,6 +253,15 @@ for (const template of TEMPLATES) {
     assert.deepEqual(r.shown.value, r.reply.value, 'the page draws exactly what layoutPoster returns for its request');
     assert.equal(r.aside, r.reply.value.title);
 
+    // Measured widths: the request carries this device's widths of printable
+    // ASCII and of every character the patient's texts use.
+    assert.ok(r.advances, 'the request carries measured widths (metrics.advances)');
+    assert.deepEqual(r.advances, r.remeasured, 'the widths are what this canvas measures');
+    for (let cp = 0x20; cp < 0x7f; cp += 1) assert.ok(String.fromCodePoint(cp) in r.advances, `ASCII ${cp} measured`);
+    for (const ch of Object.values(r.shown.request.data).filter((v) => typeof v === 'string').join('')) {
+      if (ch !== '\n') assert.ok(ch in r.advances, `${ch} measured`);
+    }
+
     // Canvas: the draw list replayed at the device pixel ratio, fitted to the card.
     const ratio = Math.ceil((r.canvas.dpr * r.canvas.cssWidth - 0.5) / r.reply.value.width);
     assert.equal(r.canvas.width, r.reply.value.width * ratio, 'a whole pixel ratio, at least one canvas pixel per device pixel');
@@ -271,6 +300,12 @@ for (const template of TEMPLATES) {
     }
     if (template === 'storyPoster') {
       assert.deepEqual(r.shown.request.data, { title: STORY.title, story: STORY.story }, 'title and story only (G12)');
+      // Every line fits its box as this canvas draws it: title 630 px from x = 60, story 590 px from x = 80.
+      const title = r.lines.filter((l) => l.x === 60 && l.weight === 700);
+      const story = r.lines.filter((l) => l.x === 80 && l.align === 'left');
+      assert.ok(title.length >= 1 && story.length >= 2, JSON.stringify(r.lines));
+      for (const l of title) assert.ok(l.width <= 630, `title line "${l.text}" is ${l.width}px wide`);
+      for (const l of story) assert.ok(l.width <= 590, `story line "${l.text}" is ${l.width}px wide`);
     }
 
     if (template === 'thankYouCard') {

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "carecircle/poster_text.hpp"
 #include "carecircle/qr_native.hpp"
 
 namespace carecircle {
@@ -233,6 +236,98 @@ TEST(PosterJson, EmptyHugeAndBrokenText) {
     const json e = reply(layoutPosterJson(text));
     EXPECT_FALSE(e.at("ok").get<bool>()) << text;
   }
+}
+
+// The lines of text a reply draws, in order.
+std::vector<std::string> drawnTexts(const json& r) {
+  std::vector<std::string> out;
+  for (const json& op : r.at("value").at("drawList")) {
+    if (op.at(0) == "text") out.push_back(op.at(7).get<std::string>());
+  }
+  return out;
+}
+
+TEST(PosterJson, MeasuredWidthsFromTheShellDriveTheLayout) {
+  json r = storyRequest();
+  r["data"]["story"] = "Walking 5000 steps daily with WWW friends and wide words everywhere";
+  const json builtIn = layout(r);
+  ASSERT_EQ(code(builtIn), "ok");
+
+  // The same widths as the built-in table: the same bytes.
+  json same = r;
+  same["metrics"] = {{"advances", json::object()}};
+  for (char32_t c = 0x20; c < 0x7F; ++c) {
+    same["metrics"]["advances"][std::string(1, static_cast<char>(c))] =
+        poster::builtInMetrics().advance(c);
+  }
+  EXPECT_EQ(layoutPosterJson(same.dump()), layoutPosterJson(r.dump()));
+
+  // A font whose Latin letters are three times as wide breaks into more lines,
+  // and every line still fits what the shell measured.
+  json wide = r;
+  wide["metrics"] = {{"advances", json::object()}};
+  for (char c = 'A'; c <= 'z'; ++c) {
+    if (std::isalpha(static_cast<unsigned char>(c)))
+      wide["metrics"]["advances"][std::string(1, c)] = 1800;
+  }
+  const json measured = layout(wide);
+  ASSERT_EQ(code(measured), "ok") << measured.dump();
+  EXPECT_GT(drawnTexts(measured).size(), drawnTexts(builtIn).size());
+  EXPECT_NE(measured.at("value").at("svg"), builtIn.at("value").at("svg"));
+
+  // Characters the table leaves out fall back to the built-in widths.
+  json partial = storyRequest();
+  partial["metrics"] = {{"advances", {{"Q", 700}}}};
+  EXPECT_EQ(layoutPosterJson(partial.dump()), layoutPosterJson(storyRequest().dump()));
+  partial["metrics"] = nullptr;
+  EXPECT_EQ(code(layout(partial)), "ok");
+}
+
+TEST(PosterJson, MeasuredWidthsAreChecked) {
+  const auto with = [](json metrics) {
+    json r = storyRequest();
+    r["metrics"] = std::move(metrics);
+    return layout(r);
+  };
+  json r = with({{"advances", {{"ab", 500}}}});
+  EXPECT_EQ(code(r), "poster.bad_metrics");
+  EXPECT_EQ(path(r), "/metrics/advances/ab");
+  EXPECT_EQ(code(with({{"advances", {{"", 500}}}})), "poster.bad_metrics");
+  EXPECT_EQ(code(with({{"advances", {{"\n", 0}}}})), "poster.bad_metrics");
+  EXPECT_EQ(code(with({{"advances", {{std::string(1000, 'x'), 1}}}})), "poster.bad_metrics");
+  r = with({{"advances", {{"W", 4001}}}});
+  EXPECT_EQ(code(r), "input.out_of_range");
+  EXPECT_EQ(path(r), "/metrics/advances/W");
+  EXPECT_EQ(code(with({{"advances", {{"W", -1}}}})), "input.out_of_range");
+  EXPECT_EQ(code(with({{"advances", {{"W", "wide"}}}})), "input.wrong_type");
+  EXPECT_EQ(code(with({{"advances", {{"W", 1.5}}}})), "input.wrong_type");
+  EXPECT_EQ(code(with({{"advances", {{"/", 300}, {"~", 9999}}}})), "input.out_of_range");
+  EXPECT_EQ(path(with({{"advances", {{"~", 9999}}}})), "/metrics/advances/~0");
+  EXPECT_EQ(code(with(json::object())), "input.missing_field");
+  EXPECT_EQ(code(with({{"advances", json::array()}})), "input.wrong_type");
+  EXPECT_EQ(code(with({{"advances", json::object()}, {"font", "x"}})), "input.unknown_field");
+  EXPECT_EQ(code(with("canvas")), "input.wrong_type");
+  json many = json::object();
+  for (char32_t cp = 0x4E00; cp < 0x4E00 + 8193; ++cp) {
+    std::string key;
+    key += static_cast<char>(0xE0 | (cp >> 12));
+    key += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    key += static_cast<char>(0x80 | (cp & 0x3F));
+    many[key] = 1000;
+  }
+  EXPECT_EQ(code(with({{"advances", many}})), "input.too_many_items");
+  many.erase(many.begin());
+  EXPECT_EQ(code(with({{"advances", many}})), "ok");
+}
+
+TEST(PosterText, MeasuredMetricsOverrideAndFallBack) {
+  const poster::MeasuredMetrics m({{U'W', 900}, {U'W', 100}, {U'你', 5000}, {U'a', -3}});
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.advance(U'W'), 900);    // the first of two entries
+  EXPECT_EQ(m.advance(U'你'), 4000);  // clamped
+  EXPECT_EQ(m.advance(U'a'), 0);
+  EXPECT_EQ(m.advance(U'Z'), poster::builtInMetrics().advance(U'Z'));
+  EXPECT_EQ(m.advance(U'好'), 1000);
 }
 
 TEST(PosterJson, ReferralCodeExports) {

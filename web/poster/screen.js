@@ -9,7 +9,9 @@
 // QR grid is Nayuki's (./qr.js) and the core checks it. This file collects
 // what the patient typed, builds the request, shows the reply (or the core's
 // error message verbatim, with the core's spans highlighted), scratches the
-// thank-you card's foil, and saves or shares the PNG.
+// thank-you card's foil, and saves or shares the PNG. Every request carries
+// this device's measured character widths (./metrics.js) so the core's line
+// breaks fit the font the phone actually draws with.
 //
 // Privacy: a story draft, its photo and any text typed here live in memory
 // only (never localStorage, never IndexedDB — G19); the photo is a blob: URL
@@ -20,6 +22,7 @@
 
 import { supports } from '../backend/backend.js';
 import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/miniprogram.js';
+import { measuredMetrics } from './metrics.js';
 import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
 import { qrRows } from './qr.js';
 
@@ -119,6 +122,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   /** @type {Promise<void> | null} */
   let loading = null;
   let typingTimer = 0;
+  /** layoutPoster's fontFamily, learned from its first reply; '' until then. */
+  let fontFamily = '';
   /** @type {Promise<ReturnType<typeof createMiniProgramBridge>> | null} */
   let bridgePromise = null;
 
@@ -459,12 +464,28 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     return picked ? picked.id : TEMPLATES[0].id;
   }
 
+  /**
+   * layoutPoster for `request`, with this device's widths added as
+   * `request.metrics` (in place, so the request kept with the poster is the
+   * one the core laid out). The font family is the core's: the first call
+   * learns it from a reply without measured widths.
+   */
+  function layout(request) {
+    if (!fontFamily) {
+      const probe = core.call('layoutPoster', request);
+      if (!probe.ok) return probe;
+      fontFamily = probe.value.fontFamily;
+    }
+    request.metrics = measuredMetrics(request.data, fontFamily);
+    return core.call('layoutPoster', request);
+  }
+
   function renderThumbnails() {
     for (const button of ui.templates.querySelectorAll('[data-template]')) {
       const canvas = button.querySelector('canvas');
       const request = buildRequest(button.dataset.template, { sample: true });
       if (!request) continue;
-      const envelope = core.call('layoutPoster', request);
+      const envelope = layout(request);
       if (!envelope.ok) continue;
       const ratio = Math.min(4, (window.devicePixelRatio || 1) * 120 / envelope.value.width);
       replayPoster(canvas, envelope.value, { pixelRatio: ratio });
@@ -505,7 +526,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     let envelope;
     try {
-      envelope = core.call('layoutPoster', request);
+      envelope = layout(request);
     } catch (err) {
       console.warn('poster: layoutPoster failed', err);
       envelope = { ok: false, error: { code: 'internal.unexpected', message: '海报暂时无法生成，请稍后再试', path: '' } };

@@ -27,13 +27,14 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace carecircle::poster {
 
 // Advance widths of code points, in milli-em. The built-in table is what
-// tests, fixtures and both builds use; a shell may one day supply measured
-// widths through another implementation.
+// tests, fixtures and the default of both builds use; the shell supplies the
+// widths it measured with canvas measureText through MeasuredMetrics.
 class TextMetrics {
  public:
   virtual ~TextMetrics() = default;
@@ -49,6 +50,24 @@ class TextMetrics {
 // code point 600. A cluster is as wide as the sum of its code points, so an
 // emoji sequence is never narrower than where no emoji font joins it.
 const TextMetrics& builtInMetrics();
+
+// Widths measured by the shell (canvas `measureText` in the poster's font,
+// the wider of the regular and the bold weight, in milli-em) for the code
+// points it sent; every other code point falls back to `fallback`. The table
+// is part of the request, so a backend re-running it gets the same bytes.
+class MeasuredMetrics final : public TextMetrics {
+ public:
+  // Pairs in any order; for a code point given twice the first is used.
+  // Advances are clamped to 0..4000.
+  MeasuredMetrics(std::vector<std::pair<char32_t, int>> advances,
+                  const TextMetrics& fallback = builtInMetrics());
+  int advance(char32_t cp) const override;
+  std::size_t size() const { return advances_.size(); }
+
+ private:
+  std::vector<std::pair<char32_t, int>> advances_;  // sorted by code point, unique
+  const TextMetrics& fallback_;
+};
 
 enum class BreakClass : std::uint8_t {
   kWord,         // Latin letters, digits, ASCII punctuation, other scripts: no break inside a run
