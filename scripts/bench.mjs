@@ -11,7 +11,9 @@
 //  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
 //  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs);
 //  - headless Chromium: cold start with 4× CPU throttling, forest layout in
-//    the page against d3 (scripts/bench/browser.mjs).
+//    the page against d3 (scripts/bench/browser.mjs);
+//  - posters against Satori + resvg (scene, PNG, cold, bytes) and QR encodes
+//    per second against npm qrcode (scripts/bench/poster.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -99,6 +101,10 @@ const treesAgree = runReferral(row);
 // 7. Headless Chromium: cold start under 4× throttling, forest layout in the page.
 const { run: runBrowser } = await import('./bench/browser.mjs');
 const browserAgrees = await runBrowser(row);
+
+// 8. Posters against Satori + resvg; QR encodes against npm qrcode.
+const { run: runPoster } = await import('./bench/poster.mjs');
+await runPoster(core, cli, row);
 
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(cmake ninja-build g++ googletest libgtest-dev emscripten nlohmann-json3-dev
           clang libclang-rt-14-dev chromium fonts-wqy-microhei libqrcodegencpp-dev zbar-tools)
 PACKAGES+=(postgresql)  # reference backend and its tests (scripts/backend, private instance, no service)
+PACKAGES+=(fonts-dejavu-core fonts-droid-fallback)  # TTF fonts for Satori in npm run bench (it cannot read .ttc)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
