@@ -193,6 +193,35 @@ for (const [template, fixture] of TEMPLATES) {
     });
 }
 
+test('at fractional pixel ratios the QR modules meet on whole pixels: no seams, no blur, zbar decodes', { timeout: TEST_TIMEOUT }, async () => {
+  const request = readFileSync(join(FIXTURES, 'referral_honour_gold_medal.json'), 'utf8');
+  const poster = JSON.parse(await page.evaluate((r) => window.core.layoutPoster(r), request)).value;
+  for (const ratio of [1.5, 2.625, 2.75, 3.5]) {
+    const out = await page.evaluate(async ({ poster, ratio }) => {
+      const canvas = new OffscreenCanvas(1, 1);
+      window.replay.replayPoster(canvas, poster, { pixelRatio: ratio });
+      const [, x, y, m, quiet, dark, light, rows] = poster.drawList.find((op) => op[0] === 'qr');
+      const side = (rows.length + 2 * quiet) * m;
+      const x0 = Math.round(x * ratio);
+      const y0 = Math.round(y * ratio);
+      const n = Math.round((x + side) * ratio) - x0;
+      const px = canvas.getContext('2d').getImageData(x0, y0, n, n).data;
+      const hex = (i) => `#${[px[i], px[i + 1], px[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      let blended = 0;
+      for (let i = 0; i < px.length; i += 4) if (hex(i) !== dark && hex(i) !== light) blended += 1;
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { blended, pixels: n * n, png: btoa(s) };
+    }, { poster, ratio });
+    assert.equal(out.blended, 0, `ratio ${ratio}: ${out.blended} of ${out.pixels} QR pixels are neither dark nor light`);
+    const file = join(SHOTS, `poster-qr-ratio-${ratio}.png`);
+    writeFileSync(file, Buffer.from(out.png, 'base64'));
+    assert.deepEqual(zbar(file), { status: 0, text: poster.qrPayload }, `ratio ${ratio}`);
+  }
+});
+
 test('XSS corpus through the story: no script runs, no markup appears', { timeout: TEST_TIMEOUT }, async () => {
   const corpus = [
     '<script>alert(1)</script>',

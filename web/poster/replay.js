@@ -97,20 +97,31 @@ export function replayPoster(canvas, poster, { images = {}, pixelRatio = 1 } = {
         break;
       }
       case 'qr': {
+        // Drawn in device pixels with every module edge rounded to a whole
+        // pixel: at a fractional ratio (2.75 on many Android phones) modules
+        // that share an edge then share it exactly, with no anti-aliased
+        // seam or blur for a scanner to stumble on.
         const [, x, y, m, quiet, dark, light, rows] = op;
+        const edge = (v) => Math.round(v * pixelRatio);
         const side = (rows.length + 2 * quiet) * m;
+        ctx.save();
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
         ctx.fillStyle = light;
-        ctx.fillRect(x, y, side, side);
+        ctx.fillRect(edge(x), edge(y), edge(x + side) - edge(x), edge(y + side) - edge(y));
         ctx.fillStyle = dark;
         rows.forEach((row, r) => {
+          const top = edge(y + (quiet + r) * m);
+          const bottom = edge(y + (quiet + r + 1) * m);
           for (let c = 0; c < row.length; ) {
             if (row[c] !== '1') { c += 1; continue; }
             let end = c;
             while (row[end] === '1') end += 1;
-            ctx.fillRect(x + (quiet + c) * m, y + (quiet + r) * m, (end - c) * m, m);
+            const left = edge(x + (quiet + c) * m);
+            ctx.fillRect(left, top, edge(x + (quiet + end) * m) - left, bottom - top);
             c = end;
           }
         });
+        ctx.restore();
         break;
       }
       default:
