@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
 # FUZZ_SECONDS (default 60), seeded with the golden fixtures and a JSON
-# dictionary. `npm test` runs a short smoke pass; `npm run fuzz` a long one.
-# Exit status is non-zero if any target finds a crash.
+# dictionary. `npm test` runs a short smoke pass; `npm run fuzz` a long one,
+# followed by the source coverage of every corpus (scripts/fuzz-coverage.sh;
+# FUZZ_COVERAGE=0 skips it). Exit status is non-zero if any target finds a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
@@ -32,4 +33,7 @@ for target in "${!seeds[@]}"; do
     grep -E 'stat::number_of_executed_units|cov:' "build/fuzz/$target.log" | tail -2
   fi
 done
+if [ "$status" = 0 ] && [ "${FUZZ_COVERAGE:-1}" = 1 ]; then
+  bash scripts/fuzz-coverage.sh
+fi
 exit $status

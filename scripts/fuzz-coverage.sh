@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Source coverage of each fuzz target's corpus (build/fuzz/corpus/<target>,
+# grown by scripts/fuzz.sh): builds the fuzz targets once more with clang's
+# -fprofile-instr-generate -fcoverage-mapping (build/fuzz-cov), replays every
+# corpus file once (-runs=0: no mutation), and prints llvm-cov's line, function
+# and region coverage of the module's own sources and of json_io.cpp.
+# `npm run fuzz` runs it after the fuzzing; alone: bash scripts/fuzz-coverage.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f build/fuzz-cov/build.ninja ]; then
+  CXX=clang++ cmake -S . -B build/fuzz-cov -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCARECIRCLE_FUZZ=ON -DCARECIRCLE_COVERAGE=ON >/dev/null
+fi
+# target → the core sources it is meant to reach
+declare -A sources=(
+  [fuzz_streak]="core/src/streak.cpp core/src/streak_json.cpp core/src/civil_date.cpp"
+  [fuzz_eligibility]="core/src/eligibility.cpp core/src/eligibility_json.cpp core/src/campaign.cpp"
+  [fuzz_referral]="core/src/referral_graph.cpp core/src/referral_json.cpp core/src/referral_view.cpp core/src/tree_layout.cpp"
+  [fuzz_community]="core/src/community_json.cpp core/src/community_koc.cpp core/src/community_members.cpp core/src/community_report.cpp"
+  [fuzz_moderation]="core/src/moderation.cpp core/src/moderation_json.cpp core/src/moderation_matcher.cpp core/src/moderation_text.cpp"
+  [fuzz_poster]="core/src/poster.cpp core/src/poster_json.cpp core/src/poster_layout.cpp core/src/poster_svg.cpp core/src/poster_text.cpp core/src/qr.cpp core/src/referral_code.cpp core/src/referral_code_json.cpp"
+)
+cmake --build build/fuzz-cov --target "${!sources[@]}"
+
+printf '%-18s %8s %10s %10s %10s\n' target inputs lines functions regions
+for target in $(printf '%s\n' "${!sources[@]}" | sort); do
+  corpus=build/fuzz/corpus/$target
+  if [ ! -d "$corpus" ]; then
+    echo "$target: no corpus yet (run npm run fuzz first)" >&2
+    continue
+  fi
+  raw=build/fuzz-cov/$target.profraw
+  rm -f "$raw"
+  LLVM_PROFILE_FILE=$raw "build/fuzz-cov/tests/$target" -runs=0 "$corpus" >/dev/null 2>&1
+  llvm-profdata merge -sparse "$raw" -o "build/fuzz-cov/$target.profdata"
+  # shellcheck disable=SC2086
+  total=$(llvm-cov report "build/fuzz-cov/tests/$target" -instr-profile="build/fuzz-cov/$target.profdata" \
+    ${sources[$target]} core/src/json_io.cpp | grep '^TOTAL')
+  # TOTAL regions missed cover% functions missed exec% lines missed cover% branches…
+  read -r _ _ _ regions _ _ functions _ _ lines _ <<<"$total"
+  printf '%-18s %8s %10s %10s %10s\n' "$target" "$(find "$corpus" -type f | wc -l)" "$lines" "$functions" "$regions"
+done
