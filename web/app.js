@@ -1,6 +1,7 @@
 // CareCircle web shell — boot, the bottom tab bar and the check-in screen
 // (打卡). The wallet screen (券包) lives in ./wallet.js, the referral centre
-// (推荐) in ./referral.js, and the staff workbench (工作台, #staff/…) in
+// (推荐) in ./referral.js, the friend's join screen (好友邀请, #join/<code>) and
+// the 我的推荐码 card in ./join.js, and the staff workbench (工作台, #staff/…) in
 // ./staff/, loaded on demand.
 //
 // Thin by design (STYLE 1): every rule, number, date decision and piece of
@@ -17,6 +18,9 @@ import { createOutbox } from './backend/outbox.js';
 import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
 import { createSettings } from './settings.js';
+import { createJoin } from './join.js';
+import { supports } from './backend/backend.js';
+import { createInvitePrompt } from './invite.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -38,9 +42,10 @@ const state = {
   /** @type {ReturnType<typeof createWallet> | null} */ wallet: null,
   /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
   /** @type {ReturnType<typeof createSettings> | null} */ settings: null,
+  /** @type {ReturnType<typeof createJoin> | null} */ join: null,
   /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
   /** @type {Promise<any> | null} the poster screen (./poster/screen.js), once #poster was opened */ posters: null,
-  /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings'} */ view: 'checkin',
+  /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings' | 'join'} */ view: 'checkin',
 };
 
 /** The views: the tabs of the bottom bar, and the staff workbench → document title. */
@@ -51,6 +56,7 @@ const VIEWS = Object.freeze({
   staff: '员工工作台 · CareCircle',
   poster: '推荐海报 · CareCircle',
   settings: '我的设置 · CareCircle',
+  join: '好友邀请 · CareCircle',
 });
 
 /** Views reached from a tab that keep that tab highlighted. */
@@ -253,6 +259,7 @@ async function checkIn({ kind, forDate }) {
     } else if (decision.message) {
       showToast(decision.message, 'info');
     }
+    if (decision.outcome === 'accepted' && kind === 'normal') afterDailyCheckIn();
   } catch (err) {
     showToast('操作没有完成，请稍后再试', 'error');
     console.warn('check-in failed', err);
@@ -452,9 +459,29 @@ async function showMonth(month) {
   if (!ok) state.viewMonth = previous;
 }
 
+// ---------------------------------------------------------------- invite prompt (G17)
+
+/** @type {ReturnType<typeof createInvitePrompt> | null} */
+let invitePrompt = null;
+
+/**
+ * The one hook of the "invite a friend" prompt (./invite.js): after a daily
+ * check-in the core accepted. Whether it shows is the core's and the
+ * backend's answer; it never blocks or delays the check-in.
+ */
+function afterDailyCheckIn() {
+  invitePrompt ??= createInvitePrompt({
+    core: state.core,
+    backend: state.backend,
+    showToast,
+    isCheckInShown: () => state.view === 'checkin',
+  });
+  invitePrompt.afterCheckIn();
+}
+
 // ---------------------------------------------------------------- tabs
 
-/** #checkin, #wallet, #referral, #poster or #poster/<template>, #staff or #staff/<screen>. */
+/** #checkin, #wallet, #referral, #poster or #poster/<template>, #staff or #staff/<screen>, #join or #join/<code>. */
 function viewFromHash() {
   const [name, screen = ''] = location.hash.replace(/^#/, '').split('/');
   return Object.hasOwn(VIEWS, name) ? { name, screen } : { name: 'checkin', screen: '' };
@@ -509,10 +536,13 @@ function showView({ name, screen }) {
     else tab.removeAttribute('aria-current');
   }
   document.body.classList.toggle('is-staff', name === 'staff');
+  document.body.classList.toggle('is-join', name === 'join');
   document.title = VIEWS[name];
   if (changed) window.scrollTo(0, 0);
   if (name === 'wallet' && state.wallet) state.wallet.refresh();
   if (name === 'referral' && state.referral) state.referral.refresh();
+  if (name === 'referral' && state.join) state.join.showMyCode();
+  if (name === 'join' && state.join) state.join.show(screen);
   if (name === 'settings' && state.settings) state.settings.refresh();
   if (name === 'poster') {
     posterScreen()
@@ -583,6 +613,8 @@ let offlineShown = false;
  */
 function onOutboxEvent(event) {
   if (event.type === 'rejected') {
+    // The join screen shows its own refusal (duplicate referee, self-referral…) in place.
+    if (event.entry?.op === 'claimReferral' && state.view === 'join') return;
     showToast(event.result?.body?.error?.message ?? '服务器未接受这条记录', 'error');
   } else if (event.type === 'error') {
     if ($('toast-text').textContent !== OFFLINE_NOTICE) showToast(OFFLINE_NOTICE, 'info');
@@ -603,8 +635,13 @@ async function chooseBackend() {
   if (new URLSearchParams(location.search).get('backend') !== 'http') return createOfflineBackend();
   const baseUrl = '/api/v1';
   // Demo login only: a hospital wires its own login here (never a token in the URL).
+  // Opened on a join link (#join/<code>), the demo signs in as a NEW synthetic
+  // patient — the friend who scanned the code — in the demo community so that
+  // every screen has content; otherwise as the seeded demo patient.
+  const { name, screen } = viewFromHash();
+  const as = name === 'join' && screen ? { as: 'newPatient', communityMember: true } : { as: 'demoPatient' };
   const response = await fetch(`${baseUrl}/demo/sessions`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"as":"demoPatient"}',
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(as),
   });
   if (!response.ok) throw new Error(`登录失败（HTTP ${response.status}）`);
   const { token } = await response.json();
@@ -617,17 +654,36 @@ async function boot() {
   try {
     const backend = await chooseBackend();
     const [core] = await Promise.all([loadCore({ onProgress: onLoadProgress }), backend.init()]);
+    performance.mark('carecircle:core-and-data-ready');  // marks for npm run bench (cold start)
     state.core = core;
     state.backend = backend;
     state.profile = await backend.getProfile();
     renderProfile(state.profile, core.version);
     await refresh();
+    performance.mark('carecircle:checkin-rendered');
     state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
     state.referral = createReferral({ core, backend, profile: state.profile, showToast });
     state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
+    state.join = createJoin({
+      core,
+      backend,
+      profile: state.profile,
+      offlineDemo: new URLSearchParams(location.search).get('backend') !== 'http',
+      showToast,
+    });
+    // Another page of the offline demo changed the shared data (a friend
+    // joined with the code): show it without a reload.
+    if (supports(backend, 'onRemoteChange')) {
+      backend.onRemoteChange(() => {
+        if (state.view === 'referral' && state.referral) state.referral.refresh();
+        if (state.view === 'wallet' && state.wallet) state.wallet.refresh();
+      });
+    }
+    performance.mark('carecircle:screens-created');
     showScreen('app');
     showView(viewFromHash());
     document.body.dataset.ready = 'true';
+    performance.mark('carecircle:interactive');
   } catch (err) {
     showLoadError(err);
     return;

@@ -1,7 +1,8 @@
 // Singleton loader of the CareCircle core (C++ → WebAssembly).
 //
 // Downloads core.wasm with a streamed reader (real progress for the loading
-// screen), then hands the bytes to the Emscripten factory of core.mjs. Every
+// screen) while the browser compiles it from the same stream, then
+// instantiates it through the Emscripten factory of core.mjs. Every
 // export is JSON text in, JSON envelope out; `call(name, request)` does the
 // stringify / parse and returns the envelope as is:
 //   {ok: true, value} | {ok: false, error: {code, message, path}}
@@ -44,23 +45,13 @@ function emit(progress) {
   }
 }
 
-async function downloadWasm() {
-  const response = await fetch(WASM_URL, { credentials: 'same-origin' });
-  if (!response.ok) {
-    throw new Error(`下载核心模块失败（HTTP ${response.status}）`);
-  }
-  // Content-Length counts compressed bytes when the server gzips, while the
-  // reader yields decoded ones: use the decoded size when the server says it,
-  // otherwise report an unknown total (0).
-  const total = response.headers.get('Content-Encoding')
-    ? Number(response.headers.get('X-Decoded-Length')) || 0
-    : Number(response.headers.get('Content-Length')) || 0;
-  if (!response.body || typeof response.body.getReader !== 'function') {
-    const buffer = await response.arrayBuffer();
-    emit({ loaded: buffer.byteLength, total: buffer.byteLength, phase: 'download' });
-    return buffer;
-  }
-  const reader = response.body.getReader();
+/**
+ * Reads `body` to the end, reporting progress; returns the bytes.
+ * @param {ReadableStream<Uint8Array>} body
+ * @param {number} total
+ */
+async function readWithProgress(body, total) {
+  const reader = body.getReader();
   const chunks = [];
   let loaded = 0;
   emit({ loaded, total, phase: 'download' });
@@ -77,25 +68,77 @@ async function downloadWasm() {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return bytes.buffer;
+  return bytes;
+}
+
+/**
+ * Downloads core.wasm. Where the browser can, the module is compiled while
+ * it downloads (WebAssembly.compileStreaming on one branch of the stream, the
+ * progress bar on the other), so that little is left to do once the last
+ * byte arrives; otherwise the bytes are compiled afterwards.
+ * @returns {Promise<{bytes: Uint8Array, compiled: Promise<WebAssembly.Module> | null}>}
+ */
+async function downloadWasm() {
+  const response = await fetch(WASM_URL, { credentials: 'same-origin' });
+  if (!response.ok) {
+    throw new Error(`下载核心模块失败（HTTP ${response.status}）`);
+  }
+  // Content-Length counts compressed bytes when the server gzips, while the
+  // reader yields decoded ones: use the decoded size when the server says it,
+  // otherwise report an unknown total (0).
+  const total = response.headers.get('Content-Encoding')
+    ? Number(response.headers.get('X-Decoded-Length')) || 0
+    : Number(response.headers.get('Content-Length')) || 0;
+  if (!response.body || typeof response.body.getReader !== 'function') {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    emit({ loaded: bytes.byteLength, total: bytes.byteLength, phase: 'download' });
+    return { bytes, compiled: null };
+  }
+  let body = response.body;
+  let compiled = null;
+  if (typeof WebAssembly.compileStreaming === 'function' && typeof body.tee === 'function') {
+    const [forProgress, forCompiler] = body.tee();
+    body = forProgress;
+    compiled = WebAssembly.compileStreaming(
+      new Response(forCompiler, { headers: { 'Content-Type': 'application/wasm' } }));
+    // Judged after the download: a failure here falls back to compiling the bytes.
+    compiled.catch(() => {});
+  }
+  return { bytes: await readWithProgress(body, total), compiled };
+}
+
+/**
+ * Instantiates the Emscripten module: from the streamed compilation when it
+ * worked, else from the bytes (the factory compiles them).
+ */
+async function instantiate(factory, bytes, compiled) {
+  const module = compiled ? await compiled.catch(() => null) : null;
+  if (!module) return factory({ wasmBinary: bytes });
+  return factory({
+    // Emscripten's hook: instantiate ourselves and hand the instance back.
+    instantiateWasm(imports, receiveInstance) {
+      WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module));
+      return {};
+    },
+  });
 }
 
 async function load() {
-  const [wasmBinary, factory] = await Promise.all([
+  const [{ bytes, compiled }, factory] = await Promise.all([
     downloadWasm(),
     import(MODULE_URL.href).then((m) => m.default),
   ]);
   if (typeof factory !== 'function') throw new Error('core.mjs 没有导出 createCore');
-  emit({ loaded: wasmBinary.byteLength, total: wasmBinary.byteLength, phase: 'compile' });
+  emit({ loaded: bytes.byteLength, total: bytes.byteLength, phase: 'compile' });
   // Marks for `npm run bench` (cold start): bytes in hand → module ready.
   performance.mark('carecircle:wasm-downloaded');
-  const module = await factory({ wasmBinary });
+  const module = await instantiate(factory, bytes, compiled);
   performance.measure('carecircle:wasm-instantiate', 'carecircle:wasm-downloaded');
   for (const name of [...REQUIRED_EXPORTS, 'coreVersion']) {
     if (typeof module[name] !== 'function') throw new Error(`核心模块缺少导出 ${name}`);
   }
   const version = String(module.coreVersion());
-  emit({ loaded: wasmBinary.byteLength, total: wasmBinary.byteLength, phase: 'ready' });
+  emit({ loaded: bytes.byteLength, total: bytes.byteLength, phase: 'ready' });
   return Object.freeze({
     version,
     /** JSON in, envelope out. Any JSON export of the core, by its name. */

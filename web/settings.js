@@ -69,6 +69,8 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
   const rows = new Map();
   /** @type {Map<string, import('./backend/backend.js').Consent>} */
   let consents = new Map();
+  /** The prompts already shown (mayShowInvitePrompt's shownAtMs), where the backend keeps them; [] otherwise. */
+  let promptsShown = [];
   let inflight = null;
   let wiping = false;
   const parts = build();
@@ -189,7 +191,11 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
     const optedOut = consent?.granted === false;
     input.checked = !optedOut;
     input.disabled = !available;
-    const envelope = core.call('mayShowInvitePrompt', { nowMs: backend.now().nowMs, ...(optedOut ? { optedOut: true } : {}) });
+    const envelope = core.call('mayShowInvitePrompt', {
+      nowMs: backend.now().nowMs,
+      shownAtMs: promptsShown,
+      ...(optedOut ? { optedOut: true } : {}),
+    });
     let text;
     if (!envelope.ok) text = envelope.error.message;
     else if (envelope.value.allowed) text = `已开启 · 近期最多还会提醒 ${envelope.value.remainingInWindow} 次`;
@@ -221,8 +227,13 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
       return false;
     }
     try {
+      // The prompt history only refines the text under 邀请朋友的提醒: never waited on for long, never an error.
+      const history = supports(backend, 'getPromptHistory')
+        ? backend.getPromptHistory().then((h) => h.shownAtMs, () => promptsShown)
+        : Promise.resolve(promptsShown);
       const list = await backend.getConsents();
       consents = new Map(list.map((c) => [c.purpose, c]));
+      promptsShown = await history;
       parts.consentError.hidden = true;
     } catch (err) {
       showError('授权设置暂时无法读取，请联网后再试。打卡和就诊不受影响。');

@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v6';
+const VERSION = 'carecircle-shell-v9';
 
 const SHELL = [
   './',
@@ -16,6 +16,8 @@ const SHELL = [
   './app.js',
   './wallet.js',
   './referral.js',
+  './join.js',
+  './invite.js',
   './settings.js',
   './settings.css',
   './svg.js',
@@ -37,6 +39,7 @@ const SHELL = [
   './poster/screen.css',
   './poster/replay.js',
   './poster/qr.js',
+  './poster/metrics.js',
   './vendor/qrcodegen.js',
   './manifest.webmanifest',
   './demo/campaigns.json',

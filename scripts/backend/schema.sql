@@ -259,3 +259,39 @@ CREATE TABLE IF NOT EXISTS community_groups (
   quarter_new_members jsonb,
   PRIMARY KEY (month, id)
 );
+
+-- Patient stories (病友故事) submitted for the hospital's review before
+-- anything is published (G9, G11). A story is stored only with the patient's
+-- separate 'stories' consent and only after the core's wording check
+-- (layoutPoster, the same answer the shell got) passed. Withdrawing the
+-- consent withdraws every story still pending: its text is deleted in the
+-- same transaction as the consent (the row stays, textless, so a replayed
+-- submission finds its answer and staff see no trace of the words).
+CREATE TABLE IF NOT EXISTS stories (
+  id              text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_.:-]{1,64}$'),
+  patient_id      text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  title           text CHECK (octet_length(title) <= 4096),
+  story           text CHECK (octet_length(story) <= 262144),  -- layoutPoster's own limit: 256 KiB
+  status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'withdrawn')),
+  submitted_at_ms bigint NOT NULL CHECK (submitted_at_ms >= 0),
+  withdrawn_at_ms bigint CHECK (withdrawn_at_ms >= 0),
+  CONSTRAINT stories_withdrawn_have_no_text CHECK (
+    (status = 'withdrawn') = (withdrawn_at_ms IS NOT NULL)
+    AND (status = 'pending') = (title IS NOT NULL AND story IS NOT NULL)
+  )
+);
+CREATE INDEX IF NOT EXISTS stories_pending ON stories (submitted_at_ms, id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS stories_patient ON stories (patient_id, status);
+
+-- "Invite a friend" prompts shown (G17), one row per prompt. The server adds
+-- a row only after the core's mayShowInvitePrompt allowed it on this very
+-- history, with the patient's row locked: two devices asking at once cannot
+-- both take the third place. The cap itself is the core's (3 per 90 days),
+-- never re-declared here.
+CREATE TABLE IF NOT EXISTS invite_prompts (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  patient_id  text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  shown_at_ms bigint NOT NULL CHECK (shown_at_ms >= 0),
+  moment      text NOT NULL CHECK (moment ~ '^[A-Za-z]{1,32}$')
+);
+CREATE INDEX IF NOT EXISTS invite_prompts_patient ON invite_prompts (patient_id, shown_at_ms);

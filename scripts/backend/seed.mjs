@@ -272,6 +272,19 @@ async function seedOnce(client, ctx, nowMs, campaigns) {
 
 let demoCounter = 0;
 
+// Made-up names for new demo patients (a friend who registers with a code):
+// the referrer's tree then shows a masked name (李*芳) as for any friend,
+// rather than an empty one. Synthetic demo data, never a real person.
+const DEMO_SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾';
+const DEMO_GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建文辉宇鹏飞俊峰晓东海波林雪琳佳欣怡雨婷';
+
+/** A synthetic full name for a new demo patient (2 or 3 characters). */
+function newDemoName() {
+  const bytes = randomBytes(4);
+  const given = (i) => DEMO_GIVEN[bytes[i] % DEMO_GIVEN.length];
+  return DEMO_SURNAMES[bytes[0] % DEMO_SURNAMES.length] + given(1) + (bytes[3] % 10 < 7 ? given(2) : '');
+}
+
 /**
  * Demo login (only when the server runs with demo on): a session for the
  * seeded demo patient, the demo staff member, or a NEW synthetic patient
@@ -291,10 +304,11 @@ export async function demoSession(pool, ctx, body) {
     } else if (as === 'newPatient') {
       demoCounter += 1;
       subjectId = `demo-new-${Date.now().toString(36)}-${demoCounter}-${randomBytes(3).toString('hex')}`;
+      const name = newDemoName();
       await createPatient(client, ctx, {
         id: subjectId,
-        name: '',
-        displayName: '演示新用户',
+        name,
+        displayName: `演示新用户 ${name[0]}*`,
         isCommunityMember: body?.communityMember === true,
         isNewPatient: true,
         communityId: body?.communityMember === true ? DEMO_COMMUNITY_ID : null,

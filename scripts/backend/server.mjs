@@ -38,16 +38,21 @@ import {
   getConsents,
   getEligibilityInputs,
   getHospitalForest,
+  getPendingStories,
+  getPromptHistory,
   getProfile,
   getReferralGraph,
   getStreakInputs,
   issueRewards,
   loadServerCore,
+  lookupReferralCode,
   recordHospitalEvent,
+  recordPromptShown,
   redeemVoucher,
   saveCheckIn,
   saveGranted,
   setConsent,
+  submitStory,
 } from './service.mjs';
 
 const HOST = '127.0.0.1';
@@ -64,6 +69,8 @@ const MUTATIONS = Object.freeze({
   issueRewards: { role: 'patient', run: (c, ctx, who, body) => issueRewards(c, ctx, who.subjectId, body) },
   claimReferral: { role: 'patient', run: (c, ctx, who, body) => claimReferral(c, ctx, who.subjectId, body) },
   setConsent: { role: 'patient', run: (c, ctx, who, body) => setConsent(c, ctx, who.subjectId, body) },
+  submitStory: { role: 'patient', run: (c, ctx, who, body) => submitStory(c, ctx, who.subjectId, body) },
+  recordPromptShown: { role: 'patient', run: (c, ctx, who, body) => recordPromptShown(c, ctx, who.subjectId, body) },
   recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => recordHospitalEvent(c, ctx, body) },
   redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => redeemVoucher(c, ctx, who.subjectId, body) },
 });
@@ -73,6 +80,8 @@ const POST_ROUTES = new Map([
   ['/milestones', 'saveGranted'],
   ['/rewards/issue', 'issueRewards'],
   ['/referrals', 'claimReferral'],
+  ['/stories', 'submitStory'],
+  ['/me/prompts', 'recordPromptShown'],
   ['/staff/referral-events', 'recordHospitalEvent'],
   ['/staff/vouchers/redeem', 'redeemVoucher'],
 ]);
@@ -86,7 +95,10 @@ const GET_ROUTES = new Map([
   ['/eligibility-inputs', { role: 'patient', run: (c, ctx, who) => getEligibilityInputs(c, who.subjectId) }],
   ['/referral-graph', { role: 'patient', run: (c, ctx, who) => getReferralGraph(c, who.subjectId) }],
   ['/me/consents', { role: 'patient', run: (c, ctx, who) => getConsents(c, who.subjectId) }],
+  ['/me/prompts', { role: 'patient', run: (c, ctx, who) => getPromptHistory(c, who.subjectId) }],
+  ['/referral-codes', { role: 'patient', run: (c, ctx, who, query) => lookupReferralCode(c, ctx, who.subjectId, query.get('code')) }],
   ['/staff/forest', { role: 'staff', run: (c) => getHospitalForest(c) }],
+  ['/staff/stories', { role: 'staff', run: (c) => getPendingStories(c) }],
   [
     '/staff/community-report-inputs',
     {

@@ -30,6 +30,8 @@ export const SERVER_CORE_EXPORTS = Object.freeze([
   'validateCampaigns',
   'makeReferralCode',
   'checkReferralCode',
+  'layoutPoster',
+  'mayShowInvitePrompt',
 ]);
 
 /**
@@ -536,6 +538,30 @@ export async function claimReferral(client, ctx, refereeId, body) {
   return { referralId: id, invitedAtMs };
 }
 
+/**
+ * lookupReferralCode: who invites the caller, for the friend's join screen
+ * (好友邀请). The core checks the code (check symbol, forgiving reading); the
+ * reply names the referrer only by their display name, which is masked when
+ * it is stored (王*), never the full name, a phone or a diagnosis. Codes are
+ * unguessable (60 random bits), so this is no directory of patients. Staff
+ * have no referral code that anyone could join with (G15).
+ */
+export async function lookupReferralCode(client, ctx, patientId, code) {
+  if (typeof code !== 'string') throw new ApiError(400, 'request.bad_query', '缺少推荐码 code', { path: '/code' });
+  const checked = ctx.core.call('checkReferralCode', { code });
+  if (!checked.ok) throw coreRejects(checked);
+  const { rows } = await client.query('SELECT id, display_name FROM patients WHERE referral_code = $1 AND NOT is_staff', [
+    checked.value.code,
+  ]);
+  if (rows.length === 0) throw new ApiError(404, 'referral.unknown_code', '没有找到这个推荐码，请核对后再输入');
+  return {
+    code: checked.value.code,
+    display: checked.value.display,
+    referrerName: rows[0].display_name,
+    ownCode: rows[0].id === patientId,
+  };
+}
+
 /** Consent purposes (web/backend/backend.js ConsentPurpose; schema.sql CHECKs the same list). */
 export const CONSENT_PURPOSES = Object.freeze(['community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts']);
 
@@ -570,7 +596,130 @@ export async function setConsent(client, ctx, patientId, body) {
   if (body.purpose === 'shareProgressWithReferrer') {
     await client.query('UPDATE referrals SET consent_to_share_progress = $2 WHERE referee_id = $1', [patientId, body.granted]);
   }
+  if (body.purpose === 'stories' && !body.granted) await withdrawPendingStories(client, patientId, updatedAtMs);
   return { consent: { purpose: body.purpose, granted: body.granted, updatedAtMs } };
+}
+
+// ------------------------------------------------------------------ stories
+
+const STORY_KEYS = new Set(['title', 'story']);
+
+/** Whether the patient's latest answer for `purpose` is "granted" (never answered: not granted). */
+async function consentGranted(client, patientId, purpose) {
+  const { rows } = await client.query('SELECT granted FROM consents WHERE patient_id = $1 AND purpose = $2', [patientId, purpose]);
+  return rows.length === 1 && rows[0].granted === true;
+}
+
+/**
+ * submitStory: a patient story for the hospital's review (病友故事官). Stored
+ * as pending only (a) with the patient's separate 'stories' consent (G9) and
+ * (b) when the core's wording check passes: the server lays the story poster
+ * out with layoutPoster — the very call the shell made — and refuses with the
+ * core's own code (poster.wording_flagged with its spans, poster.forbidden_field
+ * for a link, input.* for sizes). Nothing is published here: staff review it
+ * (GET /staff/stories); withdrawing the consent withdraws it (setConsent).
+ */
+export async function submitStory(client, ctx, patientId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {title, story}');
+  const unknown = Object.keys(body).find((k) => !STORY_KEYS.has(k));
+  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (typeof body.title !== 'string') throw badBody('缺少标题 title', '/title');
+  if (typeof body.story !== 'string') throw badBody('缺少故事 story', '/story');
+  await lockPatient(client, patientId);
+  if (!(await consentGranted(client, patientId, 'stories'))) {
+    throw new ApiError(409, 'story.consent_required', '发布故事需要您单独同意。不同意不影响您的任何诊疗和服务。');
+  }
+  const checked = ctx.core.call('layoutPoster', { template: 'storyPoster', data: { title: body.title, story: body.story } });
+  if (!checked.ok) {
+    const { code, message, path, matches } = checked.error;
+    throw new ApiError(422, code, message, { ...(path ? { path } : {}), ...(matches ? { matches } : {}) });
+  }
+  const id = `st-${randomBytes(9).toString('base64url')}`;
+  const submittedAtMs = ctx.nowMs();
+  await client.query(
+    `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms) VALUES ($1, $2, $3, $4, 'pending', $5)`,
+    [id, patientId, body.title, body.story, submittedAtMs],
+  );
+  return { storyId: id, status: 'pending', submittedAtMs };
+}
+
+/** Withdrawn consent (G9): every story still pending is withdrawn and its words deleted. */
+async function withdrawPendingStories(client, patientId, atMs) {
+  await client.query(
+    `UPDATE stories SET status = 'withdrawn', withdrawn_at_ms = $2, title = NULL, story = NULL
+      WHERE patient_id = $1 AND status = 'pending'`,
+    [patientId, atMs],
+  );
+}
+
+/**
+ * Staff: the stories waiting for review, oldest first, with the author's
+ * display name (already masked, 王*) — never the full name. Staff check each
+ * one with the core's moderateText (context "story") on the workbench.
+ */
+export async function getPendingStories(client) {
+  const { rows } = await client.query(
+    `SELECT s.id, s.title, s.story, s.submitted_at_ms, p.display_name FROM stories s JOIN patients p ON p.id = s.patient_id
+      WHERE s.status = 'pending' ORDER BY s.submitted_at_ms, s.id LIMIT 500`,
+  );
+  return {
+    stories: rows.map((r) => ({ id: r.id, authorName: r.display_name, title: r.title, story: r.story, submittedAtMs: r.submitted_at_ms })),
+  };
+}
+
+// ------------------------------------------------------------------ invite prompts (G17)
+
+/**
+ * The moments at which the shell may ask to show an "invite a friend"
+ * prompt: none of them clinical (G17). A check-in just recorded is the only
+ * one so far; a new moment is added here and in docs/api/openapi.yaml.
+ */
+export const INVITE_PROMPT_MOMENTS = Object.freeze(['checkInDone']);
+
+/** The prompts already shown to the patient (mayShowInvitePrompt's shownAtMs). */
+export async function getPromptHistory(client, patientId) {
+  const { rows } = await client.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [
+    patientId,
+  ]);
+  return { shownAtMs: rows.map((r) => r.shown_at_ms) };
+}
+
+/**
+ * recordPromptShown: the shell is about to show an invite prompt. The server
+ * asks the core on its own facts — the stored history, the patient's opt-out
+ * (consent 'referralPrompts' answered false), staff or not — with the
+ * patient's row locked, and records the prompt only when the core allows it;
+ * otherwise it refuses with the core's first reason (e.g.
+ * eligibility.prompt_cap_reached: a 4th prompt in 90 days).
+ */
+export async function recordPromptShown(client, ctx, patientId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {moment}');
+  const unknown = Object.keys(body).find((k) => k !== 'moment');
+  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (!INVITE_PROMPT_MOMENTS.includes(body.moment)) throw badBody(`moment 应为 ${INVITE_PROMPT_MOMENTS.join(' / ')}`, '/moment');
+  await lockPatient(client, patientId);
+  const { shownAtMs } = await getPromptHistory(client, patientId);
+  const patient = await client.query('SELECT is_staff FROM patients WHERE id = $1', [patientId]);
+  const optOut = await client.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [patientId]);
+  const nowMs = ctx.nowMs();
+  const envelope = ctx.core.call('mayShowInvitePrompt', {
+    nowMs,
+    shownAtMs,
+    // Never answered: the core's own default applies (no key is sent).
+    ...(optOut.rows.length === 1 && optOut.rows[0].granted === false ? { optedOut: true } : {}),
+    isStaff: patient.rows[0].is_staff,
+  });
+  if (!envelope.ok) throw coreRejects(envelope);
+  const decision = envelope.value;
+  if (!decision.allowed) {
+    const [first] = decision.reasons;
+    throw new ApiError(409, first.code, first.message, {
+      reasons: decision.reasons,
+      ...(decision.nextAllowedAtMs ? { nextAllowedAtMs: decision.nextAllowedAtMs } : {}),
+    });
+  }
+  await client.query('INSERT INTO invite_prompts (patient_id, shown_at_ms, moment) VALUES ($1, $2, $3)', [patientId, nowMs, body.moment]);
+  return { shownAtMs: nowMs, moment: body.moment };
 }
 
 const EVENT_COLUMNS = Object.freeze({

@@ -14,7 +14,9 @@
 //   3. moderation: "你吃这个药试试，保证根治" gets the core's block verdict,
 //      the highlighted spans are the text cut at the core's UTF-16 offsets,
 //      and every explanation is shown verbatim; a story turns a superlative
-//      from review into block;
+//      from review into block; the review queue lists a story a patient
+//      submitted with consent (masked author), 检查 checks it as a story,
+//      and it leaves the queue when the consent is withdrawn;
 //   4. no horizontal overflow at 360 px, touch targets ≥ 44 px, and no
 //      console error, page error, failed request or CSP violation.
 // Screenshots: staff-koc.png, staff-report.png, staff-moderation.png.
@@ -347,6 +349,67 @@ test('moderation shows the core verdict and spans', { timeout: TEST_TIMEOUT }, a
   assert.notEqual(inChat.verdict, inStory.verdict);
   await page.waitForFunction((s) => document.getElementById('mod-verdict').dataset.verdict === s, inStory.verdict);
   assert.equal(await page.textContent('#mod-summary'), inStory.summary);
+});
+
+test('内容审核 lists the stories patients submitted with consent; 检查 checks one as a story; withdrawn ones leave', { timeout: TEST_TIMEOUT }, async () => {
+  await openStaff('moderation');
+  await page.waitForSelector('#mod-queue[data-state="ready"]');
+  assert.equal(await page.locator('#mod-queue .mod-queue__item').count(), 0, 'nothing submitted yet');
+  assert.match(await page.textContent('#mod-queue-note'), /暂无待审核的故事/);
+
+  // A patient of the demo consents and submits a story (the offline backend, as the poster screen does).
+  const title = '术后第30天，我又能唱歌了';
+  const story = '出院那天，护士把康复操一个动作一个动作地教给我。现在每天和病友们一起打卡。';
+  const submitted = await page.evaluate(async ({ title, story }) => {
+    const { loadCore } = await import('/core.js');
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const core = await loadCore();
+    const backend = createOfflineBackend();
+    await backend.init();
+    await backend.setConsent('stories', true);
+    return backend.submitStory({ title, story, key: `staff-test-${crypto.randomUUID()}` }, core);
+  }, { title, story });
+  assert.equal(submitted.status, 'pending');
+
+  await page.goto('about:blank');  // a fresh visit of the workbench
+  await openStaff('moderation');
+  await page.waitForSelector('#mod-queue .mod-queue__item');
+  const item = await page.evaluate(() => {
+    const li = document.querySelector('#mod-queue .mod-queue__item');
+    return {
+      id: li.dataset.storyId,
+      title: li.querySelector('.mod-queue__title').textContent,
+      meta: li.querySelector('.mod-queue__meta').textContent,
+      excerpt: li.querySelector('.mod-queue__excerpt').textContent,
+      count: document.getElementById('mod-queue-count').textContent,
+    };
+  });
+  assert.equal(item.id, submitted.storyId);
+  assert.deepEqual([item.title, item.excerpt, item.count], [title, story, '1篇']);
+  assert.match(item.meta, /王\* · \d+\/\d+ \d\d:\d\d 提交$/, 'the author masked, never the full name');
+  await page.tap('#mod-queue .mod-queue__check');
+  const text = `${title}\n${story}`;
+  const asStory = (await coreCall('moderateText', { text, context: 'story' })).value;
+  await page.waitForFunction((s) => document.getElementById('mod-summary').textContent === s, asStory.summary);
+  assert.equal(await page.inputValue('#mod-text'), text);
+  assert.equal(await page.getAttribute('#mod-context-story', 'aria-pressed'), 'true');
+  assert.equal(await page.getAttribute('#mod-verdict', 'data-verdict'), asStory.verdict);
+  assert.equal(asStory.verdict, 'pass', 'the story passed the same check when it was submitted (G11)');
+  await assertMobileLayout('moderation queue');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await fullPageShot('staff-moderation-queue.png');
+
+  // The patient withdraws the consent: the story leaves the queue (G9).
+  await page.evaluate(async () => {
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const backend = createOfflineBackend();
+    await backend.init();
+    await backend.setConsent('stories', false);
+  });
+  await page.goto('about:blank');
+  await openStaff('moderation');
+  await page.waitForSelector('#mod-queue[data-state="ready"]');
+  assert.equal(await page.locator('#mod-queue .mod-queue__item').count(), 0, 'withdrawn: no longer listed');
 });
 
 test('no console errors, page errors, failed requests or CSP violations', () => {

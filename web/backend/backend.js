@@ -220,6 +220,83 @@
  */
 
 /**
+ * @typedef {object} ReferralInvite
+ *   Who invites the friend who opened a join link or typed a code (好友邀请).
+ * @property {string} code          The code as the core normalised it (13 symbols).
+ * @property {string} display       The same, grouped for reading (7YD0-RMEJ-X1XM6).
+ * @property {string} referrerName  The referrer's display name, already masked (王*); never a full name.
+ * @property {boolean} ownCode      true when it is the signed-in patient's own code.
+ */
+
+/**
+ * @typedef {object} ReferralClaim
+ *   The signed-in patient (the referee) registers with a friend's code (G8:
+ *   the referee enters by code or link; nobody types a third party's name).
+ * @property {string} code          The code as the core normalised it (checkReferralCode's `code`).
+ * @property {'link' | 'code'} channel  'link' when it came in a join link / QR, 'code' when typed.
+ * @property {boolean} shareProgress The referee's explicit answer to 与推荐人分享我的就诊进度 (G7):
+ *                                  unticked by default; false never blocks registering.
+ * @property {string} key           Idempotency key, chosen ONCE per claim by the caller and reused by
+ *                                  every retry of the same claim (16–128 of [A-Za-z0-9_.:-]).
+ */
+
+/**
+ * @typedef {object} ReferralClaimResult
+ * @property {'done' | 'queued'} status  'done': the backend recorded it; 'queued': it waits in the
+ *                                       outbox (offline) and is sent when online.
+ * @property {string} [referralId]       done only.
+ * @property {number} [invitedAtMs]      done only: when the backend recorded it (its clock).
+ */
+
+/**
+ * @typedef {object} StorySubmission
+ *   A patient story for the hospital's review (病友故事官). Title and story
+ *   only: no name, photo or contact travels with it. The shell submits only
+ *   after the patient gave the separate 'stories' consent (G9) and the
+ *   core's wording check (layoutPoster) passed (G11); the backend checks both
+ *   again.
+ * @property {string} title
+ * @property {string} story
+ * @property {string} key   Idempotency key, chosen ONCE per submission by the caller and reused by
+ *                          every retry of it (16–128 of [A-Za-z0-9_.:-]).
+ */
+
+/**
+ * @typedef {object} StorySubmissionResult
+ * @property {'pending' | 'queued'} status  'pending': the backend stored it for the hospital's review
+ *                                          (nothing is published yet); 'queued': it waits in the outbox
+ *                                          (offline) and is submitted when online.
+ * @property {string} [storyId]             pending only.
+ * @property {number} [submittedAtMs]       pending only: when the backend stored it (its clock).
+ * @property {boolean} [local]              true when the review queue is on this device (the offline
+ *                                          demo's 演示 queue): nothing was uploaded.
+ */
+
+/**
+ * @typedef {object} PendingStory
+ *   A story waiting for the hospital's review, as staff see it.
+ * @property {string} id
+ * @property {string} authorName     The author's display name, already masked (王*); never a full name.
+ * @property {string} title
+ * @property {string} story
+ * @property {number} submittedAtMs
+ */
+
+/**
+ * @typedef {object} PromptHistory
+ *   The "invite a friend" prompts already shown to the signed-in patient
+ *   (G17): mayShowInvitePrompt's `shownAtMs`, as stored by the backend.
+ * @property {number[]} shownAtMs   epoch ms, oldest first.
+ */
+
+/**
+ * @typedef {object} PromptShown
+ * @property {'checkInDone'} moment  The non-clinical moment of the prompt (G17): a daily check-in just
+ *                                   recorded is the only one so far.
+ * @property {string} key            Idempotency key, one per prompt.
+ */
+
+/**
  * @typedef {'community' | 'rehabData' | 'stories' | 'shareProgressWithReferrer' | 'referralPrompts'} ConsentPurpose
  *   What the patient agrees to, one purpose at a time (G9), each withdrawable:
  *   community                 joining the disease community (加入病种社群);
@@ -389,6 +466,98 @@ export class Backend {
   }
 
   /**
+   * Who invites the caller with `code` (the friend's join screen shows the
+   * referrer's masked name). Read-only. Throws an Error with `code` and a
+   * Chinese `message` for a mistyped code (the core's poster.bad_code) or an
+   * unknown one (referral.unknown_code). Optional: without it the join screen
+   * shows just the code.
+   * @param {string} code  as typed; the backend re-checks it with the core
+   * @param {import('../core.js').Core} core  the offline demo checks with it (a server has its own)
+   * @returns {Promise<ReferralInvite>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async lookupReferralCode(code, core) {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * The signed-in patient registers with a friend's referral code. A
+   * mutation like the others: through the outbox where the backend has one,
+   * idempotent by `claim.key` (the same key twice is one referral). The
+   * backend re-checks everything (the client is advisory): the code with the
+   * core, one referrer per referee, no self-referral, no cycle. Refusals throw
+   * an Error with a stable `code` (poster.bad_code, referral.unknown_code,
+   * referral.duplicate_referee, referral.self_referral, referral.cycle) and a
+   * Chinese `message` for the patient.
+   *
+   * The offline demo has one signed-in patient and no server: a claim of the
+   * demo patient's own code there is made by a simulated, newly registered
+   * 演示好友 (the "friend's phone" is a second page of the same browser), and
+   * the demo plays the hospital confirming the registration (建档) at once.
+   * @param {ReferralClaim} claim
+   * @param {import('../core.js').Core} core  the offline demo checks the code with it
+   * @returns {Promise<ReferralClaimResult>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async claimReferral(claim, core) {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Submits a story for the hospital's review (nothing is published by it).
+   * A mutation like the others: through the outbox where the backend has one,
+   * idempotent by `submission.key`. The backend re-checks everything (the
+   * client is advisory): the patient's 'stories' consent, and the wording
+   * with the same core call the shell made (layoutPoster, storyPoster).
+   * Refusals throw an Error with a stable `code` (story.consent_required, the
+   * core's poster.wording_flagged — with the core's `matches` —,
+   * poster.forbidden_field, input.*) and a Chinese `message`. Withdrawing the
+   * 'stories' consent (setConsent) withdraws every story still pending and
+   * deletes its words (G9). The offline demo keeps its "hospital review
+   * queue" on the device (IndexedDB), labelled 演示.
+   * @param {StorySubmission} submission
+   * @param {import('../core.js').Core} core  the offline demo checks the wording with it (a server has its own)
+   * @returns {Promise<StorySubmissionResult>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async submitStory(submission, core) {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Staff: the stories waiting for review, oldest first (内容审核).
+   * @returns {Promise<PendingStory[]>}
+   */
+  async getPendingStories() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * The "invite a friend" prompts already shown to the signed-in patient.
+   * @returns {Promise<PromptHistory>}
+   */
+  async getPromptHistory() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Records a prompt the shell is ABOUT to show; the shell shows it only when
+   * this resolves. The backend asks the core's mayShowInvitePrompt again on
+   * its own facts (history, opt-out, staff) and refuses — an Error with the
+   * core's reason `code` (eligibility.prompt_cap_reached: a 4th prompt in 90
+   * days; eligibility.prompt_opted_out; eligibility.staff_excluded) and its
+   * Chinese `message` — rather than record a prompt the core does not allow.
+   * Not through the outbox: a prompt that cannot be recorded now is not shown.
+   * @param {PromptShown} prompt
+   * @param {import('../core.js').Core} core  the offline demo asks the core with it
+   * @returns {Promise<{shownAtMs: number}>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async recordPromptShown(prompt, core) {
+    throw new Error('not implemented');
+  }
+
+  /**
    * The next per-device sequence number: strictly increasing, persisted, so it
    * survives reloads (a tie-breaker for offline check-ins, never a rule).
    * @returns {Promise<number>}
@@ -438,6 +607,30 @@ export const EXTENDED_BACKEND_METHODS = Object.freeze(['getReferralGraph', 'getH
  * care).
  */
 export const CONSENT_BACKEND_METHODS = Object.freeze(['getConsents', 'setConsent']);
+
+/**
+ * Methods of the interface that serve the friend's join screen (好友邀请 /
+ * 填写推荐码, #join). claimReferral is needed to register with a code;
+ * lookupReferralCode only adds the inviter's masked name (without it the
+ * screen shows just the code).
+ */
+export const JOIN_BACKEND_METHODS = Object.freeze(['claimReferral']);
+
+/**
+ * Methods of the interface that serve story submission on the poster screen
+ * (病友故事官 → 提交故事). Without it the screen says that stories cannot be
+ * submitted here; the poster can still be saved on the phone.
+ */
+export const STORY_BACKEND_METHODS = Object.freeze(['submitStory']);
+
+/** Staff: the review queue of submitted stories on the 内容审核 screen. */
+export const STAFF_STORY_BACKEND_METHODS = Object.freeze(['getPendingStories']);
+
+/**
+ * Methods of the interface that serve the "invite a friend" prompt (G17).
+ * Without them no prompt is ever shown.
+ */
+export const PROMPT_BACKEND_METHODS = Object.freeze(['getPromptHistory', 'recordPromptShown']);
 
 /** Purposes of a consent (ConsentPurpose), in the order the settings screen lists them. */
 export const CONSENT_PURPOSES = Object.freeze(['community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts']);

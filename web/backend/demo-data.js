@@ -168,10 +168,24 @@ export function generateDemoReferralGraph(nowMs, patientId) {
   return { records, patients };
 }
 
-// ------------------------------------------------------------ staff forest
-
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力宇鹏飞俊峰志国红梅燕晓东海波林雪琳佳欣怡雨婷子涵浩然思博宏斌凤琴淑珍春梅秋月';
+
+/**
+ * The made-up full name of a 演示好友 who joined on this device (offline
+ * demo), derived from their opaque id so that no name is ever stored (G19).
+ * Same id, same name; the core masks it before anything is shown.
+ * @param {string} id
+ */
+export function demoFriendName(id) {
+  let hash = 2166136261;
+  for (const ch of String(id)) hash = Math.imul(hash ^ ch.codePointAt(0), 16777619) >>> 0;
+  const random = lcg(hash);
+  const pick = (text) => text[Math.floor(random() * text.length)];
+  return pick(SURNAMES) + pick(GIVEN) + (random() < 0.7 ? pick(GIVEN) : '');
+}
+
+// ------------------------------------------------------------ staff forest
 
 /**
  * A synthetic hospital referral forest for the staff view: `size` patients,

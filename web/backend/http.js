@@ -246,12 +246,16 @@ export function createHttpBackend({
     },
 
     async getStreakInputs() {
+      // The queue is read BEFORE the server: an entry acknowledged while the
+      // read is in flight is then in one of the two (a snapshot of the server
+      // taken before the entry committed, and the entry deleted from the queue
+      // by the time the reply arrives, would otherwise lose it on screen).
+      const pending = outbox ? await outbox.pending() : [];
       const inputs = await read('/streak-inputs');
       for (const c of inputs.checkIns ?? []) lastSeq = Math.max(lastSeq, c.seq ?? 0);
       if (!outbox) return inputs;
       // What this device queued and the server has not acknowledged yet is
       // part of the history the shell shows (a union by id / key, no rule).
-      const pending = await outbox.pending();
       const ids = new Set(inputs.checkIns.map((c) => c.id));
       for (const e of pending) {
         if (e.op === 'saveCheckIn' && !ids.has(e.body.id)) {
@@ -331,12 +335,14 @@ export function createHttpBackend({
     },
 
     async getConsents() {
+      // The queue first, as in getStreakInputs: an answer acknowledged meanwhile is in one of the two.
+      const pending = outbox ? await outbox.pending() : [];
       const { consents } = await read('/me/consents');
       if (!outbox) return consents;
       // An answer this device queued and the server has not acknowledged yet
       // is the patient's latest one (queue order: the last one wins).
       const byPurpose = new Map(consents.map((c) => [c.purpose, c]));
-      for (const e of await outbox.pending()) {
+      for (const e of pending) {
         if (e.op !== 'setConsent') continue;
         const { purpose, granted } = e.body;
         byPurpose.set(purpose, { purpose, granted, updatedAtMs: e.createdAtMs, pending: true });
@@ -369,17 +375,94 @@ export function createHttpBackend({
       if (outbox) await outbox.wipe();
     },
 
-    // ---- beyond the Backend interface
-
-    /**
-     * The referee enters a friend's code (G8). Not queued: the answer (the
-     * code is wrong, you already have a referrer) is needed now.
-     * @param {string} code as typed
-     * @param {string} channel 'code' | 'link' | 'dischargeCard' | 'letter'
-     */
-    async claimReferral(code, channel) {
-      return mutate('/referrals', { code, channel });
+    async lookupReferralCode(code) {
+      const reply = await request('GET', `/referral-codes?code=${encodeURIComponent(code)}`, { retries: Math.min(retries, 2) });
+      return stripMeta(reply);
     },
+
+    async claimReferral({ code, channel, shareProgress, key }) {
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('claimReferral: a valid idempotency key is required');
+      const body = { code, channel };
+      // G7: the referee's answer, sent before the claim so that the server
+      // copies it onto the referral. Unticked on a first answer sends nothing
+      // (never answered = not shared); unticked after an earlier "yes" is a
+      // withdrawal and is sent.
+      let consent = null;
+      if (shareProgress) consent = { purpose: 'shareProgressWithReferrer', granted: true };
+      else {
+        const prior = await backend.getConsents().then(
+          (list) => list.find((c) => c.purpose === 'shareProgressWithReferrer'),
+          () => undefined,
+        );
+        if (prior?.granted) consent = { purpose: 'shareProgressWithReferrer', granted: false };
+      }
+      if (!outbox) {
+        if (consent) await request('PUT', '/me/consents', { body: consent, idempotencyKey: `${key}:consent` });
+        const reply = stripMeta(await request('POST', '/referrals', { body, idempotencyKey: key }));
+        return { status: 'done', referralId: reply.referralId, invitedAtMs: reply.invitedAtMs };
+      }
+      // Through the outbox like every mutation: one batch delivers the consent
+      // first, then the claim, each under its own key.
+      if (consent) await outbox.enqueue('setConsent', consent, { key: `${key}:consent` });
+      const entry = await outbox.enqueue('claimReferral', body, { key });
+      const result = await outbox.waitFor(entry.key, timeoutMs);
+      if (!result) return { status: 'queued' };
+      if (result.status >= 200 && result.status < 300) {
+        return { status: 'done', referralId: result.body.referralId, invitedAtMs: result.body.invitedAtMs };
+      }
+      const error = result.body?.error ?? {};
+      throw new BackendError(error.message || `服务器返回了错误（HTTP ${result.status}）`, {
+        status: result.status,
+        code: error.code || `http.${result.status}`,
+        path: error.path,
+      });
+    },
+
+    async submitStory({ title, story, key }) {
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('submitStory: a valid idempotency key is required');
+      const body = { title, story };
+      if (!outbox) {
+        const reply = stripMeta(await request('POST', '/stories', { body, idempotencyKey: key }));
+        return { status: 'pending', storyId: reply.storyId, submittedAtMs: reply.submittedAtMs };
+      }
+      // Through the outbox like every mutation: after any consent answer
+      // queued before it (the queue keeps its order), sent when online.
+      const entry = await outbox.enqueue('submitStory', body, { key });
+      // Known to be offline: say so at once rather than after a timeout.
+      const result = await outbox.waitFor(entry.key, isOnline() ? timeoutMs : 0);
+      if (!result) return { status: 'queued' };
+      if (result.status >= 200 && result.status < 300) {
+        return { status: 'pending', storyId: result.body.storyId, submittedAtMs: result.body.submittedAtMs };
+      }
+      const error = result.body?.error ?? {};
+      const refused = new BackendError(error.message || `服务器返回了错误（HTTP ${result.status}）`, {
+        status: result.status,
+        code: error.code || `http.${result.status}`,
+        path: error.path,
+      });
+      if (Array.isArray(error.matches)) refused.matches = error.matches;
+      throw refused;
+    },
+
+    async getPendingStories() {
+      return (await read('/staff/stories')).stories;
+    },
+
+    async getPromptHistory() {
+      // Never from the offline cache: an old history could allow one prompt too many.
+      if (!isOnline()) throw new BackendError('无法连接服务器，请检查网络', { code: 'network.unavailable', retryable: true });
+      const reply = stripMeta(await request('GET', '/me/prompts', { retries: Math.min(retries, 1) }));
+      return { shownAtMs: reply.shownAtMs };
+    },
+
+    async recordPromptShown({ moment, key }) {
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('recordPromptShown: a valid idempotency key is required');
+      // Directly, not through the outbox: a prompt is shown now or never.
+      const reply = stripMeta(await request('POST', '/me/prompts', { body: { moment }, idempotencyKey: key, retries: 1 }));
+      return { shownAtMs: reply.shownAtMs };
+    },
+
+    // ---- beyond the Backend interface
 
     /** How many mutations wait in the outbox (warn before logout: wipe() drops them). */
     async pendingMutations() {

@@ -25,9 +25,30 @@
 // synthetic data generated on request relative to the device's today
 // (./demo-data.js) and never stored: the made-up names in them stay out of
 // IndexedDB altogether (G19: minimal storage).
+//
+// A friend joining with the demo patient's code (好友邀请, #join/<code>):
+// there is no server and one signed-in patient, so the "friend's phone" is a
+// second page of the same browser (same IndexedDB). claimReferral there
+// registers a new synthetic 演示好友 — stored as opaque ids and instants only;
+// the made-up name is derived from the id on read (demoFriendName) — and
+// records the referral with the demo patient as referrer, the demo playing
+// the hospital that confirms the registration (建档) at once. The referral
+// tree, the feed and the wallet then read it like any other record; other
+// pages of the demo hear about it on a BroadcastChannel (onRemoteChange).
+
+// Stories (病友故事官 → 提交故事): there is no hospital, so the demo keeps its
+// "hospital review queue" on the device, in the meta store ('stories'),
+// labelled 演示 wherever it is shown. The demo plays the server: it refuses a
+// story without the 'stories' consent and re-checks the wording with the core
+// (layoutPoster, the call the shell made). Withdrawing the consent withdraws
+// every pending story and deletes its words (G9); wipe() deletes the rest.
+//
+// Invite prompts (G17): the instants of the prompts shown ('promptsShown'),
+// nothing else; recordPromptShown asks the core's mayShowInvitePrompt on them
+// and the stored opt-out before it records one, as the server does.
 
 import { assertBackend, CONSENT_PURPOSES } from './backend.js';
-import { generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
+import { demoFriendName, generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -54,6 +75,10 @@ const DEMO_PROFILE = Object.freeze({
     ]),
   }),
 });
+
+const STORY_CONSENT_REQUIRED = '发布故事需要您单独同意。不同意不影响您的任何诊疗和服务。';
+
+const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离线演示只认得本机演示用户的推荐码）';
 
 // The e-referral letter the demo hospital's nurse picked for the demo patient
 // with the KOC assessment (assessKoc's letterTemplate): synthetic demo data,
@@ -227,6 +252,19 @@ export function generateDemoReferrals(nowMs, patientId) {
   return { referrals, issued, counters };
 }
 
+/** An Error with the stable code of a refusal (the shape of the HTTP backend's BackendError). */
+function refusal(status, code, message) {
+  const error = new Error(message);
+  error.name = 'BackendError';
+  error.status = status;
+  error.code = code;
+  return error;
+}
+
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function byKey(name) {
   return (a, b) => (a[name] < b[name] ? -1 : a[name] > b[name] ? 1 : 0);
 }
@@ -331,6 +369,35 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
   function database() {
     if (!db) throw new Error('offline backend: call init() first');
     return db;
+  }
+
+  // Other pages of the demo (same browser, same database) hear about a
+  // friend who joined; created on first use, never for this page's own posts.
+  /** @type {BroadcastChannel | null} */
+  let changes = null;
+  const changeListeners = new Set();
+  function changesChannel() {
+    if (!changes && typeof BroadcastChannel === 'function') {
+      changes = new BroadcastChannel(`${dbName}:changes`);
+      changes.onmessage = (event) => {
+        for (const listener of changeListeners) {
+          try {
+            listener(event.data);
+          } catch {
+            // a broken listener must not break the others
+          }
+        }
+      };
+    }
+    return changes;
+  }
+
+  /** The friends who joined with the demo patient's code on this device (meta 'joinedFriends'). */
+  async function joinedFriends() {
+    await backend.init();
+    const tx = database().transaction(STORE_META, 'readonly');
+    const stored = await requestToPromise(tx.objectStore(STORE_META).get('joinedFriends'));
+    return stored ? structuredClone(stored.value) : [];
   }
 
   const backend = {
@@ -489,7 +556,21 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     },
 
     async getReferralGraph() {
-      return generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId);
+      const graph = generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId);
+      // Friends who joined on this device: the same record format, a made-up
+      // name derived from the opaque id (the core masks it).
+      for (const f of await joinedFriends()) {
+        graph.records.push({
+          id: f.referralId,
+          referrerId: DEMO_PROFILE.patientId,
+          refereeId: f.refereeId,
+          invitedAtMs: f.invitedAtMs,
+          registeredAtMs: f.registeredAtMs,
+          consentToShareProgress: f.shareProgress,
+        });
+        graph.patients.push({ id: f.refereeId, name: demoFriendName(f.refereeId), firstVisitAtMs: f.registeredAtMs });
+      }
+      return graph;
     },
 
     async getHospitalForest() {
@@ -535,6 +616,86 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       return { code: stored.code, letterTemplate: DEMO_LETTER_TEMPLATE };
     },
 
+    async lookupReferralCode(code, core) {
+      const checked = core.call('checkReferralCode', { code });
+      if (!checked.ok) throw refusal(422, checked.error.code, checked.error.message);
+      const own = await backend.getReferralCode(core);
+      if (checked.value.code !== own.code) throw refusal(404, 'referral.unknown_code', UNKNOWN_CODE);
+      // The demo patient's code: in the demo, whoever holds it is the simulated friend.
+      return { code: checked.value.code, display: checked.value.display, referrerName: DEMO_PROFILE.displayName, ownCode: false };
+    },
+
+    async claimReferral({ code, channel, shareProgress, key }, core) {
+      if (typeof key !== 'string' || key.length < 16) throw new TypeError('claimReferral: an idempotency key is required');
+      if (typeof shareProgress !== 'boolean') throw new TypeError('claimReferral: shareProgress must be a boolean');
+      // The client is advisory: the demo "server" checks the code with the core again.
+      const checked = core.call('checkReferralCode', { code });
+      if (!checked.ok) throw refusal(422, checked.error.code, checked.error.message);
+      const own = await backend.getReferralCode(core);
+      if (checked.value.code !== own.code) throw refusal(404, 'referral.unknown_code', UNKNOWN_CODE);
+      await backend.init();
+      const tx = database().transaction([STORE_META, STORE_REFERRALS], 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      let result = null;
+      let fresh = false;
+      const get = meta.get('joinedFriends');
+      get.onsuccess = () => {
+        const list = get.result ? get.result.value : [];
+        const earlier = list.find((f) => f.key === key);
+        if (earlier) {
+          // The same claim delivered again: the same friend, nothing twice.
+          result = { status: 'done', referralId: earlier.referralId, invitedAtMs: earlier.invitedAtMs };
+          return;
+        }
+        const atMs = clock();
+        const friend = {
+          key,
+          referralId: `demo-rf-j${randomHex(6)}`,
+          refereeId: `demo-pt-j${randomHex(6)}`,
+          channel: channel === 'link' ? 'link' : 'code',
+          invitedAtMs: atMs,
+          // The demo plays the hospital: the new patient's file (建档) is confirmed now.
+          registeredAtMs: atMs,
+          shareProgress,
+        };
+        list.push(friend);
+        meta.put({ name: 'joinedFriends', value: list });
+        // The same referral as the wallet's eligibility facts (G2: a confirmed registration).
+        tx.objectStore(STORE_REFERRALS).put({
+          id: friend.referralId,
+          referrerId: DEMO_PROFILE.patientId,
+          refereeId: friend.refereeId,
+          level: 1,
+          channel: friend.channel,
+          refereeIsNewPatient: true,
+          refereeIsInpatient: false,
+          referrerIsMember: true,
+          registrationConfirmedAtMs: atMs,
+          arrivalConfirmedAtMs: 0,
+          conversionConfirmedAtMs: 0,
+          admissionConfirmedAtMs: 0,
+          dischargeConfirmedAtMs: 0,
+          complaintAtMs: 0,
+        });
+        result = { status: 'done', referralId: friend.referralId, invitedAtMs: atMs };
+        fresh = true;
+      };
+      await transactionDone(tx);
+      if (fresh) changesChannel()?.postMessage({ type: 'referralClaimed', referralId: result.referralId });
+      return result;
+    },
+
+    /**
+     * Beyond the interface: calls `listener` when another page of the demo
+     * changed the shared data (a friend joined). Returns an unsubscribe function.
+     * @param {(change: {type: string}) => void} listener
+     */
+    onRemoteChange(listener) {
+      changesChannel();
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+
     // Consents (G9): the patient's answers, one per purpose, in the meta
     // store (no personal data: a purpose name, a boolean, an instant).
     async getConsents() {
@@ -558,8 +719,120 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         list.sort((a, b) => CONSENT_PURPOSES.indexOf(a.purpose) - CONSENT_PURPOSES.indexOf(b.purpose));
         meta.put({ name: 'consents', value: list });
       };
+      if (purpose === 'stories' && !granted) {
+        // G9: withdrawn, a pending story is not published: withdrawn, its words deleted.
+        const stories = meta.get('stories');
+        stories.onsuccess = () => {
+          const list = stories.result?.value ?? [];
+          if (!list.some((st) => st.status === 'pending')) return;
+          meta.put({
+            name: 'stories',
+            value: list.map((st) =>
+              st.status === 'pending'
+                ? { key: st.key, id: st.id, status: 'withdrawn', submittedAtMs: st.submittedAtMs, withdrawnAtMs: consent.updatedAtMs }
+                : st,
+            ),
+          });
+        };
+      }
       await transactionDone(tx);
       return { ...consent };
+    },
+
+    async submitStory({ title, story, key }, core) {
+      if (typeof key !== 'string' || key.length < 16) throw new TypeError('submitStory: an idempotency key is required');
+      if (typeof title !== 'string' || typeof story !== 'string') throw new TypeError('submitStory: title and story must be strings');
+      // The client is advisory: the demo "server" checks the wording with the core again.
+      const checked = core.call('layoutPoster', { template: 'storyPoster', data: { title, story } });
+      if (!checked.ok) {
+        const error = refusal(422, checked.error.code, checked.error.message);
+        if (checked.error.matches) error.matches = checked.error.matches;
+        if (checked.error.path) error.path = checked.error.path;
+        throw error;
+      }
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      let result = null;
+      const consents = meta.get('consents');
+      const stored = meta.get('stories');
+      stored.onsuccess = () => {
+        const list = stored.result?.value ?? [];
+        const earlier = list.find((st) => st.key === key);
+        if (earlier) {
+          // The same submission delivered again: its first answer, nothing twice.
+          result = { status: 'pending', storyId: earlier.id, submittedAtMs: earlier.submittedAtMs, local: true };
+          return;
+        }
+        if (!(consents.result?.value ?? []).some((c) => c.purpose === 'stories' && c.granted)) return;
+        const entry = { key, id: `demo-st-${randomHex(6)}`, title, story, status: 'pending', submittedAtMs: clock() };
+        list.push(entry);
+        meta.put({ name: 'stories', value: list });
+        result = { status: 'pending', storyId: entry.id, submittedAtMs: entry.submittedAtMs, local: true };
+      };
+      await transactionDone(tx);
+      if (!result) throw refusal(409, 'story.consent_required', STORY_CONSENT_REQUIRED);
+      return result;
+    },
+
+    async getPendingStories() {
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readonly');
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('stories'));
+      return (stored?.value ?? [])
+        .filter((st) => st.status === 'pending')
+        .sort((a, b) => a.submittedAtMs - b.submittedAtMs || (a.id < b.id ? -1 : 1))
+        .map((st) => ({ id: st.id, authorName: DEMO_PROFILE.displayName, title: st.title, story: st.story, submittedAtMs: st.submittedAtMs }));
+    },
+
+    async getPromptHistory() {
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readonly');
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('promptsShown'));
+      return { shownAtMs: (stored?.value ?? []).map((p) => p.atMs).sort((a, b) => a - b) };
+    },
+
+    async recordPromptShown({ moment, key }, core) {
+      if (typeof key !== 'string' || key.length < 16) throw new TypeError('recordPromptShown: an idempotency key is required');
+      if (moment !== 'checkInDone') throw new TypeError(`recordPromptShown: unknown moment ${moment}`);
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      let result = null;
+      let refused = null;
+      const consents = meta.get('consents');
+      const stored = meta.get('promptsShown');
+      stored.onsuccess = () => {
+        const list = stored.result?.value ?? [];
+        const earlier = list.find((p) => p.key === key);
+        if (earlier) {
+          result = { shownAtMs: earlier.atMs };
+          return;
+        }
+        // The demo plays the server: the core decides on the stored history and opt-out.
+        const optedOut = (consents.result?.value ?? []).some((c) => c.purpose === 'referralPrompts' && c.granted === false);
+        const nowMs = clock();
+        const envelope = core.call('mayShowInvitePrompt', {
+          nowMs,
+          shownAtMs: list.map((p) => p.atMs),
+          ...(optedOut ? { optedOut: true } : {}),
+        });
+        if (!envelope.ok) {
+          refused = refusal(422, envelope.error.code, envelope.error.message);
+          return;
+        }
+        if (!envelope.value.allowed) {
+          const [first] = envelope.value.reasons;
+          refused = refusal(409, first.code, first.message);
+          return;
+        }
+        list.push({ key, atMs: nowMs, moment });
+        meta.put({ name: 'promptsShown', value: list });
+        result = { shownAtMs: nowMs };
+      };
+      await transactionDone(tx);
+      if (refused) throw refused;
+      return result;
     },
 
     async nextSeq() {
@@ -577,6 +850,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     },
 
     async wipe() {
+      changes?.close();
+      changes = null;
       if (opening) await opening.catch(() => {});
       if (db) {
         db.close();

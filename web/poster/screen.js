@@ -16,7 +16,12 @@
 // Privacy: a story draft, its photo and any text typed here live in memory
 // only (never localStorage, never IndexedDB — G19); the photo is a blob: URL
 // of the chosen file, revoked when replaced. Publishing a story needs its own,
-// withdrawable consent; refusing blocks nothing else (G9). Sharing earns
+// withdrawable consent; refusing blocks nothing else (G9). 提交故事 hands the
+// title and story — the text the core just laid out, never the name or the
+// photo — to the backend (submitStory), which checks the consent and the
+// wording again and keeps it for the hospital's review; only then is it
+// stored anywhere (the HTTP backend's outbox while offline, the offline
+// demo's local review queue). Withdrawing the consent withdraws it. Sharing earns
 // nothing and nothing here records whether a share happened (G3).
 // All text goes in through textContent; nothing is built from an HTML string.
 
@@ -126,6 +131,16 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   let fontFamily = '';
   /** @type {Promise<ReturnType<typeof createMiniProgramBridge>> | null} */
   let bridgePromise = null;
+  /**
+   * The submission under way or last tried: its idempotency key is reused
+   * only while no answer came back (a transport failure), so a retry of the
+   * same text is the same submission; any answer ends it.
+   * @type {{text: string, key: string} | null}
+   */
+  let storyAttempt = null;
+  /** The text last accepted (pending or queued): tapping again does not submit it twice. */
+  let submittedText = '';
+  let submitting = false;
 
   build();
   const $ = (id) => /** @type {any} */ (document.getElementById(id));
@@ -336,7 +351,9 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     ui.consentBox.dataset.consent = String(ui.consent.checked);
     if (!ui.consent.checked && state.submitted) {
       state.submitted = false;
+      submittedText = '';
       root.dataset.storySubmitted = 'false';
+      renderSubmitButton();
       showSubmitMessage('您已撤回发布同意，故事不会发布。您的诊疗和服务不受任何影响。', 'info');
     }
   }
@@ -497,6 +514,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   // ------------------------------------------------------------ layout
 
   function typed() {
+    renderSubmitButton();
     clearTimeout(typingTimer);
     root.dataset.state = 'pending';
     typingTimer = setTimeout(update, TYPING_DELAY_MS);
@@ -867,12 +885,15 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     if (state.submitted) {
       state.submitted = false;
+      submittedText = '';
       root.dataset.storySubmitted = 'false';
+      renderSubmitButton();
       showSubmitMessage('您已撤回发布同意，故事不会发布。您的诊疗和服务不受任何影响。', 'info');
     }
   }
 
-  function submitStory() {
+  async function submitStory() {
+    if (submitting) return;
     if (!ui.consent.checked) {
       showSubmitMessage('发布故事需要您单独同意：请先勾选上方的同意项。不同意不影响您的任何诊疗和服务，海报仍可保存在本机。', 'error');
       ui.consent.focus();
@@ -883,11 +904,64 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       showSubmitMessage(shownError ? `还不能提交：${shownError.message}` : '请先填写标题和故事', 'error');
       return;
     }
-    state.submitted = true;
-    root.dataset.storySubmitted = 'true';
-    showSubmitMessage(profile.demo
-      ? '演示模式：故事已通过发布前检查，但不会上传。正式使用时，故事由医院审核后才发布；您可随时取消勾选撤回同意。'
-      : '当前服务暂不支持在线提交故事。故事已通过发布前检查，您可先保存海报。', 'success');
+    if (!supports(backend, 'submitStory')) {
+      showSubmitMessage('当前服务暂不支持在线提交故事。故事已通过发布前检查，您可先保存海报。', 'info');
+      return;
+    }
+    // Exactly the text the core laid out and checked (G11).
+    const { title, story } = state.request.data;
+    const text = `${title}\n${story}`;
+    if (state.submitted && submittedText === text) {
+      renderSubmitButton();
+      return;
+    }
+    if (!storyAttempt || storyAttempt.text !== text) storyAttempt = { text, key: crypto.randomUUID() };
+    submitting = true;
+    ui.submit.disabled = true;
+    root.dataset.storySubmitted = 'sending';
+    showSubmitMessage('正在提交…', 'info');
+    try {
+      const result = await backend.submitStory({ title, story, key: storyAttempt.key }, core);
+      storyAttempt = null;
+      submittedText = text;
+      state.submitted = true;
+      root.dataset.storySubmitted = result.status === 'queued' ? 'queued' : 'true';
+      if (result.storyId) root.dataset.storyId = result.storyId;
+      if (result.status === 'queued') {
+        showSubmitMessage('离线已保存，联网后提交。提交后由医院审核，审核通过前不会发布。', 'info');
+      } else if (result.local) {
+        showSubmitMessage('演示模式：已提交，等待医院审核。演示的审核队列只在本机，不会上传；您可随时取消勾选撤回同意。', 'success');
+      } else {
+        showSubmitMessage('已提交，等待医院审核。审核通过前不会发布；您可随时取消勾选撤回同意，撤回后故事不会发布。', 'success');
+      }
+    } catch (err) {
+      state.submitted = false;
+      root.dataset.storySubmitted = 'false';
+      const answered = err && typeof err.code === 'string' && err.status >= 400 && err.status < 500;
+      if (!answered) {
+        // No answer: the same key is kept for the retry.
+        console.warn('poster: story not submitted', err);
+        showSubmitMessage('网络不稳定，故事没有提交成功，请稍后再试', 'error');
+        return;
+      }
+      storyAttempt = null;
+      root.dataset.storyRefused = err.code;
+      // The backend's wording check is the core's: its spans, as before submitting.
+      if (err.code === 'poster.wording_flagged' && Array.isArray(err.matches)) {
+        showProblem({ code: err.code, message: err.message, path: err.path, matches: err.matches }, state.request);
+      }
+      showSubmitMessage(`故事没有提交：${err.message}`, 'error');
+    } finally {
+      submitting = false;
+      renderSubmitButton();
+    }
+  }
+
+  /** 提交故事, or what became of the text on screen: submitted once, it is not submitted again. */
+  function renderSubmitButton() {
+    const done = state.submitted && submittedText === `${ui.title.value}\n${ui.story.value}`;
+    ui.submit.disabled = submitting || done;
+    ui.submit.textContent = !done ? '提交故事' : root.dataset.storySubmitted === 'queued' ? '已保存，联网后提交' : '已提交，等待审核';
   }
 
   function showSubmitMessage(text, kind) {

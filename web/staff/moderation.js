@@ -5,17 +5,27 @@
 // and explains each rule. This file shows the text with the core's spans
 // highlighted — cut at the core's UTF-16 offsets, never matched again here —
 // and lists the core's explanations verbatim.
+//
+// Above the checker, the review queue: the stories patients submitted with
+// their (withdrawable) consent, as the backend lists them (getPendingStories:
+// masked author, oldest first). 检查 puts one into the checker as a story; a
+// story whose consent was withdrawn is no longer listed (G9).
 
+import { STAFF_STORY_BACKEND_METHODS, supports } from '../backend/backend.js';
 import { el } from '../svg.js';
 
 const VERDICT_LABELS = Object.freeze({ pass: '可以发布', review: '可发布，需人工复核', block: '不能发布' });
 const SEVERITY_LABELS = Object.freeze({ block: '拦截', review: '复核' });
 const SAMPLE = '你吃这个药试试，保证根治';
 
+const SUBMITTED_AT = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
+});
+
 /**
- * @param {{core: import('../core.js').Core}} deps
+ * @param {{core: import('../core.js').Core, backend?: import('../backend/backend.js').Backend}} deps
  */
-export function createModeration({ core }) {
+export function createModeration({ core, backend }) {
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const input = /** @type {HTMLTextAreaElement} */ ($('mod-text'));
   let context = 'message';
@@ -24,12 +34,61 @@ export function createModeration({ core }) {
   let last = null;
 
   function load() {
+    loadQueue();
     if (loaded) return;
     loaded = true;
     if (!input.value) input.value = SAMPLE;
     const rules = core.call('moderationRules', {});
     if (rules.ok) renderRules(rules.value);
     check();
+  }
+
+  // ------------------------------------------------------------ review queue
+
+  /** Lists the submitted stories again (each visit: new ones arrive, withdrawn ones leave). */
+  async function loadQueue() {
+    const queue = $('mod-queue');
+    if (!STAFF_STORY_BACKEND_METHODS.every((name) => supports(backend, name))) return;
+    queue.hidden = false;
+    queue.dataset.state = 'loading';
+    $('mod-queue-note').textContent = '正在读取…';
+    let stories;
+    try {
+      stories = await backend.getPendingStories();
+    } catch (err) {
+      queue.dataset.state = 'error';
+      $('mod-queue-list').replaceChildren();
+      $('mod-queue-count').textContent = '';
+      $('mod-queue-note').textContent = `待审核列表暂时无法读取：${err?.message ?? err}`;
+      return;
+    }
+    queue.dataset.state = 'ready';
+    $('mod-queue-count').textContent = stories.length ? `${stories.length}篇` : '';
+    $('mod-queue-note').textContent = stories.length
+      ? '患者已单独同意发布；撤回同意的故事不再列出。'
+      : '暂无待审核的故事。患者在「推荐海报 › 病友故事」中提交并同意发布后，会出现在这里。';
+    $('mod-queue-list').replaceChildren(...stories.map(queueItem));
+  }
+
+  function queueItem(story) {
+    const li = el('li', 'mod-queue__item');
+    li.dataset.storyId = story.id;
+    const body = el('div', 'mod-queue__body');
+    body.append(
+      el('p', 'mod-queue__title', story.title),
+      el('p', 'mod-queue__meta', `${story.authorName} · ${SUBMITTED_AT.format(new Date(story.submittedAtMs))} 提交`),
+      el('p', 'mod-queue__excerpt', story.story),
+    );
+    const button = el('button', 'btn btn--secondary btn--small mod-queue__check', '检查');
+    button.type = 'button';
+    button.setAttribute('aria-label', `检查《${story.title}》`);
+    button.addEventListener('click', () => {
+      input.value = `${story.title}\n${story.story}`;
+      setContext('story');
+      $('mod-form').scrollIntoView({ block: 'start' });
+    });
+    li.append(body, button);
+    return li;
   }
 
   function check() {
