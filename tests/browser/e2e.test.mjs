@@ -56,11 +56,9 @@ import { after, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE, REPO, livePids, processesMentioning, recordCspViolations, spawnBackend, stopProcess } from './harness.mjs';
+import { CHROMIUM, FLAGS, PHONE, REPO, recordCspViolations, startBackendStack } from './harness.mjs';
 
-import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
-import { startServer } from '../../scripts/serve.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const STEP_TIMEOUT = 20_000;
@@ -70,12 +68,8 @@ const CONTEXT = { ...PHONE, serviceWorkers: /** @type {'block'} */ ('block') };
 const CODE = /^[0-9A-HJKMNP-TV-Z]{13}$/;
 
 let browser;
-let staticServer;
-let postgres;
-let pool;
-let base;
-let backendProcess = null;
-const backendPids = [];
+/** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
+let stack;
 const problems = [];
 
 // ------------------------------------------------------------ set-up
@@ -86,28 +80,13 @@ before(async () => {
   }
   assert.equal(spawnSync('zbarimg', ['--version']).status, 0, 'zbarimg is missing: apt-get install zbar-tools');
   mkdirSync(SHOTS, { recursive: true });
-  staticServer = await startServer({ port: 0 });
-  postgres = await startPostgres();
-  pool = createPool(postgres.url, { max: 2 });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  backendProcess = await spawnBackend({ databaseUrl: postgres.url, port });
-  backendPids.push(backendProcess.pid);
+  stack = await startBackendStack();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await staticServer?.close().catch(() => {});
-  await stopProcess(backendProcess);
-  await pool?.end().catch(() => {});
-  if (postgres) {
-    const { dir } = postgres;
-    await postgres.stop();
-    assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
-    assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
-  }
-  assert.deepEqual(livePids(backendPids), [], 'no backend process is left');
+  await stack?.stop();
 });
 
 // ------------------------------------------------------------ helpers
@@ -251,7 +230,7 @@ const offline = {
   /** @type {import('playwright-core').BrowserContext | null} */ context: null,
   async start() {
     this.context = await newContext();
-    return { url: staticServer.url, page: await watchedPage(this.context, 'offline referrer') };
+    return { url: stack.staticServer.url, page: await watchedPage(this.context, 'offline referrer') };
   },
   /** The friend's phone: a second page of the SAME context (shared IndexedDB). */
   async friendPage() {
@@ -320,7 +299,7 @@ const http = {
   async start() {
     const context = await newContext();
     this.contexts.push(context);
-    return { url: `${base}?backend=http`, page: await watchedPage(context, 'http referrer') };
+    return { url: `${stack.base}?backend=http`, page: await watchedPage(context, 'http referrer') };
   },
   /** The friend's phone: a SECOND CONTEXT (own storage); the app opened on the join link signs in as a new patient. */
   async friendPage() {
@@ -329,10 +308,10 @@ const http = {
     return watchedPage(context, 'http friend');
   },
   async storedCode() {
-    return (await pool.query('SELECT referral_code FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].referral_code;
+    return (await stack.pool.query('SELECT referral_code FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].referral_code;
   },
   async inviterName() {
-    return (await pool.query('SELECT display_name FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].display_name;
+    return (await stack.pool.query('SELECT display_name FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].display_name;
   },
   /** The hospital's information system confirms the friend's registration (建档), through the staff API. */
   async confirmRegistration(referralId) {
@@ -345,7 +324,7 @@ const http = {
     assert.equal(r.status, 200, JSON.stringify(r.body));
   },
   async friendName(page, referralId) {
-    const { rows } = await pool.query(
+    const { rows } = await stack.pool.query(
       `SELECT p.name, r.consent_to_share_progress, r.referrer_id, r.referee_id, r.channel FROM referrals r
          JOIN patients p ON p.id = r.referee_id WHERE r.id = $1`,
       [referralId],
@@ -354,7 +333,7 @@ const http = {
     assert.equal(rows[0].referrer_id, DEMO_PATIENT_ID);
     assert.equal(rows[0].channel, 'link', 'registered from the join link');
     this.friendId = rows[0].referee_id;
-    const count = (await pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
+    const count = (await stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
     return { name: rows[0].name, consent: rows[0].consent_to_share_progress, count };
   },
   /** The server's refusals, in Chinese on the join screen: a second referrer, and one's own code. */
@@ -365,7 +344,7 @@ const http = {
     await friend.waitForSelector('#join-error:not([hidden])');
     assert.equal(await friend.getAttribute('#join-error', 'data-code'), 'referral.duplicate_referee');
     assert.equal(await friend.textContent('#join-error'), '您已经接受过一位朋友的推荐，每人只能有一位推荐人');
-    const n = (await pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
+    const n = (await stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
     assert.equal(n, 1, 'still one referral for the friend');
 
     // The referrer types their own code on 填写好友的推荐码.
@@ -389,18 +368,7 @@ const http = {
   },
 };
 
-async function api(method, path, { token, body, key } = {}) {
-  const response = await fetch(`${base}api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(key ? { 'Idempotency-Key': key } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (...args) => stack.api(...args);
 
 // ------------------------------------------------------------ the flow
 
@@ -435,7 +403,7 @@ async function flow(backend) {
     await b.init();
     return (await b.getEligibilityInputs()).issued.map((i) => i.grantKey);
   }, backend.name === 'http');
-  const book = issued ?? (await pool.query('SELECT grant_key FROM issued_rewards WHERE patient_id = $1', [DEMO_PATIENT_ID])).rows.map((r) => r.grant_key);
+  const book = issued ?? (await stack.pool.query('SELECT grant_key FROM issued_rewards WHERE patient_id = $1', [DEMO_PATIENT_ID])).rows.map((r) => r.grant_key);
   const shownIssued = coupons.filter((c) => book.includes(c.key));
   assert.ok(shownIssued.length > 0, `at least one coupon on screen is one the backend issued (${coupons.map((c) => c.key)})`);
   assert.ok(coupons.some((c) => /券/.test(c.title)), `a coupon is titled as one (${coupons.map((c) => c.title)})`);

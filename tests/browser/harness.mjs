@@ -1,12 +1,16 @@
 // What the browser tests share: how Debian's Chromium is launched here, and
 // the child processes (the reference backend) some tests start and must leave
 // nothing behind of.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { startServer } from '../../scripts/serve.mjs';
+import { apiClient, livePids, processesMentioning, stopProcess } from '../support/backend.mjs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -52,32 +56,37 @@ export async function spawnBackend({ databaseUrl, port }) {
   return child;
 }
 
-/** Stops a child process (if still running) and waits for it to exit. */
-export async function stopProcess(child, signal = 'SIGTERM') {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
-}
 
-/** Processes whose command line contains `text` (e.g. a PostgreSQL data directory). */
-export function processesMentioning(text) {
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(text)) found.push(`${entry}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+export { apiClient, livePids, processesMentioning, stopProcess };
 
-/** The pids among `pids` that are still alive (zombies count as gone). */
-export function livePids(pids) {
-  return pids.filter((pid) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+/**
+ * What the tests that run one flow against both backends need: the offline
+ * demo's static server, a private PostgreSQL (free port, temporary data
+ * directory) with a pool, and scripts/backend/server.mjs as a child process
+ * serving /api/v1 and the shell at `base`. `stop()` tears it all down and
+ * asserts that no PostgreSQL or backend process is left.
+ */
+export async function startBackendStack() {
+  const stack = { pids: [] };
+  stack.staticServer = await startServer({ port: 0 });
+  stack.postgres = await startPostgres();
+  stack.pool = createPool(stack.postgres.url, { max: 2 });
+  const port = await freePort();
+  stack.base = `http://127.0.0.1:${port}/`;
+  stack.api = apiClient(`${stack.base}api/v1`);
+  stack.backend = await spawnBackend({ databaseUrl: stack.postgres.url, port });
+  stack.pids.push(stack.backend.pid);
+  stack.stop = async () => {
+    await stack.staticServer?.close().catch(() => {});
+    await stopProcess(stack.backend);
+    await stack.pool?.end().catch(() => {});
+    const { dir } = stack.postgres;
+    await stack.postgres.stop();
+    assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
+    assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
+    assert.deepEqual(livePids(stack.pids), [], 'no backend process is left');
+  };
+  return stack;
 }
 
 // A phone as the screens are tested: 375×667 @2x, touch, zh-CN, Beijing time.

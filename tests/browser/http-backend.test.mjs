@@ -38,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
+import { FLAGS, apiClient, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
@@ -85,18 +85,7 @@ async function stopBackendProcess(signal = 'SIGTERM') {
 }
 
 
-async function api(method, path, { token, body, key } = {}) {
-  const response = await fetch(`${base}api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(key ? { 'Idempotency-Key': key } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (...args) => apiClient(`${base}api/v1`)(...args);
 
 /** Polls `fn` until it returns a truthy value. */
 async function until(fn, what, timeoutMs = 30_000) {

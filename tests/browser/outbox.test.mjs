@@ -41,7 +41,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
+import { FLAGS, apiClient, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
@@ -79,17 +79,7 @@ async function stopBackendProcess(signal = 'SIGTERM') {
 }
 
 
-async function api(method, path, { token, body } = {}) {
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (...args) => apiClient(`http://127.0.0.1:${port}/api/v1`)(...args);
 
 /** Loads http.js + outbox.js in the page, as the shell would on boot, and starts the outbox. */
 async function bootPage(token, dbName = OUTBOX_DB) {

@@ -38,11 +38,9 @@ import { after, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE, REPO, livePids, processesMentioning, recordCspViolations, spawnBackend, stopProcess } from './harness.mjs';
+import { CHROMIUM, FLAGS, PHONE, REPO, recordCspViolations, startBackendStack } from './harness.mjs';
 
-import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
-import { startServer } from '../../scripts/serve.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const STEP_TIMEOUT = 20_000;
@@ -53,12 +51,8 @@ const STORY_2 = { title: '第一次独自复查', story: '今天自己去医院�
 const STORY_3 = { title: '和老伴一起散步', story: '傍晚和老伴在小区里慢慢走两圈，脖子也不那么僵了。' };
 
 let browser;
-let staticServer;
-let postgres;
-let pool;
-let base;
-let backendProcess = null;
-const backendPids = [];
+/** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
+let stack;
 const problems = [];
 
 before(async () => {
@@ -66,44 +60,18 @@ before(async () => {
     assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   mkdirSync(SHOTS, { recursive: true });
-  staticServer = await startServer({ port: 0 });
-  postgres = await startPostgres();
-  pool = createPool(postgres.url, { max: 2 });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  backendProcess = await spawnBackend({ databaseUrl: postgres.url, port });
-  backendPids.push(backendProcess.pid);
+  stack = await startBackendStack();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await staticServer?.close().catch(() => {});
-  await stopProcess(backendProcess);
-  await pool?.end().catch(() => {});
-  if (postgres) {
-    const { dir } = postgres;
-    await postgres.stop();
-    assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
-    assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
-  }
-  assert.deepEqual(livePids(backendPids), [], 'no backend process is left');
+  await stack?.stop();
 });
 
 // ------------------------------------------------------------ helpers
 
-async function api(method, path, { token, body, key } = {}) {
-  const response = await fetch(`${base}api/v1${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(key ? { 'Idempotency-Key': key } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (...args) => stack.api(...args);
 
 async function token(as) {
   const r = await api('POST', '/demo/sessions', { body: { as } });
@@ -168,7 +136,7 @@ function demoMeta(page, name) {
 
 const offline = {
   name: 'offline',
-  url: () => staticServer.url,
+  url: () => stack.staticServer.url,
   /** The stored stories of the demo patient: the demo's local review queue. */
   async stories(page) {
     const list = (await demoMeta(page, 'stories')) ?? [];
@@ -248,9 +216,9 @@ const offline = {
 
 const http = {
   name: 'http',
-  url: () => `${base}?backend=http`,
+  url: () => `${stack.base}?backend=http`,
   async stories() {
-    const { rows } = await pool.query('SELECT id, status, title, story FROM stories WHERE patient_id = $1 ORDER BY submitted_at_ms, id', [
+    const { rows } = await stack.pool.query('SELECT id, status, title, story FROM stories WHERE patient_id = $1 ORDER BY submitted_at_ms, id', [
       DEMO_PATIENT_ID,
     ]);
     return rows;
@@ -269,7 +237,7 @@ const http = {
     assert.equal(r.status, 200);
   },
   async prompts() {
-    const { rows } = await pool.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [DEMO_PATIENT_ID]);
+    const { rows } = await stack.pool.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [DEMO_PATIENT_ID]);
     return rows.map((r) => Number(r.shown_at_ms));
   },
   async addPrompts(page, n) {
@@ -280,13 +248,13 @@ const http = {
     }
   },
   async clearPrompts() {
-    await pool.query('DELETE FROM invite_prompts WHERE patient_id = $1', [DEMO_PATIENT_ID]);
+    await stack.pool.query('DELETE FROM invite_prompts WHERE patient_id = $1', [DEMO_PATIENT_ID]);
   },
   async reopenToday() {
-    await pool.query('DELETE FROM check_ins WHERE patient_id = $1 AND at_ms >= $2', [DEMO_PATIENT_ID, shanghaiMidnightMs()]);
+    await stack.pool.query('DELETE FROM check_ins WHERE patient_id = $1 AND at_ms >= $2', [DEMO_PATIENT_ID, shanghaiMidnightMs()]);
   },
   async optedOut() {
-    const { rows } = await pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [DEMO_PATIENT_ID]);
+    const { rows } = await stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [DEMO_PATIENT_ID]);
     return rows[0]?.granted === false;
   },
 };

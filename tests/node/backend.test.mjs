@@ -16,13 +16,14 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 import { apiRoutes, startBackend } from '../../scripts/backend/server.mjs';
+import { apiClient, processesMentioning } from '../support/backend.mjs';
 import { loadCore, repoRoot, wasmDir } from './helpers.mjs';
 
 const DAY_MS = 86_400_000;
@@ -44,23 +45,10 @@ function quotaReleasedOffsetMs() {
 
 const newKey = () => `k-${randomUUID()}`;
 
-function client(apiUrl) {
-  return async function call(method, path, { token, key, body, headers = {} } = {}) {
-    const response = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(key ? { 'Idempotency-Key': key } : {}),
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const json = await response.json();
-    assert.equal(typeof json.serverTimeMs, 'number', `${method} ${path}: every reply carries serverTimeMs`);
-    return { status: response.status, body: json };
-  };
-}
+/** The API client; every reply must carry the server's time. */
+const client = (apiUrl) => apiClient(apiUrl, {
+  onReply: (json, method, path) => assert.equal(typeof json.serverTimeMs, 'number', `${method} ${path}: every reply carries serverTimeMs`),
+});
 
 async function session(as, extra = {}) {
   const r = await api('POST', '/demo/sessions', { body: { as, ...extra } });
@@ -84,20 +72,6 @@ async function mapLimit(items, limit, fn) {
   return results;
 }
 
-/** Process ids whose command line mentions `text`. */
-function processesMentioning(text) {
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(text)) found.push(`${entry}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 before(async () => {
   for (const file of ['core.mjs', 'core.wasm']) {

@@ -16,12 +16,13 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
+import { apiClient, processesMentioning } from '../support/backend.mjs';
 import { loadCore, wasmDir } from './helpers.mjs';
 
 const TEST_TIMEOUT = 60_000;
@@ -34,18 +35,7 @@ let core;
 
 const newKey = () => `k-${randomUUID()}`;
 
-async function api(method, path, { token, key, body } = {}) {
-  const response = await fetch(`${backend.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(key ? { 'Idempotency-Key': key } : {}),
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: await response.json() };
-}
+const api = (...args) => apiClient(backend.apiUrl)(...args);
 
 async function session(as) {
   const r = await api('POST', '/demo/sessions', { body: { as } });
@@ -72,19 +62,6 @@ async function storyRows(patientId) {
   return rows;
 }
 
-function processesMentioning(text) {
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').replaceAll('\0', ' ');
-      if (cmdline.includes(text)) found.push(`${entry}: ${cmdline}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 before(async () => {
   for (const file of ['core.mjs', 'core.wasm']) {
