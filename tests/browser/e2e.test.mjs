@@ -522,7 +522,7 @@ async function flow(backend) {
     const view = document.getElementById('view-poster');
     if (view.dataset.template !== 'referralBenefit' || !['ready', 'error', 'empty'].includes(view.dataset.state)) return null;
     return { state: view.dataset.state, problem: view.dataset.state === 'ready' ? '' : document.getElementById('poster-error')?.textContent ?? '' };
-  }, null, { timeout: STEP_TIMEOUT }).catch(async (err) => {
+  }, null, { timeout: 2 * STEP_TIMEOUT }).catch(async (err) => {  // a heavily loaded machine needed > 20 s once
     const seen = await page.evaluate(() => ({
       view: { ...document.getElementById('view-poster').dataset },
       body: { ...document.body.dataset },
