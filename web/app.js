@@ -487,11 +487,28 @@ function viewFromHash() {
   return Object.hasOwn(VIEWS, name) ? { name, screen } : { name: 'checkin', screen: '' };
 }
 
+/**
+ * The backend the staff workbench reads: the offline demo's own; over HTTP a
+ * staff session of its own (the demo login again — a deployment has its own
+ * staff sign-in), with no outbox: the workbench only reads.
+ */
+async function staffBackend() {
+  if (new URLSearchParams(location.search).get('backend') !== 'http') return state.backend;
+  const baseUrl = '/api/v1';
+  const response = await fetch(`${baseUrl}/demo/sessions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"as":"staff"}',
+  });
+  if (!response.ok) throw new Error(`员工登录失败（HTTP ${response.status}）`);
+  const { token } = await response.json();
+  // Not init(): that signs a patient in (profile, outbox); staff reads need neither.
+  return createHttpBackend({ baseUrl, token });
+}
+
 /** The staff workbench module, imported the first time #staff is opened. */
 function staffWorkbench() {
   if (!state.staff) {
-    state.staff = import('./staff/staff.js').then(({ createStaff }) =>
-      createStaff({ core: state.core, backend: state.backend, showToast }),
+    state.staff = Promise.all([import('./staff/staff.js'), staffBackend()]).then(([{ createStaff }, backend]) =>
+      createStaff({ core: state.core, backend, showToast }),
     );
     state.staff.catch(() => {
       state.staff = null;

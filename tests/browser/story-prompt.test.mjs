@@ -142,14 +142,9 @@ const offline = {
     const list = (await demoMeta(page, 'stories')) ?? [];
     return list.map((s) => ({ id: s.id, status: s.status, title: s.title ?? null, story: s.story ?? null }));
   },
-  /** What staff would see in the review queue (the same backend method the staff screen reads). */
+  /** What staff see in the review queue: the staff screen, in a second page of the same browser. */
   async staffQueue(page) {
-    return page.evaluate(async () => {
-      const { createOfflineBackend } = await import('/backend/offline.js');
-      const b = createOfflineBackend();
-      await b.init();
-      return b.getPendingStories();
-    });
+    return staffScreenQueue(page, this.url());
   },
   /** Another device withdraws the consent. */
   async withdrawStoriesElsewhere(page) {
@@ -223,10 +218,14 @@ const http = {
     ]);
     return rows;
   },
-  async staffQueue() {
+  /** What staff see in the review queue: the workbench (its own staff session) in a second page, and the API. */
+  async staffQueue(page) {
     const r = await api('GET', '/staff/stories', { token: await token('staff') });
     assert.equal(r.status, 200);
-    return r.body.stories;
+    const onScreen = await staffScreenQueue(page, this.url());
+    assert.deepEqual(onScreen, r.body.stories.map(({ id, title, story, authorName }) => ({ id, title, story, authorName })),
+      'the workbench lists what GET /staff/stories returns');
+    return onScreen;
   },
   async withdrawStoriesElsewhere() {
     const r = await api('PUT', '/me/consents', {
@@ -297,6 +296,27 @@ async function checkInAndDecide(page) {
     reason: document.body.dataset.invitePromptReason ?? '',
     visible: Boolean(document.getElementById('invite-sheet')) && !document.getElementById('invite-sheet').hidden,
   }));
+}
+
+/**
+ * The review queue as the staff workbench (内容审核) shows it, opened in a
+ * second page of `page`'s browser context at `url`.
+ */
+async function staffScreenQueue(page, url) {
+  const staff = await page.context().newPage();
+  try {
+    await staff.goto(`${url}#staff/moderation`, { waitUntil: 'load' });
+    await staff.waitForSelector('#mod-queue[data-state="ready"], #mod-queue[data-state="error"]', { timeout: 20_000 });
+    assert.equal(await staff.getAttribute('#mod-queue', 'data-state'), 'ready', await staff.textContent('#mod-queue-note'));
+    return await staff.$$eval('#mod-queue .mod-queue__item', (items) => items.map((li) => ({
+      id: li.dataset.storyId,
+      title: li.querySelector('.mod-queue__title').textContent,
+      story: li.querySelector('.mod-queue__excerpt').textContent,
+      authorName: li.querySelector('.mod-queue__meta').textContent.split(' · ')[0],
+    })));
+  } finally {
+    await staff.close();
+  }
 }
 
 async function storyFlow(backend, page) {
