@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian's llvm-14 (pulled in by emscripten and clang) has the versioned names.
+LLVM_COV=$(command -v llvm-cov || command -v llvm-cov-14)
+LLVM_PROFDATA=$(command -v llvm-profdata || command -v llvm-profdata-14)
+
 if [ ! -f build/fuzz-cov/build.ninja ]; then
   CXX=clang++ cmake -S . -B build/fuzz-cov -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCARECIRCLE_FUZZ=ON -DCARECIRCLE_COVERAGE=ON >/dev/null
@@ -33,9 +37,9 @@ for target in $(printf '%s\n' "${!sources[@]}" | sort); do
   raw=build/fuzz-cov/$target.profraw
   rm -f "$raw"
   LLVM_PROFILE_FILE=$raw "build/fuzz-cov/tests/$target" -runs=0 "$corpus" >/dev/null 2>&1
-  llvm-profdata merge -sparse "$raw" -o "build/fuzz-cov/$target.profdata"
+  "$LLVM_PROFDATA" merge -sparse "$raw" -o "build/fuzz-cov/$target.profdata"
   # shellcheck disable=SC2086
-  total=$(llvm-cov report "build/fuzz-cov/tests/$target" -instr-profile="build/fuzz-cov/$target.profdata" \
+  total=$("$LLVM_COV" report "build/fuzz-cov/tests/$target" -instr-profile="build/fuzz-cov/$target.profdata" \
     ${sources[$target]} core/src/json_io.cpp | grep '^TOTAL')
   # TOTAL regions missed cover% functions missed exec% lines missed cover% branches…
   read -r _ _ _ regions _ _ functions _ _ lines _ <<<"$total"
