@@ -493,15 +493,10 @@ function viewFromHash() {
  * staff sign-in), with no outbox: the workbench only reads.
  */
 async function staffBackend() {
-  if (new URLSearchParams(location.search).get('backend') !== 'http') return state.backend;
-  const baseUrl = '/api/v1';
-  const response = await fetch(`${baseUrl}/demo/sessions`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"as":"staff"}',
-  });
-  if (!response.ok) throw new Error(`员工登录失败（HTTP ${response.status}）`);
-  const { token } = await response.json();
+  if (!usesHttpBackend()) return state.backend;
+  const token = await demoSession({ as: 'staff' }, '员工登录失败');
   // Not init(): that signs a patient in (profile, outbox); staff reads need neither.
-  return createHttpBackend({ baseUrl, token });
+  return createHttpBackend({ baseUrl: API_BASE, token });
 }
 
 /** The staff workbench module, imported the first time #staff is opened. */
@@ -648,21 +643,34 @@ function onOutboxEvent(event) {
  * (docs/api/openapi.yaml) at /api/v1, e.g. the reference backend of
  * `npm run backend`. The parameter carries no personal data.
  */
+const API_BASE = '/api/v1';
+
+/** `?backend=http`: the reference backend's contract instead of the offline demo. */
+function usesHttpBackend() {
+  return new URLSearchParams(location.search).get('backend') === 'http';
+}
+
+/**
+ * Demo login only (POST /demo/sessions): a hospital wires its own login here,
+ * and never puts a token in the URL. Resolves with the bearer token.
+ */
+async function demoSession(who, failure) {
+  const response = await fetch(`${API_BASE}/demo/sessions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(who),
+  });
+  if (!response.ok) throw new Error(`${failure}（HTTP ${response.status}）`);
+  return (await response.json()).token;
+}
+
 async function chooseBackend() {
-  if (new URLSearchParams(location.search).get('backend') !== 'http') return createOfflineBackend();
-  const baseUrl = '/api/v1';
-  // Demo login only: a hospital wires its own login here (never a token in the URL).
+  if (!usesHttpBackend()) return createOfflineBackend();
   // Opened on a join link (#join/<code>), the demo signs in as a NEW synthetic
   // patient — the friend who scanned the code — in the demo community so that
   // every screen has content; otherwise as the seeded demo patient.
   const { name, screen } = viewFromHash();
-  const as = name === 'join' && screen ? { as: 'newPatient', communityMember: true } : { as: 'demoPatient' };
-  const response = await fetch(`${baseUrl}/demo/sessions`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(as),
-  });
-  if (!response.ok) throw new Error(`登录失败（HTTP ${response.status}）`);
-  const { token } = await response.json();
-  return createHttpBackend({ baseUrl, token, outbox: createOutbox({ onEvent: onOutboxEvent }) });
+  const who = name === 'join' && screen ? { as: 'newPatient', communityMember: true } : { as: 'demoPatient' };
+  const token = await demoSession(who, '登录失败');
+  return createHttpBackend({ baseUrl: API_BASE, token, outbox: createOutbox({ onEvent: onOutboxEvent }) });
 }
 
 async function boot() {
@@ -685,7 +693,7 @@ async function boot() {
       core,
       backend,
       profile: state.profile,
-      offlineDemo: new URLSearchParams(location.search).get('backend') !== 'http',
+      offlineDemo: !usesHttpBackend(),
       showToast,
     });
     // Another page of the offline demo changed the shared data (a friend

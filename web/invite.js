@@ -18,7 +18,7 @@
 // 'refused' (the backend said no), 'unavailable' (no answer, or a backend
 // without prompts) — for tests and debugging.
 
-import { PROMPT_BACKEND_METHODS, supports } from './backend/backend.js';
+import { PROMPT_BACKEND_METHODS, invitePromptRequest, supports } from './backend/backend.js';
 import { el } from './svg.js';
 
 /** Let the check-in's own toast finish before anything else appears. */
@@ -177,13 +177,7 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
         backend.getPromptHistory(),
         supports(backend, 'getConsents') ? backend.getConsents() : [],
       ]);
-      // Never answered: the core's own default applies (no optedOut key is sent).
-      const optedOut = consents.some((c) => c.purpose === 'referralPrompts' && c.granted === false);
-      const envelope = core.call('mayShowInvitePrompt', {
-        nowMs: backend.now().nowMs,
-        shownAtMs: history.shownAtMs,
-        ...(optedOut ? { optedOut: true } : {}),
-      });
+      const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, history.shownAtMs, consents));
       if (!envelope.ok) {
         console.warn('invite: mayShowInvitePrompt', envelope.error);
         mark('skipped', envelope.error.code);

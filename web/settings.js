@@ -14,7 +14,7 @@
 // The screen is built once, into <main id="view-settings">, and refreshed
 // each time it is shown.
 
-import { CONSENT_BACKEND_METHODS, supports } from './backend/backend.js';
+import { CONSENT_BACKEND_METHODS, invitePromptRequest, supports } from './backend/backend.js';
 import { el } from './svg.js';
 
 /** What each consent is for, in the patient's words. Labels only: no rule. */
@@ -191,11 +191,7 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
     const optedOut = consent?.granted === false;
     input.checked = !optedOut;
     input.disabled = !available;
-    const envelope = core.call('mayShowInvitePrompt', {
-      nowMs: backend.now().nowMs,
-      shownAtMs: promptsShown,
-      ...(optedOut ? { optedOut: true } : {}),
-    });
+    const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, promptsShown, consents.values()));
     let text;
     if (!envelope.ok) text = envelope.error.message;
     else if (envelope.value.allowed) text = `已开启 · 近期最多还会提醒 ${envelope.value.remainingInWindow} 次`;

@@ -82,6 +82,14 @@ class Builder {
     scene_.ops.emplace_back(TextOp{x, baseline, size, weight, align, color, std::move(text)});
   }
 
+  // The template's name badge in the top-left corner: a pill of `width` px
+  // at (60, 60) with `text` centred in white.
+  void badge(int width, const char* fill, const char* text) {
+    rect({60, 60, width, 52}, 26, fill);
+    label(60 + width / 2, 60 + baselineOffset(26, 52), 26, kBold, TextAlign::kCenter, "#ffffff",
+          text);
+  }
+
   // Fits `text` (normalized) into `box` and emits one text op per line.
   // Returns the laid-out block (block.height = the height it took).
   TextBlock text(Box box, FitOptions fit, int weight, TextAlign align, const char* color,
@@ -210,9 +218,7 @@ Result<Scene> storyPoster(const PosterRequest& r, Scene& scene, Builder& b) {
   b.gradient({0, 0, 750, 1334}, 0, "#fff6ee", "#fce6d6");
   b.circle(700, 40, 150, "#fbdcc8");
   b.circle(30, 1320, 110, "#fbe0cf");
-  b.rect({60, 60, 190, 52}, 26, accent);
-  b.label(155, 60 + Builder::baselineOffset(26, 52), 26, kBold, TextAlign::kCenter, "#ffffff",
-          "病友故事官");
+  b.badge(190, accent, "病友故事官");
   const std::string hospital = poster::normalizeText(r.hospitalName);
   if (!hospital.empty()) {
     b.fittedLine(690, 96, 400, 18, 24, kRegular, TextAlign::kRight, muted, hospital,
@@ -452,9 +458,7 @@ Result<Scene> checkInPoster(const PosterRequest& r, Scene& scene, Builder& b) {
   b.gradient({0, 0, 750, 1334}, 0, "#e3f5ee", "#fbfefd");
   b.circle(710, 30, 140, "#d2efe4");
   b.circle(20, 1300, 120, "#dcf2e9");
-  b.rect({60, 60, 164, 52}, 26, accent);
-  b.label(142, 60 + Builder::baselineOffset(26, 52), 26, kBold, TextAlign::kCenter, "#ffffff",
-          "康复打卡");
+  b.badge(164, accent, "康复打卡");
   if (r.date) b.label(690, 96, 24, kRegular, TextAlign::kRight, muted, dateLabel(*r.date));
   std::string plan = poster::normalizeText(r.planTitle);
   if (plan.empty()) plan = "每日康复训练";

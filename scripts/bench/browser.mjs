@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, FLAGS } from '../chromium.mjs';
 import { startServer } from '../serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -19,7 +18,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function coldStart(url) {
   const profile = mkdtempSync(join(tmpdir(), 'cc-bench-cold-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
+    executablePath: CHROMIUM, headless: true, args: FLAGS,
     viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     serviceWorkers: 'block',
   });
@@ -56,7 +55,7 @@ export async function run(row) {
   const server = await startServer({ port: 0 });
   const profile = mkdtempSync(join(tmpdir(), 'cc-bench-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
+    executablePath: CHROMIUM, headless: true, args: FLAGS,
     viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     serviceWorkers: 'block',  // a cold start: nothing cached
   });

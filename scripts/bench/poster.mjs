@@ -34,29 +34,18 @@ import qrcodegen from 'nayuki-qr-code-generator';
 import QRCode from 'qrcode';
 import { chromium } from 'playwright-core';
 
+import { CHROMIUM, FLAGS } from '../chromium.mjs';
 import { startServer } from '../serve.mjs';
 import { PAYLOAD, SATORI_FONT_FILES, ourRequest, qrGrid, satoriElement, satoriFonts } from './poster-data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 
-function timeIt(fn, { warmup = 3, runs = 25 } = {}) {
-  for (let i = 0; i < warmup; i += 1) fn();
-  const samples = [];
-  for (let i = 0; i < runs; i += 1) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-}
-
-async function timeAsync(fn, { warmup = 3, runs = 25 } = {}) {
+/** Median ms of `fn` (sync or async; awaiting a sync result costs far below the 0.01 ms printed). */
+async function timeIt(fn, { warmup = 3, runs = 25 } = {}) {
   for (let i = 0; i < warmup; i += 1) await fn();
   const samples = [];
   for (let i = 0; i < runs; i += 1) {
@@ -92,7 +81,7 @@ async function ourPngInChromium(request) {
   const server = await startServer({ port: 0 });
   const profile = mkdtempSync(join(tmpdir(), 'cc-bench-poster-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: FLAGS,
+    executablePath: CHROMIUM, headless: true, args: FLAGS,
     viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, serviceWorkers: 'block',
   });
   try {
@@ -140,12 +129,12 @@ export async function run(core, cli, row) {
   const ourSvg = ours.value.svg;
 
   // Scene, warm.
-  const oursMs = timeIt(() => core.layoutPoster(request), { warmup: 20, runs: 200 });
+  const oursMs = await timeIt(() => core.layoutPoster(request), { warmup: 20, runs: 200 });
   const native = spawnSync(cli, ['layoutPoster', '--repeat', '500'], { input: request });
   const nativeMs = native.status === 0 ? Number(/([\d.]+) ms\/call/.exec(native.stderr.toString())[1]) : NaN;
   const tree = () => satoriElement(rows);
   const satoriSvg = await satori(tree(), { width: 750, height: 1334, fonts });
-  const satoriMs = await timeAsync(() => satori(tree(), { width: 750, height: 1334, fonts }), { warmup: 5, runs: 30 });
+  const satoriMs = await timeIt(() => satori(tree(), { width: 750, height: 1334, fonts }), { warmup: 5, runs: 30 });
   row('poster scene, ours (wasm, Node)', `${oursMs.toFixed(2)} ms`,
     `layoutPoster JSON → draw list + SVG (${kib(ourSvg.length)}); median of 200`);
   row('poster scene, ours (native)', `${nativeMs.toFixed(2)} ms`, 'carecircle_cli layoutPoster, mean of 500');
@@ -154,7 +143,7 @@ export async function run(core, cli, row) {
   row('Satori / ours (scene)', `${(satoriMs / oursMs).toFixed(1)}×`, 'aim ≥ 5×');
 
   // PNG at device pixel ratio 2.
-  const resvgMs = timeIt(() => new Resvg(satoriSvg, { fitTo: { mode: 'zoom', value: 2 } }).render().asPng(), { warmup: 2, runs: 10 });
+  const resvgMs = await timeIt(() => new Resvg(satoriSvg, { fitTo: { mode: 'zoom', value: 2 } }).render().asPng(), { warmup: 2, runs: 10 });
   const chromiumFigures = await ourPngInChromium(JSON.parse(request));
   row('poster PNG 1500×2668, ours', `${chromiumFigures.pngMs.toFixed(1)} ms`,
     `canvas replay + PNG encode in headless Chromium (scene there ${chromiumFigures.sceneMs.toFixed(2)} ms); ${kib(chromiumFigures.pngBytes)} PNG`);

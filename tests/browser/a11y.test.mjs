@@ -28,13 +28,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { CHROMIUM, FLAGS } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const NOW = new Date('2026-11-23T12:00:00+08:00');
 const STEP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 90_000;

@@ -23,13 +23,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { CHROMIUM, FLAGS, PHONE } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 45_000;
 
@@ -55,12 +54,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: FLAGS,
-    viewport: { width: 375, height: 667 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    ...PHONE,
     serviceWorkers: 'allow',
   });
   // Record CSP violations in the page itself (they also log console errors).

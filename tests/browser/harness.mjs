@@ -9,22 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { CHROMIUM, FLAGS } from '../../scripts/chromium.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 import { apiClient, livePids, processesMentioning, stopProcess } from '../support/backend.mjs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// No background networking: this machine's closed network refuses it (TOOLCHAIN.md §6).
-export const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, FLAGS };
 
 const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 
@@ -60,6 +50,28 @@ export async function spawnBackend({ databaseUrl, port }) {
 export { apiClient, livePids, processesMentioning, stopProcess };
 
 /**
+ * The reference backend as a child process on a fixed port that a test may
+ * stop, kill (`child`) and start again; `pids` are every process it started.
+ */
+export function restartableBackend({ databaseUrl, port }) {
+  const handle = {
+    /** @type {import('node:child_process').ChildProcess | null} */ child: null,
+    /** @type {number[]} */ pids: [],
+    async start() {
+      handle.child = await spawnBackend({ databaseUrl, port });
+      handle.pids.push(handle.child.pid);
+      return handle.child;
+    },
+    async stop(signal = 'SIGTERM') {
+      const { child } = handle;
+      handle.child = null;
+      await stopProcess(child, signal);
+    },
+  };
+  return handle;
+}
+
+/**
  * What the tests that run one flow against both backends need: the offline
  * demo's static server, a private PostgreSQL (free port, temporary data
  * directory) with a pool, and scripts/backend/server.mjs as a child process
@@ -67,24 +79,24 @@ export { apiClient, livePids, processesMentioning, stopProcess };
  * asserts that no PostgreSQL or backend process is left.
  */
 export async function startBackendStack() {
-  const stack = { pids: [] };
+  const stack = {};
   stack.staticServer = await startServer({ port: 0 });
   stack.postgres = await startPostgres();
   stack.pool = createPool(stack.postgres.url, { max: 2 });
   const port = await freePort();
   stack.base = `http://127.0.0.1:${port}/`;
   stack.api = apiClient(`${stack.base}api/v1`);
-  stack.backend = await spawnBackend({ databaseUrl: stack.postgres.url, port });
-  stack.pids.push(stack.backend.pid);
+  stack.backend = restartableBackend({ databaseUrl: stack.postgres.url, port });
+  await stack.backend.start();
   stack.stop = async () => {
     await stack.staticServer?.close().catch(() => {});
-    await stopProcess(stack.backend);
+    await stack.backend.stop();
     await stack.pool?.end().catch(() => {});
     const { dir } = stack.postgres;
     await stack.postgres.stop();
     assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
     assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
-    assert.deepEqual(livePids(stack.pids), [], 'no backend process is left');
+    assert.deepEqual(livePids(stack.backend.pids), [], 'no backend process is left');
   };
   return stack;
 }

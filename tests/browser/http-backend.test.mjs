@@ -38,23 +38,15 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, apiClient, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
+import { apiClient, CHROMIUM, FLAGS, livePids, PHONE, processesMentioning, restartableBackend } from './harness.mjs';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const PHONE = {
-  viewport: { width: 375, height: 667 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-  serviceWorkers: /** @type {'block'} */ ('block'),
-};
+// Service workers blocked: demo.test.mjs covers them.
+const CONTEXT = { ...PHONE, serviceWorkers: /** @type {'block'} */ ('block') };
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 120_000;
 
@@ -62,27 +54,14 @@ let postgres;
 let pool;
 let port;
 let base;
-let backendProcess = null;
-const backendPids = [];
+/** The reference backend (harness.mjs restartableBackend), on `port`. */
+let backend;
 let browser;
 const problems = [];
 const timings = [];
 
 // ------------------------------------------------------------ processes
 
-/** Starts scripts/backend/server.mjs on `port` against the test's PostgreSQL; resolves when it is READY. */
-async function startBackendProcess() {
-  const child = await spawnBackend({ databaseUrl: postgres.url, port });
-  backendProcess = child;
-  backendPids.push(child.pid);
-  return child;
-}
-
-async function stopBackendProcess(signal = 'SIGTERM') {
-  const child = backendProcess;
-  backendProcess = null;
-  await stopProcess(child, signal);
-}
 
 
 const api = (...args) => apiClient(`${base}api/v1`)(...args);
@@ -102,7 +81,7 @@ async function until(fn, what, timeoutMs = 30_000) {
 
 /** A fresh phone (own storage) with the problem listeners attached. */
 async function newPhone(label) {
-  const context = await browser.newContext(PHONE);
+  const context = await browser.newContext(CONTEXT);
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`);
@@ -242,13 +221,14 @@ before(async () => {
   pool = createPool(postgres.url, { max: 2 });
   port = await freePort();
   base = `http://127.0.0.1:${port}/`;
-  await startBackendProcess();
+  backend = restartableBackend({ databaseUrl: postgres.url, port });
+  await backend.start();
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await stopBackendProcess();
+  await backend?.stop();
   await pool?.end().catch(() => {});
   if (postgres) {
     const { dir } = postgres;
@@ -256,7 +236,7 @@ after(async () => {
     assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
     assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
   }
-  const alive = livePids(backendPids);
+  const alive = livePids(backend?.pids ?? []);
   assert.deepEqual(alive, [], 'no backend process is left');
   if (timings.length) console.log(`# ${timings.join('; ')}`);
 });
@@ -441,7 +421,7 @@ test('the server goes away after load: the outbox keeps the check-in and the con
     await showTab(page, 'checkin');
     assert.equal((await checkInScreen(page)).label, '打卡');
 
-    await stopBackendProcess();
+    await backend?.stop();
     const tDown = performance.now();
     await tapCheckIn(page);
     await waitForToast(page, /离线，已保存在本机/);
@@ -477,7 +457,7 @@ test('the server goes away after load: the outbox keeps the check-in and the con
     assert.deepEqual(await rows(), { checkIns: 0, consents: [] }, 'nothing reached the server while it was gone');
 
     // The server comes back: the outbox delivers on its next retry.
-    await startBackendProcess();
+    await backend.start();
     const tUp = performance.now();
     await until(async () => {
       const r = await rows();

@@ -41,13 +41,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, apiClient, livePids, processesMentioning, spawnBackend, stopProcess } from './harness.mjs';
+import { apiClient, CHROMIUM, FLAGS, livePids, PHONE, processesMentioning, restartableBackend } from './harness.mjs';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { CONTENT_SECURITY_POLICY } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHECK_INS = 1000;
 const DAY_MS = 86_400_000;
 const TEST_TIMEOUT = 115_000;
@@ -57,26 +56,13 @@ const OUTBOX_DB = 'carecircle-outbox-test';
 let postgres;
 let pool;
 let port;
-let backendProcess = null;
-const backendPids = [];
+/** The reference backend (harness.mjs restartableBackend), on `port`. */
+let backend;
 let context;
 let page;
 let profileDir;
 const problems = [];
 
-/** Starts scripts/backend/server.mjs on `port` against the test's PostgreSQL; resolves when it is READY. */
-async function startBackendProcess() {
-  const child = await spawnBackend({ databaseUrl: postgres.url, port });
-  backendProcess = child;
-  backendPids.push(child.pid);
-  return child;
-}
-
-async function stopBackendProcess(signal = 'SIGTERM') {
-  const child = backendProcess;
-  backendProcess = null;
-  await stopProcess(child, signal);
-}
 
 
 const api = (...args) => apiClient(`http://127.0.0.1:${port}/api/v1`)(...args);
@@ -120,19 +106,15 @@ before(async () => {
   postgres = await startPostgres();
   pool = createPool(postgres.url, { max: 2 });
   port = await freePort();
-  await startBackendProcess();
+  backend = restartableBackend({ databaseUrl: postgres.url, port });
+  await backend.start();
 
   profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: FLAGS,
-    viewport: { width: 375, height: 667 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    ...PHONE,
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
@@ -152,7 +134,7 @@ before(async () => {
 
 after(async () => {
   await context?.close().catch(() => {});
-  await stopBackendProcess();
+  await backend?.stop();
   await pool?.end().catch(() => {});
   if (postgres) {
     const { dir } = postgres;
@@ -160,7 +142,7 @@ after(async () => {
     assert.equal(isRunning(dir), false, 'PostgreSQL is stopped');
     assert.deepEqual(processesMentioning(dir), [], 'no PostgreSQL process is left');
   }
-  const alive = livePids(backendPids);
+  const alive = livePids(backend?.pids ?? []);
   assert.deepEqual(alive, [], 'no backend process is left');
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
@@ -235,16 +217,16 @@ test('1,000 queued check-ins survive every fault and are stored exactly once', {
         await route.fulfill({ response, body: text }).catch(() => {});
       } else if (k === 11) {
         faults.push('server killed mid-batch and restarted');
-        const killed = backendProcess;
+        const killed = backend.child;
         setTimeout(() => killed?.kill('SIGKILL'), 40);
         await route.continue().catch(() => {});
         restart = (async () => {
           await once(killed, 'exit');
-          backendProcess = null;
+          backend.child = null;
           const rows = await pool.query('SELECT count(*)::int AS n FROM check_ins WHERE patient_id = $1', [patientId]);
           killedAt = rows.rows[0].n;
           await new Promise((r) => setTimeout(r, 800));
-          await startBackendProcess();
+          await backend.start();
         })();
       } else if (k === 14) {
         faults.push('offline again for a moment');

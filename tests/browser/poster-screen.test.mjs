@@ -39,13 +39,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, PHONE, launchPhone, recordCspViolations } from './harness.mjs';
+import { launchPhone } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 90_000;
 const NOW = new Date('2026-11-23T12:00:00+08:00');
@@ -660,6 +659,24 @@ test('phone widths: no horizontal overflow, touch targets ≥ 44 px', { timeout:
   await page.tap('.poster-back');
   await page.waitForSelector('#view-referral:not([hidden])');
   assert.equal(await page.isVisible('#view-poster'), false);
+});
+
+test('measured widths stop at the core\'s 8,192 entries, ASCII first, and the core accepts the table', { timeout: TEST_TIMEOUT }, async () => {
+  const r = await page.evaluate(async () => {
+    const { measuredMetrics } = await import('/poster/metrics.js');
+    const { loadCore } = await import('/core.js');
+    const core = await loadCore();
+    let story = '';
+    for (let cp = 0x4e00; cp < 0x4e00 + 9000; cp += 1) story += String.fromCodePoint(cp);
+    const data = { title: 'Nine thousand', story };
+    const probe = core.call('layoutPoster', { template: 'storyPoster', data });
+    const metrics = measuredMetrics(data, probe.value.fontFamily);
+    const keys = Object.keys(metrics.advances);
+    const reply = core.call('layoutPoster', { template: 'storyPoster', data, metrics });
+    const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)).every((ch) => ch in metrics.advances);
+    return { count: keys.length, ascii, last: String.fromCodePoint(0x4e00 + 8192 - 95 - 1) in metrics.advances, cut: String.fromCodePoint(0x4e00 + 8192 - 95) in metrics.advances, reply: reply.ok ? 'ok' : reply.error.code };
+  });
+  assert.deepEqual(r, { count: 8192, ascii: true, last: true, cut: false, reply: 'ok' });
 });
 
 test('no console errors, page errors, failed requests or CSP violations', () => {

@@ -26,14 +26,13 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { CHROMIUM, FLAGS } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const FIXTURES = join(REPO, 'tests', 'fixtures', 'poster', 'layoutPoster');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TEST_TIMEOUT = 60_000;
 
 // One fixture per template: the request the golden files pin.

@@ -32,13 +32,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, PHONE, launchPhone, recordCspViolations } from './harness.mjs';
+import { launchPhone } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 60_000;
 const NOW = new Date('2026-11-23T12:00:00+08:00');

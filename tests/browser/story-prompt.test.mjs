@@ -454,3 +454,21 @@ for (const backend of [offline, http]) {
     }
   });
 }
+
+test('http: the workbench says so when the review queue cannot be read', { timeout: TEST_TIMEOUT }, async () => {
+  const { context, page } = await newPage('queue-error');
+  try {
+    await page.route('**/api/v1/staff/stories', (route) => route.fulfill({
+      status: 403,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'auth.forbidden', message: '只有医院工作人员可以这样做', path: '' } }),
+    }));
+    await page.goto(`${http.url()}#staff/moderation`, { waitUntil: 'load' });
+    await page.waitForSelector('#mod-queue[data-state="error"]');
+    assert.equal(await page.textContent('#mod-queue-note'), '待审核列表暂时无法读取：只有医院工作人员可以这样做');
+    assert.equal(await page.locator('#mod-queue .mod-queue__item').count(), 0);
+    assert.deepEqual(problems, [], 'a refusal is shown, not thrown');
+  } finally {
+    await context.close();
+  }
+});

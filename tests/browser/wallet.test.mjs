@@ -29,13 +29,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { FLAGS, PHONE, launchPhone, recordCspViolations } from './harness.mjs';
+import { CHROMIUM, FLAGS, launchPhone, PHONE, recordCspViolations } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHOTS = join(REPO, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT = 20_000;
 const TEST_TIMEOUT = 45_000;
 const DB_NAME = 'carecircle-demo';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-import { FLAGS } from './harness.mjs';
+import { CHROMIUM, FLAGS } from './harness.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 let server;
@@ -17,7 +17,7 @@ before(async () => {
   server = await startServer({ port: 0 });
   profile = mkdtempSync(join(tmpdir(), 'cc-worker-'));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: { width: 375, height: 667 },
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 375, height: 667 },
   });
 });
 

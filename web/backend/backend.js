@@ -632,6 +632,21 @@ export const STAFF_STORY_BACKEND_METHODS = Object.freeze(['getPendingStories']);
  */
 export const PROMPT_BACKEND_METHODS = Object.freeze(['getPromptHistory', 'recordPromptShown']);
 
+/**
+ * mayShowInvitePrompt's request from what a backend stores (a mapping, no
+ * rule): the prompts shown so far, and the 'referralPrompts' consent —
+ * `granted: false` is the opt-out; never answered sends no `optedOut`, so the
+ * core's own default applies. Used by the prompt, the settings screen and the
+ * offline demo's "server".
+ * @param {number} nowMs
+ * @param {number[]} shownAtMs
+ * @param {Iterable<{purpose: string, granted: boolean}>} consents
+ */
+export function invitePromptRequest(nowMs, shownAtMs, consents) {
+  const optedOut = [...consents].some((c) => c.purpose === 'referralPrompts' && c.granted === false);
+  return { nowMs, shownAtMs, ...(optedOut ? { optedOut: true } : {}) };
+}
+
 /** Purposes of a consent (ConsentPurpose), in the order the settings screen lists them. */
 export const CONSENT_PURPOSES = Object.freeze(['community', 'rehabData', 'stories', 'shareProgressWithReferrer', 'referralPrompts']);
 

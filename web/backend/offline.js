@@ -47,7 +47,7 @@
 // nothing else; recordPromptShown asks the core's mayShowInvitePrompt on them
 // and the stored opt-out before it records one, as the server does.
 
-import { assertBackend, CONSENT_PURPOSES } from './backend.js';
+import { assertBackend, CONSENT_PURPOSES, invitePromptRequest } from './backend.js';
 import { demoFriendName, generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
 
 const DB_VERSION = 2;
@@ -810,13 +810,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
           return;
         }
         // The demo plays the server: the core decides on the stored history and opt-out.
-        const optedOut = (consents.result?.value ?? []).some((c) => c.purpose === 'referralPrompts' && c.granted === false);
         const nowMs = clock();
-        const envelope = core.call('mayShowInvitePrompt', {
-          nowMs,
-          shownAtMs: list.map((p) => p.atMs),
-          ...(optedOut ? { optedOut: true } : {}),
-        });
+        const envelope = core.call('mayShowInvitePrompt',
+          invitePromptRequest(nowMs, list.map((p) => p.atMs), consents.result?.value ?? []));
         if (!envelope.ok) {
           refused = refusal(422, envelope.error.code, envelope.error.message);
           return;
