@@ -196,7 +196,7 @@ function shanghaiToday() {
 /** A typo of `code`: two neighbouring symbols swapped (the core's check symbol catches it). */
 function swapped(code) {
   for (let i = 0; i < code.length - 1; i += 1) {
-    if (code[i] !== code[i + 1]) return `${code.slice(0, i)}${code[i + 1]}${code[i]}${code.slice(i + 2)}`;
+    if (code[i] !== code[i + 1] && code[i] !== '-' && code[i + 1] !== '-') return `${code.slice(0, i)}${code[i + 1]}${code[i]}${code.slice(i + 2)}`;
   }
   throw new Error(`no two different neighbours in ${code}`);
 }

@@ -230,7 +230,10 @@ test('one referrer per referee, no self-referral, no cycle', { timeout: TEST_TIM
   const code = async (who) => (await api('GET', '/profile', { token: who.token })).body.referralCode;
   const [codeA, codeB, codeC] = [await code(a), await code(b), await code(c)];
 
-  const typo = `${codeA.slice(0, 5)}${codeA[6]}${codeA[5]}${codeA.slice(7)}`; // two symbols swapped
+  // Two adjacent, different symbols swapped (equal neighbours would make the swap a no-op).
+  const at = [...codeA].findIndex((ch, i) => i + 1 < codeA.length && ch !== '-' && codeA[i + 1] !== '-' && ch !== codeA[i + 1]);
+  assert.ok(at >= 0, `no two adjacent different symbols in ${codeA}`);
+  const typo = `${codeA.slice(0, at)}${codeA[at + 1]}${codeA[at]}${codeA.slice(at + 2)}`;
   const bad = await api('POST', '/referrals', { token: b.token, key: newKey(), body: { code: typo, channel: 'code' } });
   assert.equal(bad.status, 422);
   assert.equal(bad.body.error.code, 'poster.bad_code', 'the core catches the swapped symbols');
