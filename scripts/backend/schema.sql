@@ -15,7 +15,9 @@
 --                      is only ever changed by
 --                        UPDATE … SET used = used + 1 WHERE … AND used < size RETURNING used
 --                      so 200 simultaneous claims of 10 places grant exactly 10;
---   * budgets          campaign_counters CHECKs spent_fen <= budget_fen.
+--   * budgets          campaign_counters CHECKs spent_fen <= budget_fen;
+--   * one decision     a story leaves 'pending' once (UPDATE … WHERE status =
+--     per story        'pending'; its status only moves forward: trigger).
 --
 -- Rules (does a day count, is a grant issuable, has the quota been released)
 -- are NOT here: the server re-runs the C++ core (build/wasm/core.mjs) on the
@@ -263,25 +265,91 @@ CREATE TABLE IF NOT EXISTS community_groups (
 -- Patient stories (病友故事) submitted for the hospital's review before
 -- anything is published (G9, G11). A story is stored only with the patient's
 -- separate 'stories' consent and only after the core's wording check
--- (layoutPoster, the same answer the shell got) passed. Withdrawing the
--- consent withdraws every story still pending: its text is deleted in the
--- same transaction as the consent (the row stays, textless, so a replayed
--- submission finds its answer and staff see no trace of the words).
+-- (layoutPoster, the same answer the shell got) passed. Staff decide once:
+--   pending → approved   (通过: the core's wording check passes again first)
+--   pending → rejected   (退回, with one reason code; the patient sees it)
+-- by  UPDATE … WHERE status = 'pending',  so a decision racing another
+-- decision or a withdrawal has exactly one winner. Withdrawing the consent
+-- withdraws every story still pending or approved (an approved one is
+-- unpublished) and deletes the words of every story, rejected ones included,
+-- in the same transaction as the consent (the row stays, textless, so a
+-- replayed submission finds its answer and staff see no trace of the words).
 CREATE TABLE IF NOT EXISTS stories (
   id              text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_.:-]{1,64}$'),
   patient_id      text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
   title           text CHECK (octet_length(title) <= 4096),
   story           text CHECK (octet_length(story) <= 262144),  -- layoutPoster's own limit: 256 KiB
-  status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'withdrawn')),
+  status          text NOT NULL DEFAULT 'pending',
   submitted_at_ms bigint NOT NULL CHECK (submitted_at_ms >= 0),
   withdrawn_at_ms bigint CHECK (withdrawn_at_ms >= 0),
-  CONSTRAINT stories_withdrawn_have_no_text CHECK (
-    (status = 'withdrawn') = (withdrawn_at_ms IS NOT NULL)
-    AND (status = 'pending') = (title IS NOT NULL AND story IS NOT NULL)
-  )
+  decided_at_ms   bigint CHECK (decided_at_ms >= 0),
+  decided_by      text REFERENCES patients (id),
+  reject_reason   text
 );
+-- A stories table made by an earlier version of this file (a kept
+-- --data-dir) gets the review columns; a new one has them already.
+ALTER TABLE stories ADD COLUMN IF NOT EXISTS decided_at_ms bigint CHECK (decided_at_ms >= 0);
+ALTER TABLE stories ADD COLUMN IF NOT EXISTS decided_by text REFERENCES patients (id);
+ALTER TABLE stories ADD COLUMN IF NOT EXISTS reject_reason text;
+-- The constraints that tie status, instants, reason and words together,
+-- remade in one statement on every start so that an older table gets the
+-- current ones (stories_status_check and stories_withdrawn_have_no_text
+-- were the earlier pending/withdrawn-only versions). The reason codes are
+-- the list of scripts/backend/service.mjs (STORY_REJECT_REASONS).
+ALTER TABLE stories
+  DROP CONSTRAINT IF EXISTS stories_status_check,
+  DROP CONSTRAINT IF EXISTS stories_withdrawn_have_no_text,
+  DROP CONSTRAINT IF EXISTS stories_status_known,
+  DROP CONSTRAINT IF EXISTS stories_reason_known,
+  DROP CONSTRAINT IF EXISTS stories_withdrawn_when,
+  DROP CONSTRAINT IF EXISTS stories_decided_when,
+  DROP CONSTRAINT IF EXISTS stories_reason_iff_rejected,
+  DROP CONSTRAINT IF EXISTS stories_words,
+  ADD CONSTRAINT stories_status_known CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn')),
+  ADD CONSTRAINT stories_reason_known CHECK (reject_reason IN ('medical_claim', 'personal_data', 'off_topic', 'other')),
+  -- withdrawn_at_ms exactly on a withdrawn story.
+  ADD CONSTRAINT stories_withdrawn_when CHECK ((status = 'withdrawn') = (withdrawn_at_ms IS NOT NULL)),
+  -- A decision (instant and staff member) on every approved or rejected
+  -- story, none on a pending one; a withdrawn one keeps an earlier approval's.
+  ADD CONSTRAINT stories_decided_when CHECK (
+    (decided_at_ms IS NULL) = (decided_by IS NULL)
+    AND (status <> 'pending' OR decided_at_ms IS NULL)
+    AND (status NOT IN ('approved', 'rejected') OR decided_at_ms IS NOT NULL)
+  ),
+  -- A rejected story has its reason; an approved, pending or withdrawn one none.
+  ADD CONSTRAINT stories_reason_iff_rejected CHECK ((status = 'rejected') = (reject_reason IS NOT NULL)),
+  -- Words: both or neither; kept while pending or approved, never on a
+  -- withdrawn story; a rejected story keeps them until the consent goes.
+  ADD CONSTRAINT stories_words CHECK (
+    (title IS NULL) = (story IS NULL)
+    AND (status NOT IN ('pending', 'approved') OR title IS NOT NULL)
+    AND (status <> 'withdrawn' OR title IS NULL)
+  );
 CREATE INDEX IF NOT EXISTS stories_pending ON stories (submitted_at_ms, id) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS stories_patient ON stories (patient_id, status);
+
+-- Status only moves forward: pending → approved | rejected | withdrawn,
+-- approved → withdrawn. A rejected or withdrawn story never comes back (a
+-- patient submits a new one), and an approval is never turned into a
+-- rejection behind the patient's back.
+CREATE OR REPLACE FUNCTION stories_status_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.status <> OLD.status AND NOT (
+    (OLD.status = 'pending' AND NEW.status IN ('approved', 'rejected', 'withdrawn'))
+    OR (OLD.status = 'approved' AND NEW.status = 'withdrawn')
+  ) THEN
+    RAISE EXCEPTION 'story %: status % cannot become %', OLD.id, OLD.status, NEW.status
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'stories_status_forward';
+  END IF;
+  IF NEW.id <> OLD.id OR NEW.patient_id <> OLD.patient_id THEN
+    RAISE EXCEPTION 'story %: id and author are immutable', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'stories_status_forward';
+  END IF;
+  RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS stories_status_forward ON stories;
+CREATE TRIGGER stories_status_forward BEFORE UPDATE ON stories
+  FOR EACH ROW EXECUTE FUNCTION stories_status_forward();
 
 -- "Invite a friend" prompts shown (G17), one row per prompt. The server adds
 -- a row only after the core's mayShowInvitePrompt allowed it on this very

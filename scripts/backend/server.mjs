@@ -34,10 +34,12 @@ import { demoSession, lookupSession, seedCommunityMonth, seedDemoHospital } from
 import {
   ApiError,
   claimReferral,
+  decideStory,
   getCommunityReportInputs,
   getConsents,
   getEligibilityInputs,
   getHospitalForest,
+  getMyStories,
   getPendingStories,
   getPromptHistory,
   getProfile,
@@ -73,6 +75,7 @@ const MUTATIONS = Object.freeze({
   recordPromptShown: { role: 'patient', run: (c, ctx, who, body) => recordPromptShown(c, ctx, who.subjectId, body) },
   recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => recordHospitalEvent(c, ctx, body) },
   redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => redeemVoucher(c, ctx, who.subjectId, body) },
+  decideStory: { role: 'staff', run: (c, ctx, who, body) => decideStory(c, ctx, who.subjectId, body) },
 });
 
 const POST_ROUTES = new Map([
@@ -84,6 +87,7 @@ const POST_ROUTES = new Map([
   ['/me/prompts', 'recordPromptShown'],
   ['/staff/referral-events', 'recordHospitalEvent'],
   ['/staff/vouchers/redeem', 'redeemVoucher'],
+  ['/staff/stories/decide', 'decideStory'],
 ]);
 
 /** PUT: replace one resource of the caller (an idempotent mutation, with its key like every other). */
@@ -96,6 +100,7 @@ const GET_ROUTES = new Map([
   ['/referral-graph', { role: 'patient', run: (c, ctx, who) => getReferralGraph(c, who.subjectId) }],
   ['/me/consents', { role: 'patient', run: (c, ctx, who) => getConsents(c, who.subjectId) }],
   ['/me/prompts', { role: 'patient', run: (c, ctx, who) => getPromptHistory(c, who.subjectId) }],
+  ['/stories', { role: 'patient', run: (c, ctx, who) => getMyStories(c, who.subjectId) }],
   ['/referral-codes', { role: 'patient', run: (c, ctx, who, query) => lookupReferralCode(c, ctx, who.subjectId, query.get('code')) }],
   ['/staff/forest', { role: 'staff', run: (c) => getHospitalForest(c) }],
   ['/staff/stories', { role: 'staff', run: (c) => getPendingStories(c) }],

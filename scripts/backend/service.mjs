@@ -596,7 +596,7 @@ export async function setConsent(client, ctx, patientId, body) {
   if (body.purpose === 'shareProgressWithReferrer') {
     await client.query('UPDATE referrals SET consent_to_share_progress = $2 WHERE referee_id = $1', [patientId, body.granted]);
   }
-  if (body.purpose === 'stories' && !body.granted) await withdrawPendingStories(client, patientId, updatedAtMs);
+  if (body.purpose === 'stories' && !body.granted) await withdrawStories(client, patientId, updatedAtMs);
   return { consent: { purpose: body.purpose, granted: body.granted, updatedAtMs } };
 }
 
@@ -611,13 +611,25 @@ async function consentGranted(client, patientId, purpose) {
 }
 
 /**
+ * The core's wording check of a story: layoutPoster with the storyPoster
+ * template, the very call the shell made. Throws the core's own refusal
+ * (poster.wording_flagged with its spans, poster.forbidden_field for a link,
+ * input.* for sizes) as a 422.
+ */
+function checkStoryWording(ctx, title, story) {
+  const checked = ctx.core.call('layoutPoster', { template: 'storyPoster', data: { title, story } });
+  if (!checked.ok) {
+    const { code, message, path, matches } = checked.error;
+    throw new ApiError(422, code, message, { ...(path ? { path } : {}), ...(matches ? { matches } : {}) });
+  }
+}
+
+/**
  * submitStory: a patient story for the hospital's review (病友故事官). Stored
  * as pending only (a) with the patient's separate 'stories' consent (G9) and
- * (b) when the core's wording check passes: the server lays the story poster
- * out with layoutPoster — the very call the shell made — and refuses with the
- * core's own code (poster.wording_flagged with its spans, poster.forbidden_field
- * for a link, input.* for sizes). Nothing is published here: staff review it
- * (GET /staff/stories); withdrawing the consent withdraws it (setConsent).
+ * (b) when the core's wording check passes (checkStoryWording). Nothing is
+ * published here: staff review it (GET /staff/stories, decideStory);
+ * withdrawing the consent withdraws it (setConsent).
  */
 export async function submitStory(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {title, story}');
@@ -629,11 +641,7 @@ export async function submitStory(client, ctx, patientId, body) {
   if (!(await consentGranted(client, patientId, 'stories'))) {
     throw new ApiError(409, 'story.consent_required', '发布故事需要您单独同意。不同意不影响您的任何诊疗和服务。');
   }
-  const checked = ctx.core.call('layoutPoster', { template: 'storyPoster', data: { title: body.title, story: body.story } });
-  if (!checked.ok) {
-    const { code, message, path, matches } = checked.error;
-    throw new ApiError(422, code, message, { ...(path ? { path } : {}), ...(matches ? { matches } : {}) });
-  }
+  checkStoryWording(ctx, body.title, body.story);
   const id = `st-${randomBytes(9).toString('base64url')}`;
   const submittedAtMs = ctx.nowMs();
   await client.query(
@@ -643,12 +651,20 @@ export async function submitStory(client, ctx, patientId, body) {
   return { storyId: id, status: 'pending', submittedAtMs };
 }
 
-/** Withdrawn consent (G9): every story still pending is withdrawn and its words deleted. */
-async function withdrawPendingStories(client, patientId, atMs) {
+/**
+ * Withdrawn consent (G9): every story still pending is withdrawn and every
+ * approved one unpublished (withdrawn), their words deleted; a rejected story
+ * keeps its decision and loses its words.
+ */
+async function withdrawStories(client, patientId, atMs) {
   await client.query(
     `UPDATE stories SET status = 'withdrawn', withdrawn_at_ms = $2, title = NULL, story = NULL
-      WHERE patient_id = $1 AND status = 'pending'`,
+      WHERE patient_id = $1 AND status IN ('pending', 'approved')`,
     [patientId, atMs],
+  );
+  await client.query(
+    `UPDATE stories SET title = NULL, story = NULL WHERE patient_id = $1 AND status = 'rejected' AND title IS NOT NULL`,
+    [patientId],
   );
 }
 
@@ -665,6 +681,90 @@ export async function getPendingStories(client) {
   return {
     stories: rows.map((r) => ({ id: r.id, authorName: r.display_name, title: r.title, story: r.story, submittedAtMs: r.submitted_at_ms })),
   };
+}
+
+/**
+ * The signed-in patient's own stories, newest first (我的故事): what became of
+ * each — pending, approved, rejected with its reason code, withdrawn. The
+ * title only (the patient's own words), none once deleted; never the story
+ * text, the reviewer or anything about other patients.
+ */
+export async function getMyStories(client, patientId) {
+  const { rows } = await client.query(
+    `SELECT id, title, status, submitted_at_ms, decided_at_ms, withdrawn_at_ms, reject_reason FROM stories
+      WHERE patient_id = $1 ORDER BY submitted_at_ms DESC, id DESC LIMIT 100`,
+    [patientId],
+  );
+  return {
+    stories: rows.map((r) => ({
+      id: r.id,
+      ...(r.title !== null ? { title: r.title } : {}),
+      status: r.status,
+      submittedAtMs: r.submitted_at_ms,
+      ...(r.decided_at_ms !== null ? { decidedAtMs: r.decided_at_ms } : {}),
+      ...(r.withdrawn_at_ms !== null ? { withdrawnAtMs: r.withdrawn_at_ms } : {}),
+      ...(r.reject_reason !== null ? { reason: r.reject_reason } : {}),
+    })),
+  };
+}
+
+/**
+ * Why staff return a story (退回), as codes; the shell shows them in Chinese
+ * (web/backend/backend.js STORY_REJECT_REASON_LABELS). schema.sql CHECKs the
+ * same list (stories_reason_known).
+ */
+export const STORY_REJECT_REASONS = Object.freeze(['medical_claim', 'personal_data', 'off_topic', 'other']);
+
+/** A staff decision and the status it leads to. */
+const STORY_DECISIONS = Object.freeze({ approve: 'approved', reject: 'rejected' });
+const DECISION_KEYS = new Set(['storyId', 'decision', 'reason']);
+const STORY_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+const NOT_PENDING_MESSAGES = Object.freeze({
+  approved: '这篇故事已经审核通过，不能再次审核',
+  rejected: '这篇故事已经退回，不能再次审核',
+  withdrawn: '作者已撤回发布同意，这篇故事已撤回',
+});
+
+function notPending(status) {
+  return new ApiError(409, 'story.not_pending', NOT_PENDING_MESSAGES[status] ?? '这篇故事已不在待审核列表中', { status });
+}
+
+/**
+ * Staff: approve (通过) or reject (退回, with a reason code) one pending
+ * story. The story's row is locked and the transition is
+ * UPDATE … WHERE status = 'pending': of two decisions, or a decision and the
+ * author's withdrawal, exactly one wins; the other gets 409 story.not_pending
+ * (a withdrawal committed after an approval unpublishes it, G9). Approval runs
+ * the core's wording check again on the stored words (G11) and refuses with
+ * the core's own code; a rejection needs no check. Unknown id: 404
+ * story.not_found.
+ */
+export async function decideStory(client, ctx, staffId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {storyId, decision, reason?}');
+  const unknown = Object.keys(body).find((k) => !DECISION_KEYS.has(k));
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
+  if (typeof body.storyId !== 'string' || !STORY_ID.test(body.storyId)) throw badBody('storyId 应为故事编号', '/storyId');
+  if (!Object.hasOwn(STORY_DECISIONS, body.decision)) throw badBody('decision 应为 approve（通过）或 reject（退回）', '/decision');
+  if (body.decision === 'reject' && !STORY_REJECT_REASONS.includes(body.reason)) {
+    throw badBody(`退回需要选择原因 reason：${STORY_REJECT_REASONS.join(' / ')}`, '/reason');
+  }
+  if (body.decision === 'approve' && 'reason' in body) throw badBody('通过时不填退回原因 reason', '/reason');
+  const { rows } = await client.query('SELECT status, title, story FROM stories WHERE id = $1 FOR UPDATE', [body.storyId]);
+  if (rows.length === 0) throw new ApiError(404, 'story.not_found', '没有找到这篇故事');
+  if (rows[0].status !== 'pending') throw notPending(rows[0].status);
+  if (body.decision === 'approve') checkStoryWording(ctx, rows[0].title, rows[0].story);
+  const status = STORY_DECISIONS[body.decision];
+  const reason = body.decision === 'reject' ? body.reason : null;
+  const decidedAtMs = ctx.nowMs();
+  const updated = await client.query(
+    `UPDATE stories SET status = $2, decided_at_ms = $3, decided_by = $4, reject_reason = $5
+      WHERE id = $1 AND status = 'pending' RETURNING id`,
+    [body.storyId, status, decidedAtMs, staffId, reason],
+  );
+  // Under the row lock this cannot miss; the WHERE keeps the transition atomic all the same.
+  if (updated.rowCount === 0) throw notPending((await client.query('SELECT status FROM stories WHERE id = $1', [body.storyId])).rows[0]?.status);
+  return { storyId: body.storyId, status, decidedAtMs, ...(reason ? { reason } : {}) };
 }
 
 // ------------------------------------------------------------------ invite prompts (G17)

@@ -16,7 +16,15 @@
 //      A consent withdrawn behind the page's back (another device) is the
 //      backend's refusal, shown in Chinese on the screen. http only: offline,
 //      离线已保存，联网后提交, and the outbox delivers it once back online.
-//   2. prompt: after a daily check-in the core allowed, the bottom sheet
+//   2. review: three more stories are submitted; in the workbench (内容审核,
+//      a second page) staff approve one (通过) and reject one (退回 with the
+//      reason 含疗效或用药说法); the third was decided behind the page's back,
+//      and its 通过 shows the backend's refusal (story.not_pending) verbatim.
+//      Each decided story leaves the queue with a toast. The patient's 我的故事
+//      shows 已通过 and 未通过：含疗效或用药说法，可修改后重新提交; the stores
+//      hold the same. Withdrawing the consent then withdraws the approved
+//      story and deletes the rejected one's words (已撤回, （内容已删除）).
+//   3. prompt: after a daily check-in the core allowed, the bottom sheet
 //      appears and the prompt is recorded by the backend; with three prompts
 //      in the history the next check-in shows none (the core's
 //      eligibility.prompt_cap_reached); 不再提醒 stores the opt-out and the next
@@ -26,7 +34,8 @@
 //   patient id in any URL.
 //
 // Screenshots (test-output/screenshots/): story-<backend>-submitted.png,
-// story-<backend>-refused.png, story-http-queued.png, prompt-<backend>.png.
+// story-<backend>-refused.png, story-http-queued.png, review-<backend>-staff.png,
+// review-<backend>-mine.png, prompt-<backend>.png.
 // Cleanup: browser, backend process (by pid) and PostgreSQL (by its data
 // directory); the test checks that none is left.
 
@@ -49,6 +58,9 @@ const CONTEXT = { ...PHONE, serviceWorkers: /** @type {'block'} */ ('block') };
 const STORY = { title: '术后第30天，我又能唱歌了', story: '每天坚持做颈部康复操，按时复查。谢谢病友们的鼓励，也谢谢护士耐心的讲解。' };
 const STORY_2 = { title: '第一次独自复查', story: '今天自己去医院复查，护士提醒我按时做康复操，心里踏实多了。' };
 const STORY_3 = { title: '和老伴一起散步', story: '傍晚和老伴在小区里慢慢走两圈，脖子也不那么僵了。' };
+const STORY_4 = { title: '复查单上的小纸条', story: '护士在复查单背面写了康复操的要点，我把它贴在冰箱上，每天照着做。' };
+const STORY_5 = { title: '学会了慢慢来', story: '刚出院时总是着急，现在每天散步二十分钟，和病友们一起打卡。' };
+const STORY_6 = { title: '谢谢群里的病友', story: '群里的病友分享了很多生活上的小经验，让我心里踏实了不少。' };
 
 let browser;
 /** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
@@ -140,7 +152,18 @@ const offline = {
   /** The stored stories of the demo patient: the demo's local review queue. */
   async stories(page) {
     const list = (await demoMeta(page, 'stories')) ?? [];
-    return list.map((s) => ({ id: s.id, status: s.status, title: s.title ?? null, story: s.story ?? null }));
+    return list.map((s) => ({ id: s.id, status: s.status, title: s.title ?? null, story: s.story ?? null, reason: s.reason ?? null }));
+  },
+  /** Staff decide on another device (a second tab of the demo): the offline backend, as the workbench does. */
+  async decideElsewhere(page, storyId) {
+    const result = await page.evaluate(async (id) => {
+      const { createOfflineBackend } = await import('/backend/offline.js');
+      const { loadCore } = await import('/core.js');
+      const b = createOfflineBackend();
+      await b.init();
+      return b.decideStory({ storyId: id, decision: 'approve', key: crypto.randomUUID() }, await loadCore());
+    }, storyId);
+    assert.equal(result.status, 'approved');
   },
   /** What staff see in the review queue: the staff screen, in a second page of the same browser. */
   async staffQueue(page) {
@@ -213,10 +236,20 @@ const http = {
   name: 'http',
   url: () => `${stack.base}?backend=http`,
   async stories() {
-    const { rows } = await stack.pool.query('SELECT id, status, title, story FROM stories WHERE patient_id = $1 ORDER BY submitted_at_ms, id', [
-      DEMO_PATIENT_ID,
-    ]);
+    const { rows } = await stack.pool.query(
+      'SELECT id, status, title, story, reject_reason AS reason FROM stories WHERE patient_id = $1 ORDER BY submitted_at_ms, id',
+      [DEMO_PATIENT_ID],
+    );
     return rows;
+  },
+  /** Staff decide on another device: the API with a staff session of its own. */
+  async decideElsewhere(page, storyId) {
+    const r = await api('POST', '/staff/stories/decide', {
+      token: await token('staff'),
+      key: `k-${randomUUID()}`,
+      body: { storyId, decision: 'approve' },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
   },
   /** What staff see in the review queue: the workbench (its own staff session) in a second page, and the API. */
   async staffQueue(page) {
@@ -395,6 +428,132 @@ async function storyFlow(backend, page) {
   }
 }
 
+/** Submits another story (the text differs from the last one) and returns its id. */
+async function submitAnother(page, story) {
+  await writeStory(page, story);
+  await page.evaluate(() => {
+    const root = document.getElementById('view-poster');
+    delete root.dataset.storyId;
+    delete root.dataset.storySubmitted;
+  });
+  await page.tap('#poster-submit');
+  await page.waitForSelector('#view-poster[data-story-submitted="true"][data-story-id]');
+  return page.getAttribute('#view-poster', 'data-story-id');
+}
+
+/** 我的故事 as the poster screen shows it, read again from the backend (a fresh visit of the screen). */
+async function myStoriesOnScreen(page, until) {
+  await page.evaluate(() => {
+    location.hash = '#referral';
+  });
+  await page.waitForSelector('#view-referral:not([hidden])');
+  await page.evaluate(() => {
+    location.hash = '#poster/storyPoster';
+  });
+  await page.waitForSelector('#view-poster[data-template="storyPoster"]:not([hidden])');
+  await page.waitForSelector(until);
+  assert.equal(await page.isVisible('#poster-mine'), true, '我的故事 is shown on the story template');
+  return page.$$eval('#poster-mine .poster-mine__item', (items) => Object.fromEntries(items.map((li) => [li.dataset.storyId, {
+    status: li.dataset.status,
+    chip: li.querySelector('.poster-mine__status').textContent,
+    title: li.querySelector('.poster-mine__title').textContent,
+    note: li.querySelector('.poster-mine__reason').textContent,
+  }])));
+}
+
+/** Waits for the workbench's toast to say `pattern`, and returns its text. */
+async function toastSaying(page, pattern) {
+  await page.waitForFunction((source) => {
+    const toast = document.getElementById('toast');
+    return !toast.hidden && new RegExp(source).test(document.getElementById('toast-text').textContent);
+  }, pattern.source);
+  return page.textContent('#toast-text');
+}
+
+async function reviewFlow(backend, page) {
+  // A fresh visit: the consent as the backend has it (withdrawn elsewhere above), given again.
+  await openApp(page, backend.url());
+  await openStoryPoster(page);
+  if (!(await page.isChecked('#poster-consent'))) await page.locator('#poster-consent').check();
+  await page.waitForFunction(() => document.getElementById('poster-consent-box').dataset.consent === 'true');
+  if (backend.name === 'http') {
+    for (let i = 0; i < 50; i += 1) {
+      const { rows } = await stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'stories'", [DEMO_PATIENT_ID]);
+      if (rows[0]?.granted) break;
+      await page.waitForTimeout(100);
+    }
+  }
+  const approveId = await submitAnother(page, STORY_4);
+  const rejectId = await submitAnother(page, STORY_5);
+  const staleId = await submitAnother(page, STORY_6);
+  assert.equal(new Set([approveId, rejectId, staleId]).size, 3);
+
+  const staff = await page.context().newPage();
+  try {
+    await staff.goto(`${backend.url()}#staff/moderation`, { waitUntil: 'load' });
+    await staff.waitForSelector('#mod-queue[data-state="ready"]');
+    const item = (id) => `#mod-queue .mod-queue__item[data-story-id="${id}"]`;
+    for (const id of [approveId, rejectId, staleId]) await staff.waitForSelector(item(id));
+
+    // 通过: the story leaves the queue, the toast says so.
+    await staff.tap(`${item(approveId)} .mod-decide__approve`);
+    assert.equal(await toastSaying(staff, /^已通过/), `已通过《${STORY_4.title}》`);
+    await staff.waitForSelector(item(approveId), { state: 'detached' });
+
+    // 退回: a reason is required (确认退回 stays disabled until one is picked).
+    await staff.tap(`${item(rejectId)} .mod-decide__reject`);
+    await staff.waitForSelector(`${item(rejectId)} .mod-decide__reasons:not([hidden])`);
+    assert.equal(await staff.isDisabled(`${item(rejectId)} .mod-decide__confirm`), true);
+    assert.deepEqual(
+      await staff.$$eval(`${item(rejectId)} .mod-reason`, (labels) => labels.map((l) => [l.dataset.reason, l.textContent])),
+      [['medical_claim', '含疗效或用药说法'], ['personal_data', '含个人信息'], ['off_topic', '与康复无关'], ['other', '其他原因']],
+    );
+    await staff.tap(`${item(rejectId)} .mod-reason[data-reason="medical_claim"]`);
+    assert.equal(await staff.isDisabled(`${item(rejectId)} .mod-decide__confirm`), false);
+    await staff.locator(item(rejectId)).evaluate((n) => n.scrollIntoView({ block: 'center' }));
+    await staff.screenshot({ path: join(SHOTS, `review-${backend.name}-staff.png`), animations: 'disabled' });
+    await staff.tap(`${item(rejectId)} .mod-decide__confirm`);
+    assert.equal(await toastSaying(staff, /^已退回/), `已退回《${STORY_5.title}》：含疗效或用药说法`);
+    await staff.waitForSelector(item(rejectId), { state: 'detached' });
+
+    // Decided elsewhere meanwhile: 通过 on the stale item shows the backend's refusal, and the queue is read again.
+    await backend.decideElsewhere(page, staleId);
+    await staff.tap(`${item(staleId)} .mod-decide__approve`);
+    assert.equal(await toastSaying(staff, /不能再次审核/), '这篇故事已经审核通过，不能再次审核');
+    assert.equal(await staff.getAttribute('#mod-queue', 'data-last-refusal'), 'story.not_pending');
+    await staff.waitForSelector(item(staleId), { state: 'detached' });
+  } finally {
+    await staff.close();
+  }
+
+  const stored = Object.fromEntries((await backend.stories(page)).map((s) => [s.id, s]));
+  assert.deepEqual([stored[approveId].status, stored[approveId].reason], ['approved', null]);
+  assert.deepEqual([stored[rejectId].status, stored[rejectId].reason], ['rejected', 'medical_claim']);
+  assert.equal(stored[staleId].status, 'approved');
+
+  // The patient: 我的故事 with the outcome and the reason.
+  let mine = await myStoriesOnScreen(page, `#poster-mine .poster-mine__item[data-story-id="${rejectId}"][data-status="rejected"]`);
+  assert.deepEqual(mine[approveId], { status: 'approved', chip: '已通过', title: STORY_4.title, note: '已通过审核，医院可在病友社群中分享；取消勾选同意即可撤回' });
+  assert.deepEqual(mine[rejectId], { status: 'rejected', chip: '未通过', title: STORY_5.title, note: '未通过：含疗效或用药说法，可修改后重新提交' });
+  assert.equal(mine[staleId].chip, '已通过');
+  await shot(page, `review-${backend.name}-mine`, '#poster-mine');
+
+  // G9: withdrawn, the approved story is unpublished and the rejected one's words are deleted.
+  await page.locator('#poster-consent').uncheck();
+  await page.waitForSelector('#view-poster #poster-consent-box[data-consent="false"]');
+  let after;
+  for (let i = 0; i < 100; i += 1) {
+    after = Object.fromEntries((await backend.stories(page)).map((s) => [s.id, s]));
+    if (after[approveId].status === 'withdrawn') break;
+    await page.waitForTimeout(100);
+  }
+  assert.deepEqual([after[approveId].status, after[approveId].title, after[approveId].story], ['withdrawn', null, null]);
+  assert.deepEqual([after[rejectId].status, after[rejectId].reason, after[rejectId].title, after[rejectId].story], ['rejected', 'medical_claim', null, null]);
+  mine = await myStoriesOnScreen(page, `#poster-mine .poster-mine__item[data-story-id="${approveId}"][data-status="withdrawn"]`);
+  assert.deepEqual(mine[approveId], { status: 'withdrawn', chip: '已撤回', title: '（内容已删除）', note: '您已撤回发布同意，故事内容已删除' });
+  assert.deepEqual(mine[rejectId], { status: 'rejected', chip: '未通过', title: '（内容已删除）', note: '未通过：含疗效或用药说法，可修改后重新提交' });
+}
+
 async function promptFlow(backend, page) {
   await page.evaluate(() => {
     location.hash = '#checkin';
@@ -440,11 +599,12 @@ async function promptFlow(backend, page) {
 }
 
 for (const backend of [offline, http]) {
-  test(`${backend.name}: a story is submitted for review and withdrawn; the invite prompt honours the cap and the opt-out`, { timeout: TEST_TIMEOUT }, async () => {
+  test(`${backend.name}: a story is submitted for review and withdrawn; staff approve and reject, the patient sees why; the invite prompt honours the cap and the opt-out`, { timeout: TEST_TIMEOUT }, async () => {
     const { context, page } = await newPage(backend.name);
     try {
       await openApp(page, backend.url());
       await storyFlow(backend, page);
+      await reviewFlow(backend, page);
       await promptFlow(backend, page);
       assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0, 'no web storage');
       assert.ok(!page.url().includes(DEMO_PATIENT_ID) && !page.url().includes('demo-patient'), `nothing personal in ${page.url()}`);

@@ -8,6 +8,13 @@
 //     replayed (directly or in a batch);
 //   - only staff list pending stories; a withdrawn consent withdraws the
 //     pending story (gone from the staff list, its words deleted);
+//   - staff approve or reject (with a reason code) a pending story once; the
+//     patient reads the status and the reason (GET /stories); 20 decisions
+//     at once have one winner; a decision racing the consent withdrawal ends
+//     in one consistent state; approval re-runs the core's wording check on
+//     the stored words; bad bodies change nothing; a withdrawn consent
+//     unpublishes approved stories and deletes the words of rejected ones;
+//     the schema refuses a decision that breaks its rules;
 //   - three prompts in 90 days are recorded, the fourth is refused with the
 //     core's reason (eligibility.prompt_cap_reached); an opted-out patient
 //     and a staff member are refused; only a known non-clinical moment is
@@ -61,6 +68,30 @@ async function storyRows(patientId) {
   ]);
   return rows;
 }
+
+/** One story row with its review columns. */
+async function storyRow(id) {
+  const { rows } = await backend.pool.query(
+    'SELECT id, title, story, status, decided_at_ms, decided_by, reject_reason, withdrawn_at_ms FROM stories WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+/** A new patient with the stories consent and `count` submitted (pending) stories: {token, patientId, ids}. */
+async function patientWithStories(count = 1) {
+  const patient = await newPatient();
+  await consent(patient.token, 'stories', true);
+  const ids = [];
+  for (let i = 0; i < count; i += 1) {
+    const r = await api('POST', '/stories', { token: patient.token, key: newKey(), body: { ...STORY, title: `${STORY.title}（${i + 1}）` } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    ids.push(r.body.storyId);
+  }
+  return { ...patient, ids };
+}
+
+const decide = (token, body, key = newKey()) => api('POST', '/staff/stories/decide', { token, key, body });
 
 
 before(async () => {
@@ -174,6 +205,247 @@ test('a story is stored once per key, listed for staff only, withdrawn with the 
   const replay = await api('POST', '/stories', { token, key, body: STORY });
   assert.equal(replay.body.replayed, true);
   assert.equal((await storyRows(patientId)).filter((r) => r.status === 'pending').length, 0);
+});
+
+test('staff approve and reject a story once; the patient sees the status and the reason', { timeout: TEST_TIMEOUT }, async () => {
+  const author = await patientWithStories(3);
+  const [approvedId, rejectedId, pendingId] = author.ids;
+  const staff = await session('staff');
+
+  // Only staff decide; an unknown story is not found.
+  const byPatient = await decide(author.token, { storyId: approvedId, decision: 'approve' });
+  assert.equal(byPatient.status, 403);
+  assert.equal(byPatient.body.error.code, 'auth.forbidden');
+  const unknown = await decide(staff.token, { storyId: 'st-does-not-exist', decision: 'approve' });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'story.not_found');
+
+  const approveKey = newKey();
+  const approved = await decide(staff.token, { storyId: approvedId, decision: 'approve' }, approveKey);
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.equal(approved.body.status, 'approved');
+  assert.equal(approved.body.storyId, approvedId);
+  assert.equal(typeof approved.body.decidedAtMs, 'number');
+  assert.equal('reason' in approved.body, false, 'no reason on an approval');
+  const rejected = await decide(staff.token, { storyId: rejectedId, decision: 'reject', reason: 'medical_claim' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  assert.deepEqual([rejected.body.status, rejected.body.reason], ['rejected', 'medical_claim']);
+
+  // A replay of the key is the stored answer; a new decision on a decided story is refused.
+  const replay = await decide(staff.token, { storyId: approvedId, decision: 'approve' }, approveKey);
+  assert.equal(replay.status, 200);
+  assert.equal(replay.body.replayed, true);
+  assert.equal(replay.body.decidedAtMs, approved.body.decidedAtMs);
+  const again = await decide(staff.token, { storyId: approvedId, decision: 'reject', reason: 'other' });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'story.not_pending');
+  assert.equal(again.body.error.status, 'approved');
+  assert.match(again.body.error.message, /已经审核通过/);
+
+  // The database: the decision, who made it, the reason only on the rejection.
+  const a = await storyRow(approvedId);
+  assert.deepEqual([a.status, a.decided_at_ms, a.decided_by, a.reject_reason], ['approved', approved.body.decidedAtMs, staff.patientId, null]);
+  assert.equal(a.title, `${STORY.title}（1）`, 'an approved story keeps its words');
+  const r = await storyRow(rejectedId);
+  assert.deepEqual([r.status, r.reject_reason, r.decided_by], ['rejected', 'medical_claim', staff.patientId]);
+
+  // Decided stories leave the staff queue; the pending one stays.
+  const queue = (await api('GET', '/staff/stories', { token: staff.token })).body.stories.map((st) => st.id);
+  assert.equal(queue.includes(approvedId) || queue.includes(rejectedId), false);
+  assert.ok(queue.includes(pendingId));
+
+  // The patient's own list: newest first, status, reason code, title; no text, no reviewer.
+  const mine = await api('GET', '/stories', { token: author.token });
+  assert.equal(mine.status, 200);
+  assert.deepEqual(
+    mine.body.stories.map((st) => [st.id, st.status, st.reason ?? null, st.title]),
+    [
+      [pendingId, 'pending', null, `${STORY.title}（3）`],
+      [rejectedId, 'rejected', 'medical_claim', `${STORY.title}（2）`],
+      [approvedId, 'approved', null, `${STORY.title}（1）`],
+    ],
+  );
+  const approvedMine = mine.body.stories.find((st) => st.id === approvedId);
+  assert.equal(approvedMine.decidedAtMs, approved.body.decidedAtMs);
+  assert.equal(typeof approvedMine.submittedAtMs, 'number');
+  assert.ok(!JSON.stringify(mine.body).includes(STORY.story), 'never the story text');
+  assert.ok(!JSON.stringify(mine.body).includes(staff.patientId), 'never the reviewer');
+  // Someone else's list does not show them.
+  const other = await newPatient();
+  assert.deepEqual((await api('GET', '/stories', { token: other.token })).body.stories, []);
+});
+
+test('bad decision bodies are refused with request.bad_body and its path; nothing changes', { timeout: TEST_TIMEOUT }, async () => {
+  const author = await patientWithStories(1);
+  const [storyId] = author.ids;
+  const staff = await session('staff');
+  const huge = 'x'.repeat(200_000);
+  const cases = [
+    [[], ''],
+    ['approve', ''],
+    [null, ''],
+    [{ decision: 'approve' }, '/storyId'],
+    [{ storyId: 42, decision: 'approve' }, '/storyId'],
+    [{ storyId: huge, decision: 'approve' }, '/storyId'],
+    [{ storyId, decision: 'publish' }, '/decision'],
+    [{ storyId, decision: 'APPROVE' }, '/decision'],
+    [{ storyId }, '/decision'],
+    [{ storyId, decision: 'reject' }, '/reason'],
+    [{ storyId, decision: 'reject', reason: 'rude' }, '/reason'],
+    [{ storyId, decision: 'reject', reason: huge }, '/reason'],
+    [{ storyId, decision: 'reject', reason: ['medical_claim'] }, '/reason'],
+    [{ storyId, decision: 'approve', reason: 'other' }, '/reason'],
+    [{ storyId, decision: 'approve', reason: null }, '/reason'],
+    [{ storyId, decision: 'approve', note: '写得很好' }, '/note'],
+    [{ storyId, decision: 'reject', reason: 'other', [huge]: 1 }, `/${'x'.repeat(64)}`],
+  ];
+  for (const [body, path] of cases) {
+    const r = await decide(staff.token, body);
+    const label = JSON.stringify(body).slice(0, 80);
+    assert.equal(r.status, 400, `${label}: ${JSON.stringify(r.body).slice(0, 200)}`);
+    assert.equal(r.body.error.code, 'request.bad_body', label);
+    assert.equal(r.body.error.path ?? '', path, label);
+    assert.equal(typeof r.body.error.message, 'string');
+  }
+  const notJson = await fetch(`${backend.apiUrl}/staff/stories/decide`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${staff.token}`, 'Idempotency-Key': newKey(), 'Content-Type': 'application/json' },
+    body: '{"storyId":',
+  });
+  assert.equal(notJson.status, 400);
+  assert.equal((await notJson.json()).error.code, 'request.bad_json');
+  const noKey = await api('POST', '/staff/stories/decide', { token: staff.token, body: { storyId, decision: 'approve' } });
+  assert.equal(noKey.body.error.code, 'request.missing_idempotency_key');
+
+  const row = await storyRow(storyId);
+  assert.deepEqual([row.status, row.decided_at_ms, row.decided_by, row.reject_reason], ['pending', null, null, null], 'nothing changed');
+  assert.equal(row.title, `${STORY.title}（1）`);
+});
+
+test('20 simultaneous decisions on one story: exactly one wins', { timeout: TEST_TIMEOUT }, async () => {
+  const author = await patientWithStories(1);
+  const [storyId] = author.ids;
+  const staff = await session('staff');
+  const bodies = Array.from({ length: 20 }, (_, i) =>
+    i % 2 ? { storyId, decision: 'approve' } : { storyId, decision: 'reject', reason: ['medical_claim', 'personal_data', 'off_topic', 'other'][i % 4] },
+  );
+  const replies = await Promise.all(bodies.map((body) => decide(staff.token, body)));
+  const winners = replies.filter((r) => r.status === 200);
+  assert.equal(winners.length, 1, JSON.stringify(replies.map((r) => r.status)));
+  const losers = replies.filter((r) => r.status !== 200);
+  assert.ok(losers.every((r) => r.status === 409 && r.body.error.code === 'story.not_pending'), JSON.stringify(losers.map((r) => r.body)));
+  assert.ok(losers.every((r) => r.body.error.status === winners[0].body.status), 'each loser is told what won');
+  const row = await storyRow(storyId);
+  assert.equal(row.status, winners[0].body.status);
+  assert.equal(row.decided_at_ms, winners[0].body.decidedAtMs);
+  assert.equal(row.reject_reason, winners[0].body.reason ?? null);
+});
+
+test('a decision racing the consent withdrawal ends in one consistent state, without the words', { timeout: TEST_TIMEOUT }, async () => {
+  const staff = await session('staff');
+  const seen = new Set();
+  for (let round = 0; round < 8; round += 1) {
+    const author = await patientWithStories(1);
+    const [storyId] = author.ids;
+    const decision = round % 2 ? { storyId, decision: 'approve' } : { storyId, decision: 'reject', reason: 'off_topic' };
+    const [decided, withdrawn] = await Promise.all([
+      decide(staff.token, decision),
+      api('PUT', '/me/consents', { token: author.token, key: newKey(), body: { purpose: 'stories', granted: false } }),
+    ]);
+    assert.equal(withdrawn.status, 200, 'the withdrawal always goes through (G9)');
+    const row = await storyRow(storyId);
+    assert.equal(row.title, null, 'the words are gone whoever came first');
+    assert.equal(row.story, null);
+    if (decided.status === 200) {
+      // The decision committed first; the withdrawal then unpublished an approval.
+      seen.add(`${decision.decision} first`);
+      if (decision.decision === 'approve') {
+        assert.deepEqual([row.status, row.decided_at_ms], ['withdrawn', decided.body.decidedAtMs]);
+      } else {
+        assert.deepEqual([row.status, row.reject_reason], ['rejected', 'off_topic']);
+      }
+    } else {
+      seen.add('withdrawal first');
+      assert.equal(decided.status, 409, JSON.stringify(decided.body));
+      assert.equal(decided.body.error.code, 'story.not_pending');
+      assert.equal(decided.body.error.status, 'withdrawn');
+      assert.deepEqual([row.status, row.decided_at_ms, row.reject_reason], ['withdrawn', null, null], 'never decided');
+    }
+    assert.deepEqual(
+      (await api('GET', '/staff/stories', { token: staff.token })).body.stories.filter((st) => st.id === storyId),
+      [],
+      'not in the queue',
+    );
+  }
+  console.log(`# decision vs withdrawal orders seen: ${[...seen].join(', ')}`);
+});
+
+test('approval re-runs the core’s wording check on the stored words', { timeout: TEST_TIMEOUT }, async () => {
+  // Submission refuses such a story; one that got in anyway (an older
+  // check, a direct insert) must not be approved.
+  const { patientId } = await newPatient();
+  const storyId = `st-raw-${randomUUID().slice(0, 8)}`;
+  await backend.pool.query(
+    `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms) VALUES ($1, $2, $3, $4, 'pending', $5)`,
+    [storyId, patientId, FLAGGED.title, FLAGGED.story, Date.now()],
+  );
+  const staff = await session('staff');
+  const expected = core.call('layoutPoster', { template: 'storyPoster', data: FLAGGED });
+  assert.equal(expected.ok, false);
+  const refused = await decide(staff.token, { storyId, decision: 'approve' });
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.error.code, expected.error.code);
+  assert.equal(refused.body.error.code, 'poster.wording_flagged');
+  assert.equal(refused.body.error.message, expected.error.message);
+  assert.deepEqual(refused.body.error.matches, expected.error.matches, 'the core’s spans');
+  assert.equal((await storyRow(storyId)).status, 'pending', 'still waiting for a decision');
+  const rejected = await decide(staff.token, { storyId, decision: 'reject', reason: 'medical_claim' });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+  assert.equal((await storyRow(storyId)).reject_reason, 'medical_claim');
+});
+
+test('a withdrawn consent unpublishes approved stories and deletes every story’s words; the schema holds the rules', { timeout: TEST_TIMEOUT }, async () => {
+  const author = await patientWithStories(3);
+  const [approvedId, rejectedId, pendingId] = author.ids;
+  const staff = await session('staff');
+  assert.equal((await decide(staff.token, { storyId: approvedId, decision: 'approve' })).status, 200);
+  assert.equal((await decide(staff.token, { storyId: rejectedId, decision: 'reject', reason: 'personal_data' })).status, 200);
+
+  // The schema, not the code path: no decision that breaks the rules.
+  const refuses = (sql, params) =>
+    assert.rejects(backend.pool.query(sql, params), (error) => error.code === '23514', sql);
+  await refuses("UPDATE stories SET status = 'pending', decided_at_ms = NULL, decided_by = NULL WHERE id = $1", [approvedId]);
+  await refuses("UPDATE stories SET status = 'rejected', reject_reason = 'other' WHERE id = $1", [approvedId]);
+  await refuses("UPDATE stories SET reject_reason = 'medical_claim' WHERE id = $1", [approvedId]);
+  await refuses("UPDATE stories SET reject_reason = 'rude' WHERE id = $1", [rejectedId]);
+  await refuses("UPDATE stories SET reject_reason = NULL WHERE id = $1", [rejectedId]);
+  await refuses("UPDATE stories SET status = 'approved', reject_reason = NULL WHERE id = $1", [rejectedId]);
+  await refuses("UPDATE stories SET status = 'approved' WHERE id = $1", [pendingId]);
+  await refuses("UPDATE stories SET title = NULL, story = NULL WHERE id = $1", [approvedId]);
+
+  await consent(author.token, 'stories', false);
+  const a = await storyRow(approvedId);
+  assert.deepEqual([a.status, a.title, a.story], ['withdrawn', null, null], 'unpublished, its words deleted');
+  assert.ok(a.withdrawn_at_ms > 0 && a.decided_at_ms > 0, 'the approval stays on record');
+  const r = await storyRow(rejectedId);
+  assert.deepEqual([r.status, r.reject_reason, r.title, r.story], ['rejected', 'personal_data', null, null], 'the decision stays, the words go');
+  const p = await storyRow(pendingId);
+  assert.deepEqual([p.status, p.title, p.story], ['withdrawn', null, null]);
+
+  const mine = (await api('GET', '/stories', { token: author.token })).body.stories;
+  assert.deepEqual(
+    mine.map((st) => [st.id, st.status, st.reason ?? null, 'title' in st]),
+    [
+      [pendingId, 'withdrawn', null, false],
+      [rejectedId, 'rejected', 'personal_data', false],
+      [approvedId, 'withdrawn', null, false],
+    ],
+  );
+  assert.ok(mine.every((st) => st.status !== 'withdrawn' || st.withdrawnAtMs > 0));
+  const decidedAgain = await decide(staff.token, { storyId: pendingId, decision: 'approve' });
+  assert.equal(decidedAgain.status, 409);
+  assert.equal(decidedAgain.body.error.code, 'story.not_pending');
+  assert.equal(decidedAgain.body.error.status, 'withdrawn');
 });
 
 test('invite prompts: three in 90 days, the fourth refused by the core; opt-out and staff refused', { timeout: TEST_TIMEOUT }, async () => {

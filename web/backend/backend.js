@@ -283,6 +283,42 @@
  */
 
 /**
+ * @typedef {'medical_claim' | 'personal_data' | 'off_topic' | 'other'} StoryRejectReason
+ *   Why staff returned a story (退回); see STORY_REJECT_REASONS.
+ */
+
+/**
+ * @typedef {object} StoryDecision
+ *   Staff approve (通过) or reject (退回) one pending story.
+ * @property {string} storyId
+ * @property {'approve' | 'reject'} decision
+ * @property {StoryRejectReason} [reason]  reject only (required there); never on approve.
+ * @property {string} key   Idempotency key, chosen ONCE per decision by the caller and reused by
+ *                          every retry of it (16–128 of [A-Za-z0-9_.:-]).
+ */
+
+/**
+ * @typedef {object} StoryDecisionResult
+ * @property {string} storyId
+ * @property {'approved' | 'rejected'} status
+ * @property {number} decidedAtMs            when the backend recorded it (its clock).
+ * @property {StoryRejectReason} [reason]    rejected only.
+ */
+
+/**
+ * @typedef {object} MyStory
+ *   One of the signed-in patient's own stories and what became of it (我的故事).
+ * @property {string} id                     the story id; for 'queued', the outbox key.
+ * @property {string} [title]                absent once its words were deleted (consent withdrawn).
+ * @property {'queued' | 'pending' | 'approved' | 'rejected' | 'withdrawn'} status
+ *                                           'queued': in this device's outbox, not delivered yet.
+ * @property {number} submittedAtMs
+ * @property {number} [decidedAtMs]          approved or rejected.
+ * @property {number} [withdrawnAtMs]        withdrawn only.
+ * @property {StoryRejectReason} [reason]    rejected only.
+ */
+
+/**
  * @typedef {object} PromptHistory
  *   The "invite a friend" prompts already shown to the signed-in patient
  *   (G17): mayShowInvitePrompt's `shownAtMs`, as stored by the backend.
@@ -512,9 +548,10 @@ export class Backend {
    * Refusals throw an Error with a stable `code` (story.consent_required, the
    * core's poster.wording_flagged — with the core's `matches` —,
    * poster.forbidden_field, input.*) and a Chinese `message`. Withdrawing the
-   * 'stories' consent (setConsent) withdraws every story still pending and
-   * deletes its words (G9). The offline demo keeps its "hospital review
-   * queue" on the device (IndexedDB), labelled 演示.
+   * 'stories' consent (setConsent) withdraws every story still pending or
+   * approved (unpublished) and deletes the words of every story (G9). The
+   * offline demo keeps its "hospital review queue" on the device
+   * (IndexedDB), labelled 演示.
    * @param {StorySubmission} submission
    * @param {import('../core.js').Core} core  the offline demo checks the wording with it (a server has its own)
    * @returns {Promise<StorySubmissionResult>}
@@ -529,6 +566,32 @@ export class Backend {
    * @returns {Promise<PendingStory[]>}
    */
   async getPendingStories() {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * Staff: approves or rejects one pending story, once. Not through an
+   * outbox: staff decide online. The backend enforces the transition
+   * (pending only: of two decisions, or a decision and the author's consent
+   * withdrawal, one wins) and, on approval, runs the core's wording check
+   * (layoutPoster, storyPoster) on the stored words again. Refusals throw an
+   * Error with a stable `code` (story.not_found, story.not_pending, the
+   * core's poster.wording_flagged, request.bad_body) and a Chinese `message`.
+   * @param {StoryDecision} decision
+   * @param {import('../core.js').Core} core  the offline demo checks the wording with it (a server has its own)
+   * @returns {Promise<StoryDecisionResult>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async decideStory(decision, core) {
+    throw new Error('not implemented');
+  }
+
+  /**
+   * The signed-in patient's own stories, newest first, with what became of
+   * each (我的故事): 审核中, 已通过, 未通过 with the reason code, 已撤回.
+   * @returns {Promise<MyStory[]>}
+   */
+  async getMyStories() {
     throw new Error('not implemented');
   }
 
@@ -625,6 +688,26 @@ export const STORY_BACKEND_METHODS = Object.freeze(['submitStory']);
 
 /** Staff: the review queue of submitted stories on the 内容审核 screen. */
 export const STAFF_STORY_BACKEND_METHODS = Object.freeze(['getPendingStories']);
+
+/**
+ * Staff: 通过 / 退回 in the review queue. Without it the queue only lists and
+ * checks the stories.
+ */
+export const STAFF_STORY_DECISION_METHODS = Object.freeze(['decideStory']);
+
+/**
+ * Why staff return a story (StoryRejectReason), in the order the workbench
+ * offers them. The reference backend and its schema accept the same codes.
+ */
+export const STORY_REJECT_REASONS = Object.freeze(['medical_claim', 'personal_data', 'off_topic', 'other']);
+
+/** The shell's Chinese labels of the reject reasons (presentation only). */
+export const STORY_REJECT_REASON_LABELS = Object.freeze({
+  medical_claim: '含疗效或用药说法',
+  personal_data: '含个人信息',
+  off_topic: '与康复无关',
+  other: '其他原因',
+});
 
 /**
  * Methods of the interface that serve the "invite a friend" prompt (G17).

@@ -448,6 +448,34 @@ export function createHttpBackend({
       return (await read('/staff/stories')).stories;
     },
 
+    async decideStory({ storyId, decision, reason, key }) {
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('decideStory: a valid idempotency key is required');
+      const body = { storyId, decision, ...(reason !== undefined ? { reason } : {}) };
+      // Directly, not through an outbox: staff decide online, and whether
+      // the decision won (or someone else's did: story.not_pending) matters now.
+      const reply = stripMeta(await request('POST', '/staff/stories/decide', { body, idempotencyKey: key }));
+      return {
+        storyId: reply.storyId,
+        status: reply.status,
+        decidedAtMs: reply.decidedAtMs,
+        ...(reply.reason ? { reason: reply.reason } : {}),
+      };
+    },
+
+    async getMyStories() {
+      const { stories } = await read('/stories');
+      if (!outbox) return stories;
+      // Submissions this device queued and the server has not acknowledged
+      // yet, newest first, ahead of the server's list. The queue is read
+      // AFTER the server: one acknowledged meanwhile is missing until the
+      // next read, never listed twice.
+      const queued = (await outbox.pending())
+        .filter((e) => e.op === 'submitStory')
+        .map((e) => ({ id: e.key, title: e.body.title, status: 'queued', submittedAtMs: e.createdAtMs }))
+        .reverse();
+      return [...queued, ...stories];
+    },
+
     async getPromptHistory() {
       // Never from the offline cache: an old history could allow one prompt too many.
       if (!isOnline()) throw new BackendError('无法连接服务器，请检查网络', { code: 'network.unavailable', retryable: true });

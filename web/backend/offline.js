@@ -40,14 +40,18 @@
 // "hospital review queue" on the device, in the meta store ('stories'),
 // labelled 演示 wherever it is shown. The demo plays the server: it refuses a
 // story without the 'stories' consent and re-checks the wording with the core
-// (layoutPoster, the call the shell made). Withdrawing the consent withdraws
-// every pending story and deletes its words (G9); wipe() deletes the rest.
+// (layoutPoster, the call the shell made). The workbench's 通过 / 退回 play
+// the hospital's decision on the same queue, with the server's rules: pending
+// stories only, once; approval re-checks the wording with the core; a
+// rejection carries one reason code. Withdrawing the consent withdraws every
+// pending or approved story and deletes the words of every story (G9);
+// wipe() deletes the rest.
 //
 // Invite prompts (G17): the instants of the prompts shown ('promptsShown'),
 // nothing else; recordPromptShown asks the core's mayShowInvitePrompt on them
 // and the stored opt-out before it records one, as the server does.
 
-import { assertBackend, CONSENT_PURPOSES, invitePromptRequest } from './backend.js';
+import { assertBackend, CONSENT_PURPOSES, invitePromptRequest, STORY_REJECT_REASONS } from './backend.js';
 import { demoFriendName, generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
 
 const DB_VERSION = 2;
@@ -77,6 +81,13 @@ const DEMO_PROFILE = Object.freeze({
 });
 
 const STORY_CONSENT_REQUIRED = '发布故事需要您单独同意。不同意不影响您的任何诊疗和服务。';
+
+/** The reference backend's answers to a decision on a story that is no longer pending (story.not_pending). */
+const STORY_NOT_PENDING = Object.freeze({
+  approved: '这篇故事已经审核通过，不能再次审核',
+  rejected: '这篇故事已经退回，不能再次审核',
+  withdrawn: '作者已撤回发布同意，这篇故事已撤回',
+});
 
 const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离线演示只认得本机演示用户的推荐码）';
 
@@ -259,6 +270,25 @@ function refusal(status, code, message) {
   error.status = status;
   error.code = code;
   return error;
+}
+
+/** The core's refusal of a story's wording (layoutPoster's error), as the server answers it. */
+function wordingRefusal(error) {
+  const refused = refusal(422, error.code, error.message);
+  if (error.matches) refused.matches = error.matches;
+  if (error.path) refused.path = error.path;
+  return refused;
+}
+
+/**
+ * A stored story once the 'stories' consent is withdrawn (G9): pending and
+ * approved ones are withdrawn (an approved one unpublished); every story
+ * loses its words; a rejected one keeps its decision.
+ */
+function withoutConsent(entry, atMs) {
+  const { title, story, ...kept } = entry;
+  if (entry.status === 'pending' || entry.status === 'approved') return { ...kept, status: 'withdrawn', withdrawnAtMs: atMs };
+  return kept;
 }
 
 function randomHex(bytes) {
@@ -720,19 +750,13 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         meta.put({ name: 'consents', value: list });
       };
       if (purpose === 'stories' && !granted) {
-        // G9: withdrawn, a pending story is not published: withdrawn, its words deleted.
+        // G9: withdrawn, a pending or approved story is not (or no longer) published:
+        // withdrawn; every story's words are deleted.
         const stories = meta.get('stories');
         stories.onsuccess = () => {
           const list = stories.result?.value ?? [];
-          if (!list.some((st) => st.status === 'pending')) return;
-          meta.put({
-            name: 'stories',
-            value: list.map((st) =>
-              st.status === 'pending'
-                ? { key: st.key, id: st.id, status: 'withdrawn', submittedAtMs: st.submittedAtMs, withdrawnAtMs: consent.updatedAtMs }
-                : st,
-            ),
-          });
+          if (!list.some((st) => st.title !== undefined)) return;  // nothing left to withdraw or delete
+          meta.put({ name: 'stories', value: list.map((st) => withoutConsent(st, consent.updatedAtMs)) });
         };
       }
       await transactionDone(tx);
@@ -744,12 +768,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       if (typeof title !== 'string' || typeof story !== 'string') throw new TypeError('submitStory: title and story must be strings');
       // The client is advisory: the demo "server" checks the wording with the core again.
       const checked = core.call('layoutPoster', { template: 'storyPoster', data: { title, story } });
-      if (!checked.ok) {
-        const error = refusal(422, checked.error.code, checked.error.message);
-        if (checked.error.matches) error.matches = checked.error.matches;
-        if (checked.error.path) error.path = checked.error.path;
-        throw error;
-      }
+      if (!checked.ok) throw wordingRefusal(checked.error);
       await backend.init();
       const tx = database().transaction(STORE_META, 'readwrite');
       const meta = tx.objectStore(STORE_META);
@@ -783,6 +802,84 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         .filter((st) => st.status === 'pending')
         .sort((a, b) => a.submittedAtMs - b.submittedAtMs || (a.id < b.id ? -1 : 1))
         .map((st) => ({ id: st.id, authorName: DEMO_PROFILE.displayName, title: st.title, story: st.story, submittedAtMs: st.submittedAtMs }));
+    },
+
+    async decideStory({ storyId, decision, reason, key }, core) {
+      if (typeof key !== 'string' || key.length < 16) throw new TypeError('decideStory: an idempotency key is required');
+      // The server's refusals of a bad body (request.bad_body), the same rules.
+      if (decision !== 'approve' && decision !== 'reject') {
+        throw refusal(400, 'request.bad_body', 'decision 应为 approve（通过）或 reject（退回）');
+      }
+      if (decision === 'reject' && !STORY_REJECT_REASONS.includes(reason)) {
+        throw refusal(400, 'request.bad_body', `退回需要选择原因 reason：${STORY_REJECT_REASONS.join(' / ')}`);
+      }
+      if (decision === 'approve' && reason !== undefined) throw refusal(400, 'request.bad_body', '通过时不填退回原因 reason');
+      await backend.init();
+      // One transaction: the status is read and changed together, so a second
+      // decision or a consent withdrawal (another tab) sees this one's result.
+      const tx = database().transaction(STORE_META, 'readwrite');
+      const meta = tx.objectStore(STORE_META);
+      let result = null;
+      let refused = null;
+      const stored = meta.get('stories');
+      stored.onsuccess = () => {
+        const list = stored.result?.value ?? [];
+        const entry = list.find((st) => st.id === storyId);
+        if (!entry) {
+          refused = refusal(404, 'story.not_found', '没有找到这篇故事');
+          return;
+        }
+        const answer = () => ({
+          storyId: entry.id,
+          status: entry.reason ? 'rejected' : 'approved',
+          decidedAtMs: entry.decidedAtMs,
+          ...(entry.reason ? { reason: entry.reason } : {}),
+        });
+        if (entry.decisionKey === key) {
+          // The same decision delivered again: its first answer.
+          result = answer();
+          return;
+        }
+        if (entry.status !== 'pending') {
+          refused = refusal(409, 'story.not_pending', STORY_NOT_PENDING[entry.status] ?? '这篇故事已不在待审核列表中');
+          return;
+        }
+        if (decision === 'approve') {
+          // The demo plays the server: the stored words pass the core's wording check again (G11).
+          const checked = core.call('layoutPoster', { template: 'storyPoster', data: { title: entry.title, story: entry.story } });
+          if (!checked.ok) {
+            refused = wordingRefusal(checked.error);
+            return;
+          }
+        }
+        entry.status = decision === 'approve' ? 'approved' : 'rejected';
+        entry.decidedAtMs = clock();
+        entry.decisionKey = key;
+        if (decision === 'reject') entry.reason = reason;
+        meta.put({ name: 'stories', value: list });
+        result = answer();
+      };
+      await transactionDone(tx);
+      if (refused) throw refused;
+      return result;
+    },
+
+    async getMyStories() {
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readonly');
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('stories'));
+      return (stored?.value ?? [])
+        .slice()
+        .sort((a, b) => b.submittedAtMs - a.submittedAtMs || (a.id < b.id ? 1 : -1))
+        .map((st) => ({
+          id: st.id,
+          ...(st.title !== undefined ? { title: st.title } : {}),
+          status: st.status,
+          submittedAtMs: st.submittedAtMs,
+          ...(st.decidedAtMs !== undefined ? { decidedAtMs: st.decidedAtMs } : {}),
+          ...(st.withdrawnAtMs !== undefined ? { withdrawnAtMs: st.withdrawnAtMs } : {}),
+          ...(st.reason ? { reason: st.reason } : {}),
+        }));
     },
 
     async getPromptHistory() {

@@ -21,11 +21,14 @@
 // photo — to the backend (submitStory), which checks the consent and the
 // wording again and keeps it for the hospital's review; only then is it
 // stored anywhere (the HTTP backend's outbox while offline, the offline
-// demo's local review queue). Withdrawing the consent withdraws it. Sharing earns
-// nothing and nothing here records whether a share happened (G3).
+// demo's local review queue). Withdrawing the consent withdraws it. Under the
+// editor, 我的故事 lists what became of each story the patient submitted
+// (getMyStories): 审核中, 已通过, 未通过 with the reason staff chose, 已撤回 — the
+// backend's statuses, labelled here. Sharing earns nothing and nothing here
+// records whether a share happened (G3).
 // All text goes in through textContent; nothing is built from an HTML string.
 
-import { supports } from '../backend/backend.js';
+import { STORY_REJECT_REASON_LABELS, supports } from '../backend/backend.js';
 import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/miniprogram.js';
 import { measuredMetrics } from './metrics.js';
 import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
@@ -61,6 +64,20 @@ const FIELD_LABELS = Object.freeze({
   '/data/planTitle': '康复计划',
   '/data/friendBenefit': '好友权益',
 });
+
+/** 我的故事: the chip of each status (MyStory.status) and the line under the title. */
+const MY_STORY_STATUS = Object.freeze({
+  queued: { chip: '待发送', note: () => '离线已保存，联网后提交' },
+  pending: { chip: '审核中', note: () => '医院审核中，审核通过前不会发布' },
+  approved: { chip: '已通过', note: () => '已通过审核，医院可在病友社群中分享；取消勾选同意即可撤回' },
+  rejected: {
+    chip: '未通过',
+    note: (s) => `未通过：${STORY_REJECT_REASON_LABELS[s.reason] ?? '其他原因'}，可修改后重新提交`,
+  },
+  withdrawn: { chip: '已撤回', note: () => '您已撤回发布同意，故事内容已删除' },
+});
+
+const SUBMITTED_DAY = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });
 
 /** Thumbnails of the story template show this sample (it is never submitted). */
 const STORY_SAMPLE = Object.freeze({ title: '我的康复故事', story: '在这里分享您的康复经历。' });
@@ -122,6 +139,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     revealed: false,
     submitted: false,
     loaded: false,
+    /** @type {import('../backend/backend.js').MyStory[] | null} the backend's list (我的故事), null until read */
+    myStories: null,
     ratio: 1,
   };
   /** @type {Promise<void> | null} */
@@ -164,6 +183,9 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     consent: $('poster-consent'),
     submit: $('poster-submit'),
     submitMsg: $('poster-submit-msg'),
+    mine: $('poster-mine'),
+    mineList: $('poster-mine-list'),
+    mineCount: $('poster-mine-count'),
     stage: $('poster-stage'),
     canvas: $('poster-canvas'),
     foil: $('poster-foil'),
@@ -241,6 +263,13 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
             text: '这是一项单独的同意，可随时取消勾选撤回。不同意不影响您的任何诊疗和服务，海报仍可保存在本机。' }),
           h('button', { id: 'poster-submit', type: 'button', class: 'btn btn--primary btn--block', text: '提交故事' }),
           h('p', { id: 'poster-submit-msg', class: 'poster-submit-msg', 'aria-live': 'polite', hidden: true }))),
+
+      h('section', { id: 'poster-mine', class: 'card poster-mine', 'aria-labelledby': 'poster-mine-title', hidden: true },
+        h('div', { class: 'section-head' },
+          h('h2', { id: 'poster-mine-title', class: 'section-head__title', text: '我的故事' }),
+          h('span', { id: 'poster-mine-count', class: 'section-head__aside' })),
+        h('ol', { id: 'poster-mine-list', class: 'poster-mine__list' }),
+        h('p', { class: 'poster-mine__note', text: '审核结果只有您自己能看到。未通过的故事可修改后重新提交。' })),
 
       h('section', { class: 'card poster-preview', 'aria-labelledby': 'poster-preview-title' },
         h('div', { class: 'section-head' },
@@ -358,11 +387,25 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
   }
 
+  /** The patient's own stories and their review status (我的故事), where the backend lists them. */
+  async function loadMyStories() {
+    if (!supports(backend, 'getMyStories')) return;
+    try {
+      state.myStories = await backend.getMyStories();
+    } catch (err) {
+      // The last list read stays on screen; nothing else depends on it.
+      console.warn('poster: my stories', err);
+      return;
+    }
+    renderMyStories();
+  }
+
   async function loadAll() {
     const [referral, streak] = await Promise.allSettled([
       loadReferral(),
       loadStreak(),
       loadConsent().catch((err) => console.warn('poster: consents', err)),
+      loadMyStories(),
     ]);
     if (referral.status === 'fulfilled') {
       state.referral = referral.value;
@@ -440,6 +483,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     ui.editorNote.textContent = editorNote(t);
     ui.qrNote.hidden = !WITH_QR.has(t.kind);
     renderCheckInFacts();
+    renderMyStories();
     if (updateHash) history.replaceState(null, '', `#poster/${id}`);
     if (changed) {
       clearActionMessage();
@@ -883,6 +927,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       if (!state.submitted) hideSubmitMessage();
       return;
     }
+    loadMyStories();
     if (state.submitted) {
       state.submitted = false;
       submittedText = '';
@@ -954,6 +999,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     } finally {
       submitting = false;
       renderSubmitButton();
+      loadMyStories();
     }
   }
 
@@ -962,6 +1008,23 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     const done = state.submitted && submittedText === `${ui.title.value}\n${ui.story.value}`;
     ui.submit.disabled = submitting || done;
     ui.submit.textContent = !done ? '提交故事' : root.dataset.storySubmitted === 'queued' ? '已保存，联网后提交' : '已提交，等待审核';
+  }
+
+  /** 我的故事: on the story template, once the backend listed at least one story. */
+  function renderMyStories() {
+    const list = state.myStories ?? [];
+    ui.mine.hidden = BY_ID.get(state.template)?.kind !== 'story' || list.length === 0;
+    ui.mineCount.textContent = list.length ? `${list.length}篇` : '';
+    ui.mineList.replaceChildren(...list.map((s) => {
+      const status = Object.hasOwn(MY_STORY_STATUS, s.status) ? MY_STORY_STATUS[s.status] : { chip: s.status, note: () => '' };
+      const deleted = s.title === undefined;
+      return h('li', { class: 'poster-mine__item', 'data-story-id': s.id, 'data-status': s.status },
+        h('div', { class: 'poster-mine__body' },
+          h('p', { class: `poster-mine__title${deleted ? ' is-deleted' : ''}`, text: deleted ? '（内容已删除）' : s.title }),
+          h('p', { class: 'poster-mine__meta', text: `${SUBMITTED_DAY.format(new Date(s.submittedAtMs))}提交` }),
+          h('p', { class: `poster-mine__reason poster-mine__reason--${s.status}`, text: status.note(s) })),
+        h('span', { class: `chip poster-mine__status poster-mine__status--${s.status}`, text: status.chip }));
+    }));
   }
 
   function showSubmitMessage(text, kind) {
@@ -1085,8 +1148,9 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     await loading;
     if (BY_ID.has(screen) && screen !== state.template) select(screen);
-    // The consent may have changed in 设置 meanwhile.
+    // The consent may have changed in 设置 meanwhile, and staff may have decided.
     await loadConsent().catch((err) => console.warn('poster: consents', err));
+    await loadMyStories();
     await loadStreak().catch((err) => console.warn('poster: streak', err));
     renderCheckInFacts();
     if (state.template === 'checkInPoster') update();

@@ -9,9 +9,20 @@
 // Above the checker, the review queue: the stories patients submitted with
 // their (withdrawable) consent, as the backend lists them (getPendingStories:
 // masked author, oldest first). 检查 puts one into the checker as a story; a
-// story whose consent was withdrawn is no longer listed (G9).
+// story whose consent was withdrawn is no longer listed (G9). 通过 / 退回
+// (with one reason from a fixed list) hand the decision to the backend
+// (decideStory), which enforces it — pending only, once; approval re-checks
+// the wording with the core — and the patient sees the outcome in 我的故事.
+// A decided story leaves the queue; a refusal (someone else decided first,
+// the author withdrew) is the backend's message, verbatim.
 
-import { STAFF_STORY_BACKEND_METHODS, supports } from '../backend/backend.js';
+import {
+  STAFF_STORY_BACKEND_METHODS,
+  STAFF_STORY_DECISION_METHODS,
+  STORY_REJECT_REASON_LABELS,
+  STORY_REJECT_REASONS,
+  supports,
+} from '../backend/backend.js';
 import { el } from '../svg.js';
 
 const VERDICT_LABELS = Object.freeze({ pass: '可以发布', review: '可发布，需人工复核', block: '不能发布' });
@@ -23,15 +34,26 @@ const SUBMITTED_AT = new Intl.DateTimeFormat('zh-CN', {
 });
 
 /**
- * @param {{core: import('../core.js').Core, backend?: import('../backend/backend.js').Backend}} deps
+ * @param {{
+ *   core: import('../core.js').Core,
+ *   backend?: import('../backend/backend.js').Backend,
+ *   showToast?: (text: string, kind?: 'success' | 'info' | 'error') => void,
+ * }} deps
  */
-export function createModeration({ core, backend }) {
+export function createModeration({ core, backend, showToast = () => {} }) {
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const input = /** @type {HTMLTextAreaElement} */ ($('mod-text'));
   let context = 'message';
   let timer = 0;
   let loaded = false;
   let last = null;
+  /**
+   * The decision under way or last tried, per story: its idempotency key is
+   * reused only while no answer came back (a transport failure), so a retry
+   * of the same decision is the same mutation; any answer ends it.
+   * @type {Map<string, {decision: string, reason?: string, key: string}>}
+   */
+  const attempts = new Map();
 
   function load() {
     loadQueue();
@@ -63,11 +85,16 @@ export function createModeration({ core, backend }) {
       return;
     }
     queue.dataset.state = 'ready';
-    $('mod-queue-count').textContent = stories.length ? `${stories.length}篇` : '';
-    $('mod-queue-note').textContent = stories.length
-      ? '患者已单独同意发布；撤回同意的故事不再列出。'
-      : '暂无待审核的故事。患者在「推荐海报 › 病友故事」中提交并同意发布后，会出现在这里。';
     $('mod-queue-list').replaceChildren(...stories.map(queueItem));
+    renderQueueCount();
+  }
+
+  function renderQueueCount() {
+    const n = $('mod-queue-list').children.length;
+    $('mod-queue-count').textContent = n ? `${n}篇` : '';
+    $('mod-queue-note').textContent = n
+      ? '患者已单独同意发布；撤回同意的故事不再列出。通过或退回后，患者会在「我的故事」中看到结果。'
+      : '暂无待审核的故事。患者在「推荐海报 › 病友故事」中提交并同意发布后，会出现在这里。';
   }
 
   function queueItem(story) {
@@ -88,7 +115,112 @@ export function createModeration({ core, backend }) {
       $('mod-form').scrollIntoView({ block: 'start' });
     });
     li.append(body, button);
+    if (STAFF_STORY_DECISION_METHODS.every((name) => supports(backend, name))) li.append(decisionControls(story, li));
     return li;
+  }
+
+  /** 通过 / 退回; 退回 opens the reason chips and 确认退回 (enabled once a reason is picked). */
+  function decisionControls(story, li) {
+    const box = el('div', 'mod-decide');
+    const actions = el('div', 'mod-decide__actions');
+    const approve = el('button', 'btn btn--primary btn--small mod-decide__approve', '通过');
+    approve.type = 'button';
+    approve.setAttribute('aria-label', `通过《${story.title}》`);
+    const reject = el('button', 'btn btn--secondary btn--small mod-decide__reject', '退回');
+    reject.type = 'button';
+    reject.setAttribute('aria-label', `退回《${story.title}》`);
+    reject.setAttribute('aria-expanded', 'false');
+    actions.append(approve, reject);
+
+    const reasons = el('fieldset', 'mod-decide__reasons');
+    reasons.hidden = true;
+    reasons.append(el('legend', 'mod-decide__legend', '退回原因（作者会看到）'));
+    const chips = el('div', 'mod-decide__chips');
+    for (const code of STORY_REJECT_REASONS) {
+      const label = el('label', 'mod-reason');
+      label.dataset.reason = code;
+      const radio = el('input', 'mod-reason__input');
+      radio.type = 'radio';
+      radio.name = `mod-reason-${story.id}`;
+      radio.value = code;
+      label.append(radio, el('span', 'mod-reason__text', STORY_REJECT_REASON_LABELS[code] ?? code));
+      chips.append(label);
+    }
+    const confirm = el('button', 'btn btn--primary btn--small mod-decide__confirm', '确认退回');
+    confirm.type = 'button';
+    confirm.disabled = true;
+    const cancel = el('button', 'btn btn--ghost btn--small mod-decide__cancel', '取消');
+    cancel.type = 'button';
+    const row = el('div', 'mod-decide__actions');
+    row.append(confirm, cancel);
+    reasons.append(chips, row);
+    box.append(actions, reasons);
+
+    const picked = () => /** @type {HTMLInputElement | null} */ (chips.querySelector('input:checked'))?.value;
+    chips.addEventListener('change', () => {
+      confirm.disabled = !picked() || li.dataset.deciding === 'true';
+    });
+    reject.addEventListener('click', () => {
+      const open = reasons.hidden;
+      reasons.hidden = !open;
+      reject.setAttribute('aria-expanded', String(open));
+      if (open) /** @type {HTMLInputElement} */ (chips.querySelector('input')).focus();
+    });
+    cancel.addEventListener('click', () => {
+      reasons.hidden = true;
+      reject.setAttribute('aria-expanded', 'false');
+      reject.focus();
+    });
+    approve.addEventListener('click', () => decide(story, li, 'approve'));
+    confirm.addEventListener('click', () => {
+      const reason = picked();
+      if (reason) decide(story, li, 'reject', reason);
+    });
+    return box;
+  }
+
+  /** Sends one decision; a decided story leaves the queue, a refusal is shown as the backend worded it. */
+  async function decide(story, li, decision, reason) {
+    if (li.dataset.deciding === 'true') return;
+    let attempt = attempts.get(story.id);
+    if (!attempt || attempt.decision !== decision || attempt.reason !== reason) {
+      attempt = { decision, reason, key: crypto.randomUUID() };
+      attempts.set(story.id, attempt);
+    }
+    li.dataset.deciding = 'true';
+    const buttons = [...li.querySelectorAll('.mod-decide button')];
+    for (const b of buttons) b.disabled = true;
+    try {
+      const result = await backend.decideStory(
+        { storyId: story.id, decision, ...(reason ? { reason } : {}), key: attempt.key },
+        core,
+      );
+      attempts.delete(story.id);
+      li.remove();
+      renderQueueCount();
+      $('mod-queue').dataset.lastDecision = `${result.storyId}:${result.status}`;
+      showToast(
+        result.status === 'approved'
+          ? `已通过《${story.title}》`
+          : `已退回《${story.title}》：${STORY_REJECT_REASON_LABELS[result.reason] ?? result.reason}`,
+        'success',
+      );
+    } catch (err) {
+      const answered = err && typeof err.code === 'string' && err.status >= 400 && err.status < 500;
+      if (answered) attempts.delete(story.id);
+      else console.warn('moderation: decision not sent', err);
+      $('mod-queue').dataset.lastRefusal = answered ? err.code : 'network';
+      showToast(err instanceof Error && err.message ? err.message : '审核结果没有保存，请稍后再试', 'error');
+      // Decided elsewhere, withdrawn or gone: the queue as it is now.
+      if (answered && (err.code === 'story.not_pending' || err.code === 'story.not_found')) {
+        loadQueue();
+        return;
+      }
+      delete li.dataset.deciding;
+      for (const b of buttons) b.disabled = false;
+      const confirm = /** @type {HTMLButtonElement | null} */ (li.querySelector('.mod-decide__confirm'));
+      if (confirm) confirm.disabled = !li.querySelector('.mod-reason__input:checked');
+    }
   }
 
   function check() {

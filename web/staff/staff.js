@@ -28,7 +28,7 @@ export function createStaff({ core, backend, showToast }) {
     forest: createForest({ backend, showToast }),
     koc: createKoc({ core }),
     report: createReport({ core, backend }),
-    moderation: createModeration({ core, backend }),
+    moderation: createModeration({ core, backend, showToast }),
   };
 
   /** Shows one screen (unknown names fall back to the forest) and returns its title. */
