@@ -1,7 +1,8 @@
 // CareCircle web shell — boot, the bottom tab bar and the check-in screen
 // (打卡). The wallet screen (券包) lives in ./wallet.js, the referral centre
-// (推荐) in ./referral.js, the friend's join screen (好友邀请, #join/<code>) and
-// the 我的推荐码 card in ./join.js, and the staff workbench (工作台, #staff/…) in
+// (推荐) in ./referral.js, 病友故事 (#stories, reached from 打卡) in
+// ./stories.js, the friend's join screen (好友邀请, #join/<code>) and the
+// 我的推荐码 card in ./join.js, and the staff workbench (工作台, #staff/…) in
 // ./staff/, loaded on demand.
 //
 // Thin by design (STYLE 1): every rule, number, date decision and piece of
@@ -19,6 +20,7 @@ import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
 import { createSettings } from './settings.js';
 import { createJoin } from './join.js';
+import { createCommunityStories } from './stories.js';
 import { supports } from './backend/backend.js';
 import { createInvitePrompt } from './invite.js';
 
@@ -43,9 +45,10 @@ const state = {
   /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
   /** @type {ReturnType<typeof createSettings> | null} */ settings: null,
   /** @type {ReturnType<typeof createJoin> | null} */ join: null,
+  /** @type {ReturnType<typeof createCommunityStories> | null} */ stories: null,
   /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
   /** @type {Promise<any> | null} the poster screen (./poster/screen.js), once #poster was opened */ posters: null,
-  /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings' | 'join'} */ view: 'checkin',
+  /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings' | 'join' | 'stories'} */ view: 'checkin',
 };
 
 /** The views: the tabs of the bottom bar, and the staff workbench → document title. */
@@ -57,10 +60,11 @@ const VIEWS = Object.freeze({
   poster: '推荐海报 · CareCircle',
   settings: '我的设置 · CareCircle',
   join: '好友邀请 · CareCircle',
+  stories: '病友故事 · CareCircle',
 });
 
 /** Views reached from a tab that keep that tab highlighted. */
-const TAB_OF_VIEW = Object.freeze({ poster: 'referral' });
+const TAB_OF_VIEW = Object.freeze({ poster: 'referral', stories: 'checkin' });
 
 // ---------------------------------------------------------------- helpers
 
@@ -481,7 +485,7 @@ function afterDailyCheckIn() {
 
 // ---------------------------------------------------------------- tabs
 
-/** #checkin, #wallet, #referral, #poster or #poster/<template>, #staff or #staff/<screen>, #join or #join/<code>. */
+/** #checkin, #wallet, #referral, #stories, #poster or #poster/<template>, #staff or #staff/<screen>, #join or #join/<code>. */
 function viewFromHash() {
   const [name, screen = ''] = location.hash.replace(/^#/, '').split('/');
   return Object.hasOwn(VIEWS, name) ? { name, screen } : { name: 'checkin', screen: '' };
@@ -556,6 +560,7 @@ function showView({ name, screen }) {
   if (name === 'referral' && state.join) state.join.showMyCode();
   if (name === 'join' && state.join) state.join.show(screen);
   if (name === 'settings' && state.settings) state.settings.refresh();
+  if (name === 'stories' && state.stories) state.stories.refresh();
   if (name === 'poster') {
     posterScreen()
       .then((posters) => (state.view === 'poster' ? posters.show(screen) : undefined))
@@ -689,6 +694,7 @@ async function boot() {
     state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
     state.referral = createReferral({ core, backend, profile: state.profile, showToast });
     state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
+    state.stories = createCommunityStories({ backend, profile: state.profile });
     state.join = createJoin({
       core,
       backend,

@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v11';
+const VERSION = 'carecircle-shell-v12';
 
 const SHELL = [
   './',
@@ -19,6 +19,7 @@ const SHELL = [
   './join.js',
   './invite.js',
   './settings.js',
+  './stories.js',
   './settings.css',
   './svg.js',
   './core.js',
@@ -70,6 +71,7 @@ const SHELL = [
   './icons/download.svg',
   './icons/share.svg',
   './icons/photo.svg',
+  './icons/stories.svg',
   './wasm/core.mjs',
   './wasm/core.wasm',
 ];

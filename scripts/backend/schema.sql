@@ -327,6 +327,9 @@ ALTER TABLE stories
   );
 CREATE INDEX IF NOT EXISTS stories_pending ON stories (submitted_at_ms, id) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS stories_patient ON stories (patient_id, status);
+-- 病友故事 (GET /community/stories): approved stories, newest approval first,
+-- paged by (decided_at_ms, id).
+CREATE INDEX IF NOT EXISTS stories_approved ON stories (decided_at_ms DESC, id DESC) WHERE status = 'approved';
 
 -- Status only moves forward: pending → approved | rejected | withdrawn,
 -- approved → withdrawn. A rejected or withdrawn story never comes back (a

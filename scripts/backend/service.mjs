@@ -708,6 +708,81 @@ export async function getMyStories(client, patientId) {
   };
 }
 
+/** Stories per page of GET /community/stories (病友故事). */
+export const COMMUNITY_STORIES_PAGE = 20;
+
+/**
+ * The opaque cursor of GET /community/stories: the last story of a page
+ * (approval instant and id, the feed's sort key) in base64url. Opaque to the
+ * client, which only sends it back as `before`; it names no patient.
+ */
+function encodeStoryCursor(approvedAtMs, id) {
+  return Buffer.from(`${approvedAtMs}:${id}`, 'utf8').toString('base64url');
+}
+
+/** The cursor's sort key, or null when `text` is not a cursor this server made. */
+function decodeStoryCursor(text) {
+  if (!/^[A-Za-z0-9_-]{4,128}$/.test(text)) return null;
+  const match = /^(\d{1,16}):([A-Za-z0-9_.:-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const approvedAtMs = Number(match[1]);
+  if (!Number.isSafeInteger(approvedAtMs)) return null;
+  // Canonical only: one cursor per position (no padding, no stray bits).
+  return encodeStoryCursor(approvedAtMs, match[2]) === text ? { approvedAtMs, id: match[2] } : null;
+}
+
+/**
+ * 病友故事: the approved stories of the caller's community (the authors'
+ * community_id is the caller's), newest approval first, COMMUNITY_STORIES_PAGE
+ * per page; `before` (the previous page's nextCursor) continues after it. Each
+ * story by its author's display name, already masked when it was stored (王*)
+ * — the same label the staff queue and the join screen show, never the full
+ * name or the patient id — and `mine` for the caller's own. Only what is
+ * approved now: a pending or rejected story never appears, and a withdrawn
+ * one (the author withdrew the 'stories' consent, G9) is gone from the next
+ * read on. A caller who is not a member of a community gets
+ * 403 community.not_member; a cursor this server did not make,
+ * 400 request.bad_query.
+ * @param {import('pg').PoolClient} client
+ * @param {string} patientId the caller
+ * @param {string | null} before the `before` query parameter as sent (null: absent)
+ */
+export async function getCommunityStories(client, patientId, before) {
+  let after = null;
+  if (before !== null) {
+    after = decodeStoryCursor(before);
+    if (!after) throw new ApiError(400, 'request.bad_query', 'before 应为上一页返回的 nextCursor', { path: '/before' });
+  }
+  const me = await client.query('SELECT community_id, is_community_member FROM patients WHERE id = $1', [patientId]);
+  if (me.rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+  const { community_id: communityId, is_community_member: member } = me.rows[0];
+  if (!member || communityId === null) {
+    throw new ApiError(403, 'community.not_member', '加入病友社群后可以阅读病友故事');
+  }
+  const { rows } = await client.query(
+    `SELECT s.id, s.title, s.story, s.decided_at_ms, s.patient_id = $1 AS mine, p.display_name
+       FROM stories s JOIN patients p ON p.id = s.patient_id
+      WHERE s.status = 'approved' AND p.community_id = $2
+        AND ($3::bigint IS NULL OR (s.decided_at_ms, s.id) < ($3::bigint, $4::text))
+      ORDER BY s.decided_at_ms DESC, s.id DESC
+      LIMIT $5`,
+    [patientId, communityId, after?.approvedAtMs ?? null, after?.id ?? null, COMMUNITY_STORIES_PAGE + 1],
+  );
+  const page = rows.slice(0, COMMUNITY_STORIES_PAGE);
+  const last = page[page.length - 1];
+  return {
+    stories: page.map((r) => ({
+      id: r.id,
+      title: r.title,
+      story: r.story,
+      author: r.display_name,
+      approvedAtMs: r.decided_at_ms,
+      mine: r.mine,
+    })),
+    ...(rows.length > COMMUNITY_STORIES_PAGE ? { nextCursor: encodeStoryCursor(last.decided_at_ms, last.id) } : {}),
+  };
+}
+
 /**
  * Why staff return a story (退回), as codes; the shell shows them in Chinese
  * (web/backend/backend.js STORY_REJECT_REASON_LABELS). schema.sql CHECKs the

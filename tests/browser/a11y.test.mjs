@@ -4,7 +4,7 @@
 //
 // The offline demo (scripts/serve.mjs in-process, fresh profile, device clock
 // pinned like staff.test.mjs so that the screenshots are reproducible). For
-// each screen — 打卡, 券包, 推荐 (tree, list, a friend's sheet), 设置 (and its
+// each screen — 打卡, 病友故事, 券包, 推荐 (tree, list, a friend's sheet), 设置 (and its
 // logout confirmation), the staff 工作台 (forest, KOC, report, moderation),
 // the loading screen (a throttled download of core.wasm: real progress) and
 // the load-error screen — axe.run() is injected and must report zero serious
@@ -143,9 +143,14 @@ async function go(hash, marker) {
 
 // ------------------------------------------------------------ patient screens
 
-test('patient screens: 打卡, 券包, 推荐 (tree, list, friend), 设置 (and logout sheet)', { timeout: TEST_TIMEOUT }, async () => {
+test('patient screens: 打卡, 病友故事, 券包, 推荐 (tree, list, friend), 设置 (and logout sheet)', { timeout: TEST_TIMEOUT }, async () => {
   await open('#checkin');
   await check('checkin');
+
+  await go('#stories', 'stories');
+  assert.equal(await page.getAttribute('#view-stories', 'data-state'), 'ready');
+  await page.waitForSelector('#stories-list > li');
+  await check('stories');
 
   await go('#wallet', 'wallet');
   await check('wallet');

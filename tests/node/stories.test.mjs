@@ -15,6 +15,15 @@
 //     the stored words; bad bodies change nothing; a withdrawn consent
 //     unpublishes approved stories and deletes the words of rejected ones;
 //     the schema refuses a decision that breaks its rules;
+//   - 病友故事 (GET /community/stories): members read the approved stories of
+//     their own community only — never a pending, rejected or withdrawn one,
+//     never another community's — newest approval first, 20 a page, each
+//     exactly once across the pages (an opaque cursor, stable while new
+//     stories are approved); authors by their masked display name only, `mine`
+//     on the caller's own; a withdrawn consent takes the author's stories out;
+//     a non-member gets 403 community.not_member, a cursor the server did not
+//     make 400 request.bad_query; every synthetic story of the offline demo
+//     passes the core's wording check;
 //   - three prompts in 90 days are recorded, the fourth is refused with the
 //     core's reason (eligibility.prompt_cap_reached); an opted-out patient
 //     and a staff member are refused; only a known non-clinical moment is
@@ -28,7 +37,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { createPatient, createSession, DEMO_STAFF_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
+import { generateDemoCommunityStories } from '../../web/backend/demo-data.js';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
 import { loadCore, wasmDir } from './helpers.mjs';
 
@@ -446,6 +457,234 @@ test('a withdrawn consent unpublishes approved stories and deletes every story�
   assert.equal(decidedAgain.status, 409);
   assert.equal(decidedAgain.body.error.code, 'story.not_pending');
   assert.equal(decidedAgain.body.error.status, 'withdrawn');
+});
+
+// ------------------------------------------------------------ 病友故事 (GET /community/stories)
+
+/** A community of its own (no other test's stories in it): its id. */
+async function newCommunity() {
+  const id = `test-c-${randomUUID().slice(0, 8)}`;
+  await backend.pool.query('INSERT INTO communities (id, name, action_title) VALUES ($1, $2, $3)', [id, '测试康复群', '康复操']);
+  return id;
+}
+
+/** A patient created directly (name and masked display name chosen here) with a session: {id, token, name}. */
+async function member(communityId, name, displayName, { isCommunityMember = true } = {}) {
+  const id = `test-pt-${randomUUID().slice(0, 12)}`;
+  await createPatient(backend.pool, { core }, { id, name, displayName, isCommunityMember, communityId });
+  return { id, name, token: await createSession(backend.pool, id, 'patient') };
+}
+
+/** An approved story stored directly (approved by the demo staff member at `approvedAtMs`). */
+async function approvedStory(id, patientId, approvedAtMs, words = STORY) {
+  await backend.pool.query(
+    `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms, decided_at_ms, decided_by)
+     VALUES ($1, $2, $3, $4, 'approved', $5, $5, $6)`,
+    [id, patientId, words.title, words.story, approvedAtMs, DEMO_STAFF_ID],
+  );
+}
+
+const feed = (token, before) =>
+  api('GET', `/community/stories${before === undefined ? '' : `?before=${encodeURIComponent(before)}`}`, { token });
+
+/** Every page of the caller's feed, following nextCursor: {pages, stories}. */
+async function readAll(token, between = async () => {}) {
+  const pages = [];
+  let before;
+  for (let guard = 0; guard < 50; guard += 1) {
+    const r = await feed(token, before);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    pages.push(r.body);
+    if (r.body.nextCursor === undefined) break;
+    assert.equal(typeof r.body.nextCursor, 'string');
+    before = r.body.nextCursor;
+    await between(pages.length);
+  }
+  return { pages, stories: pages.flatMap((p) => p.stories) };
+}
+
+/** Newest approval first, the id breaking ties (the database collates C: code-point order). */
+const newestFirst = (a, b) => b.approvedAtMs - a.approvedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+test('members read their community’s approved stories only: newest first, 20 a page, each once; masked authors; mine', { timeout: TEST_TIMEOUT }, async () => {
+  const communityId = await newCommunity();
+  const otherCommunityId = await newCommunity();
+  const reader = await member(communityId, '王晓明', '王*');
+  const li = await member(communityId, '李晓芳', '李*');
+  const zhang = await member(communityId, '张伟强', '张*');
+  const outsider = await member(otherCommunityId, '赵敏华', '赵*');
+  const staff = await session('staff');
+  const people = [reader, li, zhang, outsider];
+
+  // Two stories through the real flow: submitted with consent, approved by staff.
+  await consent(li.token, 'stories', true);
+  const viaApi = [];
+  for (const words of [STORY, { title: '傍晚的两圈', story: '晚饭后和女儿在小区里慢慢走两圈，边走边聊天。' }]) {
+    const r = await api('POST', '/stories', { token: li.token, key: newKey(), body: words });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const decided = await decide(staff.token, { storyId: r.body.storyId, decision: 'approve' });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    viaApi.push({ id: r.body.storyId, approvedAtMs: decided.body.decidedAtMs, ...words, author: '李*', mine: false });
+  }
+  // One rejected and one still pending through the same flow: never in the feed.
+  const rejected = await api('POST', '/stories', { token: li.token, key: newKey(), body: { title: '退回的故事', story: STORY.story } });
+  assert.equal((await decide(staff.token, { storyId: rejected.body.storyId, decision: 'reject', reason: 'off_topic' })).status, 200);
+  const pending = await api('POST', '/stories', { token: li.token, key: newKey(), body: { title: '待审核的故事', story: STORY.story } });
+  assert.equal(pending.status, 200);
+
+  // 43 more approved ones, stored directly, three at a time sharing one instant (the id breaks the tie).
+  const run = randomUUID().slice(0, 6);
+  const base = Date.now() - 30 * 86_400_000;
+  const authors = [li, zhang, reader];
+  const stored = [];
+  for (let i = 0; i < 43; i += 1) {
+    const author = authors[i % 3];
+    const story = {
+      id: `cs-${run}-${String(i).padStart(2, '0')}`,
+      approvedAtMs: base + Math.floor(i / 3) * 60_000,
+      title: `${STORY.title}（${i}）`,
+      story: STORY.story,
+      author: author === li ? '李*' : author === zhang ? '张*' : '王*',
+      mine: author === reader,
+    };
+    await approvedStory(story.id, author.id, story.approvedAtMs, story);
+    stored.push(story);
+  }
+  // Never in this community's feed: another community's approved story, and
+  // rejected, pending and withdrawn rows of members.
+  await approvedStory(`cs-${run}-other`, outsider.id, base + 10 * 86_400_000);
+  await backend.pool.query(
+    `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms, decided_at_ms, decided_by, reject_reason, withdrawn_at_ms)
+     VALUES ($1, $2, $3, $4, 'rejected', $5, $5, $6, 'other', NULL),
+            ($7, $2, $3, $4, 'pending', $5, NULL, NULL, NULL, NULL),
+            ($8, $2, NULL, NULL, 'withdrawn', $5, $5, $6, NULL, $5)`,
+    [`cs-${run}-rejected`, zhang.id, '不该出现的故事', STORY.story, base + 20 * 86_400_000, DEMO_STAFF_ID, `cs-${run}-pending`, `cs-${run}-withdrawn`],
+  );
+
+  const expected = [...viaApi, ...stored].sort(newestFirst);
+  assert.equal(expected.length, 45);
+  const { pages, stories } = await readAll(reader.token);
+  assert.deepEqual(pages.map((p) => p.stories.length), [20, 20, 5], 'pages of 20');
+  assert.equal(pages[2].nextCursor, undefined, 'the last page has no cursor');
+  assert.deepEqual(stories, expected, 'every approved story of the community, newest approval first, each exactly once, nothing else');
+  for (const story of stories) {
+    assert.deepEqual(Object.keys(story).sort(), ['approvedAtMs', 'author', 'id', 'mine', 'story', 'title'], 'only the contract’s fields');
+  }
+  assert.ok(stories.every((st, i) => i === 0 || stories[i - 1].approvedAtMs >= st.approvedAtMs), 'newest first');
+  assert.deepEqual(
+    stories.filter((st) => st.mine).map((st) => st.id),
+    stored.filter((st) => st.mine).sort(newestFirst).map((st) => st.id),
+    'mine: the caller’s own stories, and only those',
+  );
+
+  // Masked authors only: no full name, no patient id anywhere in any reply.
+  const text = JSON.stringify(pages);
+  for (const p of people) {
+    assert.ok(!text.includes(p.name), `never the full name ${p.name}`);
+    assert.ok(!text.includes(p.id), 'never a patient id');
+  }
+  for (const cursor of pages.map((p) => p.nextCursor).filter(Boolean)) {
+    for (const p of people) assert.ok(!Buffer.from(cursor, 'base64url').toString('utf8').includes(p.id), 'the cursor names no patient');
+  }
+
+  // Another member sees the same stories; only `mine` differs.
+  const zhangView = (await readAll(zhang.token)).stories;
+  assert.deepEqual(zhangView.map((st) => st.id), expected.map((st) => st.id));
+  assert.deepEqual(zhangView.filter((st) => st.mine).map((st) => st.author), Array(14).fill('张*'));
+  // The other community sees only its own.
+  assert.deepEqual((await readAll(outsider.token)).stories.map((st) => [st.id, st.author, st.mine]), [[`cs-${run}-other`, '赵*', true]]);
+
+  // A story approved while the reader pages through is not the cursor's
+  // concern: the pages after it still hold every older story exactly once.
+  const late = await api('POST', '/stories', { token: li.token, key: newKey(), body: { title: '新通过的故事', story: STORY.story } });
+  const paged = await readAll(reader.token, async (n) => {
+    if (n === 1) assert.equal((await decide(staff.token, { storyId: late.body.storyId, decision: 'approve' })).status, 200);
+  });
+  assert.deepEqual(paged.stories.map((st) => st.id), expected.map((st) => st.id), 'the older stories, once each, while a new one was approved');
+  assert.equal((await feed(reader.token)).body.stories[0].id, late.body.storyId, 'the new one heads the next first page');
+
+  // G9: the author withdraws the consent: every one of their stories leaves the feed.
+  await consent(li.token, 'stories', false);
+  const after_ = (await readAll(reader.token)).stories;
+  assert.deepEqual(
+    after_.map((st) => st.id),
+    expected.filter((st) => st.author !== '李*').map((st) => st.id),
+    'the withdrawn author’s stories are gone; the others stay, in order',
+  );
+  assert.equal(after_.length, 28);
+});
+
+test('GET /community/stories: a non-member gets 403 community.not_member; a cursor the server did not make is 400 request.bad_query', { timeout: TEST_TIMEOUT }, async () => {
+  const communityId = await newCommunity();
+  const reader = await member(communityId, '王晓明', '王*');
+  for (let i = 0; i < 21; i += 1) await approvedStory(`cs-q-${communityId}-${String(i).padStart(2, '0')}`, reader.id, Date.now() - i * 1000);
+
+  // Not a member: no community, or a community without membership (staff too). Nothing else is needed to read.
+  const outsider = await newPatient();
+  const staff = await session('staff');
+  const lapsed = await member(communityId, '李晓芳', '李*', { isCommunityMember: false });
+  for (const token of [outsider.token, staff.token, lapsed.token]) {
+    const r = await feed(token);
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'community.not_member');
+    assert.equal(r.body.error.message, '加入病友社群后可以阅读病友故事');
+  }
+  assert.equal((await api('GET', '/community/stories')).status, 401, 'a session is required');
+
+  const first = await feed(reader.token);
+  assert.equal(first.status, 200);
+  const cursor = first.body.nextCursor;
+  assert.equal(typeof cursor, 'string');
+  const b64 = (text) => Buffer.from(text, 'utf8').toString('base64url');
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(/:(.*)/s);
+  const bad = [
+    '',
+    'x',
+    '!!!!!!!!',
+    `${cursor}=`,
+    `${cursor}==`,
+    ` ${cursor}`,
+    'A'.repeat(5000),
+    b64('hello'),
+    b64(`${at}:`),
+    b64(`:${id}`),
+    b64(`-1:${id}`),
+    b64(`99999999999999999:${id}`),
+    b64(`1e3:${id}`),
+    b64(`${at}:${id} OR 1=1`),
+    b64(`${at}:${'x'.repeat(65)}`),
+    b64(`${at}:${id}\n`),
+    Buffer.from(`${at}:${id}`, 'utf8').toString('base64'),
+  ].filter((c) => c !== cursor);
+  for (const before of bad) {
+    const r = await feed(reader.token, before);
+    const label = JSON.stringify(before).slice(0, 60);
+    assert.equal(r.status, 400, `${label}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, 'request.bad_query', label);
+    assert.equal(r.body.error.path, '/before', label);
+  }
+  // A cursor is checked before anything else is read: a non-member with a bad cursor gets the 400.
+  assert.equal((await feed(outsider.token, 'x')).status, 400);
+  // A well-formed cursor of a position nobody holds just continues after it.
+  const anywhere = await feed(reader.token, b64(`${Date.now() - 10_500}:zzz`));
+  assert.equal(anywhere.status, 200);
+  assert.ok(anywhere.body.stories.every((st) => st.approvedAtMs <= Date.now() - 10_500));
+  const second = await feed(reader.token, cursor);
+  assert.deepEqual([second.status, second.body.stories.length, second.body.nextCursor], [200, 1, undefined]);
+});
+
+test('every synthetic 病友故事 of the offline demo passes the core’s wording check (layoutPoster, storyPoster)', () => {
+  const stories = generateDemoCommunityStories(Date.parse('2026-11-23T12:00:00+08:00'));
+  assert.ok(stories.length > 20, 'more than one page of stories');
+  assert.equal(new Set(stories.map((st) => st.id)).size, stories.length, 'distinct ids');
+  for (const st of stories) {
+    const checked = core.call('layoutPoster', { template: 'storyPoster', data: { title: st.title, story: st.story } });
+    assert.equal(checked.ok, true, `${st.title}: ${JSON.stringify(checked.error)}`);
+    assert.deepEqual(checked.value.notices ?? [], [], `${st.title}: no notice`);
+    assert.match(st.author, /^\p{Script=Han}\*$/u, 'a masked label (王*), no full name');
+    assert.doesNotMatch(`${st.title}${st.story}`, /https?:|www\.|¥|￥|\d+\s*元|券|推荐码|预约|挂号|二维码|电话/, 'no link, price, coupon, code or booking (G12)');
+  }
+  assert.deepEqual(stories, generateDemoCommunityStories(Date.parse('2026-11-23T12:00:00+08:00')), 'deterministic');
 });
 
 test('invite prompts: three in 90 days, the fourth refused by the core; opt-out and staff refused', { timeout: TEST_TIMEOUT }, async () => {

@@ -319,6 +319,28 @@
  */
 
 /**
+ * @typedef {object} CommunityStory
+ *   One approved story of the signed-in patient's community (病友故事), as any
+ *   member may read it: the words staff approved and a masked label, nothing
+ *   else (no booking link, price, coupon or code travels with it, G12).
+ * @property {string} id
+ * @property {string} title
+ * @property {string} story           plain text: shown through textContent only.
+ * @property {string} author          the author's display name, already masked (王*); never a full
+ *                                    name or a patient id.
+ * @property {number} approvedAtMs    when the hospital approved it (epoch ms UTC); the feed's order,
+ *                                    newest first.
+ * @property {boolean} mine           true for the signed-in patient's own stories.
+ */
+
+/**
+ * @typedef {object} CommunityStoriesPage
+ * @property {CommunityStory[]} stories  at most 20, newest approval first.
+ * @property {string} [nextCursor]       present when more follow: pass it as `before` for the next
+ *                                       page (opaque; it names no patient).
+ */
+
+/**
  * @typedef {object} PromptHistory
  *   The "invite a friend" prompts already shown to the signed-in patient
  *   (G17): mayShowInvitePrompt's `shownAtMs`, as stored by the backend.
@@ -596,6 +618,27 @@ export class Backend {
   }
 
   /**
+   * 病友故事: the approved stories of the signed-in patient's community,
+   * newest approval first, one page at a time (at most 20). Read-only. The
+   * backend decides what is readable: approved stories of authors in the
+   * patient's community only — never a pending, rejected or withdrawn one —
+   * each by a masked label, `mine` on the patient's own. Refusals throw an
+   * Error with a stable `code` and a Chinese `message`: community.not_member
+   * (加入病友社群后可以阅读病友故事: the shell shows a friendly empty state;
+   * not being a member never blocks care), request.bad_query (a `before`
+   * the backend did not make), network.unavailable / network.timeout (HTTP
+   * backend offline: not read from any cache). The offline demo returns
+   * synthetic stories of fictitious members (./demo-data.js, never stored)
+   * and the demo patient's own approved stories from its local review queue.
+   * @param {{before?: string}} [page]  `before`: the previous page's nextCursor; absent: the first page
+   * @returns {Promise<CommunityStoriesPage>}
+   */
+  // eslint-disable-next-line no-unused-vars
+  async getCommunityStories(page) {
+    throw new Error('not implemented');
+  }
+
+  /**
    * The "invite a friend" prompts already shown to the signed-in patient.
    * @returns {Promise<PromptHistory>}
    */
@@ -708,6 +751,12 @@ export const STORY_REJECT_REASON_LABELS = Object.freeze({
   off_topic: '与康复无关',
   other: '其他原因',
 });
+
+/**
+ * Methods of the interface that serve the 病友故事 screen (#stories). Without
+ * them the screen says that community stories cannot be read here.
+ */
+export const COMMUNITY_STORY_METHODS = Object.freeze(['getCommunityStories']);
 
 /**
  * Methods of the interface that serve the "invite a friend" prompt (G17).

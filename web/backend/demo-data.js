@@ -387,3 +387,62 @@ export function generateDemoCommunity(nowMs) {
   });
   return { month, groups };
 }
+
+// ------------------------------------------------------------ 病友故事
+
+// The words of the demo community's approved stories: everyday rehab life in
+// the members' own voice, with no efficacy or cure claim, no drug, no
+// "best/first" and no price, link or code — the core's wording check
+// (layoutPoster, storyPoster) passes every one of them, and a test checks it.
+// Made up for the demo; no real patient wrote them.
+const DEMO_COMMUNITY_STORIES = Object.freeze([
+  ['早上七点的康复操', '每天早上七点，我在阳台上做一遍颈部康复操。动作放慢一点，累了就歇一会儿，坚持下来心情也跟着轻松了。'],
+  ['复查那天的新朋友', '复查那天排队的时候，旁边的阿姨跟我聊起她每天的散步路线。我们互相留了群里的昵称，约好下次复查再见。'],
+  ['学着做清淡的菜', '出院后照着饮食单学做饭，少油少盐。老伴说我做的冬瓜汤越来越有味道了，现在周末全家都等着我下厨。'],
+  ['傍晚的两圈', '晚饭后和女儿在小区里慢慢走两圈，边走边聊天。她说好久没有这样陪我散步了，我听了心里暖暖的。'],
+  ['冰箱上的小卡片', '出院时护士给了我一张康复操的小卡片，我把它贴在冰箱上，每天照着做一遍，有不明白的就记下来复查时问。'],
+  ['打卡满一个月', '今天在群里打卡满一个月了。看到大家每天互相提醒、互相打气，觉得康复路上并不孤单。'],
+  ['重新拿起毛笔', '术后两个月，我又开始练字了。每次写半小时，写累了就起身活动活动肩膀，看着纸上的字一天天写得更稳。'],
+  ['学会了慢慢来', '刚出院时总是着急，后来明白康复要一步一步来。现在每天只给自己定一个小目标，做到了就在本子上画个勾。'],
+  ['和孙子一起做操', '孙子放学回来，会陪我一起做康复操。他一边做一边数数，比我还认真，一家人都被他逗笑了。'],
+  ['写给自己的小本子', '我买了一个小本子，每天写几句话，记下当天的心情、吃了什么、做了哪些活动。翻回去看，能看到自己一点点的变化。'],
+  ['第一次独自复查', '今天自己坐公交去医院复查，提前查好了路线，带齐了资料，一切都很顺利。回家的路上给家人报了个平安。'],
+  ['把问题写下来', '有疑问我就记在手机备忘录里，复查时一条条问医生。按医生的安排来，心里踏实多了。'],
+  ['群里的早安', '每天早上群里都有人发早安，大家互相问候。我也跟着养成了早起的习惯，先喝一杯温水，再做一遍康复操。'],
+  ['一盆绿萝', '住院时邻床的病友说，养点花草心情会好些。回家后我种了一盆绿萝，每天给它浇浇水，看着新叶一片片长出来。'],
+  ['十点前睡觉', '以前总是熬夜，现在晚上十点前睡觉，早上起来做操、吃早饭，作息规律了，白天精神也足了些。'],
+  ['谢谢一路的陪伴', '感谢家人这段时间的陪伴，也谢谢护士们耐心的讲解，让我对接下来的康复有了信心。'],
+  ['听音乐，深呼吸', '护士建议我学着放松。我现在每天午后听一会儿音乐，做几次深呼吸，紧张的时候也会这样给自己缓一缓。'],
+  ['出院后去公园', '出院后第一次去公园，看到湖边有人打太极，我在旁边看了好一会儿，也跟着比划了几个动作。'],
+  ['墙上的计划表', '我在墙上贴了一张康复计划表，每完成一天就画一个勾。看着一排排的勾，很有成就感。'],
+  ['同龄的病友', '在群里认识了几位同龄的病友，我们常分享做饭和散步的小经验，也会提醒彼此按时复查。'],
+  ['包了一顿饺子', '今天给家人包了一顿饺子，站久了就坐下歇会儿，大家一起动手，吃得很开心。'],
+  ['雨天在客厅做操', '下雨天不能出门散步，我就在客厅里跟着康复操的图示慢慢做，做完再泡一杯热茶。'],
+  ['回到工作岗位', '回到工作岗位后，我每隔一小时起来活动一下脖子和肩膀，按时吃饭、按时休息，慢慢找回了节奏。'],
+  ['写给刚出院的病友', '刚出院时我也很紧张。听医护人员的安排，按时复查，有问题多问，给自己一点时间，慢慢就适应了。'],
+  ['楼下的老邻居', '楼下的老邻居每天傍晚喊我一起散步，我们走走停停，聊聊家常，走着走着就成了习惯。'],
+  ['周末的菜市场', '周末和老伴一起去菜市场，挑新鲜的蔬菜，回家一起择菜做饭，日子过得踏实又充实。'],
+]);
+
+/**
+ * The approved stories of the demo community (病友故事), as the offline
+ * demo's "server" returns them: 26 stories of fictitious members, approved
+ * over the last three months relative to the device's today, deterministic.
+ * Generated on request and never stored (G19). Each author is a synthetic
+ * display label in the masked form a server stores (王*): only a made-up
+ * surname is ever generated, no full name exists to be masked.
+ * @param {number} nowMs device clock
+ * @returns {{id: string, title: string, story: string, author: string, approvedAtMs: number}[]}
+ */
+export function generateDemoCommunityStories(nowMs) {
+  const random = lcg(46_001);
+  const pick = (text) => text[Math.floor(random() * text.length)];
+  return DEMO_COMMUNITY_STORIES.map(([title, story], i) => ({
+    id: `demo-cs-${String(i + 1).padStart(2, '0')}`,
+    title,
+    story,
+    author: `${pick(SURNAMES)}*`,
+    // The newest was approved yesterday, then every three or four days.
+    approvedAtMs: daysAgoMs(nowMs, 1 + Math.floor(i * 3.5), 9 + Math.floor(random() * 9)),
+  }));
+}

@@ -476,6 +476,15 @@ export function createHttpBackend({
       return [...queued, ...stories];
     },
 
+    async getCommunityStories({ before } = {}) {
+      // Never from the offline cache (G19: other patients' words are not kept
+      // on the device); known to be offline, say so at once.
+      if (!isOnline()) throw new BackendError('现在没有网络，联网后可以阅读病友故事', { code: 'network.unavailable', retryable: true });
+      const query = before === undefined ? '' : `?before=${encodeURIComponent(before)}`;
+      const reply = stripMeta(await request('GET', `/community/stories${query}`, { retries: Math.min(retries, 2) }));
+      return { stories: reply.stories, ...(typeof reply.nextCursor === 'string' ? { nextCursor: reply.nextCursor } : {}) };
+    },
+
     async getPromptHistory() {
       // Never from the offline cache: an old history could allow one prompt too many.
       if (!isOnline()) throw new BackendError('无法连接服务器，请检查网络', { code: 'network.unavailable', retryable: true });

@@ -47,12 +47,24 @@
 // pending or approved story and deletes the words of every story (G9);
 // wipe() deletes the rest.
 //
+// 病友故事 (getCommunityStories): the demo community's approved stories are
+// synthetic stories of fictitious members, generated on request
+// (generateDemoCommunityStories) and never stored, plus the demo patient's
+// own approved stories from the local review queue (mine). Paged like the
+// reference backend: newest approval first, 20 a page, an opaque cursor.
+//
 // Invite prompts (G17): the instants of the prompts shown ('promptsShown'),
 // nothing else; recordPromptShown asks the core's mayShowInvitePrompt on them
 // and the stored opt-out before it records one, as the server does.
 
 import { assertBackend, CONSENT_PURPOSES, invitePromptRequest, STORY_REJECT_REASONS } from './backend.js';
-import { demoFriendName, generateDemoCommunity, generateDemoForestAsync, generateDemoReferralGraph } from './demo-data.js';
+import {
+  demoFriendName,
+  generateDemoCommunity,
+  generateDemoCommunityStories,
+  generateDemoForestAsync,
+  generateDemoReferralGraph,
+} from './demo-data.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -88,6 +100,35 @@ const STORY_NOT_PENDING = Object.freeze({
   rejected: '这篇故事已经退回，不能再次审核',
   withdrawn: '作者已撤回发布同意，这篇故事已撤回',
 });
+
+/** Stories per page of 病友故事: the reference backend's page (COMMUNITY_STORIES_PAGE). */
+const COMMUNITY_STORIES_PAGE = 20;
+const BAD_STORY_CURSOR = 'before 应为上一页返回的 nextCursor';
+
+/** The opaque cursor after one story (its approval instant and id), base64url like the server's. */
+function storyCursor(story) {
+  return btoa(`${story.approvedAtMs}:${story.id}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The story a cursor points after, or null when the demo did not make it. */
+function readStoryCursor(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{4,128}$/.test(text)) return null;
+  let raw;
+  try {
+    raw = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='));
+  } catch {
+    return null;
+  }
+  const match = /^(\d{1,16}):([A-Za-z0-9_.:-]{1,64})$/.exec(raw);
+  if (!match || !Number.isSafeInteger(Number(match[1]))) return null;
+  const at = { approvedAtMs: Number(match[1]), id: match[2] };
+  return storyCursor(at) === text ? at : null;
+}
+
+/** Newest approval first; the id breaks ties (descending), as the server orders them. */
+function newestFirst(a, b) {
+  return b.approvedAtMs - a.approvedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
 
 const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离线演示只认得本机演示用户的推荐码）';
 
@@ -880,6 +921,37 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
           ...(st.withdrawnAtMs !== undefined ? { withdrawnAtMs: st.withdrawnAtMs } : {}),
           ...(st.reason ? { reason: st.reason } : {}),
         }));
+    },
+
+    async getCommunityStories({ before } = {}) {
+      let after = null;
+      if (before !== undefined) {
+        after = readStoryCursor(before);
+        if (!after) throw refusal(400, 'request.bad_query', BAD_STORY_CURSOR);
+      }
+      await backend.init();
+      const tx = database().transaction(STORE_META, 'readonly');
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('stories'));
+      // The demo patient is a member of the demo community: the synthetic
+      // members' stories and their own approved ones (withdrawn ones have no words).
+      const own = (stored?.value ?? [])
+        .filter((st) => st.status === 'approved' && st.title !== undefined)
+        .map((st) => ({
+          id: st.id,
+          title: st.title,
+          story: st.story,
+          author: DEMO_PROFILE.displayName,
+          approvedAtMs: st.decidedAtMs,
+          mine: true,
+        }));
+      const all = [...generateDemoCommunityStories(clock()).map((st) => ({ ...st, mine: false })), ...own].sort(newestFirst);
+      const start = after ? all.findIndex((st) => newestFirst(st, after) > 0) : 0;
+      const rest = start < 0 ? [] : all.slice(start);
+      const stories = rest.slice(0, COMMUNITY_STORIES_PAGE);
+      return {
+        stories,
+        ...(rest.length > COMMUNITY_STORIES_PAGE ? { nextCursor: storyCursor(stories[stories.length - 1]) } : {}),
+      };
     },
 
     async getPromptHistory() {
