@@ -20,7 +20,6 @@ import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
 import { createSettings } from './settings.js';
 import { createJoin } from './join.js';
-import { createCommunityStories } from './stories.js';
 import { supports } from './backend/backend.js';
 import { createInvitePrompt } from './invite.js';
 
@@ -45,7 +44,7 @@ const state = {
   /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
   /** @type {ReturnType<typeof createSettings> | null} */ settings: null,
   /** @type {ReturnType<typeof createJoin> | null} */ join: null,
-  /** @type {ReturnType<typeof createCommunityStories> | null} */ stories: null,
+  /** @type {Promise<any> | null} 病友故事 (./stories.js), once #stories was opened */ stories: null,
   /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
   /** @type {Promise<any> | null} the poster screen (./poster/screen.js), once #poster was opened */ posters: null,
   /** @type {'checkin' | 'wallet' | 'referral' | 'staff' | 'poster' | 'settings' | 'join' | 'stories'} */ view: 'checkin',
@@ -517,6 +516,19 @@ function staffWorkbench() {
 }
 
 /** The poster screen (推荐海报), imported the first time #poster is opened. */
+/** 病友故事 (./stories.js), loaded the first time #stories is opened: not part of the first screen. */
+function storiesScreen() {
+  if (!state.stories) {
+    state.stories = import('./stories.js').then(({ createCommunityStories }) =>
+      createCommunityStories({ backend: state.backend, profile: state.profile }),
+    );
+    state.stories.catch(() => {
+      state.stories = null;
+    });
+  }
+  return state.stories;
+}
+
 function posterScreen() {
   if (!state.posters) {
     state.posters = import('./poster/screen.js').then(({ createPosterScreen }) =>
@@ -560,7 +572,14 @@ function showView({ name, screen }) {
   if (name === 'referral' && state.join) state.join.showMyCode();
   if (name === 'join' && state.join) state.join.show(screen);
   if (name === 'settings' && state.settings) state.settings.refresh();
-  if (name === 'stories' && state.stories) state.stories.refresh();
+  if (name === 'stories' && state.profile) {
+    storiesScreen()
+      .then((stories) => (state.view === 'stories' ? stories.refresh() : undefined))
+      .catch((err) => {
+        showToast('病友故事加载失败，请稍后再试', 'error');
+        console.warn('stories screen failed', err);
+      });
+  }
   if (name === 'poster') {
     posterScreen()
       .then((posters) => (state.view === 'poster' ? posters.show(screen) : undefined))
@@ -694,7 +713,6 @@ async function boot() {
     state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
     state.referral = createReferral({ core, backend, profile: state.profile, showToast });
     state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
-    state.stories = createCommunityStories({ backend, profile: state.profile });
     state.join = createJoin({
       core,
       backend,

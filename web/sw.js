@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v12';
+const VERSION = 'carecircle-shell-v13';
 
 const SHELL = [
   './',
