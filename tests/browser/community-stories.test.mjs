@@ -36,13 +36,12 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE, REPO, recordCspViolations, startBackendStack } from './harness.mjs';
+import { PHONE, REPO, recordCspViolations, twoBackendSuite } from './harness.mjs';
 
 import { DEMO_COMMUNITY_ID, DEMO_PATIENT_ID, DEMO_STAFF_ID } from '../../scripts/backend/seed.mjs';
 import { generateDemoCommunityStories } from '../../web/backend/demo-data.js';
@@ -64,30 +63,16 @@ const REJECTED = { title: '被退回的故事', story: '今天去公园走了一
 /** Nothing of this may appear on the stories screen (G12): price, coupon, code, QR, booking, invitation. */
 const FORBIDDEN_TEXT = /¥|￥|\d+\s*元|券|推荐码|邀请|预约|挂号|二维码|扫码|优惠|折扣/;
 
-let browser;
-/** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
-let stack;
 const problems = [];
 /** Set while a step answers 5xx on purpose (the browser logs those as failed resources). */
 let serverErrorsExpected = false;
 
-before(async () => {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  stack = await startBackendStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await stack?.stop();
-});
+/** Chromium and the two backends (harness.mjs twoBackendSuite): `suite.browser`, `suite.stack`. */
+const suite = twoBackendSuite({ chromium, shots: SHOTS });
 
 // ------------------------------------------------------------ helpers
 
-const api = (...args) => stack.api(...args);
+const api = (...args) => suite.stack.api(...args);
 const newKey = () => `k-${randomUUID()}`;
 
 async function token(as, extra = {}) {
@@ -97,7 +82,7 @@ async function token(as, extra = {}) {
 }
 
 async function newPage(label) {
-  const context = await browser.newContext(CONTEXT);
+  const context = await suite.browser.newContext(CONTEXT);
   await recordCspViolations(context);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
@@ -213,7 +198,7 @@ async function expandMine(page, id) {
  */
 const offline = {
   name: 'offline',
-  url: () => stack.staticServer.url,
+  url: () => suite.stack.staticServer.url,
   async seed(page) {
     return page.evaluate(async ({ mine, pending, rejected }) => {
       const { createOfflineBackend } = await import('/backend/offline.js');
@@ -270,7 +255,7 @@ const offline = {
 
 const http = {
   name: 'http',
-  url: () => `${stack.base}?backend=http`,
+  url: () => `${suite.stack.base}?backend=http`,
   /**
    * Three other members of the demo community with 24 approved stories
    * between them (the demo's words, stored directly, approved by the demo
@@ -282,17 +267,17 @@ const http = {
     for (let i = 0; i < 3; i += 1) members.push((await token('newPatient', { communityMember: true })).patientId);
     const words = generateDemoCommunityStories(Date.now());
     for (const [i, st] of words.slice(0, 24).entries()) {
-      await stack.pool.query(
+      await suite.stack.pool.query(
         `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms, decided_at_ms, decided_by)
          VALUES ($1, $2, $3, $4, 'approved', $5, $5, $6)`,
         [`st-browser-${String(i).padStart(2, '0')}`, members[i % 3], st.title, st.story, st.approvedAtMs, DEMO_STAFF_ID],
       );
     }
     // Another community's approved story: never on this patient's screen.
-    const { rows } = await stack.pool.query("SELECT id FROM patients WHERE id LIKE 'demo-pt-%' ORDER BY id LIMIT 1");
-    await stack.pool.query("INSERT INTO communities (id, name, action_title) VALUES ('test-c-other', '其他康复群', '散步') ON CONFLICT DO NOTHING");
-    await stack.pool.query("UPDATE patients SET community_id = 'test-c-other', is_community_member = true WHERE id = $1", [rows[0].id]);
-    await stack.pool.query(
+    const { rows } = await suite.stack.pool.query("SELECT id FROM patients WHERE id LIKE 'demo-pt-%' ORDER BY id LIMIT 1");
+    await suite.stack.pool.query("INSERT INTO communities (id, name, action_title) VALUES ('test-c-other', '其他康复群', '散步') ON CONFLICT DO NOTHING");
+    await suite.stack.pool.query("UPDATE patients SET community_id = 'test-c-other', is_community_member = true WHERE id = $1", [rows[0].id]);
+    await suite.stack.pool.query(
       `INSERT INTO stories (id, patient_id, title, story, status, submitted_at_ms, decided_at_ms, decided_by)
        VALUES ('st-browser-other', $1, '别的社群的故事', $2, 'approved', $3, $3, $4)`,
       [rows[0].id, words[0].story, Date.now(), DEMO_STAFF_ID],
@@ -415,7 +400,7 @@ test('http: a non-member sees how to read the stories; offline and server errors
     await openApp(page, http.url());
 
     // Not a member of the community (the server's fact): the friendly empty state.
-    await stack.pool.query('UPDATE patients SET is_community_member = false WHERE id = $1', [DEMO_PATIENT_ID]);
+    await suite.stack.pool.query('UPDATE patients SET is_community_member = false WHERE id = $1', [DEMO_PATIENT_ID]);
     try {
       assert.equal(await openStories(page), 'not-member');
       assert.equal(await page.textContent('#stories-empty-title'), '加入病友社群后可以阅读病友故事');
@@ -425,7 +410,7 @@ test('http: a non-member sees how to read the stories; offline and server errors
       await assertNothingButStories(page);
       await shot(page, 'community-stories-http-not-member');
     } finally {
-      await stack.pool.query('UPDATE patients SET is_community_member = true, community_id = $2 WHERE id = $1', [DEMO_PATIENT_ID, DEMO_COMMUNITY_ID]);
+      await suite.stack.pool.query('UPDATE patients SET is_community_member = true, community_id = $2 WHERE id = $1', [DEMO_PATIENT_ID, DEMO_COMMUNITY_ID]);
     }
 
     // No network: said at once, nothing from a cache; 重试 once online reads the stories.

@@ -50,13 +50,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE, REPO, recordCspViolations, startBackendStack } from './harness.mjs';
+import { PHONE, REPO, recordCspViolations, twoBackendSuite } from './harness.mjs';
 
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 
@@ -67,32 +66,21 @@ const CONTEXT = { ...PHONE, serviceWorkers: /** @type {'block'} */ ('block') };
 /** A 13-symbol Crockford code as the core makes it. */
 const CODE = /^[0-9A-HJKMNP-TV-Z]{13}$/;
 
-let browser;
-/** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
-let stack;
 const problems = [];
 
 // ------------------------------------------------------------ set-up
 
-before(async () => {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-  }
-  assert.equal(spawnSync('zbarimg', ['--version']).status, 0, 'zbarimg is missing: apt-get install zbar-tools');
-  mkdirSync(SHOTS, { recursive: true });
-  stack = await startBackendStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await stack?.stop();
+/** Chromium and the two backends (harness.mjs twoBackendSuite): `suite.browser`, `suite.stack`. */
+const suite = twoBackendSuite({
+  chromium,
+  shots: SHOTS,
+  check: () => assert.equal(spawnSync('zbarimg', ['--version']).status, 0, 'zbarimg is missing: apt-get install zbar-tools'),
 });
 
 // ------------------------------------------------------------ helpers
 
 async function newContext() {
-  const context = await browser.newContext(CONTEXT);
+  const context = await suite.browser.newContext(CONTEXT);
   await recordCspViolations(context);
   return context;
 }
@@ -230,7 +218,7 @@ const offline = {
   /** @type {import('playwright-core').BrowserContext | null} */ context: null,
   async start() {
     this.context = await newContext();
-    return { url: stack.staticServer.url, page: await watchedPage(this.context, 'offline referrer') };
+    return { url: suite.stack.staticServer.url, page: await watchedPage(this.context, 'offline referrer') };
   },
   /** The friend's phone: a second page of the SAME context (shared IndexedDB). */
   async friendPage() {
@@ -299,7 +287,7 @@ const http = {
   async start() {
     const context = await newContext();
     this.contexts.push(context);
-    return { url: `${stack.base}?backend=http`, page: await watchedPage(context, 'http referrer') };
+    return { url: `${suite.stack.base}?backend=http`, page: await watchedPage(context, 'http referrer') };
   },
   /** The friend's phone: a SECOND CONTEXT (own storage); the app opened on the join link signs in as a new patient. */
   async friendPage() {
@@ -308,10 +296,10 @@ const http = {
     return watchedPage(context, 'http friend');
   },
   async storedCode() {
-    return (await stack.pool.query('SELECT referral_code FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].referral_code;
+    return (await suite.stack.pool.query('SELECT referral_code FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].referral_code;
   },
   async inviterName() {
-    return (await stack.pool.query('SELECT display_name FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].display_name;
+    return (await suite.stack.pool.query('SELECT display_name FROM patients WHERE id = $1', [DEMO_PATIENT_ID])).rows[0].display_name;
   },
   /** The hospital's information system confirms the friend's registration (建档), through the staff API. */
   async confirmRegistration(referralId) {
@@ -324,7 +312,7 @@ const http = {
     assert.equal(r.status, 200, JSON.stringify(r.body));
   },
   async friendName(page, referralId) {
-    const { rows } = await stack.pool.query(
+    const { rows } = await suite.stack.pool.query(
       `SELECT p.name, r.consent_to_share_progress, r.referrer_id, r.referee_id, r.channel FROM referrals r
          JOIN patients p ON p.id = r.referee_id WHERE r.id = $1`,
       [referralId],
@@ -333,7 +321,7 @@ const http = {
     assert.equal(rows[0].referrer_id, DEMO_PATIENT_ID);
     assert.equal(rows[0].channel, 'link', 'registered from the join link');
     this.friendId = rows[0].referee_id;
-    const count = (await stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
+    const count = (await suite.stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
     return { name: rows[0].name, consent: rows[0].consent_to_share_progress, count };
   },
   /** The server's refusals, in Chinese on the join screen: a second referrer, and one's own code. */
@@ -344,7 +332,7 @@ const http = {
     await friend.waitForSelector('#join-error:not([hidden])');
     assert.equal(await friend.getAttribute('#join-error', 'data-code'), 'referral.duplicate_referee');
     assert.equal(await friend.textContent('#join-error'), '您已经接受过一位朋友的推荐，每人只能有一位推荐人');
-    const n = (await stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
+    const n = (await suite.stack.pool.query('SELECT count(*)::int AS n FROM referrals WHERE referee_id = $1', [this.friendId])).rows[0].n;
     assert.equal(n, 1, 'still one referral for the friend');
 
     // The referrer types their own code on 填写好友的推荐码.
@@ -368,7 +356,7 @@ const http = {
   },
 };
 
-const api = (...args) => stack.api(...args);
+const api = (...args) => suite.stack.api(...args);
 
 // ------------------------------------------------------------ the flow
 
@@ -403,7 +391,7 @@ async function flow(backend) {
     await b.init();
     return (await b.getEligibilityInputs()).issued.map((i) => i.grantKey);
   }, backend.name === 'http');
-  const book = issued ?? (await stack.pool.query('SELECT grant_key FROM issued_rewards WHERE patient_id = $1', [DEMO_PATIENT_ID])).rows.map((r) => r.grant_key);
+  const book = issued ?? (await suite.stack.pool.query('SELECT grant_key FROM issued_rewards WHERE patient_id = $1', [DEMO_PATIENT_ID])).rows.map((r) => r.grant_key);
   const shownIssued = coupons.filter((c) => book.includes(c.key));
   assert.ok(shownIssued.length > 0, `at least one coupon on screen is one the backend issued (${coupons.map((c) => c.key)})`);
   assert.ok(coupons.some((c) => /券/.test(c.title)), `a coupon is titled as one (${coupons.map((c) => c.title)})`);

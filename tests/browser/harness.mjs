@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
@@ -153,4 +154,30 @@ export async function launchPhone({ startServer, chromium, now, stepTimeout, con
     rmSync(profileDir, { recursive: true, force: true });
   };
   return { server, context, page, close };
+}
+
+/**
+ * The set-up of a browser suite that runs its flows on both backends: before
+ * the tests it checks the build, makes the screenshot folder, runs `check`
+ * (a suite's own precondition), starts the backend stack (startBackendStack)
+ * and Chromium; after them it closes both. The returned handle's `browser`
+ * and `stack` are set once the `before` hook ran.
+ * @param {{chromium: import('playwright-core').BrowserType, shots: string, check?: () => void}} options
+ */
+export function twoBackendSuite({ chromium, shots, check = () => {} }) {
+  const suite = { browser: null, stack: null };
+  before(async () => {
+    for (const file of ['core.mjs', 'core.wasm']) {
+      assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
+    }
+    check();
+    mkdirSync(shots, { recursive: true });
+    suite.stack = await startBackendStack();
+    suite.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  });
+  after(async () => {
+    await suite.browser?.close().catch(() => {});
+    await suite.stack?.stop();
+  });
+  return suite;
 }

@@ -41,13 +41,12 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE, REPO, recordCspViolations, startBackendStack } from './harness.mjs';
+import { PHONE, REPO, recordCspViolations, twoBackendSuite } from './harness.mjs';
 
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 
@@ -62,28 +61,14 @@ const STORY_4 = { title: '复查单上的小纸条', story: '护士在复查单�
 const STORY_5 = { title: '学会了慢慢来', story: '刚出院时总是着急，现在每天散步二十分钟，和病友们一起打卡。' };
 const STORY_6 = { title: '谢谢群里的病友', story: '群里的病友分享了很多生活上的小经验，让我心里踏实了不少。' };
 
-let browser;
-/** The offline demo's server, PostgreSQL and the reference backend (harness.mjs startBackendStack). */
-let stack;
 const problems = [];
 
-before(async () => {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  stack = await startBackendStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await stack?.stop();
-});
+/** Chromium and the two backends (harness.mjs twoBackendSuite): `suite.browser`, `suite.stack`. */
+const suite = twoBackendSuite({ chromium, shots: SHOTS });
 
 // ------------------------------------------------------------ helpers
 
-const api = (...args) => stack.api(...args);
+const api = (...args) => suite.stack.api(...args);
 
 async function token(as) {
   const r = await api('POST', '/demo/sessions', { body: { as } });
@@ -92,7 +77,7 @@ async function token(as) {
 }
 
 async function newPage(label) {
-  const context = await browser.newContext(CONTEXT);
+  const context = await suite.browser.newContext(CONTEXT);
   await recordCspViolations(context);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
@@ -148,7 +133,7 @@ function demoMeta(page, name) {
 
 const offline = {
   name: 'offline',
-  url: () => stack.staticServer.url,
+  url: () => suite.stack.staticServer.url,
   /** The stored stories of the demo patient: the demo's local review queue. */
   async stories(page) {
     const list = (await demoMeta(page, 'stories')) ?? [];
@@ -234,9 +219,9 @@ const offline = {
 
 const http = {
   name: 'http',
-  url: () => `${stack.base}?backend=http`,
+  url: () => `${suite.stack.base}?backend=http`,
   async stories() {
-    const { rows } = await stack.pool.query(
+    const { rows } = await suite.stack.pool.query(
       'SELECT id, status, title, story, reject_reason AS reason FROM stories WHERE patient_id = $1 ORDER BY submitted_at_ms, id',
       [DEMO_PATIENT_ID],
     );
@@ -269,7 +254,7 @@ const http = {
     assert.equal(r.status, 200);
   },
   async prompts() {
-    const { rows } = await stack.pool.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [DEMO_PATIENT_ID]);
+    const { rows } = await suite.stack.pool.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [DEMO_PATIENT_ID]);
     return rows.map((r) => Number(r.shown_at_ms));
   },
   async addPrompts(page, n) {
@@ -280,13 +265,13 @@ const http = {
     }
   },
   async clearPrompts() {
-    await stack.pool.query('DELETE FROM invite_prompts WHERE patient_id = $1', [DEMO_PATIENT_ID]);
+    await suite.stack.pool.query('DELETE FROM invite_prompts WHERE patient_id = $1', [DEMO_PATIENT_ID]);
   },
   async reopenToday() {
-    await stack.pool.query('DELETE FROM check_ins WHERE patient_id = $1 AND at_ms >= $2', [DEMO_PATIENT_ID, shanghaiMidnightMs()]);
+    await suite.stack.pool.query('DELETE FROM check_ins WHERE patient_id = $1 AND at_ms >= $2', [DEMO_PATIENT_ID, shanghaiMidnightMs()]);
   },
   async optedOut() {
-    const { rows } = await stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [DEMO_PATIENT_ID]);
+    const { rows } = await suite.stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [DEMO_PATIENT_ID]);
     return rows[0]?.granted === false;
   },
 };
@@ -478,7 +463,7 @@ async function reviewFlow(backend, page) {
   await page.waitForFunction(() => document.getElementById('poster-consent-box').dataset.consent === 'true');
   if (backend.name === 'http') {
     for (let i = 0; i < 50; i += 1) {
-      const { rows } = await stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'stories'", [DEMO_PATIENT_ID]);
+      const { rows } = await suite.stack.pool.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'stories'", [DEMO_PATIENT_ID]);
       if (rows[0]?.granted) break;
       await page.waitForTimeout(100);
     }
