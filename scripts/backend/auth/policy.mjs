@@ -1,0 +1,115 @@
+// Who may call what: THE access policy of the reference backend (docs/identity.md
+// shows the same table). Every /api/v1 route is listed under the roles that may
+// call it; a route no role lists is refused to everyone (403 auth.forbidden).
+//
+// Patients and staff are apart: a patient token never reaches a /staff/ route
+// and a staff token never reaches a patient's own data. Each staff role gets
+// the screens of the workbench (工作台) its work needs, and the routes those
+// screens and its desk duties call, nothing else.
+
+/** @typedef {'patient'|'nurse'|'service'|'doctor'|'operations'|'auditor'} Role */
+
+const PATIENT_ROUTES = Object.freeze([
+  'GET /profile',
+  'GET /streak-inputs',
+  'GET /eligibility-inputs',
+  'GET /referral-graph',
+  'GET /me/consents',
+  'PUT /me/consents',
+  'GET /me/prompts',
+  'POST /me/prompts',
+  'GET /stories',
+  'POST /stories',
+  'GET /community/stories',
+  'GET /referral-codes',
+  'POST /check-ins',
+  'POST /milestones',
+  'POST /rewards/issue',
+  'POST /referrals',
+  'POST /batch',
+]);
+
+/**
+ * The roles: their Chinese label (shown to staff), the workbench screens
+ * (web/staff/staff.js tabs) and the routes.
+ * @type {Readonly<Record<Role, {label: string, staff: boolean, screens: readonly string[], routes: readonly string[]}>>}
+ */
+export const ROLES = Object.freeze({
+  patient: { label: '患者', staff: false, screens: Object.freeze([]), routes: PATIENT_ROUTES },
+  // 护士: follows the patients she referred in (forest), the KOC talk, confirms
+  // arrivals and admissions at the desk, redeems vouchers at the counter.
+  nurse: {
+    label: '护士',
+    staff: true,
+    screens: Object.freeze(['forest', 'koc']),
+    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/vouchers/redeem']),
+  },
+  // 客服: reviews patients' stories (内容审核) and redeems vouchers.
+  service: {
+    label: '客服',
+    staff: true,
+    screens: Object.freeze(['moderation']),
+    routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem']),
+  },
+  // 医生: the referral forest and KOC assessment of the patients; confirms
+  // conversions, admissions and discharges.
+  doctor: {
+    label: '医生',
+    staff: true,
+    screens: Object.freeze(['forest', 'koc']),
+    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events']),
+  },
+  // 运营: the community health report and the forest; ends a session of anyone
+  // (a lost phone, a staff member who left).
+  operations: {
+    label: '运营',
+    staff: true,
+    screens: Object.freeze(['report', 'forest']),
+    routes: Object.freeze(['GET /staff/forest', 'GET /staff/community-report-inputs', 'POST /staff/sessions/revoke']),
+  },
+  // 审计: reads the audit log, nothing else.
+  auditor: { label: '审计', staff: true, screens: Object.freeze(['audit']), routes: Object.freeze(['GET /staff/audit']) },
+});
+
+/** Routes every signed-in caller may call whatever the role (their own session). */
+const ANY_SIGNED_IN = new Set(['POST /auth/logout', 'GET /auth/session']);
+
+export const STAFF_ROLES = Object.freeze(Object.keys(ROLES).filter((r) => ROLES[r].staff));
+
+/** @param {string} role */
+export function isRole(role) {
+  return typeof role === 'string' && Object.hasOwn(ROLES, role);
+}
+
+/** @param {string} role */
+export function isStaffRole(role) {
+  return isRole(role) && ROLES[role].staff;
+}
+
+/**
+ * May `role` call `method path`?
+ * @param {string} role
+ * @param {string} method
+ * @param {string} path  the route under /api/v1, e.g. /staff/forest
+ */
+export function mayCall(role, method, path) {
+  if (!isRole(role)) return false;
+  const route = `${method} ${path}`;
+  return ANY_SIGNED_IN.has(route) || ROLES[role].routes.includes(route);
+}
+
+/** The refusal of a route the role may not call: its code and a message for people. */
+export function refusal(role, path) {
+  if (path.startsWith('/staff/')) {
+    return isStaffRole(role)
+      ? { code: 'auth.role_forbidden', message: `${ROLES[role].label}岗位不能进行这项操作` }
+      : { code: 'auth.forbidden', message: '只有医院工作人员可以这样做' };
+  }
+  return { code: 'auth.patient_only', message: '这是患者本人的功能，工作人员账号不能使用' };
+}
+
+/** What a session's reply tells the shell about the role. */
+export function roleInfo(role) {
+  const r = ROLES[role];
+  return { role, roleLabel: r.label, staff: r.staff, screens: [...r.screens] };
+}
