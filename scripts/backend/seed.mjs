@@ -279,7 +279,7 @@ const DEMO_SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林
 const DEMO_GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建文辉宇鹏飞俊峰晓东海波林雪琳佳欣怡雨婷';
 
 /** A synthetic full name for a new demo patient (2 or 3 characters). */
-function newDemoName() {
+export function newDemoName() {
   const bytes = randomBytes(4);
   const given = (i) => DEMO_GIVEN[bytes[i] % DEMO_GIVEN.length];
   return DEMO_SURNAMES[bytes[0] % DEMO_SURNAMES.length] + given(1) + (bytes[3] % 10 < 7 ? given(2) : '');
