@@ -17,3 +17,7 @@ cmake --build build/native
 configure build/wasm -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake \
   -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node
 cmake --build build/wasm
+# TypeScript declarations beside core.mjs, from docs/schema/ (build/wasm/core.d.ts).
+node scripts/gen-types.mjs build/wasm >/dev/null
+# WeChat's JS-SDK from npm as an ES module in the served tree (web/vendor/, not committed).
+node scripts/vendor-jweixin.mjs >/dev/null

@@ -1,31 +1,25 @@
 // The mini-program web-view bridge (web/backend/miniprogram.js) with fake
-// windows: detection by __wxjs_environment, by the user agent, by the JSSDK's
-// getEnv and the WeixinJSBridgeReady event; share and navigation through
-// wx.miniProgram inside, clean fallbacks in a plain browser.
+// windows and a double of the JS-SDK typed from its declarations
+// (miniprogram_wx_double.mjs): detection by __wxjs_environment, by the user
+// agent, by the SDK's getEnv and the WeixinJSBridgeReady event; share and
+// navigation through wx.miniProgram inside, clean fallbacks in a plain browser.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createMiniProgramBridge, detectMiniProgram, whenMiniProgramKnown } from '../../web/backend/miniprogram.js';
+import { createMiniProgramBridge, detectMiniProgram, loadWeixinSdk, whenMiniProgramKnown } from '../../web/backend/miniprogram.js';
+import { weixinSdkDouble } from './miniprogram_wx_double.mjs';
 
 const BROWSER_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
 const WECHAT_UA = `${BROWSER_UA} MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN`;
 const MINIPROGRAM_UA = `${WECHAT_UA} miniProgram/wx0123456789abcdef`;
 
 function fakeMiniProgram() {
-  const calls = [];
-  return {
-    calls,
-    api: {
-      postMessage: (arg) => calls.push(['postMessage', arg]),
-      navigateTo: (arg) => calls.push(['navigateTo', arg]),
-      navigateBack: (arg) => calls.push(['navigateBack', arg]),
-      getEnv: (cb) => cb({ miniprogram: true }),
-    },
-  };
+  const { sdk, calls } = weixinSdkDouble();
+  return { api: sdk, calls };
 }
 
-function fakeWindow({ ua = BROWSER_UA, env, wx, share, clipboard } = {}) {
+function fakeWindow({ ua = BROWSER_UA, env, share, clipboard } = {}) {
   const listeners = new Map();
   const assigned = [];
   const win = {
@@ -40,7 +34,6 @@ function fakeWindow({ ua = BROWSER_UA, env, wx, share, clipboard } = {}) {
     assigned,
   };
   if (env !== undefined) win.__wxjs_environment = env;
-  if (wx) win.wx = { miniProgram: wx };
   return win;
 }
 
@@ -52,8 +45,8 @@ test('detection: a plain browser, WeChat outside a mini-program, and each mini-p
   assert.deepEqual(detectMiniProgram(fakeWindow({ env: 'miniprogram' })), { inMiniProgram: true, hasJssdk: false, via: 'environment' });
   assert.deepEqual(detectMiniProgram(fakeWindow({ ua: MINIPROGRAM_UA })), { inMiniProgram: true, hasJssdk: false, via: 'userAgent' });
   const { api } = fakeMiniProgram();
-  assert.deepEqual(detectMiniProgram(fakeWindow({ env: 'miniprogram', wx: api })), { inMiniProgram: true, hasJssdk: true, via: 'environment' });
-  assert.equal(detectMiniProgram(fakeWindow({ wx: api })).inMiniProgram, false, 'the JSSDK alone is not the environment');
+  assert.deepEqual(detectMiniProgram(fakeWindow({ env: 'miniprogram' }), api), { inMiniProgram: true, hasJssdk: true, via: 'environment' });
+  assert.equal(detectMiniProgram(fakeWindow(), api).inMiniProgram, false, 'the JSSDK alone is not the environment');
 });
 
 test('whenMiniProgramKnown waits for WeixinJSBridgeReady, asks getEnv, and gives up in time', async () => {
@@ -66,7 +59,7 @@ test('whenMiniProgramKnown waits for WeixinJSBridgeReady, asks getEnv, and gives
   assert.equal((await pending).inMiniProgram, true);
 
   const { api } = fakeMiniProgram();
-  const viaJssdk = await whenMiniProgramKnown(fakeWindow({ ua: WECHAT_UA, wx: api }), 5_000);
+  const viaJssdk = await whenMiniProgramKnown(fakeWindow({ ua: WECHAT_UA }), 5_000, api);
   assert.equal(viaJssdk.inMiniProgram, true);
 
   const t0 = Date.now();
@@ -77,11 +70,11 @@ test('whenMiniProgramKnown waits for WeixinJSBridgeReady, asks getEnv, and gives
 
 test('inside the mini-program: share hands the payload over, navigation uses wx.miniProgram', async () => {
   const { api, calls } = fakeMiniProgram();
-  const bridge = createMiniProgramBridge({ window: fakeWindow({ env: 'miniprogram', wx: api }) });
+  const bridge = createMiniProgramBridge({ window: fakeWindow({ env: 'miniprogram' }), sdk: api });
   assert.equal(bridge.inMiniProgram, true);
-  const shared = await bridge.share({ title: '邀请您加入康复群', path: '/pages/join/index?c=7K3M9QXRA2BT6', link: 'https://h.example.cn/r/7K3M9QXRA2BT6' });
+  const shared = await bridge.share({ title: '邀请您加入康复群', code: '7K3M9QXRA2BT6', link: 'https://h.example.cn/r/7K3M9QXRA2BT6' });
   assert.deepEqual(shared, { method: 'miniProgram' });
-  assert.deepEqual(calls[0], ['postMessage', { data: { type: 'share', title: '邀请您加入康复群', path: '/pages/join/index?c=7K3M9QXRA2BT6', imageUrl: '' } }]);
+  assert.deepEqual(calls[0], ['postMessage', { data: { type: 'share', title: '邀请您加入康复群', code: '7K3M9QXRA2BT6', path: '', imageUrl: '' } }]);
   assert.equal(bridge.navigate({ miniProgramPath: '/pages/booking/index', webUrl: '/booking' }), true);
   assert.deepEqual(calls[1], ['navigateTo', { url: '/pages/booking/index' }]);
   assert.throws(() => bridge.navigate({ miniProgramPath: 'javascript:alert(1)' }), TypeError);
@@ -120,4 +113,9 @@ test('in a plain browser: Web Share, then clipboard, then nothing; same-origin n
   const noJssdk = createMiniProgramBridge({ window: fakeWindow({ env: 'miniprogram' }) });
   assert.equal(noJssdk.inMiniProgram, true);
   assert.deepEqual(await noJssdk.share({ title: 't' }), { method: 'none' });
+});
+
+test('the JS-SDK is loaded only inside WeChat', async () => {
+  assert.equal(await loadWeixinSdk(fakeWindow()), undefined, 'a plain browser never fetches it');
+  assert.equal(await loadWeixinSdk(undefined), undefined);
 });
