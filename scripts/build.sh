@@ -13,7 +13,7 @@ configure() {  # dir, extra cmake args...
 
 configure build/native
 cmake --build build/native
-# Skip emcmake (its Node emulator flag breaks on Node 20: TOOLCHAIN.md pitfall 4).
+# Skip emcmake (its Node emulator flag breaks on Node 20: docs/toolchain.md, trap 4).
 configure build/wasm -DCMAKE_TOOLCHAIN_FILE=/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake \
   -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node
 cmake --build build/wasm

@@ -1,7 +1,7 @@
 // How Debian's Chromium is launched here, for the browser tests and the
 // benchmarks alike.
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// No background networking: this machine's closed network refuses it (TOOLCHAIN.md §6).
+// No background networking: this machine's closed network refuses it (docs/toolchain.md).
 export const FLAGS = Object.freeze([
   '--headless',
   '--no-sandbox',

@@ -1,6 +1,6 @@
 // PostgreSQL for the reference backend: a PRIVATE instance in a data directory
 // of its own, on a loopback port, started and stopped by the caller (the
-// backend script or a test) — never a system service (TOOLCHAIN §8).
+// backend script or a test) — never a system service (docs/toolchain.md).
 //
 //   const pg = await startPostgres();          // temp dir, free port
 //   const pool = createPool(pg.url);

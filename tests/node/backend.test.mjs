@@ -1,7 +1,7 @@
 // The reference backend (scripts/backend) against its own PostgreSQL.
 //
 // Starts a private PostgreSQL 15 in a temporary data directory on a free
-// loopback port (TOOLCHAIN §8), the backend in-process on another free port,
+// loopback port (docs/toolchain.md), the backend in-process on another free port,
 // and checks over real HTTP what the schema and the core must guarantee:
 //   - idempotent replays (sequential and concurrent deliveries of one key),
 //   - one referrer per referee (API and raw SQL), no self-referral, no cycle,
