@@ -173,9 +173,14 @@ const types = {
  * @param {{max?: number}} [options]
  */
 export function createPool(url, { max = 20 } = {}) {
-  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
-  // An idle client losing its server (PostgreSQL stopped) must not crash the process.
+  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its server (PostgreSQL stopped) must not crash the
+  // process: the pool drops it and connects anew on the next request.
   pool.on('error', () => {});
+  // A client checked out by a transaction is watched by inTransaction; one
+  // used through pool.query is watched by the pool itself. Any other
+  // checked-out client gets a listener here too, so no 'error' is unhandled.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
@@ -184,32 +189,79 @@ export async function applySchema(pool) {
   await pool.query(readFileSync(SCHEMA_FILE, 'utf8'));
 }
 
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+export const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Did this error come from losing PostgreSQL (killed, restarting, the
+ * connection cut or not yet possible)? Such a request is answered 503 with
+ * Retry-After; the pool makes new connections once the server is back.
+ * @param {unknown} error
+ */
+export function isConnectionError(error) {
+  if (!error || typeof error !== 'object') return false;
+  const code = String(error.code ?? '');
+  if (/^(08|57P0)/.test(code) || code === '53300') return true; // connection exception, admin shutdown / crash / cannot connect now, too many connections
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH'].includes(code)) return true;
+  return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed|terminating connection/i.test(
+    String(error.message ?? ''),
+  );
+}
+
 /**
  * Runs `fn(client)` inside BEGIN … COMMIT (ROLLBACK on a throw).
+ *
+ * A connection that fails while checked out (PostgreSQL killed) reports its
+ * error here, never as an unhandled 'error' event, and is discarded rather
+ * than returned to the pool. With `retryConflicts`, a deadlock or a
+ * serialization failure runs the whole transaction again (a few times, with
+ * a short random pause), so two patients racing each other never see a 500.
  * @template T
  * @param {pg.Pool} pool
  * @param {(client: pg.PoolClient) => Promise<T>} fn
- * @param {{readOnly?: boolean}} [options] readOnly: one consistent snapshot
+ * @param {{readOnly?: boolean, retryConflicts?: boolean}} [options] readOnly: one consistent snapshot
  *   for every query of a read (REPEATABLE READ, READ ONLY)
  * @returns {Promise<T>}
  */
-export async function inTransaction(pool, fn, { readOnly = false } = {}) {
+export async function inTransaction(pool, fn, { readOnly = false, retryConflicts = false } = {}) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await transactionOnce(pool, fn, readOnly);
+    } catch (error) {
+      if (!retryConflicts || attempt >= MAX_CONFLICT_RETRIES || !RETRYABLE_SQLSTATES.has(error?.code)) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+    }
+  }
+}
+
+async function transactionOnce(pool, fn, readOnly) {
   const client = await pool.connect();
-  let broken = false;
+  let broken = null;
+  const onError = (error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      broken = true;
+    if (!broken && !isConnectionError(error)) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError;
+      }
+    } else {
+      broken ??= error;
     }
     throw error;
   } finally {
-    client.release(broken);
+    client.off('error', onError);
+    // A client that lost its connection is destroyed, not pooled.
+    client.release(broken ? (broken instanceof Error ? broken : new Error(String(broken))) : undefined);
   }
 }
 

@@ -65,20 +65,38 @@ CREATE TABLE IF NOT EXISTS sessions (
   expires_at   timestamptz NOT NULL
 );
 
--- Idempotency: one row per key. Claimed (INSERT … ON CONFLICT DO NOTHING)
--- at the start of the mutation's transaction, completed with the response in
--- the same transaction: a concurrent duplicate waits on the key, then replays.
+-- Idempotency: one row per (subject, key) — a key is the caller's own, so
+-- another patient choosing the same text neither blocks nor reads it.
+-- Claimed (INSERT … ON CONFLICT DO NOTHING) at the start of the mutation's
+-- transaction, completed with the response in the same transaction: a
+-- concurrent duplicate waits on the key, then replays. Rows older than the
+-- retention of scripts/backend/jobs/purge-idempotency-keys.mjs are deleted.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
-  key            text PRIMARY KEY CHECK (key ~ '^[A-Za-z0-9_.:-]{16,128}$'),
   subject_id     text NOT NULL,
+  key            text NOT NULL CHECK (key ~ '^[A-Za-z0-9_.:-]{16,128}$'),
   operation      text NOT NULL,
   request_sha256 text NOT NULL CHECK (request_sha256 ~ '^[0-9a-f]{64}$'),
   status         integer CHECK (status BETWEEN 200 AND 499),
   response       jsonb,
   created_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (subject_id, key),
   CHECK ((status IS NULL) = (response IS NULL))
 );
-CREATE INDEX IF NOT EXISTS idempotency_keys_subject ON idempotency_keys (subject_id, operation);
+-- A table made by an earlier version of this file had the key alone as its
+-- primary key: it becomes (subject_id, key).
+DO $$
+BEGIN
+  IF (SELECT array_agg(a.attname::text ORDER BY k.ord)
+        FROM pg_constraint c
+        CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+       WHERE c.conrelid = 'idempotency_keys'::regclass AND c.contype = 'p') <> ARRAY['subject_id', 'key'] THEN
+    ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
+    ALTER TABLE idempotency_keys ADD PRIMARY KEY (subject_id, key);
+  END IF;
+END $$;
+DROP INDEX IF EXISTS idempotency_keys_subject;
+CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys (created_at);
 
 CREATE TABLE IF NOT EXISTS check_ins (
   id         text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),

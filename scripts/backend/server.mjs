@@ -8,6 +8,7 @@
 //                                       http://127.0.0.1:8787/ (stopped on Ctrl-C)
 //   node scripts/backend/server.mjs [--port N] [--data-dir DIR] [--database-url URL]
 //        [--no-web] [--no-demo] [--allow-origin https://…] [--now-offset-ms N]
+//        [--rate-limit-address N] [--rate-limit-token N] [--verbose]
 //
 //   --data-dir DIR      keep the database in DIR between runs (default: a temp dir, removed on exit)
 //   --database-url URL  use a running PostgreSQL instead of starting one (tests restart the
@@ -17,6 +18,15 @@
 //   --no-demo           no demo login endpoint (a hospital deployment has its own login)
 //   --allow-origin O    CORS for a shell served from another origin (repeatable)
 //   --now-offset-ms N   TEST ONLY: shifts the server clock (e.g. to the 15th of a month)
+//   --rate-limit-address N, --rate-limit-token N
+//                       requests per minute per client address / per bearer token (DEFAULT_RATE_LIMITS)
+//   --verbose           log every request-level event (pino JSON lines on stderr), not only warnings
+//
+// Built on Fastify: helmet's security headers with the shell's strict CSP,
+// @fastify/rate-limit, a 1 MiB body limit answered 413, every mutation's body
+// validated against docs/api/openapi.yaml (contract.mjs), pino logging.
+// routes.mjs maps the HTTP routes to service.mjs; mutations.mjs runs each
+// mutation once per idempotency key; jobs/ purges what expires.
 //
 // In-process (tests): `const b = await startBackend({databaseUrl, port: 0}); … await b.close()`.
 //
@@ -24,153 +34,82 @@
 // client's skew correction). Errors are `{error: {code, message}}`.
 // Mutations need an `Idempotency-Key`; a replay returns the stored reply.
 
-import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { applySchema, createPool, inTransaction, startPostgres } from './db.mjs';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
+
+import { CONTENT_SECURITY_POLICY } from '../serve.mjs';
+import { createValidators, echo } from './contract.mjs';
+import { applySchema, createPool, inTransaction, isConnectionError, startPostgres } from './db.mjs';
+import { startJobs } from './jobs/index.mjs';
+import { runMutation } from './mutations.mjs';
+import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
 import { demoSession, lookupSession, seedCommunityMonth, seedDemoHospital } from './seed.mjs';
-import {
-  ApiError,
-  claimReferral,
-  decideStory,
-  getCommunityReportInputs,
-  getCommunityStories,
-  getConsents,
-  getEligibilityInputs,
-  getHospitalForest,
-  getMyStories,
-  getPendingStories,
-  getPromptHistory,
-  getProfile,
-  getReferralGraph,
-  getStreakInputs,
-  issueRewards,
-  loadServerCore,
-  lookupReferralCode,
-  recordHospitalEvent,
-  recordPromptShown,
-  redeemVoucher,
-  saveCheckIn,
-  saveGranted,
-  setConsent,
-  submitStory,
-} from './service.mjs';
+import { ApiError, loadServerCore } from './service.mjs';
+
+export { apiRoutes };
 
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 8787;
 export const API_PREFIX = '/api/v1';
-const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_BATCH_ITEMS = 100;
+/** Largest request body (bytes); a bigger one is answered 413 request.too_large. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BATCH_ITEMS = 100;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{16,128}$/;
+const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]{16,256})$/;
+/** Seconds a client waits before retrying after a 503 (PostgreSQL unreachable). */
+export const RETRY_AFTER_UNAVAILABLE_S = 2;
 
-/** Mutations by operation name: who may call them and what they run. */
-const MUTATIONS = Object.freeze({
-  saveCheckIn: { role: 'patient', run: (c, ctx, who, body) => saveCheckIn(c, ctx, who.subjectId, body) },
-  saveGranted: { role: 'patient', run: (c, ctx, who, body) => saveGranted(c, ctx, who.subjectId, body) },
-  issueRewards: { role: 'patient', run: (c, ctx, who, body) => issueRewards(c, ctx, who.subjectId, body) },
-  claimReferral: { role: 'patient', run: (c, ctx, who, body) => claimReferral(c, ctx, who.subjectId, body) },
-  setConsent: { role: 'patient', run: (c, ctx, who, body) => setConsent(c, ctx, who.subjectId, body) },
-  submitStory: { role: 'patient', run: (c, ctx, who, body) => submitStory(c, ctx, who.subjectId, body) },
-  recordPromptShown: { role: 'patient', run: (c, ctx, who, body) => recordPromptShown(c, ctx, who.subjectId, body) },
-  recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => recordHospitalEvent(c, ctx, body) },
-  redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => redeemVoucher(c, ctx, who.subjectId, body) },
-  decideStory: { role: 'staff', run: (c, ctx, who, body) => decideStory(c, ctx, who.subjectId, body) },
-});
+/**
+ * Request rates per minute (429 request.rate_limited with Retry-After past
+ * them): per client address over everything it asks, and per bearer token
+ * over the API. A phone syncing its outbox sends one /batch of up to 100
+ * mutations, far below either.
+ */
+export const DEFAULT_RATE_LIMITS = Object.freeze({ perAddressPerMinute: 1200, perTokenPerMinute: 300 });
 
-const POST_ROUTES = new Map([
-  ['/check-ins', 'saveCheckIn'],
-  ['/milestones', 'saveGranted'],
-  ['/rewards/issue', 'issueRewards'],
-  ['/referrals', 'claimReferral'],
-  ['/stories', 'submitStory'],
-  ['/me/prompts', 'recordPromptShown'],
-  ['/staff/referral-events', 'recordHospitalEvent'],
-  ['/staff/vouchers/redeem', 'redeemVoucher'],
-  ['/staff/stories/decide', 'decideStory'],
-]);
+const INTERNAL = { error: { code: 'internal.unexpected', message: '服务器暂时出了点问题，请稍后再试' } };
+const UNAVAILABLE = { error: { code: 'service.unavailable', message: '服务器暂时无法处理，请稍后再试' } };
 
-/** PUT: replace one resource of the caller (an idempotent mutation, with its key like every other). */
-const PUT_ROUTES = new Map([['/me/consents', 'setConsent']]);
-
-const GET_ROUTES = new Map([
-  ['/profile', { role: 'patient', run: (c, ctx, who) => getProfile(c, who.subjectId) }],
-  ['/streak-inputs', { role: 'patient', run: (c, ctx, who) => getStreakInputs(c, who.subjectId) }],
-  ['/eligibility-inputs', { role: 'patient', run: (c, ctx, who) => getEligibilityInputs(c, who.subjectId) }],
-  ['/referral-graph', { role: 'patient', run: (c, ctx, who) => getReferralGraph(c, who.subjectId) }],
-  ['/me/consents', { role: 'patient', run: (c, ctx, who) => getConsents(c, who.subjectId) }],
-  ['/me/prompts', { role: 'patient', run: (c, ctx, who) => getPromptHistory(c, who.subjectId) }],
-  ['/stories', { role: 'patient', run: (c, ctx, who) => getMyStories(c, who.subjectId) }],
-  ['/community/stories', { role: 'patient', run: (c, ctx, who, query) => getCommunityStories(c, who.subjectId, query.get('before')) }],
-  ['/referral-codes', { role: 'patient', run: (c, ctx, who, query) => lookupReferralCode(c, ctx, who.subjectId, query.get('code')) }],
-  ['/staff/forest', { role: 'staff', run: (c) => getHospitalForest(c) }],
-  ['/staff/stories', { role: 'staff', run: (c) => getPendingStories(c) }],
-  [
-    '/staff/community-report-inputs',
-    {
-      role: 'staff',
-      run: async (c, ctx, who, query) => {
-        const month = query.get('month') ?? new Date(ctx.nowMs() + 8 * 3_600_000).toISOString().slice(0, 7);
-        if (!/^\d{4}-\d{2}$/.test(month)) throw new ApiError(400, 'request.bad_query', 'month 应为 YYYY-MM');
-        return getCommunityReportInputs(c, month);
-      },
-    },
-  ],
-]);
-
-/** Every route this server answers under /api/v1 (the contract test checks docs/api/openapi.yaml lists each). */
-export function apiRoutes() {
-  return [
-    { method: 'GET', path: '/now' },
-    ...[...GET_ROUTES.keys()].map((path) => ({ method: 'GET', path })),
-    ...[...POST_ROUTES.keys()].map((path) => ({ method: 'POST', path })),
-    ...[...PUT_ROUTES.keys()].map((path) => ({ method: 'PUT', path })),
-    { method: 'POST', path: '/batch' },
-    { method: 'POST', path: '/demo/sessions' },
-  ];
+/** The Content-Security-Policy string of scripts/serve.mjs as helmet directives (the same policy, byte for byte). */
+function cspDirectives(policy = CONTENT_SECURITY_POLICY) {
+  const directives = {};
+  for (const part of policy.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) directives[name] = values;
+  }
+  return directives;
 }
 
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-
-class HttpError extends ApiError {}
-
-function readBody(req) {
-  return new Promise((resolvePromise, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'request.too_large', '请求内容过大'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+/** A pino destination that hands every line to `log(line)`. */
+function lineStream(log) {
+  return new Writable({
+    write(chunk, encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) log(line);
+      done();
+    },
   });
 }
 
-async function readJson(req) {
-  const type = String(req.headers['content-type'] ?? '');
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'request.bad_content_type', '请求内容应为 application/json');
-  const text = await readBody(req);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'request.bad_json', '请求内容不是有效的 JSON');
-  }
+/** A client that went away mid-request: not a server error, no stack. */
+function isClientAbort(error) {
+  return ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'].includes(error?.code) ||
+    /aborted|premature close/i.test(String(error?.message ?? ''));
 }
 
 /**
  * Starts the backend on an existing database.
  * @param {{databaseUrl: string, port?: number, host?: string, demo?: boolean, web?: boolean,
  *   allowOrigins?: string[], nowOffsetMs?: number, seed?: boolean, poolSize?: number,
- *   log?: (line: string) => void}} options
+ *   rateLimits?: {perAddressPerMinute?: number, perTokenPerMinute?: number},
+ *   jobs?: boolean, logLevel?: string, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, apiUrl: string, port: number, coreVersion: string, pool: import('pg').Pool,
- *   nowMs: () => number, close: () => Promise<void>}>}
+ *   nowMs: () => number, jobs: object, close: () => Promise<void>}>}
  */
 export async function startBackend({
   databaseUrl,
@@ -182,10 +121,15 @@ export async function startBackend({
   nowOffsetMs = 0,
   seed = true,
   poolSize = 20,
+  rateLimits = {},
+  jobs: runJobs = true,
+  logLevel = 'warn',
   log = () => {},
 }) {
   if (!databaseUrl) throw new Error('startBackend: databaseUrl is required');
+  const limits = { ...DEFAULT_RATE_LIMITS, ...rateLimits };
   const core = await loadServerCore();
+  const validators = createValidators();
   const pool = createPool(databaseUrl, { max: poolSize });
   // The server may read a clock: it is the server. The offset exists for tests only.
   const ctx = Object.freeze({ core, nowMs: () => Date.now() + nowOffsetMs });
@@ -203,33 +147,20 @@ export async function startBackend({
     staticServer = await startServer({ port: 0 });
   }
 
+  const app = Fastify({
+    logger: { level: logLevel, stream: lineStream(log) },
+    bodyLimit: MAX_BODY_BYTES,
+    keepAliveTimeout: 5_000,
+    requestTimeout: 60_000,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+
   // ---------------------------------------------------------------- replies
 
-  function send(res, status, body, extraHeaders = {}) {
-    const payload = Buffer.from(JSON.stringify({ ...body, serverTimeMs: ctx.nowMs() }), 'utf8');
-    res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': payload.length,
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      ...corsHeaders(res.req),
-      ...extraHeaders,
-    });
-    res.end(payload);
-  }
-
-  function sendError(res, error) {
-    if (error instanceof ApiError) {
-      send(res, error.status, error.toBody());
-      return;
-    }
-    log(`error: ${error?.stack ?? error}`);
-    send(res, 500, { error: { code: 'internal.unexpected', message: '服务器暂时出了点问题，请稍后再试' } });
-  }
-
-  function corsHeaders(req) {
-    const origin = req?.headers.origin;
+  function corsHeaders(request) {
+    const origin = request.headers.origin;
     if (!origin || !allowOrigins.includes(origin)) return {};
     return {
       'Access-Control-Allow-Origin': origin,
@@ -237,213 +168,231 @@ export async function startBackend({
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
       'Access-Control-Allow-Methods': 'GET, POST, PUT, OPTIONS',
       'Access-Control-Max-Age': '600',
+      'Access-Control-Expose-Headers': 'Retry-After',
     };
   }
 
+  /** Every JSON reply: the body plus serverTimeMs, never cached. */
+  function send(reply, status, body) {
+    return reply
+      .code(status)
+      // helmet writes the same policy with other spacing; the shell's exact string here.
+      .headers({ 'Cache-Control': 'no-store', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...corsHeaders(reply.request) })
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify({ ...body, serverTimeMs: ctx.nowMs() }));
+  }
+
+  /** Maps any failure to the contract's error body. */
+  function errorReply(error, request, reply) {
+    if (error instanceof ApiError) return send(reply, error.status, error.toBody());
+    if (isConnectionError(error)) {
+      request.log.warn({ code: error.code, msg: error.message }, 'database unavailable: answered 503');
+      reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
+      return send(reply, 503, UNAVAILABLE);
+    }
+    switch (error?.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(reply, 413, { error: { code: 'request.too_large', message: `请求内容过大（最多${MAX_BODY_BYTES}字节）` } });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(reply, 415, { error: { code: 'request.bad_content_type', message: '请求内容应为 application/json' } });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return send(reply, 400, { error: { code: 'request.bad_json', message: '请求内容不是有效的 JSON' } });
+      default:
+        break;
+    }
+    if (error?.statusCode === 400 && (error instanceof SyntaxError || /JSON|prototype|constructor/i.test(error.message))) {
+      return send(reply, 400, { error: { code: 'request.bad_json', message: '请求内容不是有效的 JSON' } });
+    }
+    if (isClientAbort(error)) {
+      request.log.info({ code: error.code }, 'client went away');
+      return reply.code(499).send();
+    }
+    if (typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, error.statusCode, { error: { code: `request.http_${error.statusCode}`, message: '请求不正确' } });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return send(reply, 500, INTERNAL);
+  }
+  app.setErrorHandler(errorReply);
+
+  // ---------------------------------------------------------------- security headers, limits
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives() },
+    // The API is read by the shell of this origin, or of an --allow-origin one through CORS.
+    crossOriginResourcePolicy: { policy: allowOrigins.length ? 'cross-origin' : 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false, // loopback over http; a TLS front end sets its own
+  });
+
+  const tokenOf = (request) => BEARER.exec(String(request.headers.authorization ?? ''))?.[1] ?? null;
+  const tooMany = (request, context) =>
+    new ApiError(429, 'request.rate_limited', `请求太频繁，请${Math.ceil(context.ttl / 1000)}秒后再试`, {});
+  await app.register(rateLimit, {
+    global: true,
+    max: limits.perAddressPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `addr:${request.ip}`,
+    errorResponseBuilder: (request, context) => Object.assign(tooMany(request, context), { statusCode: 429 }),
+  });
+  const perToken = app.rateLimit({
+    max: limits.perTokenPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `token:${tokenOf(request)}`,
+    allowList: (request) => tokenOf(request) === null,
+    errorResponseBuilder: (request, context) => Object.assign(tooMany(request, context), { statusCode: 429 }),
+  });
+
   // ---------------------------------------------------------------- auth
 
-  async function authenticate(req, role) {
-    const header = String(req.headers.authorization ?? '');
-    const match = /^Bearer ([A-Za-z0-9_.~+/=-]{16,256})$/.exec(header);
-    if (!match) throw new HttpError(401, 'auth.missing_token', '请先登录', {});
-    const who = await lookupSession(pool, match[1]);
-    if (!who) throw new HttpError(401, 'auth.invalid_token', '登录已过期，请重新登录');
-    if (role === 'staff' && who.role !== 'staff') throw new HttpError(403, 'auth.forbidden', '只有医院工作人员可以这样做');
+  async function authenticate(request, role) {
+    const token = tokenOf(request);
+    if (!token) throw new ApiError(401, 'auth.missing_token', '请先登录');
+    const who = await lookupSession(pool, token);
+    if (!who) throw new ApiError(401, 'auth.invalid_token', '登录已过期，请重新登录');
+    if (role === 'staff' && who.role !== 'staff') throw new ApiError(403, 'auth.forbidden', '只有医院工作人员可以这样做');
     return who;
   }
 
-  // ---------------------------------------------------------------- mutations
-
-  /**
-   * Runs one mutation under its idempotency key, in one transaction: the key
-   * is claimed first (a concurrent duplicate waits on it, then replays), the
-   * mutation runs under a savepoint, and the reply — success or a rejection —
-   * is stored with the key before COMMIT. Unexpected failures roll everything
-   * back (the key too) so the client's retry runs it again.
-   * @returns {Promise<{status: number, body: object, replayed: boolean}>}
-   */
-  async function runMutation(who, operation, key, body) {
-    const requestSha = sha256(`${operation}\n${JSON.stringify(body)}`);
-    return inTransaction(pool, async (client) => {
-      const claimed = await client.query(
-        `INSERT INTO idempotency_keys (key, subject_id, operation, request_sha256) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO NOTHING RETURNING key`,
-        [key, who.subjectId, operation, requestSha],
-      );
-      if (claimed.rowCount === 0) {
-        const { rows } = await client.query(
-          'SELECT subject_id, operation, request_sha256, status, response FROM idempotency_keys WHERE key = $1',
-          [key],
-        );
-        const prior = rows[0];
-        if (!prior || prior.status === null) throw new Error(`idempotency key ${key} vanished or incomplete`);
-        if (prior.subject_id !== who.subjectId || prior.operation !== operation || prior.request_sha256 !== requestSha) {
-          return {
-            status: 422,
-            body: { error: { code: 'idempotency.key_reused', message: '同一个请求编号被用于不同的内容' } },
-            replayed: false,
-          };
-        }
-        return { status: prior.status, body: prior.response, replayed: true };
-      }
-      await client.query('SAVEPOINT mutation');
-      let status = 200;
-      let reply;
-      try {
-        reply = await MUTATIONS[operation].run(client, ctx, who, body);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT mutation');
-        status = error.status;
-        reply = error.toBody();
-      }
-      await client.query('UPDATE idempotency_keys SET status = $2, response = $3 WHERE key = $1', [
-        key,
-        status,
-        JSON.stringify(reply),
-      ]);
-      return { status, body: reply, replayed: false };
-    });
-  }
-
-  function idempotencyKeyOf(req) {
-    const key = req.headers['idempotency-key'];
+  function idempotencyKeyOf(request) {
+    const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key === '') {
-      throw new HttpError(400, 'request.missing_idempotency_key', '缺少 Idempotency-Key 请求头');
+      throw new ApiError(400, 'request.missing_idempotency_key', '缺少 Idempotency-Key 请求头');
     }
     if (!IDEMPOTENCY_KEY.test(key)) {
-      throw new HttpError(400, 'request.bad_idempotency_key', 'Idempotency-Key 应为 16–128 个字母、数字或 _.:-');
+      throw new ApiError(400, 'request.bad_idempotency_key', 'Idempotency-Key 应为 16–128 个字母、数字或 _.:-');
     }
     return key;
   }
 
-  async function handleMutation(req, res, operation) {
-    const key = idempotencyKeyOf(req);
-    const who = await authenticate(req, MUTATIONS[operation].role);
-    const body = await readJson(req);
-    const result = await runMutation(who, operation, key, body);
-    send(res, result.status, { ...result.body, ...(result.replayed ? { replayed: true } : {}) });
+  /**
+   * The route's onRequest hooks, before the body is read: the per-token rate
+   * limit, the idempotency key of a mutation, the session and its role.
+   */
+  function guard(role, { mutation }) {
+    return [
+      perToken,
+      async (request) => {
+        if (mutation) request.idempotencyKey = idempotencyKeyOf(request);
+        request.who = await authenticate(request, role);
+      },
+    ];
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  async function read(request, route) {
+    const query = {};
+    for (const [k, v] of Object.entries(request.query ?? {})) query[k] = Array.isArray(v) ? v[0] : v;
+    return inTransaction(pool, (client) => route.run(client, ctx, request.who, query), { readOnly: true });
+  }
+
+  async function mutate(request, operationName) {
+    const invalid = validators.validate(operationName, request.body ?? null);
+    if (invalid) throw invalid;
+    const result = await runMutation(pool, ctx, request.who, OPERATIONS[operationName], request.idempotencyKey, request.body);
+    return { status: result.status, body: { ...result.body, ...(result.replayed ? { replayed: true } : {}) } };
   }
 
   /**
    * A batch of the caller's mutations, each deduplicated by its OWN key and
    * run in its own transaction, in order. The reply lists every item's
-   * outcome; an item that failed unexpectedly (5xx) is retried by the client
+   * outcome, with the status its single endpoint would have answered (a body
+   * that breaks the contract is that item's 400); an item that failed
+   * unexpectedly (5xx, 503 when PostgreSQL is gone) is retried by the client
    * under the same key.
    */
-  async function handleBatch(req, res) {
-    idempotencyKeyOf(req); // required like on every mutation; items carry the keys that dedupe
-    const who = await authenticate(req, 'patient');
-    const body = await readJson(req);
-    if (!body || !Array.isArray(body.items)) throw new HttpError(400, 'request.bad_body', '请求内容应为 {items: […]}');
-    if (body.items.length > MAX_BATCH_ITEMS) {
-      throw new HttpError(400, 'request.bad_body', `一批最多${MAX_BATCH_ITEMS}项`);
+  async function batch(request) {
+    const body = request.body;
+    const shape = validators.validate('sendBatch', body ?? null);
+    if (shape) {
+      // The contract's error for a malformed envelope; the item count has its own message.
+      if (Array.isArray(body?.items) && body.items.length > MAX_BATCH_ITEMS) {
+        throw new ApiError(400, 'request.bad_body', `一批最多${MAX_BATCH_ITEMS}项`, { path: '/items' });
+      }
+      throw shape;
     }
     body.items.forEach((item, i) => {
-      const ok =
-        item &&
-        typeof item.idempotencyKey === 'string' &&
-        IDEMPOTENCY_KEY.test(item.idempotencyKey) &&
-        Object.hasOwn(MUTATIONS, item.operation) &&
-        MUTATIONS[item.operation].role === 'patient';
-      if (!ok) throw new HttpError(400, 'request.bad_body', `第${i + 1}项缺少有效的 idempotencyKey 或 operation`, { path: `/items/${i}` });
+      if (OPERATIONS[item.operation].role !== 'patient') {
+        throw new ApiError(400, 'request.bad_body', `第${i + 1}项的 operation 不能在批量中提交`, { path: `/items/${i}/operation` });
+      }
     });
     const results = [];
     for (const item of body.items) {
+      const base = { idempotencyKey: item.idempotencyKey };
+      const invalid = validators.validate(item.operation, item.body ?? null);
+      if (invalid) {
+        results.push({ ...base, status: invalid.status, body: invalid.toBody() });
+        continue;
+      }
       try {
-        const r = await runMutation(who, item.operation, item.idempotencyKey, item.body ?? null);
-        results.push({
-          idempotencyKey: item.idempotencyKey,
-          status: r.status,
-          body: r.body,
-          ...(r.replayed ? { replayed: true } : {}),
-        });
+        const r = await runMutation(pool, ctx, request.who, OPERATIONS[item.operation], item.idempotencyKey, item.body ?? null);
+        results.push({ ...base, status: r.status, body: r.body, ...(r.replayed ? { replayed: true } : {}) });
       } catch (error) {
-        log(`batch item ${item.idempotencyKey}: ${error?.stack ?? error}`);
-        results.push({
-          idempotencyKey: item.idempotencyKey,
-          status: 500,
-          body: { error: { code: 'internal.unexpected', message: '服务器暂时出了点问题，请稍后再试' } },
-        });
+        if (isConnectionError(error)) {
+          request.log.warn({ code: error.code, msg: error.message }, 'database unavailable during a batch item');
+          results.push({ ...base, status: 503, body: UNAVAILABLE });
+        } else {
+          request.log.error({ err: error, item: echo(item.idempotencyKey) }, 'batch item failed');
+          results.push({ ...base, status: 500, body: INTERNAL });
+        }
       }
     }
-    send(res, 200, { results });
+    return { results };
   }
 
-  async function handleGet(req, res, route, query) {
-    const who = await authenticate(req, route.role);
-    const value = await inTransaction(pool, (client) => route.run(client, ctx, who, query), { readOnly: true });
-    send(res, 200, value);
-  }
+  await app.register(
+    async (api) => {
+      registerRoutes(api, {
+        core,
+        read,
+        mutate,
+        batch,
+        demoSession: demo ? (body) => demoSession(pool, ctx, body) : null,
+        guard,
+        send,
+      });
+      api.options('/*', (request, reply) => reply.code(204).headers(corsHeaders(request)).send());
+    },
+    { prefix: API_PREFIX },
+  );
 
-  async function handleApi(req, res, path, query) {
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...corsHeaders(req), 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    if (req.method === 'GET' && path === '/now') {
-      send(res, 200, { coreVersion: core.version });
-      return;
-    }
-    if (req.method === 'GET' && GET_ROUTES.has(path)) return handleGet(req, res, GET_ROUTES.get(path), query);
-    if (req.method === 'POST' && POST_ROUTES.has(path)) return handleMutation(req, res, POST_ROUTES.get(path));
-    if (req.method === 'PUT' && PUT_ROUTES.has(path)) return handleMutation(req, res, PUT_ROUTES.get(path));
-    if (req.method === 'POST' && path === '/batch') return handleBatch(req, res);
-    if (req.method === 'POST' && path === '/demo/sessions' && demo) {
-      const body = await readJson(req);
-      send(res, 200, await demoSession(pool, ctx, body));
-      return;
-    }
-    const known = GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now';
-    if (known) throw new HttpError(405, 'request.method_not_allowed', '不支持这种请求方法');
-    throw new HttpError(404, 'request.not_found', '没有这个接口');
-  }
+  // ---------------------------------------------------------------- everything else: the web shell
 
-  function proxyToWeb(req, res) {
-    const upstream = http.request(
-      { host: HOST, port: staticServer.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${HOST}:${staticServer.port}` } },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Bad Gateway\n');
+  function proxyToWeb(request, reply) {
+    return new Promise((resolvePromise) => {
+      const headers = { ...request.headers, host: `${HOST}:${staticServer.port}` };
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+      const upstream = http.request(
+        { host: HOST, port: staticServer.port, method: request.method, path: request.url, headers },
+        (up) => {
+          const { connection, 'keep-alive': keepAlive, 'transfer-encoding': te, ...upHeaders } = up.headers;
+          resolvePromise(reply.code(up.statusCode ?? 502).headers(upHeaders).send(up));
+        },
+      );
+      upstream.on('error', () => {
+        resolvePromise(reply.code(502).type('text/plain; charset=utf-8').send('Bad Gateway\n'));
+      });
+      upstream.end();
     });
-    req.pipe(upstream);
   }
 
-  const server = http.createServer((req, res) => {
-    let url;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      sendError(res, new HttpError(400, 'request.bad_url', '请求地址不正确'));
-      return;
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0];
+    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) {
+      if (isKnownPath(path.slice(API_PREFIX.length))) {
+        return send(reply, 405, { error: { code: 'request.method_not_allowed', message: '不支持这种请求方法' } });
+      }
+      return send(reply, 404, { error: { code: 'request.not_found', message: '没有这个接口' } });
     }
-    if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
-      handleApi(req, res, url.pathname.slice(API_PREFIX.length), url.searchParams).catch((error) => sendError(res, error));
-      return;
-    }
-    if (staticServer) {
-      proxyToWeb(req, res);
-      return;
-    }
-    sendError(res, new HttpError(404, 'request.not_found', '没有这个接口'));
+    if (staticServer) return proxyToWeb(request, reply);
+    return send(reply, 404, { error: { code: 'request.not_found', message: '没有这个接口' } });
   });
-  server.keepAliveTimeout = 5_000;
-  server.requestTimeout = 60_000;
 
-  await new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolvePromise();
-    });
-  });
-  const actualPort = server.address().port;
+  await app.listen({ port, host });
+  const actualPort = app.server.address().port;
 
   // Keep the staff report's month current for a long-running demo.
   const monthly = setInterval(() => {
@@ -455,6 +404,8 @@ export async function startBackend({
   }, 3_600_000);
   monthly.unref();
 
+  const jobs = runJobs ? startJobs(pool, { log: (line) => app.log.info(line) }) : null;
+
   let closing = null;
   return {
     url: `http://${host}:${actualPort}/`,
@@ -463,13 +414,13 @@ export async function startBackend({
     coreVersion: core.version,
     pool,
     nowMs: ctx.nowMs,
+    jobs,
     close() {
       closing ??= (async () => {
         clearInterval(monthly);
-        await new Promise((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        });
+        await jobs?.stop();
+        app.server.closeAllConnections();
+        await app.close();
         if (staticServer) await staticServer.close();
         await pool.end().catch(() => {});
       })();
@@ -494,10 +445,15 @@ function parseArgs(argv) {
     else if (arg === '--no-web') options.web = false;
     else if (arg === '--no-demo') options.demo = false;
     else if (arg === '--verbose') options.verbose = true;
+    else if (arg === '--rate-limit-address') options.perAddressPerMinute = Number(value(i++));
+    else if (arg === '--rate-limit-token') options.perTokenPerMinute = Number(value(i++));
     else throw new Error(`unknown option: ${arg}`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('invalid --port');
   if (options.nowOffsetMs !== undefined && !Number.isSafeInteger(options.nowOffsetMs)) throw new Error('invalid --now-offset-ms');
+  for (const name of ['perAddressPerMinute', 'perTokenPerMinute']) {
+    if (options[name] !== undefined && !(Number.isSafeInteger(options[name]) && options[name] > 0)) throw new Error(`invalid rate limit: ${options[name]}`);
+  }
   options.databaseUrl ??= process.env.DATABASE_URL;
   return options;
 }
@@ -535,6 +491,11 @@ async function main() {
       web: options.web ?? true,
       allowOrigins: options.allowOrigins,
       nowOffsetMs: options.nowOffsetMs ?? 0,
+      rateLimits: {
+        ...(options.perAddressPerMinute ? { perAddressPerMinute: options.perAddressPerMinute } : {}),
+        ...(options.perTokenPerMinute ? { perTokenPerMinute: options.perTokenPerMinute } : {}),
+      },
+      logLevel: options.verbose ? 'info' : 'warn',
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (error) {

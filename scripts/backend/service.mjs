@@ -673,7 +673,7 @@ async function withdrawStories(client, patientId, atMs) {
  * display name (already masked, 王*) — never the full name. Staff check each
  * one with the core's moderateText (context "story") on the workbench.
  */
-export async function getPendingStories(client) {
+export async function getPendingStories(client, before = null) {
   const { rows } = await client.query(
     `SELECT s.id, s.title, s.story, s.submitted_at_ms, p.display_name FROM stories s JOIN patients p ON p.id = s.patient_id
       WHERE s.status = 'pending' ORDER BY s.submitted_at_ms, s.id LIMIT 500`,
@@ -911,7 +911,7 @@ const EVENT_COLUMNS = Object.freeze({
  * referral (G2: the only thing a reward ever fires on). Set once; a repeat
  * leaves the first instant.
  */
-export async function recordHospitalEvent(client, ctx, body) {
+export async function recordHospitalEvent(client, ctx, staffId, body) {
   if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
   const column = Object.hasOwn(EVENT_COLUMNS, body.event) ? EVENT_COLUMNS[body.event] : null;
   if (!column) throw badBody(`event 应为 ${Object.keys(EVENT_COLUMNS).join(' / ')}`, '/event');

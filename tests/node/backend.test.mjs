@@ -161,11 +161,11 @@ test('a replayed mutation returns the stored reply and stores nothing twice', { 
   const keys = await backend.pool.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE subject_id = $1', [me.patientId]);
   assert.equal(keys.rows[0].n, 2);
 
-  // The schema itself: a second row under one idempotency key is impossible.
+  // The schema itself: a second row under one subject's idempotency key is impossible.
   await assert.rejects(
     backend.pool.query(
-      "INSERT INTO idempotency_keys (key, subject_id, operation, request_sha256) VALUES ($1, 'x', 'saveCheckIn', repeat('0', 64))",
-      [key],
+      "INSERT INTO idempotency_keys (key, subject_id, operation, request_sha256) VALUES ($1, $2, 'saveCheckIn', repeat('0', 64))",
+      [key, me.patientId],
     ),
     (error) => error.code === '23505',
   );
