@@ -18,12 +18,12 @@ if [ ! -f build/fuzz-cov/build.ninja ]; then
 fi
 # target → the core sources it is meant to reach
 declare -A sources=(
-  [fuzz_streak]="core/src/streak.cpp core/src/streak_json.cpp core/src/civil_date.cpp"
-  [fuzz_eligibility]="core/src/eligibility.cpp core/src/eligibility_json.cpp core/src/campaign.cpp"
-  [fuzz_referral]="core/src/referral_graph.cpp core/src/referral_json.cpp core/src/referral_view.cpp core/src/tree_layout.cpp"
-  [fuzz_community]="core/src/community_json.cpp core/src/community_koc.cpp core/src/community_members.cpp core/src/community_report.cpp"
-  [fuzz_moderation]="core/src/moderation.cpp core/src/moderation_json.cpp core/src/moderation_matcher.cpp core/src/moderation_text.cpp"
-  [fuzz_poster]="core/src/poster.cpp core/src/poster_json.cpp core/src/poster_layout.cpp core/src/poster_svg.cpp core/src/poster_text.cpp core/src/qr.cpp core/src/referral_code.cpp core/src/referral_code_json.cpp"
+  [fuzz_streak]="core/streak/streak.cpp core/streak/streak_json.cpp core/common/civil_date.cpp"
+  [fuzz_eligibility]="core/eligibility/eligibility.cpp core/eligibility/eligibility_json.cpp core/eligibility/campaign.cpp"
+  [fuzz_referral]="core/referral/referral_graph.cpp core/referral/referral_json.cpp core/referral/referral_view.cpp core/referral/tree_layout.cpp"
+  [fuzz_community]="core/community/community_json.cpp core/community/community_koc.cpp core/community/community_members.cpp core/community/community_report.cpp"
+  [fuzz_moderation]="core/moderation/moderation.cpp core/moderation/moderation_json.cpp core/moderation/moderation_matcher.cpp core/moderation/moderation_text.cpp"
+  [fuzz_poster]="core/poster/poster.cpp core/poster/poster_json.cpp core/poster/poster_layout.cpp core/poster/poster_svg.cpp core/poster/poster_text.cpp core/common/qr.cpp core/referral/referral_code.cpp core/referral/referral_code_json.cpp"
 )
 cmake --build build/fuzz-cov --target "${!sources[@]}"
 
@@ -40,7 +40,7 @@ for target in $(printf '%s\n' "${!sources[@]}" | sort); do
   "$LLVM_PROFDATA" merge -sparse "$raw" -o "build/fuzz-cov/$target.profdata"
   # shellcheck disable=SC2086
   total=$("$LLVM_COV" report "build/fuzz-cov/tests/$target" -instr-profile="build/fuzz-cov/$target.profdata" \
-    ${sources[$target]} core/src/json_io.cpp | grep '^TOTAL')
+    ${sources[$target]} core/common/json_io.cpp | grep '^TOTAL')
   # TOTAL regions missed cover% functions missed exec% lines missed cover% branches…
   read -r _ _ _ regions _ _ functions _ _ lines _ <<<"$total"
   printf '%-18s %8s %10s %10s %10s\n' "$target" "$(find "$corpus" -type f | wc -l)" "$lines" "$functions" "$regions"

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "carecircle/exports.hpp"
+#include "registry/exports.hpp"
 
 namespace {
 

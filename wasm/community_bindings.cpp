@@ -1,6 +1,6 @@
 #include <emscripten/bind.h>
 
-#include "carecircle/community_json.hpp"
+#include "community/community_json.hpp"
 #include "guard.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 #include <emscripten/bind.h>
 
-#include "carecircle/version.hpp"
+#include "common/version.hpp"
 
 EMSCRIPTEN_BINDINGS(carecircle_core) {
   emscripten::function("coreVersion", &carecircle::coreVersion);

@@ -1,6 +1,6 @@
 #include <emscripten/bind.h>
 
-#include "carecircle/eligibility_json.hpp"
+#include "eligibility/eligibility_json.hpp"
 #include "guard.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 #include <emscripten/bind.h>
 
-#include "carecircle/moderation_json.hpp"
 #include "guard.hpp"
+#include "moderation/moderation_json.hpp"
 
 namespace {
 std::string moderateText(const std::string& request) {

@@ -2,8 +2,9 @@
 // Nayuki's npm build): the .wasm has no QR encoder, so encodeQr is not here.
 #include <emscripten/bind.h>
 
-#include "carecircle/poster_json.hpp"
 #include "guard.hpp"
+#include "poster/poster_json.hpp"
+#include "referral/referral_code_json.hpp"
 
 namespace {
 std::string layoutPoster(const std::string& request) {

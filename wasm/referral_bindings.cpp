@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "carecircle/referral_json.hpp"
-#include "carecircle/referral_view.hpp"
 #include "guard.hpp"
+#include "referral/referral_json.hpp"
+#include "referral/referral_view.hpp"
 
 namespace {
 
@@ -65,17 +65,20 @@ val layoutForestArrays(val referrer, val referee, val invitedAtMs, val nodeCount
     in.nodeCount = static_cast<std::int32_t>(count);
     in.referrer = emscripten::convertJSArrayToNumberVector<std::int32_t>(referrer);
     in.referee = emscripten::convertJSArrayToNumberVector<std::int32_t>(referee);
-    const std::vector<double> invited = emscripten::convertJSArrayToNumberVector<double>(invitedAtMs);
+    const std::vector<double> invited =
+        emscripten::convertJSArrayToNumberVector<double>(invitedAtMs);
     if (in.referee.size() != in.referrer.size() || invited.size() != in.referrer.size()) {
       return failure("input.bad_shape", "referrer、referee 与 invitedAtMs 长度必须一致");
     }
     in.invitedAtMs.reserve(invited.size());
-    for (double t : invited) in.invitedAtMs.push_back(std::isfinite(t) ? static_cast<std::int64_t>(t) : 0);
+    for (double t : invited)
+      in.invitedAtMs.push_back(std::isfinite(t) ? static_cast<std::int64_t>(t) : 0);
     carecircle::LayoutOptions layout{88, 120, 1, 2};
     if ((options.typeOf().as<std::string>() == "object" && !options.isNull())) {
       auto number = [&](const char* key, double& out) {
         const val v = options[key];
-        if (v.isNumber() && std::isfinite(v.as<double>()) && v.as<double>() > 0) out = v.as<double>();
+        if (v.isNumber() && std::isfinite(v.as<double>()) && v.as<double>() > 0)
+          out = v.as<double>();
       };
       number("nodeWidth", layout.dx);
       number("levelHeight", layout.dy);
@@ -83,8 +86,10 @@ val layoutForestArrays(val referrer, val referee, val invitedAtMs, val nodeCount
       number("cousinSeparation", layout.cousinSeparation);
     }
     std::vector<bool> collapsed(static_cast<std::size_t>(in.nodeCount), false);
-    if ((options.typeOf().as<std::string>() == "object" && !options.isNull()) && !options["collapsed"].isUndefined()) {
-      for (std::int32_t v : emscripten::convertJSArrayToNumberVector<std::int32_t>(options["collapsed"])) {
+    if ((options.typeOf().as<std::string>() == "object" && !options.isNull()) &&
+        !options["collapsed"].isUndefined()) {
+      for (std::int32_t v :
+           emscripten::convertJSArrayToNumberVector<std::int32_t>(options["collapsed"])) {
         if (v >= 0 && v < in.nodeCount) collapsed[v] = true;
       }
     }

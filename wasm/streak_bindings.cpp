@@ -1,7 +1,7 @@
 #include <emscripten/bind.h>
 
-#include "carecircle/streak_json.hpp"
 #include "guard.hpp"
+#include "streak/streak_json.hpp"
 
 namespace {
 std::string evaluateStreak(const std::string& request) {

@@ -1,4 +1,4 @@
-#include "carecircle/civil_date.hpp"
+#include "common/civil_date.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -28,7 +28,9 @@ int parseDigits(std::string_view text, std::size_t width) {
   return value;
 }
 
-year_month_day ymdOf(DayNumber d) { return year_month_day{sys_days{days{d}}}; }
+year_month_day ymdOf(DayNumber d) {
+  return year_month_day{sys_days{days{d}}};
+}
 
 }  // namespace
 

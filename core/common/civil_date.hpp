@@ -18,9 +18,9 @@ using DayNumber = std::int32_t;  // days since 1970-01-01 in the programme's zon
 
 // Instants the core accepts: 2000-01-01T00:00Z .. 2200-01-01T00:00Z. Anything
 // outside is rejected by callers before conversion, so no overflow is possible.
-inline constexpr std::int64_t kMinInstantMs = 946684800000;    // 2000-01-01T00:00:00Z
-inline constexpr std::int64_t kMaxInstantMs = 7258118400000;   // 2200-01-01T00:00:00Z
-inline constexpr int kMaxUtcOffsetMinutes = 14 * 60;           // UTC-14:00 .. UTC+14:00
+inline constexpr std::int64_t kMinInstantMs = 946684800000;   // 2000-01-01T00:00:00Z
+inline constexpr std::int64_t kMaxInstantMs = 7258118400000;  // 2200-01-01T00:00:00Z
+inline constexpr int kMaxUtcOffsetMinutes = 14 * 60;          // UTC-14:00 .. UTC+14:00
 
 // The civil day containing `utcMs` at `utcOffsetMinutes` east of UTC.
 // Precondition: kMinInstantMs <= utcMs <= kMaxInstantMs, |offset| <= 14 h.
@@ -50,6 +50,8 @@ YearMonth previousMonth(YearMonth ym);
 // 0 = Monday .. 6 = Sunday (ISO weekday minus one).
 unsigned isoWeekdayIndex(DayNumber day);
 // A month key usable for per-month counters, year * 12 + month - 1.
-inline int monthKey(YearMonth ym) { return ym.year * 12 + static_cast<int>(ym.month) - 1; }
+inline int monthKey(YearMonth ym) {
+  return ym.year * 12 + static_cast<int>(ym.month) - 1;
+}
 
 }  // namespace carecircle

@@ -1,4 +1,4 @@
-#include "carecircle/json_io.hpp"
+#include "common/json_io.hpp"
 
 #include <new>
 #include <utility>
@@ -8,15 +8,23 @@ namespace {
 
 const char* typeNameZh(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "空值";
-    case Json::value_t::object: return "对象";
-    case Json::value_t::array: return "数组";
-    case Json::value_t::string: return "字符串";
-    case Json::value_t::boolean: return "布尔值";
+    case Json::value_t::null:
+      return "空值";
+    case Json::value_t::object:
+      return "对象";
+    case Json::value_t::array:
+      return "数组";
+    case Json::value_t::string:
+      return "字符串";
+    case Json::value_t::boolean:
+      return "布尔值";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "整数";
-    case Json::value_t::number_float: return "小数";
-    default: return "未知类型";
+    case Json::value_t::number_unsigned:
+      return "整数";
+    case Json::value_t::number_float:
+      return "小数";
+    default:
+      return "未知类型";
   }
 }
 
@@ -34,12 +42,16 @@ bool depthWithin(std::string_view text, std::size_t maxDepth) {
   bool escaped = false;
   for (char c : text) {
     if (inString) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') inString = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
       continue;
     }
-    if (c == '"') inString = true;
+    if (c == '"')
+      inString = true;
     else if (c == '[' || c == '{') {
       if (++depth > maxDepth) return false;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -67,7 +79,8 @@ Result<Json> parseRequest(std::string_view text, const Limits& limits) {
     return Error{"input.bad_json", "请求不是有效的JSON数据", ""};
   }
   if (!parsed.is_object()) {
-    return Error{"input.wrong_type", std::string("请求应为JSON对象，实际为") + typeNameZh(parsed), ""};
+    return Error{"input.wrong_type", std::string("请求应为JSON对象，实际为") + typeNameZh(parsed),
+                 ""};
   }
   return parsed;
 }
@@ -77,9 +90,12 @@ std::string childPath(const std::string& path, std::string_view key) {
   out += '/';
   // JSON Pointer escaping (RFC 6901) so a path is unambiguous.
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -93,7 +109,8 @@ void rejectUnknownKeys(const Json& object, const std::string& path,
   for (auto it = object.begin(); it != object.end(); ++it) {
     bool known = false;
     for (std::string_view key : allowed) known = known || key == it.key();
-    if (!known) fail("input.unknown_field", "未知字段：" + it.key().substr(0, 64), childPath(path, it.key()));
+    if (!known)
+      fail("input.unknown_field", "未知字段：" + it.key().substr(0, 64), childPath(path, it.key()));
   }
 }
 
@@ -111,11 +128,11 @@ const Json& requireArray(const Json& value, const std::string& path, std::size_t
 }
 
 namespace {
-const Json* findField(const Json& object, const char* key, const std::string& path,
-                      bool required) {
+const Json* findField(const Json& object, const char* key, const std::string& path, bool required) {
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) {
-    if (required) fail("input.missing_field", std::string("缺少必填字段 ") + key, childPath(path, key));
+    if (required)
+      fail("input.missing_field", std::string("缺少必填字段 ") + key, childPath(path, key));
     return nullptr;
   }
   return &*it;
@@ -145,8 +162,8 @@ bool readInt(const Json& object, const char* key, const std::string& path, std::
   return true;
 }
 
-bool readString(const Json& object, const char* key, const std::string& path,
-                std::size_t maxBytes, std::string& out, bool required) {
+bool readString(const Json& object, const char* key, const std::string& path, std::size_t maxBytes,
+                std::string& out, bool required) {
   const Json* value = findField(object, key, path, required);
   if (value == nullptr) return false;
   const std::string here = childPath(path, key);
@@ -155,7 +172,8 @@ bool readString(const Json& object, const char* key, const std::string& path,
   if (text.size() > maxBytes) {
     fail("input.out_of_range", "文本过长（上限" + std::to_string(maxBytes) + "字节）", here);
   }
-  if (required && text.empty()) fail("input.missing_field", std::string("字段不能为空：") + key, here);
+  if (required && text.empty())
+    fail("input.missing_field", std::string("字段不能为空：") + key, here);
   out = text;
   return true;
 }
@@ -174,8 +192,9 @@ std::string okEnvelope(const Json& value) {
 }
 
 std::string errorEnvelope(const Error& error) {
-  Json envelope = {{"ok", false},
-                   {"error", {{"code", error.code}, {"message", error.message}, {"path", error.path}}}};
+  Json envelope = {
+      {"ok", false},
+      {"error", {{"code", error.code}, {"message", error.message}, {"path", error.path}}}};
   return envelope.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

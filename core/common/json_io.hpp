@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "carecircle/error.hpp"
+#include "common/error.hpp"
 
 namespace carecircle::json_io {
 
@@ -51,8 +51,8 @@ const Json& requireObject(const Json& value, const std::string& path);
 const Json& requireArray(const Json& value, const std::string& path, std::size_t maxItems);
 bool readInt(const Json& object, const char* key, const std::string& path, std::int64_t min,
              std::int64_t max, std::int64_t& out, bool required = false);
-bool readString(const Json& object, const char* key, const std::string& path,
-                std::size_t maxBytes, std::string& out, bool required = false);
+bool readString(const Json& object, const char* key, const std::string& path, std::size_t maxBytes,
+                std::string& out, bool required = false);
 bool readBool(const Json& object, const char* key, const std::string& path, bool& out);
 // input.unknown_field for any key of `object` not in `allowed`: a typo in a
 // campaign ("perPersonLimt") must not silently fall back to a default.

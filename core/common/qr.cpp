@@ -1,4 +1,4 @@
-#include "carecircle/qr.hpp"
+#include "common/qr.hpp"
 
 #include <cstdlib>
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "carecircle/error.hpp"
+#include "common/error.hpp"
 
 namespace carecircle {
 

@@ -1,12 +1,12 @@
 // Native only (see core/CMakeLists.txt): wraps Debian's libqrcodegencpp.
-#include "carecircle/qr_native.hpp"
+#include "common/qr_native.hpp"
 
 #include <qrcodegen.hpp>
 
 #include <exception>
 #include <string>
 
-#include "carecircle/json_io.hpp"
+#include "common/json_io.hpp"
 
 namespace carecircle {
 namespace {

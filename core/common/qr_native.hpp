@@ -1,5 +1,5 @@
 // NATIVE ONLY: the QR encoder backed by Debian's libqrcodegencpp (Nayuki's
-// C++ library). core/src/native/ is compiled only when the core is built
+// C++ library). common/qr_native.cpp is compiled only when the core is built
 // natively; the wasm build gets its grids from the shell instead (qr.hpp).
 // Never include this header from code that is part of the wasm build.
 #pragma once
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "carecircle/qr.hpp"
+#include "common/qr.hpp"
 
 namespace carecircle {
 

@@ -1,7 +1,9 @@
-#include "carecircle/version.hpp"
+#include "common/version.hpp"
 
 namespace carecircle {
 
-std::string coreVersion() { return CARECIRCLE_VERSION; }
+std::string coreVersion() {
+  return CARECIRCLE_VERSION;
+}
 
 }  // namespace carecircle

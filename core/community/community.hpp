@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/civil_date.hpp"
-#include "carecircle/error.hpp"
+#include "common/civil_date.hpp"
+#include "common/error.hpp"
 
 namespace carecircle {
 

@@ -1,11 +1,11 @@
-#include "carecircle/community_json.hpp"
+#include "community/community_json.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <optional>
 
-#include "carecircle/community.hpp"
-#include "carecircle/json_io.hpp"
+#include "common/json_io.hpp"
+#include "community/community.hpp"
 
 namespace carecircle {
 namespace {

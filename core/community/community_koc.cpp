@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "carecircle/community.hpp"
+#include "community/community.hpp"
 
 namespace carecircle {
 namespace {

@@ -10,7 +10,7 @@
 #include <set>
 #include <tuple>
 
-#include "carecircle/community.hpp"
+#include "community/community.hpp"
 
 namespace carecircle {
 namespace {

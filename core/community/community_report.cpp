@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <set>
 
-#include "carecircle/community.hpp"
+#include "community/community.hpp"
 
 namespace carecircle {
 namespace {

@@ -15,32 +15,48 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/civil_date.hpp"
+#include "common/civil_date.hpp"
 
 namespace carecircle {
 
 enum class RewardType {
-  kVoucher, kService, kMembership, kMedal, kPrivilege, kTitle,
+  kVoucher,
+  kService,
+  kMembership,
+  kMedal,
+  kPrivilege,
+  kTitle,
   // Refused by guard G1; decodable so the refusal can be explained.
-  kCash, kRedPacket, kBalance, kPoints,
+  kCash,
+  kRedPacket,
+  kBalance,
+  kPoints,
 };
 
 struct Reward {
-  std::string id;                 // unique within the campaign
+  std::string id;  // unique within the campaign
   RewardType type = RewardType::kVoucher;
-  std::string title;              // e.g. "100元体检券"
-  std::int64_t valueFen = 0;      // face value, integer fen, >= 0
-  int quantity = 1;               // 1..10 items per grant (e.g. two children's vouchers)
-  int validDays = 90;             // usable for this many days after issue; 0 = no expiry
-  bool transferable = false;      // G1: must stay bound to the patient
-  bool cashConvertible = false;   // G1
+  std::string title;             // e.g. "100元体检券"
+  std::int64_t valueFen = 0;     // face value, integer fen, >= 0
+  int quantity = 1;              // 1..10 items per grant (e.g. two children's vouchers)
+  int validDays = 90;            // usable for this many days after issue; 0 = no expiry
+  bool transferable = false;     // G1: must stay bound to the patient
+  bool cashConvertible = false;  // G1
 };
 
 enum class Trigger {
-  kRegistrationConfirmed, kArrivalConfirmed, kConversionConfirmed, kAdmissionConfirmed,
+  kRegistrationConfirmed,
+  kArrivalConfirmed,
+  kConversionConfirmed,
+  kAdmissionConfirmed,
   kDischargeConfirmed,
   // Refused: G3 (sharing) and G2 (not a server-confirmed hospital event).
-  kShareToMoments, kShareToGroup, kScan, kClick, kSignUp, kInviteSent,
+  kShareToMoments,
+  kShareToGroup,
+  kScan,
+  kClick,
+  kSignUp,
+  kInviteSent,
 };
 
 enum class CampaignType { kReferralReward, kReferralTier, kMonthlyQuota, kCheckInMilestone };
@@ -49,7 +65,7 @@ enum class CampaignStatus { kDraft, kRunning, kEnded };
 // Conditions on a referral for it to count. Defaults are the seeds' intent.
 struct ReferralConditions {
   Trigger trigger = Trigger::kRegistrationConfirmed;  // the confirming hospital event
-  bool refereeMustBeNew = true;       // a genuine new patient of the hospital
+  bool refereeMustBeNew = true;                       // a genuine new patient of the hospital
   bool refereeMustBeInpatient = false;
   std::string channel;                // "" any; e.g. "dischargeCard" for 感恩卡 codes
   bool referrerMustBeMember = false;  // referrer belongs to a disease community
@@ -57,15 +73,15 @@ struct ReferralConditions {
 };
 
 struct Tier {
-  std::string id;            // e.g. "bronze"
-  std::string title;         // e.g. "铜质健康大使勋章"
-  int minReferrals = 1;      // successful referrals needed, strictly increasing per tier
+  std::string id;        // e.g. "bronze"
+  std::string title;     // e.g. "铜质健康大使勋章"
+  int minReferrals = 1;  // successful referrals needed, strictly increasing per tier
   std::vector<Reward> rewards;
 };
 
 struct QuotaPool {
-  std::string id;            // e.g. "expert-slot"
-  int size = 0;              // per month, from configuration; usage from server counters
+  std::string id;  // e.g. "expert-slot"
+  int size = 0;    // per month, from configuration; usage from server counters
   Reward reward;
 };
 
@@ -75,25 +91,25 @@ struct Campaign {
   std::string description;
   CampaignType type = CampaignType::kReferralReward;
   CampaignStatus status = CampaignStatus::kRunning;
-  bool enabled = true;                // G16: an operator can switch a campaign off
+  bool enabled = true;  // G16: an operator can switch a campaign off
   bool hasValidFrom = false;
-  DayNumber validFrom = 0;            // inclusive, programme zone
+  DayNumber validFrom = 0;  // inclusive, programme zone
   bool hasValidTo = false;
-  DayNumber validTo = 0;              // inclusive
+  DayNumber validTo = 0;  // inclusive
 
-  ReferralConditions referral;        // referralReward, referralTier
-  std::vector<Reward> referrerRewards;  // referralReward
-  std::vector<Reward> refereeRewards;   // referralReward
-  std::vector<Tier> tiers;            // referralTier
-  int releaseDayOfMonth = 15;         // monthlyQuota: 1..28
-  std::vector<QuotaPool> pools;       // monthlyQuota
+  ReferralConditions referral;                         // referralReward, referralTier
+  std::vector<Reward> referrerRewards;                 // referralReward
+  std::vector<Reward> refereeRewards;                  // referralReward
+  std::vector<Tier> tiers;                             // referralTier
+  int releaseDayOfMonth = 15;                          // monthlyQuota: 1..28
+  std::vector<QuotaPool> pools;                        // monthlyQuota
   std::string milestoneRuleId = "revisit-voucher-50";  // checkInMilestone
-  std::vector<Reward> rewards;        // checkInMilestone
+  std::vector<Reward> rewards;                         // checkInMilestone
 
-  int perPersonLimit = 0;             // grants per patient; 0 = no limit
-  std::int64_t budgetFen = 0;         // campaign budget; 0 = no limit
+  int perPersonLimit = 0;                  // grants per patient; 0 = no limit
+  std::int64_t budgetFen = 0;              // campaign budget; 0 = no limit
   std::vector<std::string> exclusiveWith;  // one referral earns from one of these only
-  int priority = 0;                   // among exclusive campaigns, higher wins
+  int priority = 0;                        // among exclusive campaigns, higher wins
 
   // Expressible but refused (see validateCampaigns).
   std::vector<int> rewardLevels = {1};  // G5: only level 1

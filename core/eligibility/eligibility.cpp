@@ -1,4 +1,4 @@
-#include "carecircle/eligibility.hpp"
+#include "eligibility/eligibility.hpp"
 
 #include <algorithm>
 #include <map>
@@ -19,23 +19,35 @@ std::string dateZh(DayNumber d) {
 
 const char* eventNameZh(Trigger t) {
   switch (t) {
-    case Trigger::kRegistrationConfirmed: return "建档";
-    case Trigger::kArrivalConfirmed: return "到院";
-    case Trigger::kConversionConfirmed: return "完成就诊";
-    case Trigger::kAdmissionConfirmed: return "入院";
-    case Trigger::kDischargeConfirmed: return "出院";
-    default: return "确认";
+    case Trigger::kRegistrationConfirmed:
+      return "建档";
+    case Trigger::kArrivalConfirmed:
+      return "到院";
+    case Trigger::kConversionConfirmed:
+      return "完成就诊";
+    case Trigger::kAdmissionConfirmed:
+      return "入院";
+    case Trigger::kDischargeConfirmed:
+      return "出院";
+    default:
+      return "确认";
   }
 }
 
 std::int64_t eventAt(const ReferralFacts& r, Trigger t) {
   switch (t) {
-    case Trigger::kRegistrationConfirmed: return r.registrationConfirmedAtMs;
-    case Trigger::kArrivalConfirmed: return r.arrivalConfirmedAtMs;
-    case Trigger::kConversionConfirmed: return r.conversionConfirmedAtMs;
-    case Trigger::kAdmissionConfirmed: return r.admissionConfirmedAtMs;
-    case Trigger::kDischargeConfirmed: return r.dischargeConfirmedAtMs;
-    default: return 0;  // never a hospital event: validation refuses such campaigns
+    case Trigger::kRegistrationConfirmed:
+      return r.registrationConfirmedAtMs;
+    case Trigger::kArrivalConfirmed:
+      return r.arrivalConfirmedAtMs;
+    case Trigger::kConversionConfirmed:
+      return r.conversionConfirmedAtMs;
+    case Trigger::kAdmissionConfirmed:
+      return r.admissionConfirmedAtMs;
+    case Trigger::kDischargeConfirmed:
+      return r.dischargeConfirmedAtMs;
+    default:
+      return 0;  // never a hospital event: validation refuses such campaigns
   }
 }
 
@@ -67,8 +79,11 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
   } else if (rc.refereeMustBeInpatient && !r.refereeIsInpatient) {
     o.reason = {"eligibility.referee_not_inpatient", "本活动仅适用于推荐住院治疗的新患者"};
   } else if (!rc.channel.empty() && r.channel != rc.channel) {
-    const char* channel = rc.channel == "dischargeCard" ? "出院感恩卡推荐码" : rc.channel == "letter" ? "推荐函" : "指定推荐渠道";
-    o.reason = {"eligibility.wrong_channel", std::string("本活动仅适用于通过") + channel + "完成的推荐"};
+    const char* channel = rc.channel == "dischargeCard" ? "出院感恩卡推荐码"
+                          : rc.channel == "letter"      ? "推荐函"
+                                                        : "指定推荐渠道";
+    o.reason = {"eligibility.wrong_channel",
+                std::string("本活动仅适用于通过") + channel + "完成的推荐"};
   } else if (rc.referrerMustBeMember && !r.referrerIsMember) {
     o.reason = {"eligibility.referrer_not_member", "推荐人需是病友社群成员"};
   } else if (eventAt(r, rc.trigger) == 0) {
@@ -90,9 +105,10 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
     } else if (today < o.vestsOn) {
       o.state = Outcome::kHolding;
       o.daysLeft = o.vestsOn - today;
-      o.reason = {"eligibility.quality_hold",
-                  "朋友" + std::string(eventNameZh(rc.trigger)) + "满" + std::to_string(rc.holdDays) +
-                      "天且无投诉后发放，还需" + std::to_string(o.daysLeft) + "天"};
+      o.reason = {"eligibility.quality_hold", "朋友" + std::string(eventNameZh(rc.trigger)) + "满" +
+                                                  std::to_string(rc.holdDays) +
+                                                  "天且无投诉后发放，还需" +
+                                                  std::to_string(o.daysLeft) + "天"};
     } else {
       o.state = Outcome::kVested;
     }
@@ -181,7 +197,8 @@ class Evaluator {
       out.status = EligibilityStatus::kLocked;
       out.hasUnlockOn = true;
       out.unlockOn = c.validFrom;
-      out.reasons.push_back({"eligibility.campaign_not_started", "活动将于" + dateZh(c.validFrom) + "开始"});
+      out.reasons.push_back(
+          {"eligibility.campaign_not_started", "活动将于" + dateZh(c.validFrom) + "开始"});
     } else if (referralBased && req_.patient.isStaff) {
       out.status = EligibilityStatus::kIneligible;
       out.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
@@ -192,7 +209,8 @@ class Evaluator {
     return true;
   }
 
-  Grant grantFor(const std::string& key, const Reward& reward, const std::string& referralId) const {
+  Grant grantFor(const std::string& key, const Reward& reward,
+                 const std::string& referralId) const {
     Grant g;
     g.key = key;
     g.beneficiary = "self";
@@ -203,9 +221,18 @@ class Evaluator {
 
   void applyOutcome(Grant& g, const Outcome& o) const {
     switch (o.state) {
-      case Outcome::kNotCounted: g.state = GrantState::kBlocked; g.reasons.push_back(o.reason); break;
-      case Outcome::kWaiting: g.state = GrantState::kWaiting; g.reasons.push_back(o.reason); break;
-      case Outcome::kVoid: g.state = GrantState::kVoid; g.reasons.push_back(o.reason); break;
+      case Outcome::kNotCounted:
+        g.state = GrantState::kBlocked;
+        g.reasons.push_back(o.reason);
+        break;
+      case Outcome::kWaiting:
+        g.state = GrantState::kWaiting;
+        g.reasons.push_back(o.reason);
+        break;
+      case Outcome::kVoid:
+        g.state = GrantState::kVoid;
+        g.reasons.push_back(o.reason);
+        break;
       case Outcome::kHolding:
         g.state = GrantState::kHolding;
         g.hasVestsOn = true;
@@ -213,7 +240,9 @@ class Evaluator {
         g.holdDaysLeft = o.daysLeft;
         g.reasons.push_back(o.reason);
         break;
-      case Outcome::kVested: issuableOrIssued(g); break;
+      case Outcome::kVested:
+        issuableOrIssued(g);
+        break;
     }
   }
 
@@ -264,10 +293,14 @@ class Evaluator {
         if (seen.insert(r.code).second) out.reasons.push_back(r);
       }
     }
-    if (out.eligible) out.status = EligibilityStatus::kEligible;
-    else if (pending) out.status = EligibilityStatus::kPending;
-    else if (out.hasUnlockOn) out.status = EligibilityStatus::kLocked;
-    else out.status = EligibilityStatus::kIneligible;
+    if (out.eligible)
+      out.status = EligibilityStatus::kEligible;
+    else if (pending)
+      out.status = EligibilityStatus::kPending;
+    else if (out.hasUnlockOn)
+      out.status = EligibilityStatus::kLocked;
+    else
+      out.status = EligibilityStatus::kIneligible;
   }
 
   CampaignEligibility evaluate(const Campaign& c) {
@@ -275,24 +308,35 @@ class Evaluator {
     out.campaignId = c.id;
     out.title = c.title;
     switch (c.type) {
-      case CampaignType::kReferralReward: referralReward(c, out); break;
-      case CampaignType::kReferralTier: referralTier(c, out); break;
-      case CampaignType::kMonthlyQuota: monthlyQuota(c, out); break;
-      case CampaignType::kCheckInMilestone: checkInMilestone(c, out); break;
+      case CampaignType::kReferralReward:
+        referralReward(c, out);
+        break;
+      case CampaignType::kReferralTier:
+        referralTier(c, out);
+        break;
+      case CampaignType::kMonthlyQuota:
+        monthlyQuota(c, out);
+        break;
+      case CampaignType::kCheckInMilestone:
+        checkInMilestone(c, out);
+        break;
     }
     return out;
   }
 
   void referralReward(const Campaign& c, CampaignEligibility& out) {
     const std::string offer = c.referrerRewards.empty() ? "" : "您可得" + titles(c.referrerRewards);
-    const std::string friendOffer = c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
-    out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" + std::string(eventNameZh(c.referral.trigger)) + "后，" +
-                   offer + (offer.empty() || friendOffer.empty() ? "" : "，") + friendOffer;
+    const std::string friendOffer =
+        c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
+    out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" +
+                   std::string(eventNameZh(c.referral.trigger)) + "后，" + offer +
+                   (offer.empty() || friendOffer.empty() ? "" : "，") + friendOffer;
     if (blocked(c, out, true)) return;
     auto consumedElsewhere = [&](const std::string& referralId) -> const Campaign* {
       const auto it = consumed_.find(referralId);
       if (it == consumed_.end()) return nullptr;
-      for (const Campaign* other : it->second) if (exclusive(c, *other)) return other;
+      for (const Campaign* other : it->second)
+        if (exclusive(c, *other)) return other;
       return nullptr;
     };
     auto addSide = [&](const ReferralFacts& r, bool referrer) {
@@ -301,12 +345,14 @@ class Evaluator {
       const Outcome o = referralOutcome(c.referral, r, today_, offset_, referrer);
       const Campaign* other = consumedElsewhere(r.id);
       for (const Reward& reward : rewards) {
-        Grant g = grantFor(c.id + ":" + r.id + (referrer ? ":referrer" : ":referee") + ":" + reward.id,
-                           reward, r.id);
+        Grant g =
+            grantFor(c.id + ":" + r.id + (referrer ? ":referrer" : ":referee") + ":" + reward.id,
+                     reward, r.id);
         if (other != nullptr && !issued_.count(g.key)) {
           g.state = GrantState::kBlocked;
-          g.reasons.push_back({"eligibility.not_stackable",
-                               "这次推荐已在「" + other->title + "」中获得奖励，两项活动不能同时享受"});
+          g.reasons.push_back(
+              {"eligibility.not_stackable",
+               "这次推荐已在「" + other->title + "」中获得奖励，两项活动不能同时享受"});
         } else {
           applyOutcome(g, o);
         }
@@ -328,15 +374,16 @@ class Evaluator {
     for (const Grant& g : out.grants) {
       if (g.state == GrantState::kHolding) {
         out.nextStep = "奖励将于" + dateZh(out.unlockOn) + "到账（朋友" +
-                       eventNameZh(c.referral.trigger) + "满" + std::to_string(c.referral.holdDays) +
-                       "天且无投诉）";
+                       eventNameZh(c.referral.trigger) + "满" +
+                       std::to_string(c.referral.holdDays) + "天且无投诉）";
         break;
       }
     }
     if (out.eligible) out.nextStep = "奖励已可发放，请在“我的券包”查看";
   }
 
-  int successfulReferrals(const ReferralConditions& rc, std::vector<DayNumber>& holdingVests) const {
+  int successfulReferrals(const ReferralConditions& rc,
+                          std::vector<DayNumber>& holdingVests) const {
     int count = 0;
     for (const ReferralFacts* r : asReferrer_) {
       const Outcome o = referralOutcome(rc, *r, today_, offset_, true);
@@ -348,7 +395,8 @@ class Evaluator {
   }
 
   void referralTier(const Campaign& c, CampaignEligibility& out) {
-    if (blocked(c, out, true) && out.status != EligibilityStatus::kEnded) return;  // no medals for staff
+    if (blocked(c, out, true) && out.status != EligibilityStatus::kEnded)
+      return;  // no medals for staff
     out.hasTier = true;
     std::vector<DayNumber> holding;
     const int successes = successfulReferrals(c.referral, holding);
@@ -367,7 +415,8 @@ class Evaluator {
       t.nextTierId = next->id;
       t.nextTierTitle = next->title;
       t.referralsToNext = next->minReferrals - successes;
-      out.nextStep = "再成功推荐" + std::to_string(t.referralsToNext) + "位朋友即可获得" + next->title;
+      out.nextStep =
+          "再成功推荐" + std::to_string(t.referralsToNext) + "位朋友即可获得" + next->title;
     } else {
       out.nextStep = "您已获得最高等级：" + t.currentTierTitle;
     }
@@ -386,8 +435,9 @@ class Evaluator {
     applyLimits(c, out);
     summarise(out);
     if (next != nullptr) {
-      out.reasons.push_back({"eligibility.tier_not_reached",
-                             "距离" + next->title + "还差" + std::to_string(t.referralsToNext) + "位成功推荐"});
+      out.reasons.push_back(
+          {"eligibility.tier_not_reached",
+           "距离" + next->title + "还差" + std::to_string(t.referralsToNext) + "位成功推荐"});
       // Referrals in their quality hold will count on known dates.
       if (static_cast<int>(holding.size()) >= t.referralsToNext) {
         out.hasUnlockOn = true;
@@ -398,11 +448,13 @@ class Evaluator {
   }
 
   void monthlyQuota(const Campaign& c, CampaignEligibility& out) {
-    out.nextStep = "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额，社群成员推荐的新患者先到先得";
+    out.nextStep =
+        "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额，社群成员推荐的新患者先到先得";
     if (blocked(c, out, true)) return;
     const ReferralFacts* r = asReferee_;
     if (r == nullptr || !r->referrerIsMember || r->level != 1) {
-      out.reasons.push_back({"eligibility.not_referred_by_member", "名额仅限病友社群成员推荐的新患者"});
+      out.reasons.push_back(
+          {"eligibility.not_referred_by_member", "名额仅限病友社群成员推荐的新患者"});
       return;
     }
     if (!r->refereeIsNewPatient) {
@@ -420,7 +472,8 @@ class Evaluator {
       out.status = EligibilityStatus::kLocked;
       out.hasUnlockOn = true;
       out.unlockOn = release;
-      out.reasons.push_back({"eligibility.quota_not_released", "本月名额将于" + dateZh(release) + "开放"});
+      out.reasons.push_back(
+          {"eligibility.quota_not_released", "本月名额将于" + dateZh(release) + "开放"});
       return;
     }
     const DayNumber nextRelease = firstDayOf(nextMonth(month)) + c.releaseDayOfMonth - 1;
@@ -431,12 +484,14 @@ class Evaluator {
       if (g.state == GrantState::kIssuable) {
         int used = 0;
         for (const PoolCounter& p : req_.pools) {
-          if (p.campaignId == c.id && p.poolId == pool.id && monthKey(p.month) == monthKey(month)) used = p.used;
+          if (p.campaignId == c.id && p.poolId == pool.id && monthKey(p.month) == monthKey(month))
+            used = p.used;
         }
         if (used >= pool.size) {
           g.state = GrantState::kBlocked;
-          g.reasons.push_back({"eligibility.quota_exhausted",
-                               pool.reward.title + "本月名额已领完，下次开放：" + dateZh(nextRelease)});
+          g.reasons.push_back(
+              {"eligibility.quota_exhausted",
+               pool.reward.title + "本月名额已领完，下次开放：" + dateZh(nextRelease)});
         }
       }
       out.grants.push_back(std::move(g));
@@ -463,12 +518,15 @@ class Evaluator {
     }
     applyLimits(c, out);
     summarise(out);
-    if (out.grants.empty()) out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
+    if (out.grants.empty())
+      out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
   }
 
   // Medals and titles are honours, shown as badges; the wallet holds what can
   // be used (vouchers, services, memberships, privileges).
-  static bool belongsInWallet(RewardType t) { return t != RewardType::kMedal && t != RewardType::kTitle; }
+  static bool belongsInWallet(RewardType t) {
+    return t != RewardType::kMedal && t != RewardType::kTitle;
+  }
 
   void buildWallet(EligibilityReport& report) const {
     std::map<std::string, const Grant*> grants;
@@ -545,16 +603,18 @@ class Evaluator {
       }
       if (!c.hasTier) continue;
       const Campaign* campaign = nullptr;
-      for (const Campaign& k : req_.campaigns) if (k.id == c.campaignId) campaign = &k;
+      for (const Campaign& k : req_.campaigns)
+        if (k.id == c.campaignId) campaign = &k;
       for (const Tier& t : campaign->tiers) {
         const bool earned = c.tier.successfulReferrals >= t.minReferrals;
         report.badges.push_back(Badge{c.campaignId, t.id, t.title, earned,
                                       earned ? 0 : t.minReferrals - c.tier.successfulReferrals});
       }
     }
-    std::stable_sort(report.wallet.begin(), report.wallet.end(), [](const WalletItem& a, const WalletItem& b) {
-      return std::tie(a.status, a.date, a.key) < std::tie(b.status, b.date, b.key);
-    });
+    std::stable_sort(report.wallet.begin(), report.wallet.end(),
+                     [](const WalletItem& a, const WalletItem& b) {
+                       return std::tie(a.status, a.date, a.key) < std::tie(b.status, b.date, b.key);
+                     });
   }
 
   struct View {
@@ -577,7 +637,8 @@ class Evaluator {
 
 namespace {
 
-std::optional<Error> checkShared(const std::vector<Campaign>& campaigns, std::int64_t nowMs, int offset) {
+std::optional<Error> checkShared(const std::vector<Campaign>& campaigns, std::int64_t nowMs,
+                                 int offset) {
   const std::vector<Violation> violations = validateCampaigns(campaigns);
   if (!violations.empty()) {
     return Error{violations.front().code, violations.front().message, violations.front().path};
@@ -586,7 +647,8 @@ std::optional<Error> checkShared(const std::vector<Campaign>& campaigns, std::in
     return Error{"eligibility.bad_now", "当前时间无效", "/nowMs"};
   }
   if (offset < -kMaxUtcOffsetMinutes || offset > kMaxUtcOffsetMinutes) {
-    return Error{"input.out_of_range", "时区偏移必须在 UTC-14：00 到 UTC+14：00 之间", "/utcOffsetMinutes"};
+    return Error{"input.out_of_range", "时区偏移必须在 UTC-14：00 到 UTC+14：00 之间",
+                 "/utcOffsetMinutes"};
   }
   return std::nullopt;
 }
@@ -609,15 +671,19 @@ Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBa
   for (std::size_t i = 0; i < r.patients.size(); ++i) {
     const PatientCase& p = r.patients[i];
     if (p.patient.id.empty()) {
-      return Error{"input.missing_field", "缺少患者编号", "/patients/" + std::to_string(i) + "/patient/id"};
+      return Error{"input.missing_field", "缺少患者编号",
+                   "/patients/" + std::to_string(i) + "/patient/id"};
     }
     const EligibilityReport report =
-        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued}).run(/*withWallet=*/false);
+        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued})
+            .run(/*withWallet=*/false);
     PatientSummary summary;
     summary.patientId = p.patient.id;
     for (const CampaignEligibility& c : report.campaigns) {
-      if (c.eligible) summary.eligible.push_back(c.campaignId);
-      else if (c.status == EligibilityStatus::kPending) summary.pending.push_back(c.campaignId);
+      if (c.eligible)
+        summary.eligible.push_back(c.campaignId);
+      else if (c.status == EligibilityStatus::kPending)
+        summary.pending.push_back(c.campaignId);
     }
     out.push_back(std::move(summary));
   }
@@ -628,9 +694,11 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   if (request.nowMs < kMinInstantMs || request.nowMs > kMaxInstantMs) {
     return Error{"eligibility.bad_now", "当前时间无效", "/nowMs"};
   }
-  if (request.maxPrompts < 0 || request.maxPrompts > 3 || request.windowDays < 90 || request.windowDays > 365) {
+  if (request.maxPrompts < 0 || request.maxPrompts > 3 || request.windowDays < 90 ||
+      request.windowDays > 365) {
     // G17: never more than 3 prompts in 90 days, whatever the configuration says.
-    return Error{"eligibility.bad_prompt_policy", "推荐提醒频率超出上限（每90天最多3次）", "/maxPrompts"};
+    return Error{"eligibility.bad_prompt_policy", "推荐提醒频率超出上限（每90天最多3次）",
+                 "/maxPrompts"};
   }
   InvitePromptDecision d;
   const std::int64_t windowMs = std::int64_t{request.windowDays} * kMsPerDay;
@@ -642,13 +710,15 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   const int shown = static_cast<int>(recent.size());
   d.remainingInWindow = std::max(0, request.maxPrompts - shown);
   if (request.optedOut) d.reasons.push_back({"eligibility.prompt_opted_out", "您已关闭推荐提醒"});
-  if (request.isStaff) d.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
+  if (request.isStaff)
+    d.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
   if (request.inClinicalMoment) {
     d.reasons.push_back({"eligibility.prompt_clinical_moment", "就诊和诊疗过程中不展示推荐提醒"});
   }
   if (shown >= request.maxPrompts) {
-    d.reasons.push_back({"eligibility.prompt_cap_reached",
-                         std::to_string(request.windowDays) + "天内最多提醒" + std::to_string(request.maxPrompts) + "次"});
+    d.reasons.push_back(
+        {"eligibility.prompt_cap_reached", std::to_string(request.windowDays) + "天内最多提醒" +
+                                               std::to_string(request.maxPrompts) + "次"});
     if (!request.optedOut && request.maxPrompts > 0) {
       d.hasNextAllowedAtMs = true;
       d.nextAllowedAtMs = recent[static_cast<std::size_t>(shown - request.maxPrompts)] + windowMs;

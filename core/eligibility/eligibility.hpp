@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/campaign.hpp"
-#include "carecircle/civil_date.hpp"
-#include "carecircle/error.hpp"
+#include "common/civil_date.hpp"
+#include "common/error.hpp"
+#include "eligibility/campaign.hpp"
 
 namespace carecircle {
 
@@ -30,8 +30,8 @@ struct ReferralFacts {
   std::string id;
   std::string referrerId;
   std::string refereeId;
-  int level = 1;                      // 1 = direct; deeper levels never earn (G5)
-  std::string channel;                // "link", "code", "dischargeCard", "letter", ...
+  int level = 1;        // 1 = direct; deeper levels never earn (G5)
+  std::string channel;  // "link", "code", "dischargeCard", "letter", ...
   bool refereeIsNewPatient = false;
   bool refereeIsInpatient = false;
   bool referrerIsMember = false;
@@ -40,12 +40,12 @@ struct ReferralFacts {
   std::int64_t conversionConfirmedAtMs = 0;
   std::int64_t admissionConfirmedAtMs = 0;
   std::int64_t dischargeConfirmedAtMs = 0;
-  std::int64_t complaintAtMs = 0;     // a complaint voids the referrer's reward (G20)
+  std::int64_t complaintAtMs = 0;  // a complaint voids the referrer's reward (G20)
 };
 
 // A milestone block from the streak module (StreakReport::milestones).
 struct MilestoneFact {
-  std::string key;     // "<ruleId>@<fromDate>"
+  std::string key;  // "<ruleId>@<fromDate>"
   std::string ruleId;
 };
 
@@ -70,7 +70,7 @@ struct PoolCounter {
 
 struct CampaignCounter {
   std::string campaignId;
-  int grants = 0;            // grants issued campaign-wide
+  int grants = 0;             // grants issued campaign-wide
   std::int64_t spentFen = 0;  // value issued campaign-wide
 };
 
@@ -101,9 +101,9 @@ enum class GrantState {
 };
 
 struct Grant {
-  std::string key;           // idempotency key: "<campaignId>:<subject>:<beneficiary>"
-  std::string beneficiary;   // "self" (this patient) — others' grants are theirs to see
-  std::string referralId;    // "" when not tied to a referral
+  std::string key;          // idempotency key: "<campaignId>:<subject>:<beneficiary>"
+  std::string beneficiary;  // "self" (this patient) — others' grants are theirs to see
+  std::string referralId;   // "" when not tied to a referral
   Reward reward;
   GrantState state = GrantState::kWaiting;
   bool hasVestsOn = false;
@@ -116,9 +116,9 @@ enum class EligibilityStatus { kEligible, kPending, kLocked, kIneligible, kEnded
 
 struct TierProgress {
   int successfulReferrals = 0;
-  std::string currentTierId;      // "" below the first tier
+  std::string currentTierId;  // "" below the first tier
   std::string currentTierTitle;
-  std::string nextTierId;         // "" at the top
+  std::string nextTierId;  // "" at the top
   std::string nextTierTitle;
   int referralsToNext = 0;
 };
@@ -127,11 +127,11 @@ struct CampaignEligibility {
   std::string campaignId;
   std::string title;
   EligibilityStatus status = EligibilityStatus::kIneligible;
-  bool eligible = false;          // something issuable now
-  std::vector<Reason> reasons;    // every reason it is not (fully) eligible
+  bool eligible = false;        // something issuable now
+  std::vector<Reason> reasons;  // every reason it is not (fully) eligible
   bool hasUnlockOn = false;
-  DayNumber unlockOn = 0;         // when it will unlock, if it will
-  std::string nextStep;           // what the patient can do next (Chinese)
+  DayNumber unlockOn = 0;  // when it will unlock, if it will
+  std::string nextStep;    // what the patient can do next (Chinese)
   std::vector<Grant> grants;
   bool hasTier = false;
   TierProgress tier;
@@ -152,7 +152,7 @@ struct WalletItem {
   bool hasDate = false;
   DayNumber date = 0;  // expires on (available), unlocks on (locked), used/issued on
   std::string dateText;  // e.g. "有效期至2027年2月4日", "长期有效", "2027年2月11日解锁"
-  std::string why;     // "为什么不能用": empty when available
+  std::string why;       // "为什么不能用": empty when available
 };
 
 struct Badge {
@@ -199,7 +199,8 @@ struct PatientSummary {
 };
 
 // Same errors as evaluateEligibility; summaries in patient order.
-Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBatchRequest& request);
+Result<std::vector<PatientSummary>> evaluateEligibilityBatch(
+    const EligibilityBatchRequest& request);
 
 // Harassment cap (G17): may the shell show an "invite a friend" prompt now?
 struct InvitePromptRequest {
@@ -208,7 +209,7 @@ struct InvitePromptRequest {
   bool optedOut = false;                // one-tap opt-out, permanent
   bool inClinicalMoment = false;        // e.g. during a consultation or a bad result
   bool isStaff = false;
-  int maxPrompts = 3;                   // per window
+  int maxPrompts = 3;  // per window
   int windowDays = 90;
 };
 

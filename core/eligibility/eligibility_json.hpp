@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "carecircle/eligibility.hpp"
+#include "eligibility/eligibility.hpp"
 
 namespace carecircle {
 

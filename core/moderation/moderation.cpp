@@ -1,4 +1,4 @@
-#include "carecircle/moderation.hpp"
+#include "moderation/moderation.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,8 +7,8 @@
 #include <tuple>
 #include <utility>
 
-#include "carecircle/moderation_matcher.hpp"
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation_matcher.hpp"
+#include "moderation/moderation_text.hpp"
 
 namespace carecircle {
 namespace {

@@ -1,12 +1,12 @@
-#include "carecircle/moderation_json.hpp"
+#include "moderation/moderation_json.hpp"
 
 #include <algorithm>
 #include <optional>
 #include <set>
 
-#include "carecircle/json_io.hpp"
-#include "carecircle/moderation.hpp"
-#include "carecircle/moderation_text.hpp"
+#include "common/json_io.hpp"
+#include "moderation/moderation.hpp"
+#include "moderation/moderation_text.hpp"
 
 namespace carecircle {
 namespace {

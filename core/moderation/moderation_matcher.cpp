@@ -1,4 +1,4 @@
-#include "carecircle/moderation_matcher.hpp"
+#include "moderation/moderation_matcher.hpp"
 
 #include <algorithm>
 #include <cassert>

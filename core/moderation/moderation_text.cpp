@@ -1,4 +1,4 @@
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation_text.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,8 @@
 // Template ids and the wording check of posters (G11).
 #include <array>
 
-#include "carecircle/moderation_text.hpp"
-#include "carecircle/poster.hpp"
+#include "moderation/moderation_text.hpp"
+#include "poster/poster.hpp"
 
 namespace carecircle {
 namespace {

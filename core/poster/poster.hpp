@@ -49,12 +49,12 @@
 #include <variant>
 #include <vector>
 
-#include "carecircle/civil_date.hpp"
-#include "carecircle/error.hpp"
-#include "carecircle/moderation.hpp"
-#include "carecircle/poster_text.hpp"
-#include "carecircle/qr.hpp"
-#include "carecircle/referral_code.hpp"
+#include "common/civil_date.hpp"
+#include "common/error.hpp"
+#include "common/qr.hpp"
+#include "moderation/moderation.hpp"
+#include "poster/poster_text.hpp"
+#include "referral/referral_code.hpp"
 
 namespace carecircle {
 
@@ -155,8 +155,8 @@ struct PosterRequest {
   std::string friendBenefit;  // what the friend gets, e.g. "首次体检享100元体检券"
   std::string message;        // the referrer's own words (optional; wording-checked)
   MedalTier medal = MedalTier::kNone;  // referralHonour: only a medal the patient really holds
-  std::optional<ReferralCode> code;      // required with a QR
-  std::string linkBase;                  // optional; see referralQrPayload()
+  std::optional<ReferralCode> code;    // required with a QR
+  std::string linkBase;                // optional; see referralQrPayload()
   // checkInPoster
   std::string planTitle;  // e.g. "颈部康复操"
   int currentDays = 0;    // 0..36,600

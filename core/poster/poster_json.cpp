@@ -1,12 +1,12 @@
-#include "carecircle/poster_json.hpp"
+#include "poster/poster_json.hpp"
 
 #include <optional>
 #include <string_view>
 
-#include "carecircle/json_io.hpp"
-#include "carecircle/moderation_text.hpp"
-#include "carecircle/poster.hpp"
-#include "carecircle/poster_text.hpp"
+#include "common/json_io.hpp"
+#include "moderation/moderation_text.hpp"
+#include "poster/poster.hpp"
+#include "poster/poster_text.hpp"
 
 namespace carecircle {
 namespace {

@@ -13,11 +13,4 @@ namespace carecircle {
 // errors carry "matches" (the spans to highlight) next to code/message/path.
 std::string layoutPosterJson(std::string_view requestText);
 
-// {"randomHex", "linkBase"?} → {"code","display","qrPayload","qrEcc"}.
-std::string makeReferralCodeJson(std::string_view requestText);
-
-// {"code", "linkBase"?} → the same reply for a typed code, or poster.bad_code
-// with a message that says what to fix.
-std::string checkReferralCodeJson(std::string_view requestText);
-
 }  // namespace carecircle

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "carecircle/poster.hpp"
-#include "carecircle/referral_view.hpp"
+#include "poster/poster.hpp"
+#include "referral/referral_view.hpp"
 
 namespace carecircle {
 namespace {

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "carecircle/poster.hpp"
+#include "poster/poster.hpp"
 
 namespace carecircle {
 namespace {

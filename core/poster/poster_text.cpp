@@ -1,9 +1,9 @@
-#include "carecircle/poster_text.hpp"
+#include "poster/poster_text.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation_text.hpp"
 
 namespace carecircle::poster {
 namespace {

@@ -1,9 +1,9 @@
-#include "carecircle/referral_code.hpp"
+#include "referral/referral_code.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation_text.hpp"
 
 namespace carecircle {
 namespace {

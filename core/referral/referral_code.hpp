@@ -30,7 +30,7 @@
 #include <string>
 #include <string_view>
 
-#include "carecircle/error.hpp"
+#include "common/error.hpp"
 
 namespace carecircle {
 

@@ -1,10 +1,10 @@
-// JSON entry points for referral codes (declared in poster_json.hpp).
+// JSON entry points for referral codes.
 #include <vector>
 
-#include "carecircle/json_io.hpp"
-#include "carecircle/poster_json.hpp"
-#include "carecircle/qr.hpp"
-#include "carecircle/referral_code.hpp"
+#include "common/json_io.hpp"
+#include "common/qr.hpp"
+#include "referral/referral_code.hpp"
+#include "referral/referral_code_json.hpp"
 
 namespace carecircle {
 namespace {

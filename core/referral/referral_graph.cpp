@@ -1,4 +1,4 @@
-#include "carecircle/referral_graph.hpp"
+#include "referral/referral_graph.hpp"
 
 #include <algorithm>
 #include <tuple>
@@ -16,10 +16,12 @@ bool touchesEarlier(const ReferralRecord& a, const ReferralRecord& b) {
 }
 
 bool sameContent(const ReferralRecord& a, const ReferralRecord& b) {
-  return std::tie(a.referrerId, a.refereeId, a.invitedAtMs, a.registeredAtMs, a.arrivedAtMs, a.convertedAtMs,
-                  a.vestedAtMs, a.voidedAtMs, a.consentToShareProgress, a.rewardTitle) ==
-         std::tie(b.referrerId, b.refereeId, b.invitedAtMs, b.registeredAtMs, b.arrivedAtMs, b.convertedAtMs,
-                  b.vestedAtMs, b.voidedAtMs, b.consentToShareProgress, b.rewardTitle);
+  return std::tie(a.referrerId, a.refereeId, a.invitedAtMs, a.registeredAtMs, a.arrivedAtMs,
+                  a.convertedAtMs, a.vestedAtMs, a.voidedAtMs, a.consentToShareProgress,
+                  a.rewardTitle) == std::tie(b.referrerId, b.refereeId, b.invitedAtMs,
+                                             b.registeredAtMs, b.arrivedAtMs, b.convertedAtMs,
+                                             b.vestedAtMs, b.voidedAtMs, b.consentToShareProgress,
+                                             b.rewardTitle);
 }
 
 // The stage a record has reached; timestamps that go backwards are an issue
@@ -27,7 +29,8 @@ bool sameContent(const ReferralRecord& a, const ReferralRecord& b) {
 ReferralStage stageOf(const ReferralRecord& r, const GraphOptions& o, bool& regressed) {
   regressed = false;
   if (r.voidedAtMs != 0) return ReferralStage::kVoided;
-  const std::int64_t steps[] = {r.invitedAtMs, r.registeredAtMs, r.arrivedAtMs, r.convertedAtMs, r.vestedAtMs};
+  const std::int64_t steps[] = {r.invitedAtMs, r.registeredAtMs, r.arrivedAtMs, r.convertedAtMs,
+                                r.vestedAtMs};
   int reached = 0;
   std::int64_t last = r.invitedAtMs;
   for (int k = 1; k < 5; ++k) {
@@ -45,7 +48,8 @@ ReferralStage stageOf(const ReferralRecord& r, const GraphOptions& o, bool& regr
   const ReferralStage stage = kByStep[reached];
   // 48 h after the last step without a conversion, the offer lapses: it is
   // held for a month and a recovery call is due (seed 001, 失败挽回).
-  if (reached < 3 && o.nowMs != 0 && o.nowMs - last >= o.lapseAfterMs) return ReferralStage::kLapsed;
+  if (reached < 3 && o.nowMs != 0 && o.nowMs - last >= o.lapseAfterMs)
+    return ReferralStage::kLapsed;
   return stage;
 }
 
@@ -53,13 +57,20 @@ ReferralStage stageOf(const ReferralRecord& r, const GraphOptions& o, bool& regr
 
 const char* referralStageName(ReferralStage stage) {
   switch (stage) {
-    case ReferralStage::kInvited: return "invited";
-    case ReferralStage::kRegistered: return "registered";
-    case ReferralStage::kArrived: return "arrived";
-    case ReferralStage::kConverted: return "converted";
-    case ReferralStage::kVested: return "vested";
-    case ReferralStage::kLapsed: return "lapsed";
-    case ReferralStage::kVoided: return "voided";
+    case ReferralStage::kInvited:
+      return "invited";
+    case ReferralStage::kRegistered:
+      return "registered";
+    case ReferralStage::kArrived:
+      return "arrived";
+    case ReferralStage::kConverted:
+      return "converted";
+    case ReferralStage::kVested:
+      return "vested";
+    case ReferralStage::kLapsed:
+      return "lapsed";
+    case ReferralStage::kVoided:
+      return "voided";
   }
   return "invited";
 }
@@ -71,7 +82,8 @@ namespace {
 // `earlier(a, b)` orders records by first touch; `name(k)` names record k in
 // issues; `referrerNode/refereeNode` are -1 for records left out.
 template <typename Earlier, typename Name>
-void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std::int32_t>& referrerNode,
+void linkForest(ReferralGraph& g, std::size_t recordCount,
+                const std::vector<std::int32_t>& referrerNode,
                 const std::vector<std::int32_t>& refereeNode, Earlier earlier, Name name) {
   // 2. One referrer per referee: first touch wins, the others are reported.
   const std::size_t n = g.parent.size();
@@ -87,7 +99,8 @@ void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std
     const bool newer = earlier(static_cast<std::int32_t>(k), current);
     const std::int32_t loser = newer ? current : static_cast<std::int32_t>(k);
     if (newer) g.viaRecord[child] = static_cast<std::int32_t>(k);
-    g.issues.push_back({"referral.duplicate_referee", "同一位朋友被多人推荐，以最先邀请的为准",
+    g.issues.push_back({"referral.duplicate_referee",
+                        "同一位朋友被多人推荐，以最先邀请的为准",
                         {name(g.viaRecord[child]), name(loser)}});
   }
   for (std::size_t v = 0; v < n; ++v) {
@@ -132,8 +145,10 @@ void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std
   g.childList.assign(g.childStart[n], kNone);
   std::vector<std::int32_t> fill(g.childStart.begin(), g.childStart.end() - 1);
   for (std::size_t v = 0; v < n; ++v) {
-    if (g.parent[v] != kNone) g.childList[fill[g.parent[v]]++] = static_cast<std::int32_t>(v);
-    else g.roots.push_back(static_cast<std::int32_t>(v));
+    if (g.parent[v] != kNone)
+      g.childList[fill[g.parent[v]]++] = static_cast<std::int32_t>(v);
+    else
+      g.roots.push_back(static_cast<std::int32_t>(v));
   }
   auto firstTouch = [&](std::int32_t a, std::int32_t b) {
     const std::int32_t ra = g.viaRecord[a], rb = g.viaRecord[b];
@@ -144,10 +159,12 @@ void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std
     return earlier(ra, rb);
   };
   for (std::size_t v = 0; v < n; ++v) {
-    std::sort(g.childList.begin() + g.childStart[v], g.childList.begin() + g.childStart[v + 1], firstTouch);
+    std::sort(g.childList.begin() + g.childStart[v], g.childList.begin() + g.childStart[v + 1],
+              firstTouch);
   }
   if (!g.ids.empty()) {
-    std::sort(g.roots.begin(), g.roots.end(), [&](std::int32_t a, std::int32_t b) { return g.ids[a] < g.ids[b]; });
+    std::sort(g.roots.begin(), g.roots.end(),
+              [&](std::int32_t a, std::int32_t b) { return g.ids[a] < g.ids[b]; });
   }
   g.depth.assign(n, 0);
   std::vector<std::int32_t> stack(g.roots.begin(), g.roots.end());
@@ -164,11 +181,11 @@ void linkForest(ReferralGraph& g, std::size_t recordCount, const std::vector<std
   });
 }
 
-
 }  // namespace
 
 ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
-                                 const std::vector<PatientRecord>& patients, const GraphOptions& options) {
+                                 const std::vector<PatientRecord>& patients,
+                                 const GraphOptions& options) {
   ReferralGraph g;
   std::unordered_map<std::string, std::int32_t> node;
   node.reserve(patients.size() + records.size() * 2);
@@ -186,7 +203,8 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     const auto before = g.ids.size();
     addNode(patients[p].id, static_cast<std::int32_t>(p));
     if (g.ids.size() == before) {
-      g.issues.push_back({"referral.duplicate_patient", "患者编号重复:" + patients[p].id.substr(0, 128), {}});
+      g.issues.push_back(
+          {"referral.duplicate_patient", "患者编号重复:" + patients[p].id.substr(0, 128), {}});
     }
   }
 
@@ -204,10 +222,12 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
       continue;
     }
     // Keep the earlier touch, whatever the arrival order.
-    const std::int32_t loser = touchesEarlier(records[k], records[other]) ? other : static_cast<std::int32_t>(k);
+    const std::int32_t loser =
+        touchesEarlier(records[k], records[other]) ? other : static_cast<std::int32_t>(k);
     if (loser == other) it->second = static_cast<std::int32_t>(k);
     usable[loser] = false;
-    g.issues.push_back({"referral.duplicate_record", "同一编号的推荐记录内容不一致，仅保留最早的一条",
+    g.issues.push_back({"referral.duplicate_record",
+                        "同一编号的推荐记录内容不一致，仅保留最早的一条",
                         {records[loser].id}});
   }
   std::vector<std::int32_t> referrerNode(records.size(), kNone), refereeNode(records.size(), kNone);
@@ -217,7 +237,9 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     bool regressed = false;
     g.stage[k] = stageOf(r, options, regressed);
     if (regressed) {
-      g.issues.push_back({"referral.stage_regression", "推荐进度的时间先后颠倒，已按最后一个有效环节计算", {r.id}});
+      g.issues.push_back({"referral.stage_regression",
+                          "推荐进度的时间先后颠倒，已按最后一个有效环节计算",
+                          {r.id}});
     }
     if (r.referrerId == r.refereeId) {
       usable[k] = false;
@@ -233,11 +255,14 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     refereeNode[k] = addNode(r.refereeId, kNone);
     const std::int32_t referrerPatient = g.patientIndex[referrerNode[k]];
     const std::int32_t refereePatient = g.patientIndex[refereeNode[k]];
-    if (referrerPatient != kNone && refereePatient != kNone && patients[refereePatient].firstVisitAtMs != 0 &&
+    if (referrerPatient != kNone && refereePatient != kNone &&
+        patients[refereePatient].firstVisitAtMs != 0 &&
         patients[referrerPatient].firstVisitAtMs != 0 &&
         patients[refereePatient].firstVisitAtMs < patients[referrerPatient].firstVisitAtMs) {
       usable[k] = false;
-      g.issues.push_back({"referral.referee_predates_referrer", "被推荐人比推荐人更早在本院就诊，不计为推荐", {r.id}});
+      g.issues.push_back({"referral.referee_predates_referrer",
+                          "被推荐人比推荐人更早在本院就诊，不计为推荐",
+                          {r.id}});
     }
   }
 
@@ -245,9 +270,10 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     if (!usable[k]) refereeNode[k] = kNone;
   }
   g.parent.assign(g.ids.size(), kNone);
-  linkForest(g, records.size(), referrerNode, refereeNode,
-             [&](std::int32_t a, std::int32_t b) { return touchesEarlier(records[a], records[b]); },
-             [&](std::int32_t k) { return records[k].id; });
+  linkForest(
+      g, records.size(), referrerNode, refereeNode,
+      [&](std::int32_t a, std::int32_t b) { return touchesEarlier(records[a], records[b]); },
+      [&](std::int32_t k) { return records[k].id; });
   return g;
 }
 
@@ -258,7 +284,8 @@ ReferralGraph buildReferralGraph(const IndexedReferrals& in) {
   for (std::size_t k = 0; k < records; ++k) {
     const std::int32_t a = in.referrer[k], b = in.referee[k];
     if (a < 0 || b < 0 || a >= in.nodeCount || b >= in.nodeCount) {
-      g.issues.push_back({"referral.unknown_id", "推荐记录引用了不存在的患者", {"#" + std::to_string(k)}});
+      g.issues.push_back(
+          {"referral.unknown_id", "推荐记录引用了不存在的患者", {"#" + std::to_string(k)}});
     } else if (a == b) {
       g.issues.push_back({"referral.self_referral", "不能推荐自己", {"#" + std::to_string(k)}});
     } else {
@@ -269,11 +296,12 @@ ReferralGraph buildReferralGraph(const IndexedReferrals& in) {
   g.parent.assign(static_cast<std::size_t>(std::max(in.nodeCount, 0)), kNone);
   g.patientIndex.assign(g.parent.size(), kNone);
   g.stage.assign(records, ReferralStage::kInvited);
-  linkForest(g, records, referrerNode, refereeNode,
-             [&](std::int32_t a, std::int32_t b) {
-               return std::tie(in.invitedAtMs[a], a) < std::tie(in.invitedAtMs[b], b);
-             },
-             [](std::int32_t k) { return "#" + std::to_string(k); });
+  linkForest(
+      g, records, referrerNode, refereeNode,
+      [&](std::int32_t a, std::int32_t b) {
+        return std::tie(in.invitedAtMs[a], a) < std::tie(in.invitedAtMs[b], b);
+      },
+      [](std::int32_t k) { return "#" + std::to_string(k); });
   return g;
 }
 
@@ -288,8 +316,9 @@ SubtreeShape subtreeShape(const ReferralGraph& graph, std::int32_t root, int max
   out.shape.childStart.push_back(0);
   for (std::size_t head = 0; head < queue.size(); ++head) {
     const std::int32_t v = queue[head];
-    const bool open = levels[head] < maxDepth && (v == kNone || v >= static_cast<std::int32_t>(collapsed.size()) ||
-                                                  !collapsed[v]);
+    const bool open =
+        levels[head] < maxDepth &&
+        (v == kNone || v >= static_cast<std::int32_t>(collapsed.size()) || !collapsed[v]);
     std::int32_t hidden = 0;
     auto visit = [&](std::int32_t child) {
       if (open) {
@@ -304,7 +333,8 @@ SubtreeShape subtreeShape(const ReferralGraph& graph, std::int32_t root, int max
     if (v == kNone) {
       for (std::int32_t r : graph.roots) visit(r);
     } else {
-      for (std::int32_t k = graph.childStart[v]; k < graph.childStart[v + 1]; ++k) visit(graph.childList[k]);
+      for (std::int32_t k = graph.childStart[v]; k < graph.childStart[v + 1]; ++k)
+        visit(graph.childList[k]);
     }
     out.shape.childStart.push_back(static_cast<std::int32_t>(out.shape.childList.size()));
     out.hiddenChildren.push_back(hidden);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/tree_layout.hpp"
+#include "referral/tree_layout.hpp"
 
 namespace carecircle {
 
@@ -21,14 +21,14 @@ struct ReferralRecord {
   std::string id;
   std::string referrerId;
   std::string refereeId;
-  std::int64_t invitedAtMs = 0;     // first touch; required
-  std::int64_t registeredAtMs = 0;  // 建档
-  std::int64_t arrivedAtMs = 0;     // 到院
-  std::int64_t convertedAtMs = 0;   // 成交
-  std::int64_t vestedAtMs = 0;      // reward vested (after the quality hold)
-  std::int64_t voidedAtMs = 0;      // complaint
+  std::int64_t invitedAtMs = 0;         // first touch; required
+  std::int64_t registeredAtMs = 0;      // 建档
+  std::int64_t arrivedAtMs = 0;         // 到院
+  std::int64_t convertedAtMs = 0;       // 成交
+  std::int64_t vestedAtMs = 0;          // reward vested (after the quality hold)
+  std::int64_t voidedAtMs = 0;          // complaint
   bool consentToShareProgress = false;  // G7: the referee lets the referrer see detailed stages
-  std::string rewardTitle;          // e.g. "200元健康金", shown when vested
+  std::string rewardTitle;              // e.g. "200元健康金", shown when vested
 };
 
 struct PatientRecord {
@@ -40,26 +40,26 @@ struct PatientRecord {
 struct GraphOptions {
   std::int64_t nowMs = 0;
   std::int64_t lapseAfterMs = 48 * 3'600'000;  // no conversion 48 h after the last step
-  int offerHoldDays = 30;                        // a lapsed offer is held this long
-  bool requireKnownPatients = false;             // true when `patients` lists everyone
+  int offerHoldDays = 30;                      // a lapsed offer is held this long
+  bool requireKnownPatients = false;           // true when `patients` lists everyone
 };
 
 struct GraphIssue {
-  std::string code;   // referral.cycle, referral.self_referral, ...
+  std::string code;  // referral.cycle, referral.self_referral, ...
   std::string message;
   std::vector<std::string> recordIds;
 };
 
 struct ReferralGraph {
-  std::vector<std::string> ids;             // node index → patient id
-  std::vector<std::int32_t> patientIndex;   // node → index into patients, -1 if unlisted
-  std::vector<std::int32_t> parent;         // node → parent node, -1 for roots
-  std::vector<std::int32_t> viaRecord;      // node → record that links it to its parent, -1
-  std::vector<std::int32_t> childStart;     // CSR over children, ordered by first touch
+  std::vector<std::string> ids;            // node index → patient id
+  std::vector<std::int32_t> patientIndex;  // node → index into patients, -1 if unlisted
+  std::vector<std::int32_t> parent;        // node → parent node, -1 for roots
+  std::vector<std::int32_t> viaRecord;     // node → record that links it to its parent, -1
+  std::vector<std::int32_t> childStart;    // CSR over children, ordered by first touch
   std::vector<std::int32_t> childList;
-  std::vector<std::int32_t> roots;          // ordered by first touch, then id
-  std::vector<std::int32_t> depth;          // roots at 0
-  std::vector<ReferralStage> stage;         // per record
+  std::vector<std::int32_t> roots;   // ordered by first touch, then id
+  std::vector<std::int32_t> depth;   // roots at 0
+  std::vector<ReferralStage> stage;  // per record
   std::vector<GraphIssue> issues;
 };
 
@@ -86,7 +86,8 @@ ReferralGraph buildReferralGraph(const IndexedReferrals& records);
 struct SubtreeShape {
   TreeShape shape;
   std::vector<std::int32_t> graphNode;
-  std::vector<std::int32_t> hiddenChildren;  // per shape node: children not shown (collapsed or too deep)
+  std::vector<std::int32_t>
+      hiddenChildren;  // per shape node: children not shown (collapsed or too deep)
 };
 SubtreeShape subtreeShape(const ReferralGraph& graph, std::int32_t root, int maxDepth,
                           const std::vector<bool>& collapsed);

@@ -1,19 +1,19 @@
-#include "carecircle/referral_json.hpp"
+#include "referral/referral_json.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-#include "carecircle/civil_date.hpp"
-#include "carecircle/json_io.hpp"
-#include "carecircle/referral_view.hpp"
+#include "common/civil_date.hpp"
+#include "common/json_io.hpp"
+#include "referral/referral_view.hpp"
 
 namespace carecircle {
 namespace {
 
-using json_io::Json;
 using json_io::childPath;
 using json_io::fail;
+using json_io::Json;
 
 constexpr std::size_t kMaxRecords = 2'000'000;  // a whole region's referrals; 10M is refused
 constexpr std::size_t kMaxIdBytes = 128;
@@ -25,9 +25,12 @@ json_io::Limits referralLimits() {
   return limits;
 }
 
-bool has(const Json& j, const char* key) { return j.contains(key) && !j.at(key).is_null(); }
+bool has(const Json& j, const char* key) {
+  return j.contains(key) && !j.at(key).is_null();
+}
 
-std::int64_t readInstant(const Json& j, const char* key, const std::string& path, bool required = false) {
+std::int64_t readInstant(const Json& j, const char* key, const std::string& path,
+                         bool required = false) {
   std::int64_t ms = 0;
   json_io::readInt(j, key, path, 0, kMaxInstantMs, ms, required);
   return ms;
@@ -36,9 +39,11 @@ std::int64_t readInstant(const Json& j, const char* key, const std::string& path
 double readLength(const Json& j, const char* key, const std::string& path, double fallback) {
   if (!has(j, key)) return fallback;
   const Json& v = j.at(key);
-  if (!v.is_number()) fail("input.wrong_type", std::string("字段类型错误：应为数字"), childPath(path, key));
+  if (!v.is_number())
+    fail("input.wrong_type", std::string("字段类型错误：应为数字"), childPath(path, key));
   const double d = v.get<double>();
-  if (!std::isfinite(d) || d <= 0 || d > 1e6) fail("input.out_of_range", "尺寸应为正数且不超过1000000", childPath(path, key));
+  if (!std::isfinite(d) || d <= 0 || d > 1e6)
+    fail("input.out_of_range", "尺寸应为正数且不超过1000000", childPath(path, key));
   return d;
 }
 
@@ -54,9 +59,10 @@ void decodeCommon(const Json& j, TreeRequest& r) {
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::string p = childPath("/records", i);
     const Json& o = json_io::requireObject(records[i], p);
-    json_io::rejectUnknownKeys(o, p, {"id", "referrerId", "refereeId", "invitedAtMs", "registeredAtMs", "arrivedAtMs",
-                                      "convertedAtMs", "vestedAtMs", "voidedAtMs", "consentToShareProgress",
-                                      "rewardTitle"});
+    json_io::rejectUnknownKeys(
+        o, p,
+        {"id", "referrerId", "refereeId", "invitedAtMs", "registeredAtMs", "arrivedAtMs",
+         "convertedAtMs", "vestedAtMs", "voidedAtMs", "consentToShareProgress", "rewardTitle"});
     ReferralRecord x;
     json_io::readString(o, "id", p, kMaxIdBytes, x.id, true);
     json_io::readString(o, "referrerId", p, kMaxIdBytes, x.referrerId, true);
@@ -87,18 +93,23 @@ void decodeCommon(const Json& j, TreeRequest& r) {
   }
   if (has(j, "layout")) {
     const Json& l = json_io::requireObject(j.at("layout"), "/layout");
-    json_io::rejectUnknownKeys(l, "/layout", {"nodeWidth", "levelHeight", "siblingSeparation", "cousinSeparation"});
+    json_io::rejectUnknownKeys(
+        l, "/layout", {"nodeWidth", "levelHeight", "siblingSeparation", "cousinSeparation"});
     r.layout.dx = readLength(l, "nodeWidth", "/layout", r.layout.dx);
     r.layout.dy = readLength(l, "levelHeight", "/layout", r.layout.dy);
-    r.layout.siblingSeparation = readLength(l, "siblingSeparation", "/layout", r.layout.siblingSeparation);
-    r.layout.cousinSeparation = readLength(l, "cousinSeparation", "/layout", r.layout.cousinSeparation);
+    r.layout.siblingSeparation =
+        readLength(l, "siblingSeparation", "/layout", r.layout.siblingSeparation);
+    r.layout.cousinSeparation =
+        readLength(l, "cousinSeparation", "/layout", r.layout.cousinSeparation);
   }
 }
 
 Json encodeIssues(const std::vector<GraphIssue>& issues, std::size_t max) {
   Json out = Json::array();
   for (std::size_t i = 0; i < issues.size() && i < max; ++i) {
-    out.push_back({{"code", issues[i].code}, {"message", issues[i].message}, {"recordIds", issues[i].recordIds}});
+    out.push_back({{"code", issues[i].code},
+                   {"message", issues[i].message},
+                   {"recordIds", issues[i].recordIds}});
   }
   return out;
 }
@@ -106,8 +117,15 @@ Json encodeIssues(const std::vector<GraphIssue>& issues, std::size_t max) {
 Json encodeNodes(const std::vector<DrawNode>& nodes) {
   Json out = Json::array();
   for (const DrawNode& d : nodes) {
-    Json n = {{"key", d.key}, {"kind", d.kind}, {"label", d.label}, {"sublabel", d.sublabel}, {"x", d.x},
-              {"y", d.y}, {"depth", d.depth}, {"parent", d.parent}, {"progressPercent", d.progressPercent},
+    Json n = {{"key", d.key},
+              {"kind", d.kind},
+              {"label", d.label},
+              {"sublabel", d.sublabel},
+              {"x", d.x},
+              {"y", d.y},
+              {"depth", d.depth},
+              {"parent", d.parent},
+              {"progressPercent", d.progressPercent},
               {"hiddenChildren", d.hiddenChildren}};
     n["edgeFrom"] = d.hasParent ? Json{{"x", d.px}, {"y", d.py}} : Json(nullptr);
     out.push_back(std::move(n));
@@ -123,7 +141,8 @@ std::string dateOf(std::int64_t ms, int offset) {
 
 std::string analyzeReferralsJson(std::string_view text) {
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {
-    json_io::rejectUnknownKeys(j, "", {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients"});
+    json_io::rejectUnknownKeys(
+        j, "", {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients"});
     TreeRequest r;
     decodeCommon(j, r);
     const ReferralGraph g = buildReferralGraph(r.records, r.patients, r.graph);
@@ -138,15 +157,17 @@ std::string analyzeReferralsJson(std::string_view text) {
       stages[name] = stages.value(name, 0) + 1;
     }
     std::size_t maxDepth = levels.empty() ? 0 : levels.size() - 1;
-    return Json{{"patients", g.ids.size()}, {"records", r.records.size()}, {"roots", g.roots.size()},
-                {"maxDepth", maxDepth}, {"levelCounts", levels}, {"stageCounts", stages},
+    return Json{{"patients", g.ids.size()},      {"records", r.records.size()},
+                {"roots", g.roots.size()},       {"maxDepth", maxDepth},
+                {"levelCounts", levels},         {"stageCounts", stages},
                 {"issueCount", g.issues.size()}, {"issues", encodeIssues(g.issues, 1000)}};
   });
 }
 
 std::string myReferralTreeJson(std::string_view text) {
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {
-    json_io::rejectUnknownKeys(j, "", {"nowMs", "utcOffsetMinutes", "patientId", "records", "patients", "layout"});
+    json_io::rejectUnknownKeys(
+        j, "", {"nowMs", "utcOffsetMinutes", "patientId", "records", "patients", "layout"});
     TreeRequest r;
     decodeCommon(j, r);
     if (r.graph.nowMs == 0) fail("input.missing_field", "缺少必填字段 nowMs", "/nowMs");
@@ -157,29 +178,42 @@ std::string myReferralTreeJson(std::string_view text) {
     const MyReferralTree& t = tree.value();
     Json friends = Json::array();
     for (const FriendProgress& f : t.friends) {
-      friends.push_back({{"recordId", f.recordId}, {"maskedName", f.maskedName},
-                         {"stage", f.detailed ? referralStageName(f.stage) : "private"}, {"detailed", f.detailed},
-                         {"stageLabel", f.stageLabel}, {"progressPercent", f.progressPercent},
-                         {"level2Count", f.level2Count}, {"level3Count", f.level3Count},
+      friends.push_back({{"recordId", f.recordId},
+                         {"maskedName", f.maskedName},
+                         {"stage", f.detailed ? referralStageName(f.stage) : "private"},
+                         {"detailed", f.detailed},
+                         {"stageLabel", f.stageLabel},
+                         {"progressPercent", f.progressPercent},
+                         {"level2Count", f.level2Count},
+                         {"level3Count", f.level3Count},
                          {"invitedDate", dateOf(f.invitedAtMs, r.utcOffsetMinutes)}});
     }
     Json feed = Json::array();
     for (const FeedEvent& e : t.feed) {
-      feed.push_back({{"atMs", e.atMs}, {"date", dateOf(e.atMs, r.utcOffsetMinutes)}, {"kind", e.kind},
+      feed.push_back({{"atMs", e.atMs},
+                      {"date", dateOf(e.atMs, r.utcOffsetMinutes)},
+                      {"kind", e.kind},
                       {"text", e.text}});
     }
     return Json{{"counts", {{"level1", t.level1}, {"level2", t.level2}, {"level3", t.level3}}},
                 {"friends", friends},
                 {"feed", feed},
-                {"tree", {{"nodes", encodeNodes(t.nodes)}, {"minX", t.minX}, {"maxX", t.maxX}, {"height", t.height},
-                          {"nodeWidth", r.layout.dx}, {"levelHeight", r.layout.dy}}}};
+                {"tree",
+                 {{"nodes", encodeNodes(t.nodes)},
+                  {"minX", t.minX},
+                  {"maxX", t.maxX},
+                  {"height", t.height},
+                  {"nodeWidth", r.layout.dx},
+                  {"levelHeight", r.layout.dy}}}};
   });
 }
 
 std::string layoutForestJson(std::string_view text) {
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {
-    json_io::rejectUnknownKeys(j, "", {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients",
-                                       "layout", "collapsed", "viewport", "maxVisible", "columns"});
+    json_io::rejectUnknownKeys(
+        j, "",
+        {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients", "layout",
+         "collapsed", "viewport", "maxVisible", "columns"});
     TreeRequest r;
     decodeCommon(j, r);
     std::vector<std::string> collapsed;
@@ -209,7 +243,8 @@ std::string layoutForestJson(std::string_view text) {
     json_io::readInt(j, "maxVisible", "", 1, 200'000, maxVisible);
     bool columns = false;
     json_io::readBool(j, "columns", "", columns);
-    if (columns && hasViewport) fail("input.bad_enum", "columns 与 viewport 不能同时使用", "/columns");
+    if (columns && hasViewport)
+      fail("input.bad_enum", "columns 与 viewport 不能同时使用", "/columns");
     const ForestView f = staffForest(r, collapsed, hasViewport ? &viewport : nullptr,
                                      columns ? SIZE_MAX : static_cast<std::size_t>(maxVisible));
     if (columns) {
@@ -226,17 +261,31 @@ std::string layoutForestJson(std::string_view text) {
         parent.push_back(d.parent);
         hidden.push_back(d.hiddenChildren);
       }
-      return Json{{"nodeCount", f.nodeCount}, {"shownCount", f.shownCount}, {"levelCounts", f.levelCounts},
+      return Json{{"nodeCount", f.nodeCount},
+                  {"shownCount", f.shownCount},
+                  {"levelCounts", f.levelCounts},
                   {"bounds", {{"minX", f.minX}, {"maxX", f.maxX}, {"maxY", f.maxY}}},
-                  {"columns", {{"key", key}, {"label", label}, {"sublabel", sublabel}, {"x", x}, {"depth", depth},
-                               {"parent", parent}, {"hiddenChildren", hidden}}},
-                  {"levelHeight", r.layout.dy}, {"nodeWidth", r.layout.dx},
-                  {"issueCount", f.issues.size()}, {"issues", encodeIssues(f.issues, 100)}};
+                  {"columns",
+                   {{"key", key},
+                    {"label", label},
+                    {"sublabel", sublabel},
+                    {"x", x},
+                    {"depth", depth},
+                    {"parent", parent},
+                    {"hiddenChildren", hidden}}},
+                  {"levelHeight", r.layout.dy},
+                  {"nodeWidth", r.layout.dx},
+                  {"issueCount", f.issues.size()},
+                  {"issues", encodeIssues(f.issues, 100)}};
     }
-    return Json{{"nodeCount", f.nodeCount}, {"shownCount", f.shownCount}, {"levelCounts", f.levelCounts},
+    return Json{{"nodeCount", f.nodeCount},
+                {"shownCount", f.shownCount},
+                {"levelCounts", f.levelCounts},
                 {"bounds", {{"minX", f.minX}, {"maxX", f.maxX}, {"maxY", f.maxY}}},
-                {"visible", encodeNodes(f.visible)}, {"truncated", f.truncated},
-                {"issueCount", f.issues.size()}, {"issues", encodeIssues(f.issues, 100)}};
+                {"visible", encodeNodes(f.visible)},
+                {"truncated", f.truncated},
+                {"issueCount", f.issues.size()},
+                {"issues", encodeIssues(f.issues, 100)}};
   });
 }
 

@@ -1,10 +1,10 @@
-#include "carecircle/referral_view.hpp"
+#include "referral/referral_view.hpp"
 
 #include <algorithm>
 #include <tuple>
 #include <unordered_map>
 
-#include "carecircle/civil_date.hpp"
+#include "common/civil_date.hpp"
 
 namespace carecircle {
 namespace {
@@ -15,7 +15,11 @@ constexpr std::int32_t kNone = -1;
 bool codePoints(const std::string& s, std::vector<std::string>& out) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    const std::size_t len = c < 0x80           ? 1
+                            : (c >> 5) == 0x6  ? 2
+                            : (c >> 4) == 0xE  ? 3
+                            : (c >> 3) == 0x1E ? 4
+                                               : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -34,13 +38,20 @@ std::string surnameMask(const std::string& name) {  // "李晓芳" → "李*": f
 
 const char* detailedLabel(ReferralStage s) {
   switch (s) {
-    case ReferralStage::kInvited: return "已邀请";
-    case ReferralStage::kRegistered: return "已建档";
-    case ReferralStage::kArrived: return "已到院";
-    case ReferralStage::kConverted: return "已完成就诊";
-    case ReferralStage::kVested: return "奖励已发放";
-    case ReferralStage::kLapsed: return "优惠保留中";
-    case ReferralStage::kVoided: return "已取消";
+    case ReferralStage::kInvited:
+      return "已邀请";
+    case ReferralStage::kRegistered:
+      return "已建档";
+    case ReferralStage::kArrived:
+      return "已到院";
+    case ReferralStage::kConverted:
+      return "已完成就诊";
+    case ReferralStage::kVested:
+      return "奖励已发放";
+    case ReferralStage::kLapsed:
+      return "优惠保留中";
+    case ReferralStage::kVoided:
+      return "已取消";
   }
   return "已邀请";
 }
@@ -48,18 +59,25 @@ const char* detailedLabel(ReferralStage s) {
 // Without the referee's consent (G7) only these coarse stages are shown.
 const char* coarseLabel(ReferralStage s, const ReferralRecord& r) {
   switch (s) {
-    case ReferralStage::kInvited: return "已邀请";
-    case ReferralStage::kVested: return "奖励已发放";
-    case ReferralStage::kVoided: return "已结束";
-    case ReferralStage::kLapsed: return r.registeredAtMs ? "已接受邀请" : "已邀请";
-    default: return "已接受邀请";
+    case ReferralStage::kInvited:
+      return "已邀请";
+    case ReferralStage::kVested:
+      return "奖励已发放";
+    case ReferralStage::kVoided:
+      return "已结束";
+    case ReferralStage::kLapsed:
+      return r.registeredAtMs ? "已接受邀请" : "已邀请";
+    default:
+      return "已接受邀请";
   }
 }
 
 int percentOf(ReferralStage s, bool detailed, const ReferralRecord& r) {
   if (s == ReferralStage::kVoided) return 0;
   if (s == ReferralStage::kVested) return 100;
-  if (!detailed) return s == ReferralStage::kInvited || (s == ReferralStage::kLapsed && !r.registeredAtMs) ? 20 : 60;
+  if (!detailed)
+    return s == ReferralStage::kInvited || (s == ReferralStage::kLapsed && !r.registeredAtMs) ? 20
+                                                                                              : 60;
   if (s == ReferralStage::kLapsed) {
     return r.arrivedAtMs ? 60 : r.registeredAtMs ? 40 : 20;
   }
@@ -72,7 +90,8 @@ std::string monthDay(std::int64_t ms, int offset) {
   return std::to_string(ym.month) + "月" + std::to_string(d - firstDayOf(ym) + 1) + "日";
 }
 
-std::string nameOf(const ReferralGraph& g, const std::vector<PatientRecord>& patients, std::int32_t v) {
+std::string nameOf(const ReferralGraph& g, const std::vector<PatientRecord>& patients,
+                   std::int32_t v) {
   const std::int32_t p = g.patientIndex[v];
   return p == kNone ? std::string() : patients[p].name;
 }
@@ -80,8 +99,9 @@ std::string nameOf(const ReferralGraph& g, const std::vector<PatientRecord>& pat
 void addFeed(const ReferralRecord& r, ReferralStage stage, bool detailed, const std::string& who,
              const TreeRequest& req, std::vector<FeedEvent>& feed) {
   if (r.registeredAtMs != 0) {
-    feed.push_back({r.registeredAtMs, "accepted",
-                    detailed ? "您的朋友" + who + "已建档，欢迎TA的加入" : "您邀请的一位朋友已接受邀请"});
+    feed.push_back(
+        {r.registeredAtMs, "accepted",
+         detailed ? "您的朋友" + who + "已建档，欢迎TA的加入" : "您邀请的一位朋友已接受邀请"});
   }
   if (detailed && r.arrivedAtMs != 0 && stage != ReferralStage::kVoided) {
     feed.push_back({r.arrivedAtMs, "arrived", "您的朋友" + who + "已到院，感谢您的信任"});
@@ -90,14 +110,15 @@ void addFeed(const ReferralRecord& r, ReferralStage stage, bool detailed, const 
     feed.push_back({r.convertedAtMs, "converted", "您的朋友" + who + "已完成就诊"});
   }
   if (stage == ReferralStage::kVested) {
-    feed.push_back({r.vestedAtMs, "reward",
-                    "您的" + (r.rewardTitle.empty() ? std::string("推荐奖励") : r.rewardTitle) + "已到账"});
+    feed.push_back(
+        {r.vestedAtMs, "reward",
+         "您的" + (r.rewardTitle.empty() ? std::string("推荐奖励") : r.rewardTitle) + "已到账"});
   }
   if (stage == ReferralStage::kLapsed) {
     const std::int64_t last = std::max({r.invitedAtMs, r.registeredAtMs, r.arrivedAtMs});
     const std::int64_t lapsedAt = last + req.graph.lapseAfterMs;
-    const std::string until =
-        monthDay(lapsedAt + std::int64_t{req.graph.offerHoldDays} * 86'400'000, req.utcOffsetMinutes);
+    const std::string until = monthDay(
+        lapsedAt + std::int64_t{req.graph.offerHoldDays} * 86'400'000, req.utcOffsetMinutes);
     feed.push_back({lapsedAt, "lapsed",
                     detailed ? "您推荐的" + who + "暂未就诊，我们已为TA保留优惠至" + until
                              : "您邀请的朋友的优惠将为TA保留至" + until});
@@ -120,7 +141,8 @@ std::string maskName(const std::string& name) {
 Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string& patientId) {
   const ReferralGraph g = buildReferralGraph(req.records, req.patients, req.graph);
   const auto it = std::find(g.ids.begin(), g.ids.end(), patientId);
-  if (it == g.ids.end()) return Error{"referral.unknown_patient", "找不到该患者的推荐记录", "/patientId"};
+  if (it == g.ids.end())
+    return Error{"referral.unknown_patient", "找不到该患者的推荐记录", "/patientId"};
   const auto self = static_cast<std::int32_t>(it - g.ids.begin());
 
   MyReferralTree out;
@@ -154,7 +176,8 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
   // The drawing: me, my friends, and under each friend one anonymous "+N" node.
   TreeShape shape;
   std::vector<DrawNode> nodes;
-  auto drawNode = [](std::string key, std::string kind, std::string label, std::string sublabel, int percent) {
+  auto drawNode = [](std::string key, std::string kind, std::string label, std::string sublabel,
+                     int percent) {
     DrawNode d;
     d.key = std::move(key);
     d.kind = std::move(kind);
@@ -165,7 +188,8 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
   };
   nodes.push_back(drawNode("self", "self", "我", std::to_string(out.level1) + "位好友", 0));
   for (const FriendProgress& f : out.friends) {
-    nodes.push_back(drawNode("friend:" + f.recordId, "friend", f.maskedName, f.stageLabel, f.progressPercent));
+    nodes.push_back(
+        drawNode("friend:" + f.recordId, "friend", f.maskedName, f.stageLabel, f.progressPercent));
   }
   const std::size_t friends = out.friends.size();
   std::vector<std::int32_t> moreOf(friends, kNone);
@@ -173,14 +197,15 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
     const int more = out.friends[i].level2Count + out.friends[i].level3Count;
     if (more == 0) continue;
     moreOf[i] = static_cast<std::int32_t>(nodes.size());
-    nodes.push_back(drawNode("more:" + out.friends[i].recordId, "more", "+" + std::to_string(more) + "人",
-                             "TA推荐的朋友", 0));
+    nodes.push_back(drawNode("more:" + out.friends[i].recordId, "more",
+                             "+" + std::to_string(more) + "人", "TA推荐的朋友", 0));
   }
   shape.childStart.assign(nodes.size() + 1, 0);
   for (std::size_t v = 0; v < nodes.size(); ++v) {
     shape.childStart[v + 1] = shape.childStart[v];
     if (v == 0) {
-      for (std::size_t i = 0; i < friends; ++i) shape.childList.push_back(static_cast<std::int32_t>(i + 1));
+      for (std::size_t i = 0; i < friends; ++i)
+        shape.childList.push_back(static_cast<std::int32_t>(i + 1));
     } else if (v <= friends && moreOf[v - 1] != kNone) {
       shape.childList.push_back(moreOf[v - 1]);
     }
@@ -206,7 +231,8 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
   out.nodes.push_back(nodes[0]);
   for (std::size_t i = 0; i < friends; ++i) {
     attach(nodes[i + 1], 0);
-    if (moreOf[i] != kNone) attach(nodes[moreOf[i]], static_cast<std::int32_t>(out.nodes.size() - 1));
+    if (moreOf[i] != kNone)
+      attach(nodes[moreOf[i]], static_cast<std::int32_t>(out.nodes.size() - 1));
   }
   return out;
 }
@@ -257,7 +283,8 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
   if (!collapsedIds.empty()) {
     std::unordered_map<std::string, std::int32_t> index;
     index.reserve(g.ids.size());
-    for (std::size_t v = 0; v < g.ids.size(); ++v) index.emplace(g.ids[v], static_cast<std::int32_t>(v));
+    for (std::size_t v = 0; v < g.ids.size(); ++v)
+      index.emplace(g.ids[v], static_cast<std::int32_t>(v));
     for (const std::string& id : collapsedIds) {
       const auto it = index.find(id);
       if (it != index.end()) collapsed[it->second] = true;
@@ -274,8 +301,8 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
   for (std::size_t row = 0; row < c.x.size(); ++row) {
     const double x = c.x[row];
     const double y = c.depth[row] * req.layout.dy;
-    if (viewport && (x + halfWidth < viewport->x0 || x - halfWidth > viewport->x1 || y < viewport->y0 ||
-                     y > viewport->y1)) {
+    if (viewport && (x + halfWidth < viewport->x0 || x - halfWidth > viewport->x1 ||
+                     y < viewport->y0 || y > viewport->y1)) {
       continue;
     }
     if (out.visible.size() >= maxVisible) {

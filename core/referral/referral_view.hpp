@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/error.hpp"
-#include "carecircle/referral_graph.hpp"
+#include "common/error.hpp"
+#include "referral/referral_graph.hpp"
 
 namespace carecircle {
 
@@ -29,10 +29,10 @@ struct FriendProgress {
   std::string recordId;
   std::string maskedName;
   ReferralStage stage = ReferralStage::kInvited;
-  bool detailed = false;       // the referee consented to share detailed progress
-  std::string stageLabel;      // detailed or coarse, Chinese
-  int progressPercent = 0;     // for the progress bar
-  int level2Count = 0;         // their referrals, anonymous (G6)
+  bool detailed = false;    // the referee consented to share detailed progress
+  std::string stageLabel;   // detailed or coarse, Chinese
+  int progressPercent = 0;  // for the progress bar
+  int level2Count = 0;      // their referrals, anonymous (G6)
   int level3Count = 0;
   std::int64_t invitedAtMs = 0;
 };
@@ -44,8 +44,8 @@ struct FeedEvent {
 };
 
 struct DrawNode {
-  std::string key;       // stable within a reply
-  std::string kind;      // self, friend, more, patient
+  std::string key;   // stable within a reply
+  std::string kind;  // self, friend, more, patient
   std::string label;
   std::string sublabel;
   double x = 0;
@@ -62,8 +62,8 @@ struct DrawNode {
 struct MyReferralTree {
   std::vector<FriendProgress> friends;  // level 1, first touch first
   int level1 = 0, level2 = 0, level3 = 0;
-  std::vector<FeedEvent> feed;          // newest first
-  std::vector<DrawNode> nodes;          // tree mode: pre-order; the list mode is the same order
+  std::vector<FeedEvent> feed;  // newest first
+  std::vector<DrawNode> nodes;  // tree mode: pre-order; the list mode is the same order
   double minX = 0, maxX = 0, height = 0;
 };
 
@@ -75,12 +75,12 @@ struct Viewport {
 };
 
 struct ForestView {
-  std::size_t nodeCount = 0;            // patients in the forest
-  std::size_t shownCount = 0;           // after collapsing
+  std::size_t nodeCount = 0;              // patients in the forest
+  std::size_t shownCount = 0;             // after collapsing
   std::vector<std::int64_t> levelCounts;  // patients per depth (roots = level 0)
   double minX = 0, maxX = 0, maxY = 0;
-  std::vector<DrawNode> visible;        // inside the viewport (all when no viewport)
-  bool truncated = false;               // more than maxVisible nodes matched
+  std::vector<DrawNode> visible;  // inside the viewport (all when no viewport)
+  bool truncated = false;         // more than maxVisible nodes matched
   std::vector<GraphIssue> issues;
 };
 
@@ -88,7 +88,7 @@ struct ForestView {
 // breadth-first order (roots first): the bulk form a client keeps in typed
 // arrays and culls per frame. y = depth * layout.dy.
 struct ForestColumns {
-  std::vector<std::int32_t> node;            // graph node of each row
+  std::vector<std::int32_t> node;  // graph node of each row
   std::vector<double> x;
   std::vector<std::int32_t> depth;           // roots at 0
   std::vector<std::int32_t> parentRow;       // row of the parent, -1 for roots

@@ -1,4 +1,4 @@
-#include "carecircle/tree_layout.hpp"
+#include "referral/tree_layout.hpp"
 
 namespace carecircle {
 namespace {
@@ -12,8 +12,15 @@ constexpr std::int32_t kNone = -1;
 // `tree.parent`).
 struct State {
   explicit State(std::size_t n)
-      : z(n + 1, 0), m(n + 1, 0), c(n + 1, 0), s(n + 1, 0), a(n + 1), A(n + 1, kNone),
-        t(n + 1, kNone), i(n + 1, 0), parent(n + 1, kNone) {
+      : z(n + 1, 0),
+        m(n + 1, 0),
+        c(n + 1, 0),
+        s(n + 1, 0),
+        a(n + 1),
+        A(n + 1, kNone),
+        t(n + 1, kNone),
+        i(n + 1, 0),
+        parent(n + 1, kNone) {
     for (std::size_t v = 0; v <= n; ++v) a[v] = static_cast<std::int32_t>(v);
   }
   std::vector<double> z, m, c, s;
@@ -63,9 +70,12 @@ class Layout {
     return v < static_cast<std::int32_t>(n_) && shape_.childStart[v + 1] > shape_.childStart[v];
   }
   std::int32_t firstChild(std::int32_t v) const { return shape_.childList[shape_.childStart[v]]; }
-  std::int32_t lastChild(std::int32_t v) const { return shape_.childList[shape_.childStart[v + 1] - 1]; }
+  std::int32_t lastChild(std::int32_t v) const {
+    return shape_.childList[shape_.childStart[v + 1] - 1];
+  }
   std::int32_t siblingAt(std::int32_t parent, std::int32_t index) const {
-    if (parent == static_cast<std::int32_t>(n_)) return 0;  // the root is the virtual parent's only child
+    if (parent == static_cast<std::int32_t>(n_))
+      return 0;  // the root is the virtual parent's only child
     return shape_.childList[shape_.childStart[parent] + index];
   }
   std::int32_t nextLeft(std::int32_t v) const { return hasChildren(v) ? firstChild(v) : st_.t[v]; }

@@ -23,14 +23,14 @@ struct TreeShape {
 };
 
 struct LayoutOptions {
-  double dx = 1;                  // node width: d3 nodeSize()[0]
-  double dy = 1;                  // level height: d3 nodeSize()[1]
-  double siblingSeparation = 1;   // separation between siblings, in node widths
-  double cousinSeparation = 2;    // separation between non-siblings
+  double dx = 1;                 // node width: d3 nodeSize()[0]
+  double dy = 1;                 // level height: d3 nodeSize()[1]
+  double siblingSeparation = 1;  // separation between siblings, in node widths
+  double cousinSeparation = 2;   // separation between non-siblings
 };
 
 struct TreeLayout {
-  std::vector<double> x;          // per node, root at 0
+  std::vector<double> x;            // per node, root at 0
   std::vector<std::int32_t> depth;  // per node, root at 0; y = depth * dy
 };
 

@@ -1,41 +1,42 @@
-#include "carecircle/exports.hpp"
+#include "registry/exports.hpp"
 
-#include "carecircle/eligibility_json.hpp"
-#include "carecircle/community_json.hpp"
-#include "carecircle/moderation_json.hpp"
-#include "carecircle/referral_json.hpp"
-#include "carecircle/streak_json.hpp"
-#include "carecircle/poster_json.hpp"
+#include "community/community_json.hpp"
+#include "eligibility/eligibility_json.hpp"
+#include "moderation/moderation_json.hpp"
+#include "poster/poster_json.hpp"
+#include "referral/referral_code_json.hpp"
+#include "referral/referral_json.hpp"
+#include "streak/streak_json.hpp"
 #if !defined(__EMSCRIPTEN__)
-#include "carecircle/qr_native.hpp"  // native only: links libqrcodegencpp
+#include "common/qr_native.hpp"  // native only: links libqrcodegencpp
 #endif
 
 namespace carecircle {
 
 const std::vector<JsonExport>& jsonExports() {
   static const std::vector<JsonExport> table = {
-      {"evaluateStreak", &evaluateStreakJson},
-      {"recordCheckIn", &recordCheckInJson},
-      {"assessKoc", &assessKocJson},
-      {"communityHealthReport", &communityHealthReportJson},
-      {"memberLists", &memberListsJson},
-      {"replyOutsideQaSlot", &replyOutsideQaSlotJson},
-      {"moderateText", &moderateTextJson},
-      {"moderationRules", &moderationRulesJson},
-      {"validateCampaigns", &validateCampaignsJson},
-      {"validateCampaignChange", &validateCampaignChangeJson},
-      {"evaluateEligibility", &evaluateEligibilityJson},
-      {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
-      {"mayShowInvitePrompt", &mayShowInvitePromptJson},
-      {"layoutPoster", &layoutPosterJson},
-      {"makeReferralCode", &makeReferralCodeJson},
-      {"checkReferralCode", &checkReferralCodeJson},
+    {"evaluateStreak", &evaluateStreakJson},
+    {"recordCheckIn", &recordCheckInJson},
+    {"assessKoc", &assessKocJson},
+    {"communityHealthReport", &communityHealthReportJson},
+    {"memberLists", &memberListsJson},
+    {"replyOutsideQaSlot", &replyOutsideQaSlotJson},
+    {"moderateText", &moderateTextJson},
+    {"moderationRules", &moderationRulesJson},
+    {"validateCampaigns", &validateCampaignsJson},
+    {"validateCampaignChange", &validateCampaignChangeJson},
+    {"evaluateEligibility", &evaluateEligibilityJson},
+    {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
+    {"mayShowInvitePrompt", &mayShowInvitePromptJson},
+    {"layoutPoster", &layoutPosterJson},
+    {"makeReferralCode", &makeReferralCodeJson},
+    {"checkReferralCode", &checkReferralCodeJson},
 #if !defined(__EMSCRIPTEN__)
-      {"encodeQr", &encodeQrJson},  // native only (no fixtures: the .wasm has no encoder)
+    {"encodeQr", &encodeQrJson},  // native only (no fixtures: the .wasm has no encoder)
 #endif
-      {"analyzeReferrals", &analyzeReferralsJson},
-      {"myReferralTree", &myReferralTreeJson},
-      {"layoutForest", &layoutForestJson},
+    {"analyzeReferrals", &analyzeReferralsJson},
+    {"myReferralTree", &myReferralTreeJson},
+    {"layoutForest", &layoutForestJson},
   };
   return table;
 }

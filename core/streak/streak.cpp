@@ -1,4 +1,4 @@
-#include "carecircle/streak.hpp"
+#include "streak/streak.hpp"
 
 #include <algorithm>
 #include <map>
@@ -15,28 +15,33 @@ constexpr std::size_t kMaxMilestoneRules = 16;
 constexpr int kMaxEveryDays = 366;
 constexpr int kMaxMonthlyAllowance = 31;
 
-std::string daysText(int n) { return std::to_string(n) + "天"; }
+std::string daysText(int n) {
+  return std::to_string(n) + "天";
+}
 
 IgnoredCheckIn ignoredFor(const CheckInRecord& r, const char* code, std::string message) {
   return IgnoredCheckIn{r.id, code, std::move(message)};
 }
 
 std::optional<Error> validateConfig(const StreakConfig& c) {
-  auto bad = [](std::string message) { return Error{"streak.bad_config", std::move(message), "/config"}; };
+  auto bad = [](std::string message) {
+    return Error{"streak.bad_config", std::move(message), "/config"};
+  };
   if (c.utcOffsetMinutes < -kMaxUtcOffsetMinutes || c.utcOffsetMinutes > kMaxUtcOffsetMinutes)
     return bad("时区偏移必须在 UTC-14：00 到 UTC+14：00 之间");
   if (c.futureToleranceMs < 0 || c.futureToleranceMs > kMaxToleranceMs)
     return bad("时间容差必须在0到24小时之间");
   if (c.weekStartsOn != 0 && c.weekStartsOn != 6) return bad("每周起始日只能是周一或周日");
-  if (c.makeUpPerMonth < 0 || c.makeUpPerMonth > kMaxMonthlyAllowance ||
-      c.freezePerMonth < 0 || c.freezePerMonth > kMaxMonthlyAllowance)
+  if (c.makeUpPerMonth < 0 || c.makeUpPerMonth > kMaxMonthlyAllowance || c.freezePerMonth < 0 ||
+      c.freezePerMonth > kMaxMonthlyAllowance)
     return bad("每月补签或保护次数必须在0到31之间");
   if (c.makeUpWindowDays < 0 || c.makeUpWindowDays > 31) return bad("补签期限必须在0到31天之间");
   if (c.milestones.size() > kMaxMilestoneRules) return bad("里程碑奖励规则过多（上限16条）");
   std::set<std::string> ids;
   for (const MilestoneRule& rule : c.milestones) {
     if (rule.id.empty() || !ids.insert(rule.id).second) return bad("里程碑规则编号为空或重复");
-    if (rule.everyDays < 1 || rule.everyDays > kMaxEveryDays) return bad("里程碑天数必须在1到366之间");
+    if (rule.everyDays < 1 || rule.everyDays > kMaxEveryDays)
+      return bad("里程碑天数必须在1到366之间");
     if (rule.rewardValueFen < 0) return bad("奖励面额不能为负数");
   }
   return std::nullopt;
@@ -77,14 +82,22 @@ auto contentKey(const CheckInRecord& r) {
 
 const char* dayStatusName(DayStatus status) {
   switch (status) {
-    case DayStatus::kNone: return "none";
-    case DayStatus::kChecked: return "checked";
-    case DayStatus::kMadeUp: return "madeUp";
-    case DayStatus::kRest: return "rest";
-    case DayStatus::kFrozen: return "frozen";
-    case DayStatus::kMissed: return "missed";
-    case DayStatus::kToday: return "today";
-    case DayStatus::kFuture: return "future";
+    case DayStatus::kNone:
+      return "none";
+    case DayStatus::kChecked:
+      return "checked";
+    case DayStatus::kMadeUp:
+      return "madeUp";
+    case DayStatus::kRest:
+      return "rest";
+    case DayStatus::kFrozen:
+      return "frozen";
+    case DayStatus::kMissed:
+      return "missed";
+    case DayStatus::kToday:
+      return "today";
+    case DayStatus::kFuture:
+      return "future";
   }
   return "none";
 }
@@ -121,8 +134,8 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
   for (const CheckInRecord* r : records) {
     if (!unique.empty() && unique.back()->id == r->id) {
       if (contentKey(*unique.back()) != contentKey(*r)) {
-        report.ignored.push_back(ignoredFor(*r, "streak.duplicate_id",
-                                            "同一编号的打卡记录内容不一致，仅保留最早一条"));
+        report.ignored.push_back(
+            ignoredFor(*r, "streak.duplicate_id", "同一编号的打卡记录内容不一致，仅保留最早一条"));
       }
       continue;
     }
@@ -156,7 +169,8 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     }
     const DayNumber day = r->kind == CheckInKind::kMakeUp ? r->forDay : recordDay;
     if (request.hasStartDay && day < request.startDay) {
-      report.ignored.push_back(ignoredFor(*r, "streak.before_start", "打卡日期早于康复计划开始日期"));
+      report.ignored.push_back(
+          ignoredFor(*r, "streak.before_start", "打卡日期早于康复计划开始日期"));
       continue;
     }
     if (r->kind == CheckInKind::kMakeUp) {
@@ -187,7 +201,8 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     const DayNumber recordDay = civilDayOf(r->atMs, offset);
     const int month = monthKey(yearMonthOf(r->forDay));
     if (r->forDay >= recordDay) {
-      report.ignored.push_back(ignoredFor(*r, "streak.makeup_not_past", "只能为已经过去的日期补签"));
+      report.ignored.push_back(
+          ignoredFor(*r, "streak.makeup_not_past", "只能为已经过去的日期补签"));
     } else if (recordDay - r->forDay > config.makeUpWindowDays) {
       report.ignored.push_back(ignoredFor(
           *r, "streak.makeup_window_passed",
@@ -195,9 +210,9 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     } else if (checked.count(r->forDay) || madeUp.count(r->forDay) || restDays.count(r->forDay)) {
       report.ignored.push_back(ignoredFor(*r, "streak.duplicate_day", "这一天已经记录过了"));
     } else if (makeUpsUsed[month] >= config.makeUpPerMonth) {
-      report.ignored.push_back(ignoredFor(
-          *r, "streak.makeup_quota_exceeded",
-          "本月补签次数已用完（每月" + std::to_string(config.makeUpPerMonth) + "次）"));
+      report.ignored.push_back(
+          ignoredFor(*r, "streak.makeup_quota_exceeded",
+                     "本月补签次数已用完（每月" + std::to_string(config.makeUpPerMonth) + "次）"));
     } else {
       madeUp.insert(r->forDay);
       ++makeUpsUsed[month];
@@ -296,15 +311,21 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     if (statusOf(d) == DayStatus::kMissed &&
         makeUpsUsed[monthKey(yearMonthOf(d))] < config.makeUpPerMonth) {
       report.makeUpCandidates.push_back(d);
-      report.makeUpRemaining.push_back(config.makeUpPerMonth - makeUpsUsed[monthKey(yearMonthOf(d))]);
+      report.makeUpRemaining.push_back(config.makeUpPerMonth -
+                                       makeUpsUsed[monthKey(yearMonthOf(d))]);
       candidates.insert(d);
     }
   }
 
   // 5. Milestones: the granted ones echoed, then the new ones, by date.
   for (const GrantedMilestone& g : request.granted) {
-    MilestoneBlock block{g.ruleId, g.ruleId + "@" + formatDate(g.fromDay), g.fromDay, g.toDay,
-                         MilestoneState::kGranted, "", 0};
+    MilestoneBlock block{g.ruleId,
+                         g.ruleId + "@" + formatDate(g.fromDay),
+                         g.fromDay,
+                         g.toDay,
+                         MilestoneState::kGranted,
+                         "",
+                         0};
     for (const MilestoneRule& rule : config.milestones) {
       if (rule.id == g.ruleId) {
         block.rewardTitle = rule.rewardTitle;
@@ -332,8 +353,9 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
     if (!report.hasProgress || remaining < report.progress.remaining) {
       report.hasProgress = true;
       report.progress = MilestoneProgress{rule.id, done, rule.everyDays, remaining, ""};
-      report.progress.text = active ? "再坚持" + daysText(remaining) + "可得" + rule.rewardTitle
-                                    : "连续打卡" + daysText(rule.everyDays) + "可得" + rule.rewardTitle;
+      report.progress.text =
+          active ? "再坚持" + daysText(remaining) + "可得" + rule.rewardTitle
+                 : "连续打卡" + daysText(rule.everyDays) + "可得" + rule.rewardTitle;
     }
   }
   const std::string streakText = "已连续" + daysText(report.current);
@@ -368,7 +390,8 @@ Result<StreakReport> evaluateStreak(const StreakRequest& request) {
   return report;
 }
 
-Result<CheckInDecision> recordCheckIn(const StreakRequest& history, const CheckInRecord& candidate) {
+Result<CheckInDecision> recordCheckIn(const StreakRequest& history,
+                                      const CheckInRecord& candidate) {
   Result<StreakReport> before = evaluateStreak(history);
   if (!before.ok()) return before.error();
 
@@ -406,7 +429,7 @@ Result<CheckInDecision> recordCheckIn(const StreakRequest& history, const CheckI
       decision.outcome = CheckInOutcome::kUnchanged;
       decision.code = ignored.code;
       decision.message = candidate.kind == CheckInKind::kMakeUp ? "这一天已经记录过了，无需补签"
-                                                                 : "今天已经打过卡了";
+                                                                : "今天已经打过卡了";
       decision.report = std::move(report);
       return decision;
     }
@@ -420,9 +443,10 @@ Result<CheckInDecision> recordCheckIn(const StreakRequest& history, const CheckI
     });
   };
   if (countsLost(report) != countsLost(before.value())) {
-    return Error{"streak.makeup_quota_exceeded",
-                 "本月补签次数已用完（每月" + std::to_string(history.config.makeUpPerMonth) + "次）",
-                 "/checkIn"};
+    return Error{
+        "streak.makeup_quota_exceeded",
+        "本月补签次数已用完（每月" + std::to_string(history.config.makeUpPerMonth) + "次）",
+        "/checkIn"};
   }
   decision.outcome = CheckInOutcome::kAccepted;
   decision.message = candidate.kind == CheckInKind::kMakeUp ? "补签成功" : "打卡成功";

@@ -28,25 +28,25 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/civil_date.hpp"
-#include "carecircle/error.hpp"
+#include "common/civil_date.hpp"
+#include "common/error.hpp"
 
 namespace carecircle {
 
 struct MilestoneRule {
   std::string id = "revisit-voucher-50";  // stable; part of each grant's key
-  int everyDays = 7;                       // 1..366 counted days per block
+  int everyDays = 7;                      // 1..366 counted days per block
   std::string rewardTitle = "50元复诊抵用券";
-  std::int64_t rewardValueFen = 5000;     // money is integer fen
+  std::int64_t rewardValueFen = 5000;  // money is integer fen
 };
 
 struct StreakConfig {
-  int utcOffsetMinutes = 480;                // programme zone, minutes east of UTC
-  std::int64_t futureToleranceMs = 600000;   // device clocks run fast: 10 min grace
-  int weekStartsOn = 0;                      // calendar grid: 0 = Monday, 6 = Sunday
-  int makeUpPerMonth = 1;                    // 补签 allowance per calendar month, 0..31
-  int makeUpWindowDays = 2;                  // a make-up may fill day D until D + window
-  int freezePerMonth = 1;                    // automatic streak freezes per month, 0..31
+  int utcOffsetMinutes = 480;               // programme zone, minutes east of UTC
+  std::int64_t futureToleranceMs = 600000;  // device clocks run fast: 10 min grace
+  int weekStartsOn = 0;                     // calendar grid: 0 = Monday, 6 = Sunday
+  int makeUpPerMonth = 1;                   // 补签 allowance per calendar month, 0..31
+  int makeUpWindowDays = 2;                 // a make-up may fill day D until D + window
+  int freezePerMonth = 1;                   // automatic streak freezes per month, 0..31
   std::vector<MilestoneRule> milestones = {MilestoneRule{}};
 };
 
@@ -60,7 +60,7 @@ struct CheckInRecord {
   std::int64_t atMs = 0;  // when it was recorded, epoch ms UTC
   std::int64_t seq = 0;   // device sequence number, tie-breaker only
   CheckInKind kind = CheckInKind::kNormal;
-  DayNumber forDay = 0;   // make-ups only: the missed day being filled
+  DayNumber forDay = 0;  // make-ups only: the missed day being filled
 };
 
 struct GrantedMilestone {
@@ -70,7 +70,7 @@ struct GrantedMilestone {
 };
 
 struct StreakRequest {
-  std::int64_t nowMs = 0;  // trusted "now" (server time, or device time in demo)
+  std::int64_t nowMs = 0;    // trusted "now" (server time, or device time in demo)
   bool deviceClock = false;  // true when nowMs comes from the device (offline demo)
   std::string patientId;
   StreakConfig config;
@@ -134,7 +134,7 @@ struct StreakReport {
   bool deviceClock = false;
   int current = 0;  // counted days in the live streak (0 when broken)
   int longest = 0;
-  int total = 0;    // checked + made-up days ever
+  int total = 0;  // checked + made-up days ever
   bool checkedInToday = false;
   bool alive = false;   // current > 0
   bool atRisk = false;  // alive, but today not yet checked in
@@ -162,7 +162,7 @@ struct CheckInDecision {
   CheckInOutcome outcome = CheckInOutcome::kAccepted;
   std::string code;  // "" when accepted; streak.duplicate_day / streak.duplicate_delivery
   std::string message;
-  DayNumber day = 0;   // the civil day the check-in counts for
+  DayNumber day = 0;    // the civil day the check-in counts for
   StreakReport report;  // the streak with the new check-in applied
 };
 

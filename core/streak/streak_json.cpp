@@ -1,16 +1,16 @@
-#include "carecircle/streak_json.hpp"
+#include "streak/streak_json.hpp"
 
-#include "carecircle/json_io.hpp"
-#include "carecircle/streak.hpp"
+#include "common/json_io.hpp"
+#include "streak/streak.hpp"
 
 namespace carecircle {
 namespace {
 
-using json_io::Json;
 using json_io::childPath;
 using json_io::fail;
+using json_io::Json;
 
-constexpr std::size_t kMaxCheckIns = 50'000;   // 10 years daily with replays fits 5×
+constexpr std::size_t kMaxCheckIns = 50'000;  // 10 years daily with replays fits 5×
 constexpr std::size_t kMaxRestDays = 5'000;
 constexpr std::size_t kMaxGranted = 5'000;
 constexpr std::size_t kMaxIdBytes = 128;
@@ -33,9 +33,13 @@ void decodeConfig(const Json& j, const std::string& path, StreakConfig& c) {
   if (json_io::readInt(j, "futureToleranceMs", path, 0, 86'400'000, n)) c.futureToleranceMs = n;
   std::string weekStart;
   if (json_io::readString(j, "weekStartsOn", path, 16, weekStart)) {
-    if (weekStart == "monday") c.weekStartsOn = 0;
-    else if (weekStart == "sunday") c.weekStartsOn = 6;
-    else fail("input.bad_enum", "weekStartsOn 只能是 monday 或 sunday", childPath(path, "weekStartsOn"));
+    if (weekStart == "monday")
+      c.weekStartsOn = 0;
+    else if (weekStart == "sunday")
+      c.weekStartsOn = 6;
+    else
+      fail("input.bad_enum", "weekStartsOn 只能是 monday 或 sunday",
+           childPath(path, "weekStartsOn"));
   }
   if (j.contains("makeUp") && !j.at("makeUp").is_null()) {
     const std::string p = childPath(path, "makeUp");
@@ -76,8 +80,10 @@ CheckInRecord decodeCheckIn(const Json& j, const std::string& path) {
   json_io::readInt(j, "seq", path, 0, kMaxJsonSafeInt, r.seq);
   std::string kind;
   if (json_io::readString(j, "kind", path, 16, kind)) {
-    if (kind == "makeUp") r.kind = CheckInKind::kMakeUp;
-    else if (kind != "normal") fail("input.bad_enum", "kind 只能是 normal 或 makeUp", childPath(path, "kind"));
+    if (kind == "makeUp")
+      r.kind = CheckInKind::kMakeUp;
+    else if (kind != "normal")
+      fail("input.bad_enum", "kind 只能是 normal 或 makeUp", childPath(path, "kind"));
   }
   if (r.kind == CheckInKind::kMakeUp) r.forDay = readDate(j, "forDate", path);
   return r;
@@ -89,11 +95,14 @@ StreakRequest decodeRequest(const Json& j) {
   json_io::readInt(j, "nowMs", root, 0, kMaxJsonSafeInt, r.nowMs, true);
   std::string clock;
   if (json_io::readString(j, "clock", root, 16, clock)) {
-    if (clock == "device") r.deviceClock = true;
-    else if (clock != "server") fail("input.bad_enum", "clock 只能是 server 或 device", "/clock");
+    if (clock == "device")
+      r.deviceClock = true;
+    else if (clock != "server")
+      fail("input.bad_enum", "clock 只能是 server 或 device", "/clock");
   }
   json_io::readString(j, "patientId", root, kMaxIdBytes, r.patientId, true);
-  if (j.contains("config") && !j.at("config").is_null()) decodeConfig(j.at("config"), "/config", r.config);
+  if (j.contains("config") && !j.at("config").is_null())
+    decodeConfig(j.at("config"), "/config", r.config);
   if (j.contains("startDate") && !j.at("startDate").is_null()) {
     r.hasStartDay = true;
     r.startDay = readDate(j, "startDate", root);
@@ -161,11 +170,15 @@ Json encodeCalendar(const CalendarMonth& c, int weekStartsOn) {
                     {"canMakeUp", d.canMakeUp}});
   }
   Json labels = Json::array();
-  for (unsigned i = 0; i < 7; ++i) labels.push_back(weekdayLabel(i + static_cast<unsigned>(weekStartsOn)));
+  for (unsigned i = 0; i < 7; ++i)
+    labels.push_back(weekdayLabel(i + static_cast<unsigned>(weekStartsOn)));
   Json legend = Json::array();
-  for (const auto& [status, label] : {std::pair{DayStatus::kChecked, "已打卡"}, {DayStatus::kMadeUp, "已补签"},
-                                      {DayStatus::kRest, "休息日"}, {DayStatus::kFrozen, "断签保护"},
-                                      {DayStatus::kMissed, "未打卡"}, {DayStatus::kToday, "今天"}}) {
+  for (const auto& [status, label] : {std::pair{DayStatus::kChecked, "已打卡"},
+                                      {DayStatus::kMadeUp, "已补签"},
+                                      {DayStatus::kRest, "休息日"},
+                                      {DayStatus::kFrozen, "断签保护"},
+                                      {DayStatus::kMissed, "未打卡"},
+                                      {DayStatus::kToday, "今天"}}) {
     legend.push_back({{"status", dayStatusName(status)}, {"label", label}});
   }
   return {{"month", formatYearMonth(c.month)},
@@ -186,7 +199,8 @@ Json encodeReport(const StreakReport& r, const StreakConfig& config) {
   for (std::size_t i = 0; i < r.makeUpCandidates.size(); ++i) {
     const DayNumber d = r.makeUpCandidates[i];
     candidates.push_back(formatDate(d));
-    makeUpOptions.push_back({{"date", formatDate(d)}, {"label", dayLabel(d)},
+    makeUpOptions.push_back({{"date", formatDate(d)},
+                             {"label", dayLabel(d)},
                              {"remainingInMonth", r.makeUpRemaining[i]}});
   }
   Json milestones = Json::array();
@@ -213,27 +227,28 @@ Json encodeReport(const StreakReport& r, const StreakConfig& config) {
                 {"remaining", r.progress.remaining},
                 {"text", r.progress.text}};
   }
-  return {{"patientId", r.patientId},
-          {"today", formatDate(r.today)},
-          {"clock", r.deviceClock ? "device" : "server"},
-          {"current", r.current},
-          {"longest", r.longest},
-          {"total", r.total},
-          {"checkedInToday", r.checkedInToday},
-          {"alive", r.alive},
-          {"atRisk", r.atRisk},
-          {"currentStartDate", r.hasCurrentStart ? Json(formatDate(r.currentStart)) : Json(nullptr)},
-          {"makeUpRemainingThisMonth", r.makeUpRemainingThisMonth},
-          {"freezeRemainingThisMonth", r.freezeRemainingThisMonth},
-          {"makeUpCandidates", candidates},
-          {"makeUpOptions", makeUpOptions},
-          {"todayLabel", dayLabel(r.today)},
-          {"utcOffsetMinutes", config.utcOffsetMinutes},
-          {"milestones", milestones},
-          {"progress", progress},
-          {"statusText", r.statusText},
-          {"calendar", encodeCalendar(r.calendar, config.weekStartsOn)},
-          {"ignored", ignored}};
+  return {
+      {"patientId", r.patientId},
+      {"today", formatDate(r.today)},
+      {"clock", r.deviceClock ? "device" : "server"},
+      {"current", r.current},
+      {"longest", r.longest},
+      {"total", r.total},
+      {"checkedInToday", r.checkedInToday},
+      {"alive", r.alive},
+      {"atRisk", r.atRisk},
+      {"currentStartDate", r.hasCurrentStart ? Json(formatDate(r.currentStart)) : Json(nullptr)},
+      {"makeUpRemainingThisMonth", r.makeUpRemainingThisMonth},
+      {"freezeRemainingThisMonth", r.freezeRemainingThisMonth},
+      {"makeUpCandidates", candidates},
+      {"makeUpOptions", makeUpOptions},
+      {"todayLabel", dayLabel(r.today)},
+      {"utcOffsetMinutes", config.utcOffsetMinutes},
+      {"milestones", milestones},
+      {"progress", progress},
+      {"statusText", r.statusText},
+      {"calendar", encodeCalendar(r.calendar, config.weekStartsOn)},
+      {"ignored", ignored}};
 }
 
 }  // namespace

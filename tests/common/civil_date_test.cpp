@@ -1,4 +1,4 @@
-#include "carecircle/civil_date.hpp"
+#include "common/civil_date.hpp"
 
 #include <gtest/gtest.h>
 

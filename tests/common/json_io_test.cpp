@@ -1,4 +1,4 @@
-#include "carecircle/json_io.hpp"
+#include "common/json_io.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,7 +50,9 @@ TEST(JsonIo, RefusesOversizedText) {
 
 TEST(JsonIo, RunEntryTurnsEveryThrowIntoAnEnvelope) {
   const std::string reply = runEntry("{}", {}, [](const Json&) -> Json { throw 42; });
-  EXPECT_EQ(reply, R"({"error":{"code":"internal.unexpected","message":"系统内部错误，请稍后重试","path":""},"ok":false})");
+  EXPECT_EQ(
+      reply,
+      R"({"error":{"code":"internal.unexpected","message":"系统内部错误，请稍后重试","path":""},"ok":false})");
   const std::string missing = runEntry("{}", {}, [](const Json& j) -> Json {
     std::int64_t n = 0;
     readInt(j, "n", "", 0, 10, n, true);

@@ -1,6 +1,6 @@
 // The JSON boundary of the community module: every error code, hostile and
 // huge inputs. Rules themselves are covered in the other community tests.
-#include "carecircle/community_json.hpp"
+#include "community/community_json.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <tuple>
 #include <vector>
 
-#include "carecircle/community.hpp"
+#include "community/community.hpp"
 
 namespace carecircle {
 namespace {

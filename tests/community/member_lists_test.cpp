@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "carecircle/community.hpp"
+#include "community/community.hpp"
 #include "community_test_util.hpp"
 
 namespace carecircle {

@@ -1,5 +1,5 @@
 // One test per compliance guard (COMPLIANCE.md), through the domain API.
-#include "carecircle/campaign.hpp"
+#include "eligibility/campaign.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,12 +25,17 @@ std::vector<std::string> codes(const std::vector<Violation>& vs) {
   return out;
 }
 
-std::vector<std::string> check(const Campaign& c) { return codes(validateCampaigns({c})); }
+std::vector<std::string> check(const Campaign& c) {
+  return codes(validateCampaigns({c}));
+}
 
-TEST(CampaignGuards, TheSeedCampaignShapeIsValid) { EXPECT_TRUE(check(fission()).empty()); }
+TEST(CampaignGuards, TheSeedCampaignShapeIsValid) {
+  EXPECT_TRUE(check(fission()).empty());
+}
 
 TEST(CampaignGuards, G1CashRedPacketBalanceAndPointsAreRefused) {
-  for (RewardType t : {RewardType::kCash, RewardType::kRedPacket, RewardType::kBalance, RewardType::kPoints}) {
+  for (RewardType t :
+       {RewardType::kCash, RewardType::kRedPacket, RewardType::kBalance, RewardType::kPoints}) {
     Campaign c = fission();
     c.referrerRewards[0].type = t;
     EXPECT_EQ(check(c), std::vector<std::string>{"G1:campaign.cash_reward_forbidden"});

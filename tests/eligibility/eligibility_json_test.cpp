@@ -1,5 +1,5 @@
 // Bad input at the eligibility JSON boundary: each a clear code, never a crash.
-#include "carecircle/eligibility_json.hpp"
+#include "eligibility/eligibility_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,8 +12,11 @@ namespace {
 using nlohmann::json;
 
 json campaign() {
-  return {{"id", "fission"}, {"title", "老带新"}, {"type", "referralReward"},
-          {"referrerRewards", {{{"id", "exam"}, {"type", "voucher"}, {"title", "100元体检券"}, {"valueFen", 10000}}}}};
+  return {{"id", "fission"},
+          {"title", "老带新"},
+          {"type", "referralReward"},
+          {"referrerRewards",
+           {{{"id", "exam"}, {"type", "voucher"}, {"title", "100元体检券"}, {"valueFen", 10000}}}}};
 }
 
 std::string code(const std::string& reply) {
@@ -21,7 +24,9 @@ std::string code(const std::string& reply) {
   return r["ok"].get<bool>() ? "ok" : r["error"]["code"].get<std::string>();
 }
 
-std::string validate(const json& c) { return code(validateCampaignsJson(json{{"campaigns", {c}}}.dump())); }
+std::string validate(const json& c) {
+  return code(validateCampaignsJson(json{{"campaigns", {c}}}.dump()));
+}
 
 TEST(EligibilityJson, ValidCampaignPasses) {
   const json r = json::parse(validateCampaignsJson(json{{"campaigns", {campaign()}}}.dump()));
@@ -64,16 +69,20 @@ TEST(EligibilityJson, NegativeAmountsOverlappingWindowsAndNegativeQuotasAreViola
   ASSERT_FALSE(r["value"]["valid"].get<bool>());
   EXPECT_EQ(r["value"]["violations"][0]["code"], "campaign.bad_window");
   EXPECT_EQ(r["value"]["violations"][1]["code"], "campaign.bad_reward");
-  json q = {{"id", "q"}, {"title", "名额"}, {"type", "monthlyQuota"},
+  json q = {{"id", "q"},
+            {"title", "名额"},
+            {"type", "monthlyQuota"},
             {"pools", {{{"id", "p"}, {"size", -1}, {"reward", campaign()["referrerRewards"][0]}}}}};
   const json rq = json::parse(validateCampaignsJson(json{{"campaigns", {q}}}.dump()));
   EXPECT_EQ(rq["value"]["violations"][0]["code"], "campaign.bad_quota");
 }
 
 TEST(EligibilityJson, HugeAndDeepConfigurationsAreRefused) {
-  const std::string tenMegabytes = "{\"campaigns\":[],\"pad\":\"" + std::string(10u << 20, 'x') + "\"}";
+  const std::string tenMegabytes =
+      "{\"campaigns\":[],\"pad\":\"" + std::string(10u << 20, 'x') + "\"}";
   EXPECT_EQ(code(validateCampaignsJson(tenMegabytes)), "input.too_large");
-  const std::string deep = "{\"campaigns\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  const std::string deep =
+      "{\"campaigns\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
   EXPECT_EQ(code(validateCampaignsJson(deep)), "input.too_deep");
   json many = {{"campaigns", json::array()}};
   for (int i = 0; i < 201; ++i) many["campaigns"].push_back(campaign());
@@ -96,15 +105,19 @@ TEST(EligibilityJson, EvaluateRequiresPatientAndValidCampaigns) {
 }
 
 TEST(EligibilityJson, ChangeNeedsBothSides) {
-  EXPECT_EQ(code(validateCampaignChangeJson(json{{"before", campaign()}}.dump())), "input.missing_field");
-  const json r = json::parse(validateCampaignChangeJson(json{{"before", campaign()}, {"after", campaign()}}.dump()));
+  EXPECT_EQ(code(validateCampaignChangeJson(json{{"before", campaign()}}.dump())),
+            "input.missing_field");
+  const json r = json::parse(
+      validateCampaignChangeJson(json{{"before", campaign()}, {"after", campaign()}}.dump()));
   EXPECT_TRUE(r["value"]["allowed"].get<bool>());
 }
 
 TEST(EligibilityJson, InvitePromptRejectsBadTimestamps) {
-  EXPECT_EQ(code(mayShowInvitePromptJson(R"({"nowMs":1795420800000,"shownAtMs":["x"]})")), "input.out_of_range");
+  EXPECT_EQ(code(mayShowInvitePromptJson(R"({"nowMs":1795420800000,"shownAtMs":["x"]})")),
+            "input.out_of_range");
   EXPECT_EQ(code(mayShowInvitePromptJson(R"({"nowMs":1795420800000,"shownAtMs":[1]})")), "ok");
-  EXPECT_EQ(code(mayShowInvitePromptJson(R"({"nowMs":1795420800000,"nag":true})")), "input.unknown_field");
+  EXPECT_EQ(code(mayShowInvitePromptJson(R"({"nowMs":1795420800000,"nag":true})")),
+            "input.unknown_field");
 }
 
 }  // namespace
@@ -115,19 +128,31 @@ namespace {
 
 // The batch gives, per patient, exactly what the single evaluation says.
 TEST(EligibilityBatchJson, AgreesWithPerPatientEvaluationAndNamesBadPatients) {
-  const json c = {{"id", "fission"}, {"title", "老带新"}, {"type", "referralReward"},
-                  {"refereeRewards", {{{"id", "exam"}, {"type", "voucher"}, {"title", "100元体检券"}, {"valueFen", 10000}}}}};
-  const json referral = {{"id", "r1"}, {"referrerId", "a"}, {"refereeId", "b"}, {"refereeIsNewPatient", true},
+  const json c = {
+      {"id", "fission"},
+      {"title", "老带新"},
+      {"type", "referralReward"},
+      {"refereeRewards",
+       {{{"id", "exam"}, {"type", "voucher"}, {"title", "100元体检券"}, {"valueFen", 10000}}}}};
+  const json referral = {{"id", "r1"},
+                         {"referrerId", "a"},
+                         {"refereeId", "b"},
+                         {"refereeIsNewPatient", true},
                          {"registrationConfirmedAtMs", 1795000000000}};
-  json batch = {{"nowMs", 1795420800000}, {"campaigns", {c}},
-                {"patients", {{{"patient", {{"id", "b"}}}, {"referrals", {referral}}},
-                              {{"patient", {{"id", "z"}}}}}}};
+  json batch = {
+      {"nowMs", 1795420800000},
+      {"campaigns", {c}},
+      {"patients",
+       {{{"patient", {{"id", "b"}}}, {"referrals", {referral}}}, {{"patient", {{"id", "z"}}}}}}};
   const json reply = json::parse(evaluateEligibilityBatchJson(batch.dump()));
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
   EXPECT_EQ(reply["value"]["results"][0]["eligible"], json({"fission"}));
   EXPECT_EQ(reply["value"]["results"][1]["eligible"], json::array());
-  const json single = json::parse(evaluateEligibilityJson(
-      json{{"nowMs", 1795420800000}, {"campaigns", {c}}, {"patient", {{"id", "b"}}}, {"referrals", {referral}}}.dump()));
+  const json single = json::parse(evaluateEligibilityJson(json{
+      {"nowMs", 1795420800000},
+      {"campaigns", {c}},
+      {"patient", {{"id", "b"}}},
+      {"referrals", {referral}}}.dump()));
   EXPECT_TRUE(single["value"]["campaigns"][0]["eligible"].get<bool>());
 
   batch["patients"][1]["patient"]["id"] = "";

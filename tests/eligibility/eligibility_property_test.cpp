@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/eligibility.hpp"
+#include "eligibility/eligibility.hpp"
 
 namespace carecircle {
 namespace {

@@ -1,4 +1,4 @@
-#include "carecircle/eligibility.hpp"
+#include "eligibility/eligibility.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ Campaign fission() {
   return c;
 }
 
-ReferralFacts referral(const std::string& id, const char* registeredOn, const std::string& referee = "q") {
+ReferralFacts referral(const std::string& id, const char* registeredOn,
+                       const std::string& referee = "q") {
   ReferralFacts r;
   r.id = id;
   r.referrerId = "p";
@@ -106,7 +107,8 @@ TEST(Eligibility, LevelTwoAndReturningPatientsNeverEarn) {
   auto report = evaluateEligibility(req);
   std::vector<std::string> codes;
   for (const Reason& r : only(report).reasons) codes.push_back(r.code);
-  EXPECT_EQ(codes, (std::vector<std::string>{"eligibility.not_direct_referral", "eligibility.referee_not_new"}));
+  EXPECT_EQ(codes, (std::vector<std::string>{"eligibility.not_direct_referral",
+                                             "eligibility.referee_not_new"}));
   EXPECT_FALSE(only(report).eligible);
 }
 
@@ -123,7 +125,8 @@ TEST(Eligibility, PerPersonLimitAndBudgetStopFurtherGrants) {
   EligibilityRequest req = request("2026-11-23");
   req.campaigns[0].refereeRewards.clear();
   req.campaigns[0].perPersonLimit = 2;
-  req.referrals = {referral("r1", "2026-01-01"), referral("r2", "2026-01-02"), referral("r3", "2026-01-03")};
+  req.referrals = {referral("r1", "2026-01-01"), referral("r2", "2026-01-02"),
+                   referral("r3", "2026-01-03")};
   auto limited = evaluateEligibility(req);
   EXPECT_EQ(only(limited).grants[2].state, GrantState::kBlocked);
   EXPECT_EQ(only(limited).grants[2].reasons[0].code, "eligibility.per_person_limit");
@@ -161,7 +164,8 @@ TEST(Eligibility, TiersCountTheSameVestedReferralsAsRewards) {
   tiers.tiers = {Tier{"bronze", "铜质健康大使", 1, {Reward{"m1", RewardType::kMedal, "铜质勋章"}}},
                  Tier{"silver", "银质健康大使", 3, {Reward{"m3", RewardType::kMedal, "银质勋章"}}}};
   req.campaigns.push_back(tiers);
-  req.referrals = {referral("r1", "2026-01-01"), referral("r2", "2026-11-01"), referral("r3", "2026-11-10")};
+  req.referrals = {referral("r1", "2026-01-01"), referral("r2", "2026-11-01"),
+                   referral("r3", "2026-11-10")};
   auto report = evaluateEligibility(req);
   ASSERT_TRUE(report.ok());
   const CampaignEligibility& t = report.value().campaigns[1];
@@ -215,14 +219,15 @@ TEST(Eligibility, CheckInVouchersComeFromStreakMilestonesOnly) {
   req.patient.isStaff = true;  // staff who are patients keep their own check-in vouchers (G4)
   req.milestones = {MilestoneFact{"revisit-voucher-50@2026-11-01", "revisit-voucher-50"},
                     MilestoneFact{"other@2026-11-01", "other-rule"}};
-  req.issued = {IssuedReward{"checkin:revisit-voucher-50@2026-11-01:v50", "checkin", "", IssuedStatus::kIssued,
-                             beijingNoon("2026-11-07")}};
+  req.issued = {IssuedReward{"checkin:revisit-voucher-50@2026-11-01:v50", "checkin", "",
+                             IssuedStatus::kIssued, beijingNoon("2026-11-07")}};
   auto report = evaluateEligibility(req);
   ASSERT_EQ(only(report).grants.size(), 1u);
   EXPECT_EQ(only(report).grants[0].state, GrantState::kIssued);
   ASSERT_EQ(report.value().wallet.size(), 1u);
   EXPECT_EQ(report.value().wallet[0].status, WalletStatus::kAvailable);
-  EXPECT_EQ(formatDate(report.value().wallet[0].date), "2027-02-04");  // 90 days incl. the issue day
+  EXPECT_EQ(formatDate(report.value().wallet[0].date),
+            "2027-02-04");  // 90 days incl. the issue day
 }
 
 TEST(Eligibility, WalletExplainsWhyACouponCannotBeUsed) {

@@ -11,7 +11,7 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/community_json.hpp"
+#include "community/community_json.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 

@@ -10,7 +10,7 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/eligibility_json.hpp"
+#include "eligibility/eligibility_json.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 

@@ -12,9 +12,9 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/moderation.hpp"
-#include "carecircle/moderation_json.hpp"
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation.hpp"
+#include "moderation/moderation_json.hpp"
+#include "moderation/moderation_text.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 

@@ -11,11 +11,12 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/poster.hpp"
-#include "carecircle/poster_json.hpp"
-#include "carecircle/poster_text.hpp"
-#include "carecircle/qr_native.hpp"
-#include "carecircle/referral_code.hpp"
+#include "common/qr_native.hpp"
+#include "poster/poster.hpp"
+#include "poster/poster_json.hpp"
+#include "poster/poster_text.hpp"
+#include "referral/referral_code.hpp"
+#include "referral/referral_code_json.hpp"
 
 namespace {
 
@@ -24,7 +25,8 @@ void checkEnvelope(const std::string& reply) {
   const nlohmann::json j = carecircle::fuzz::checkEnvelope(reply);
   if (j["ok"].get<bool>() && j["value"].contains("svg")) {
     const std::string svg = j["value"]["svg"].get<std::string>();
-    if (svg.find("<script") != std::string::npos || svg.find("<foreignObject") != std::string::npos) {
+    if (svg.find("<script") != std::string::npos ||
+        svg.find("<foreignObject") != std::string::npos) {
       __builtin_trap();
     }
   }

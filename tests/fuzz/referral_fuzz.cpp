@@ -10,7 +10,7 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/referral_json.hpp"
+#include "referral/referral_json.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 

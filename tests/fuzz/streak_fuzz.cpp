@@ -11,7 +11,7 @@
 
 #include "envelope.hpp"
 
-#include "carecircle/streak_json.hpp"
+#include "streak/streak_json.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/moderation.hpp"
-#include "carecircle/moderation_json.hpp"
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation.hpp"
+#include "moderation/moderation_json.hpp"
+#include "moderation/moderation_text.hpp"
 
 namespace carecircle {
 namespace {

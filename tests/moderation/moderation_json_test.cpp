@@ -1,6 +1,6 @@
 // The JSON boundary of the moderation module: every error code, hostile and
 // huge inputs. Rules themselves are covered in moderation_test.cpp.
-#include "carecircle/moderation_json.hpp"
+#include "moderation/moderation_json.hpp"
 
 #include <gtest/gtest.h>
 

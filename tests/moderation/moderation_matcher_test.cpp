@@ -1,5 +1,5 @@
 // Aho–Corasick against a naive search: every (pattern, end) pair, no more, no less.
-#include "carecircle/moderation_matcher.hpp"
+#include "moderation/moderation_matcher.hpp"
 
 #include <gtest/gtest.h>
 

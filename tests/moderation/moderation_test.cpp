@@ -1,6 +1,6 @@
 // The moderation rules: the seed's examples, G11 wording, personal data,
 // spacing tricks, spans in the original text, and big inputs.
-#include "carecircle/moderation.hpp"
+#include "moderation/moderation.hpp"
 
 #include <gtest/gtest.h>
 

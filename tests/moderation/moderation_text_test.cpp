@@ -1,5 +1,5 @@
 // UTF-8 decoding and folding: the ground the moderation check stands on.
-#include "carecircle/moderation_text.hpp"
+#include "moderation/moderation_text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,7 @@
 // The JSON boundary of the poster module: every error code and path, hostile
 // and huge input, the wording_flagged envelope with its spans.
-#include "carecircle/poster_json.hpp"
+#include "poster/poster_json.hpp"
+#include "referral/referral_code_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/poster_text.hpp"
-#include "carecircle/qr_native.hpp"
+#include "common/qr_native.hpp"
+#include "poster/poster_text.hpp"
 
 namespace carecircle {
 namespace {

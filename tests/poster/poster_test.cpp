@@ -1,7 +1,7 @@
 // Poster templates, scenes and SVG: G12 / G3 / G11 refusals, escaping, QR
 // geometry, image fitting, the scratch region, determinism, and every text
 // staying on the canvas.
-#include "carecircle/poster.hpp"
+#include "poster/poster.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/qr_native.hpp"
+#include "common/qr_native.hpp"
 
 namespace carecircle {
 namespace {
@@ -382,7 +382,8 @@ TEST(Poster, AQrTemplateWithoutItsGridSaysWhatIsMissing) {
 TEST(Poster, MedalTiersAndEmptyFieldsHaveDefaults) {
   PosterRequest r = letter(PosterTemplate::kReferralHonour);
   r.medal = MedalTier::kGold;
-  EXPECT_NE(allText(layout(r)).find("金质健康大使"), std::string::npos);  // as the campaign's tiers say
+  EXPECT_NE(allText(layout(r)).find("金质健康大使"),
+            std::string::npos);  // as the campaign's tiers say
   r.medal = MedalTier::kSilver;
   EXPECT_NE(allText(layout(r)).find("银质健康大使"), std::string::npos);
   r.medal = MedalTier::kNone;  // not yet an ambassador: the letter claims no medal

@@ -1,5 +1,5 @@
 // Line breaking, auto-fit and ellipsis of poster text (poster_text.hpp).
-#include "carecircle/poster_text.hpp"
+#include "poster/poster_text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The QR encoder interface: Nayuki's C++ library natively, and the checks a
 // grid from the shell (Nayuki's npm build) goes through. The golden fixtures'
 // grids are proved to be what Nayuki's library makes for their payloads.
-#include "carecircle/qr.hpp"
+#include "common/qr.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "carecircle/qr_native.hpp"
+#include "common/qr_native.hpp"
 
 namespace carecircle {
 namespace {

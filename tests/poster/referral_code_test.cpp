@@ -1,7 +1,7 @@
 // Referral codes: the check symbol catches every single-symbol typo and every
 // transposition (tested exhaustively), reading is forgiving, randomness is an
 // input, the QR payload never carries personal data.
-#include "carecircle/referral_code.hpp"
+#include "referral/referral_code.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "carecircle/referral_graph.hpp"
+#include "referral/referral_graph.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,8 @@ namespace {
 constexpr std::int64_t kT0 = 1795420800000;  // 2026-11-23T08:00:00Z
 constexpr std::int64_t kHour = 3'600'000;
 
-ReferralRecord rec(const std::string& id, const std::string& from, const std::string& to, std::int64_t invited) {
+ReferralRecord rec(const std::string& id, const std::string& from, const std::string& to,
+                   std::int64_t invited) {
   ReferralRecord r;
   r.id = id;
   r.referrerId = from;
@@ -40,7 +41,8 @@ std::string parentOf(const ReferralGraph& g, const std::string& id) {
 
 TEST(ReferralGraph, BuildsAForestWithChildrenInFirstTouchOrder) {
   const ReferralGraph g = buildReferralGraph(
-      {rec("r2", "a", "c", kT0 + 2), rec("r1", "a", "b", kT0 + 1), rec("r3", "b", "d", kT0 + 3)}, {}, {});
+      {rec("r2", "a", "c", kT0 + 2), rec("r1", "a", "b", kT0 + 1), rec("r3", "b", "d", kT0 + 3)},
+      {}, {});
   EXPECT_TRUE(g.issues.empty());
   ASSERT_EQ(g.roots.size(), 1u);
   EXPECT_EQ(g.ids[g.roots[0]], "a");
@@ -57,7 +59,8 @@ TEST(ReferralGraph, SelfReferralIsReportedAndIgnored) {
 }
 
 TEST(ReferralGraph, FirstTouchWinsATwiceClaimedReferee) {
-  const ReferralGraph g = buildReferralGraph({rec("late", "x", "c", kT0 + 5), rec("early", "y", "c", kT0 + 1)}, {}, {});
+  const ReferralGraph g =
+      buildReferralGraph({rec("late", "x", "c", kT0 + 5), rec("early", "y", "c", kT0 + 1)}, {}, {});
   EXPECT_EQ(parentOf(g, "c"), "y");
   ASSERT_EQ(codes(g), std::vector<std::string>{"referral.duplicate_referee"});
   EXPECT_EQ(g.issues[0].recordIds, (std::vector<std::string>{"early", "late"}));
@@ -65,7 +68,8 @@ TEST(ReferralGraph, FirstTouchWinsATwiceClaimedReferee) {
 
 TEST(ReferralGraph, CyclesAreBrokenAtTheMostRecentTouch) {
   const ReferralGraph g = buildReferralGraph(
-      {rec("r1", "a", "b", kT0 + 1), rec("r2", "b", "c", kT0 + 2), rec("r3", "c", "a", kT0 + 3)}, {}, {});
+      {rec("r1", "a", "b", kT0 + 1), rec("r2", "b", "c", kT0 + 2), rec("r3", "c", "a", kT0 + 3)},
+      {}, {});
   ASSERT_EQ(codes(g), std::vector<std::string>{"referral.cycle"});
   EXPECT_EQ(g.issues[0].recordIds, (std::vector<std::string>{"r1", "r2", "r3"}));
   EXPECT_EQ(parentOf(g, "a"), "");  // r3 (c → a) was the latest touch
@@ -81,8 +85,9 @@ TEST(ReferralGraph, UnknownPatientsAreReportedWhenTheListIsComplete) {
 }
 
 TEST(ReferralGraph, RefereeWhoWasAPatientFirstIsNotAReferral) {
-  const ReferralGraph g = buildReferralGraph({rec("r1", "new", "old", kT0)},
-                                             {{"new", "新患者", kT0 - 10 * kHour}, {"old", "老患者", kT0 - 900 * kHour}}, {});
+  const ReferralGraph g = buildReferralGraph(
+      {rec("r1", "new", "old", kT0)},
+      {{"new", "新患者", kT0 - 10 * kHour}, {"old", "老患者", kT0 - 900 * kHour}}, {});
   EXPECT_EQ(codes(g), std::vector<std::string>{"referral.referee_predates_referrer"});
   EXPECT_EQ(parentOf(g, "old"), "");
 }
@@ -124,8 +129,8 @@ TEST(ReferralGraph, StagesFollowTimestampsAndLapseAfter48Hours) {
 TEST(ReferralGraph, ArrivalOrderNeverChangesTheForest) {
   std::vector<ReferralRecord> records;
   for (int i = 1; i < 300; ++i) {
-    records.push_back(rec("r" + std::to_string(i), "p" + std::to_string((i * 7919) % i), "p" + std::to_string(i),
-                          kT0 + (i % 13)));
+    records.push_back(rec("r" + std::to_string(i), "p" + std::to_string((i * 7919) % i),
+                          "p" + std::to_string(i), kT0 + (i % 13)));
   }
   records.push_back(rec("dup", "p5", "p40", kT0));  // a second claim on p40
   records.push_back(rec("cyc", "p200", "p0", kT0 + 99));
@@ -134,7 +139,8 @@ TEST(ReferralGraph, ArrivalOrderNeverChangesTheForest) {
   for (int round = 0; round < 20; ++round) {
     std::shuffle(records.begin(), records.end(), rng);
     const ReferralGraph g = buildReferralGraph(records, {}, {});
-    for (const std::string& id : reference.ids) ASSERT_EQ(parentOf(g, id), parentOf(reference, id)) << id;
+    for (const std::string& id : reference.ids)
+      ASSERT_EQ(parentOf(g, id), parentOf(reference, id)) << id;
     ASSERT_EQ(codes(g), codes(reference));
   }
 }
@@ -144,7 +150,8 @@ TEST(ReferralGraph, AMillionLongChainIsLinearAndIterative) {
   const int n = 1'000'000;
   records.reserve(n);
   for (int i = 1; i < n; ++i) {
-    records.push_back(rec("r" + std::to_string(i), "p" + std::to_string(i - 1), "p" + std::to_string(i), kT0 + i));
+    records.push_back(rec("r" + std::to_string(i), "p" + std::to_string(i - 1),
+                          "p" + std::to_string(i), kT0 + i));
   }
   const ReferralGraph g = buildReferralGraph(records, {}, {});
   EXPECT_EQ(g.roots.size(), 1u);

@@ -1,6 +1,6 @@
 // Bad input at the referral JSON boundary: a clear code or a report, never a
 // crash or a hang.
-#include "carecircle/referral_json.hpp"
+#include "referral/referral_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -48,7 +48,8 @@ TEST(ReferralJson, TenMillionRecordsAreRefusedBeforeParsing) {
 }
 
 TEST(ReferralJson, DeepNestingIsRefused) {
-  EXPECT_EQ(code(layoutForestJson("{\"records\":" + std::string(100000, '[') + "}")), "input.too_deep");
+  EXPECT_EQ(code(layoutForestJson("{\"records\":" + std::string(100000, '[') + "}")),
+            "input.too_deep");
 }
 
 TEST(ReferralJson, GraphProblemsAreReportedNotFatal) {

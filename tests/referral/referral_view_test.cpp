@@ -1,4 +1,4 @@
-#include "carecircle/referral_view.hpp"
+#include "referral/referral_view.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,8 @@ namespace {
 constexpr std::int64_t kT0 = 1795420800000;  // 2026-11-23T08:00:00Z
 constexpr std::int64_t kHour = 3'600'000;
 
-ReferralRecord rec(const std::string& id, const std::string& from, const std::string& to, std::int64_t invited) {
+ReferralRecord rec(const std::string& id, const std::string& from, const std::string& to,
+                   std::int64_t invited) {
   ReferralRecord r;
   r.id = id;
   r.referrerId = from;
@@ -45,9 +46,14 @@ TreeRequest demo() {
   vested.convertedAtMs = kT0 + 4 * kHour;
   vested.vestedAtMs = kT0 + 30 * kHour;
   vested.rewardTitle = "200元健康金";
-  r.records = {consented, privateOne, vested, rec("r4", "li", "x1", kT0 + 10 * kHour),
-               rec("r5", "x1", "x2", kT0 + 11 * kHour), rec("r6", "x2", "x3", kT0 + 12 * kHour)};
-  r.patients = {{"me", "王建国", 0}, {"li", "李晓芳", 0}, {"zhang", "张伟", 0}, {"wang", "王小明", 0}};
+  r.records = {consented,
+               privateOne,
+               vested,
+               rec("r4", "li", "x1", kT0 + 10 * kHour),
+               rec("r5", "x1", "x2", kT0 + 11 * kHour),
+               rec("r6", "x2", "x3", kT0 + 12 * kHour)};
+  r.patients = {
+      {"me", "王建国", 0}, {"li", "李晓芳", 0}, {"zhang", "张伟", 0}, {"wang", "王小明", 0}};
   return r;
 }
 
@@ -69,7 +75,7 @@ TEST(MyReferralTree, ThreeLevelsWithMaskedNamesAndAnonymousCounts) {
 TEST(MyReferralTree, DetailedStagesOnlyWithConsent) {
   Result<MyReferralTree> t = myReferralTree(demo(), "me");
   ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t.value().friends[0].stageLabel, "已到院");     // consented
+  EXPECT_EQ(t.value().friends[0].stageLabel, "已到院");      // consented
   EXPECT_EQ(t.value().friends[1].stageLabel, "已接受邀请");  // converted, but private
   EXPECT_EQ(t.value().friends[1].progressPercent, 60);
   EXPECT_EQ(t.value().friends[2].stageLabel, "奖励已发放");

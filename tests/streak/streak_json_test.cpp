@@ -1,6 +1,6 @@
 // The JSON boundary of the streak module: every error code, hostile and huge
 // inputs. Rules themselves are covered in streak_test.cpp.
-#include "carecircle/streak_json.hpp"
+#include "streak/streak_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -128,7 +128,8 @@ TEST(StreakJson, BadDatesAndEnums) {
 
 TEST(StreakJson, InconsistentConfigIsBadConfig) {
   json r = base();
-  r["config"] = {{"milestones", {{{"id", "a"}, {"everyDays", 7}}, {{"id", "a"}, {"everyDays", 9}}}}};
+  r["config"] = {
+      {"milestones", {{{"id", "a"}, {"everyDays", 7}}, {{"id", "a"}, {"everyDays", 9}}}}};
   EXPECT_EQ(errorCode(r), "streak.bad_config");
 }
 
@@ -140,7 +141,8 @@ TEST(StreakJson, HugeInputsAreRefusedNotCrashed) {
   EXPECT_EQ(errorCode(r), "input.too_many_items");
   const std::string nine(9u << 20, ' ');
   EXPECT_EQ(reply(evaluateStreakJson("{" + nine + "}")).at("error").at("code"), "input.too_large");
-  const std::string deep = "{\"checkIns\":" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+  const std::string deep =
+      "{\"checkIns\":" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
   EXPECT_EQ(reply(evaluateStreakJson(deep)).at("error").at("code"), "input.too_deep");
 }
 

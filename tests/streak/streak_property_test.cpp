@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "carecircle/streak.hpp"
+#include "streak/streak.hpp"
 
 namespace carecircle {
 namespace {

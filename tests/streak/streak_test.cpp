@@ -1,4 +1,4 @@
-#include "carecircle/streak.hpp"
+#include "streak/streak.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,9 @@ namespace {
 constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kHour = 60 * kMinute;
 
-DayNumber day(const char* date) { return *parseDate(date); }
+DayNumber day(const char* date) {
+  return *parseDate(date);
+}
 
 // Epoch ms of a local wall-clock time in Beijing (UTC+8).
 std::int64_t beijing(const char* date, int hour, int minute = 0) {
@@ -77,8 +79,9 @@ DayStatus statusOn(const StreakReport& r, const char* date) {
 }
 
 int newMilestones(const StreakReport& r) {
-  return static_cast<int>(std::count_if(r.milestones.begin(), r.milestones.end(),
-                                        [](const MilestoneBlock& m) { return m.state == MilestoneState::kNew; }));
+  return static_cast<int>(
+      std::count_if(r.milestones.begin(), r.milestones.end(),
+                    [](const MilestoneBlock& m) { return m.state == MilestoneState::kNew; }));
 }
 
 TEST(Streak, EmptyHistoryHasNoStreakAndInvitesAFirstCheckIn) {
@@ -248,7 +251,8 @@ TEST(Streak, SameHistoryEvaluatedTwiceIsIdentical) {
   const StreakReport b = f.evaluate();
   ASSERT_EQ(a.milestones.size(), b.milestones.size());
   EXPECT_EQ(newMilestones(a), 3);
-  for (std::size_t i = 0; i < a.milestones.size(); ++i) EXPECT_EQ(a.milestones[i].key, b.milestones[i].key);
+  for (std::size_t i = 0; i < a.milestones.size(); ++i)
+    EXPECT_EQ(a.milestones[i].key, b.milestones[i].key);
 }
 
 TEST(Streak, LateCheckInJoiningTwoStreaksNeverRewardsTheSameDaysTwice) {
@@ -258,7 +262,8 @@ TEST(Streak, LateCheckInJoiningTwoStreaksNeverRewardsTheSameDaysTwice) {
   StreakReport r = f.evaluate();
   ASSERT_EQ(r.milestones.size(), 1u);
   EXPECT_EQ(r.milestones[0].key, "revisit-voucher-50@2026-11-07");
-  f.request.granted.push_back({r.milestones[0].ruleId, r.milestones[0].fromDay, r.milestones[0].toDay});
+  f.request.granted.push_back(
+      {r.milestones[0].ruleId, r.milestones[0].fromDay, r.milestones[0].toDay});
   // The offline check-in for the 6th arrives: 1st..13th is now one streak.
   f.checkIn("2026-11-06", 20);
   r = f.evaluate();
@@ -269,8 +274,9 @@ TEST(Streak, LateCheckInJoiningTwoStreaksNeverRewardsTheSameDaysTwice) {
   f.checkIn("2026-11-14");
   r = f.evaluate();
   ASSERT_EQ(newMilestones(r), 1);  // 1st..6th + 14th: seven fresh days of one streak
-  const auto fresh = std::find_if(r.milestones.begin(), r.milestones.end(),
-                                  [](const MilestoneBlock& m) { return m.state == MilestoneState::kNew; });
+  const auto fresh =
+      std::find_if(r.milestones.begin(), r.milestones.end(),
+                   [](const MilestoneBlock& m) { return m.state == MilestoneState::kNew; });
   EXPECT_EQ(fresh->key, "revisit-voucher-50@2026-11-01");
   EXPECT_EQ(formatDate(fresh->toDay), "2026-11-14");
 }
@@ -344,10 +350,9 @@ TEST(Streak, MakeUpRulesAreEnforcedWithCodes) {
   const StreakReport r = f.evaluate();
   std::vector<std::string> codes;
   for (const IgnoredCheckIn& i : r.ignored) codes.push_back(i.id + ":" + i.code);
-  EXPECT_EQ(codes, (std::vector<std::string>{"m2:streak.makeup_window_passed",
-                                             "m3:streak.makeup_not_past",
-                                             "m5:streak.makeup_quota_exceeded",
-                                             "m6:streak.duplicate_day"}));
+  EXPECT_EQ(codes, (std::vector<std::string>{
+                       "m2:streak.makeup_window_passed", "m3:streak.makeup_not_past",
+                       "m5:streak.makeup_quota_exceeded", "m6:streak.duplicate_day"}));
   EXPECT_EQ(statusOn(r, "2026-11-21"), DayStatus::kMadeUp);
 }
 
@@ -362,10 +367,9 @@ TEST(Streak, FutureAndImplausibleTimestampsAreIgnoredWithReasons) {
   const StreakReport r = f.evaluate();
   std::vector<std::string> codes;
   for (const IgnoredCheckIn& i : r.ignored) codes.push_back(i.id + ":" + i.code);
-  EXPECT_EQ(codes, (std::vector<std::string>{"epoch:streak.timestamp_out_of_range",
-                                             "future:streak.future_timestamp",
-                                             "grace:streak.duplicate_day",
-                                             "other:streak.unknown_patient"}));
+  EXPECT_EQ(codes, (std::vector<std::string>{
+                       "epoch:streak.timestamp_out_of_range", "future:streak.future_timestamp",
+                       "grace:streak.duplicate_day", "other:streak.unknown_patient"}));
   EXPECT_EQ(r.total, 1);
 }
 
@@ -506,7 +510,7 @@ TEST(RecordCheckIn, NeverTakesTheAllowanceFromAStoredMakeUp) {
   f.request.config.makeUpWindowDays = 5;
   f.checkIn("2026-11-18").checkIn("2026-11-20").checkIn("2026-11-23");
   f.makeUp("2026-11-21", "2026-11-22");  // stored, uses November's one make-up
-  CheckInRecord older{"older", "p1", beijing("2026-11-22", 8), 0, CheckInKind::kMakeUp,
+  CheckInRecord older{"older",          "p1", beijing("2026-11-22", 8), 0, CheckInKind::kMakeUp,
                       day("2026-11-19")};  // recorded earlier offline, arrives late
   Result<CheckInDecision> d = recordCheckIn(f.request, older);
   ASSERT_FALSE(d.ok());
