@@ -4,15 +4,20 @@
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openApiContract } from './openapi_contract.mjs';
 
 /**
  * A client of the reference backend's API at `apiUrl` (…/api/v1): JSON in,
  * `{status, body}` out; `key` becomes the Idempotency-Key header.
  * `onReply(json, method, path)` sees every reply (a test's common checks).
+ * Every reply is also checked against docs/api/openapi.yaml (the response
+ * schema of its route and status; tests/support/openapi_contract.mjs): a
+ * mismatch, or a route or status the file does not describe, throws.
  * @param {string} apiUrl
  * @param {{onReply?: (json: any, method: string, path: string) => void}} [options]
  */
 export function apiClient(apiUrl, { onReply } = {}) {
+  const contract = openApiContract();
   const root = apiUrl.replace(/\/$/, '');
   return async function api(method, path, { token, key, body, headers = {} } = {}) {
     const response = await fetch(`${root}${path}`, {
@@ -26,6 +31,8 @@ export function apiClient(apiUrl, { onReply } = {}) {
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const json = await response.json();
+    const problems = (await contract)(method, path, response.status, json);
+    if (problems.length > 0) throw new Error(`reply outside docs/api/openapi.yaml:\n${problems.join('\n')}`);
     onReply?.(json, method, path);
     return { status: response.status, body: json };
   };

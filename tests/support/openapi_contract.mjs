@@ -2,7 +2,8 @@
 // against the response schema docs/api/openapi.yaml gives for its route and
 // status (or the route's `default`). A reply for a route or status the file
 // does not describe is a failure too: what the server answers, an integrator
-// must be able to read in the contract.
+// must be able to read in the contract. A path or method the file does not
+// list may only be answered as not there: 404 or 405 with the error body.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -33,12 +34,18 @@ export function openApiContract() {
       if (!compiled.has(schema)) compiled.set(schema, ajv.compile(schema));
       return compiled.get(schema);
     };
+    const errorBody = api.components.schemas.Error;
+    const refusal = (what, status, json) => {
+      if (status !== 404 && status !== 405) return [`${what}: not in openapi.yaml, yet answered ${status}`];
+      const validate = validatorOf(errorBody);
+      return validate(json) ? [] : [`${what} ${status}: the error body does not match components/schemas/Error`];
+    };
     return function check(method, path, status, json) {
       const pathname = path.split('?')[0];
       const route = routes.find((r) => r.pattern.test(pathname));
-      if (!route) return [`${method} ${pathname}: no such path in openapi.yaml`];
+      if (!route) return refusal(`${method} ${pathname}: no such path`, status, json);
       const op = route.item[method.toLowerCase()];
-      if (!op) return [`${method} ${route.template}: method not in openapi.yaml`];
+      if (!op) return refusal(`${method} ${route.template}: no such method`, status, json);
       const response = op.responses?.[String(status)] ?? op.responses?.default;
       if (!response) return [`${method} ${route.template} ${status}: status not in openapi.yaml`];
       const schema = response.content?.['application/json']?.schema;
