@@ -6,7 +6,8 @@
 // real .wasm. A variant the schema refuses must be refused by the core; a
 // variant the schema accepts may be refused by the core only for a reason no
 // schema can see (a date that does not exist, an unknown question id, a
-// compliance guard), never for its shape.
+// compliance guard), never for its shape. Every reply the core gives to a
+// variant must also match the export's reply schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCore } from './helpers.mjs';
@@ -73,13 +74,16 @@ for (const contract of exportContracts()) {
   assert.ok(fixtures.length > 0, `${contract.name}: no accepted request to vary`);
   test(`${contract.name}: schema and core agree on generated variants`, () => {
     const validate = validatorFor(contract.request);
+    const validateReply = validatorFor(contract.reply);
     const disagreements = [];
     let checked = 0;
     for (const fixture of fixtures) {
       for (const [label, variant] of variants(JSON.parse(fixture.requestText))) {
         checked += 1;
         const schemaOk = validate(variant);
-        const verdict = coreVerdict(contract.name, JSON.parse(core[contract.name](JSON.stringify(variant))));
+        const reply = JSON.parse(core[contract.name](JSON.stringify(variant)));
+        if (!validateReply(reply)) disagreements.push(`${fixture.name} ${label}: the reply does not match the reply schema (${describeErrors(validateReply.errors)})`);
+        const verdict = coreVerdict(contract.name, reply);
         const agree = schemaOk === verdict.ok || (schemaOk && !SHAPE_CODES.has(verdict.code));
         if (!agree) {
           disagreements.push(`${fixture.name} ${label}: schema ${schemaOk ? 'accepts' : `refuses (${describeErrors(validate.errors)})`}, core ${verdict.ok ? 'accepts' : `refuses ${verdict.code} at ${verdict.path}`}`);
