@@ -3,7 +3,8 @@
 // (推荐) in ./referral.js, 病友故事 (#stories, reached from 打卡) in
 // ./stories.js, the friend's join screen (好友邀请, #join/<code>) and the
 // 我的推荐码 card in ./join.js, and the staff workbench (工作台, #staff/…) in
-// ./staff/, loaded on demand.
+// ./staff/, loaded on demand: never linked from a patient's screens, opened
+// at #staff, where staff sign in with a role of their own.
 //
 // Thin by design (STYLE 1): every rule, number, date decision and piece of
 // patient-facing rule text comes from the C++ core (../core.js); data comes
@@ -491,22 +492,43 @@ function viewFromHash() {
 }
 
 /**
- * The backend the staff workbench reads: the offline demo's own; over HTTP a
- * staff session of its own (the demo login again — a deployment has its own
- * staff sign-in), with no outbox: the workbench only reads.
+ * A staff member's sign-in to the workbench: the offline demo's own staff
+ * accounts, or over HTTP the demo login for a staff role (a deployment signs
+ * staff in through its identity provider, POST /auth/sessions). The session
+ * lives in this page's memory only; its backend has no outbox: the
+ * workbench decides online.
+ * @param {string} role
  */
-async function staffBackend() {
-  if (!usesHttpBackend()) return state.backend;
-  const token = await demoSession({ as: 'staff' }, '员工登录失败');
+async function staffSignIn(role) {
+  if (!usesHttpBackend()) return state.backend.signInStaff(role);
+  const tokens = sessionTokens(await demoSession({ as: 'staff', role }, '员工登录失败'));
+  const reply = tokens.reply();
   // Not init(): that signs a patient in (profile, outbox); staff reads need neither.
-  return createHttpBackend({ baseUrl: API_BASE, token });
+  const backend = createHttpBackend({ baseUrl: API_BASE, token: () => tokens.token() });
+  return { role: reply.role, roleLabel: reply.roleLabel, screens: reply.screens, demo: reply.demo === true, backend, tokens };
+}
+
+/** Ends a staff session on the server (over HTTP; the offline demo keeps none). */
+async function staffSignOut(session) {
+  if (!session.tokens) return;
+  await fetch(`${API_BASE}/auth/logout`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${await session.tokens.token()}` },
+  });
 }
 
 /** The staff workbench module, imported the first time #staff is opened. */
 function staffWorkbench() {
   if (!state.staff) {
-    state.staff = Promise.all([import('./staff/staff.js'), staffBackend()]).then(([{ createStaff }, backend]) =>
-      createStaff({ core: state.core, backend, showToast }),
+    state.staff = import('./staff/staff.js').then(({ createStaff }) =>
+      createStaff({
+        core: state.core,
+        showToast,
+        signIn: staffSignIn,
+        signOut: staffSignOut,
+        onSessionChange: () => showView(viewFromHash()),
+        demoAccounts: true,
+      }),
     );
     state.staff.catch(() => {
       state.staff = null;
@@ -592,8 +614,8 @@ function showView({ name, screen }) {
     staffWorkbench()
       .then((staff) => {
         if (state.view !== 'staff') return;
+        // staff.show also marks the page: data-staff="signin" or "ready".
         document.title = `${staff.show(screen)} · CareCircle`;
-        document.body.dataset.staff = 'ready';
       })
       .catch((err) => {
         showToast('工作台加载失败，请稍后再试', 'error');
@@ -675,15 +697,55 @@ function usesHttpBackend() {
 }
 
 /**
- * Demo login only (POST /demo/sessions): a hospital wires its own login here,
- * and never puts a token in the URL. Resolves with the bearer token.
+ * Demo login only (POST /demo/sessions, answered by a server started in demo
+ * mode, from this machine only): a hospital wires its own sign-in here
+ * (POST /auth/sessions with its identity provider's token), and never puts a
+ * token in the URL. Resolves with the session reply (tokens, role, screens).
  */
 async function demoSession(who, failure) {
   const response = await fetch(`${API_BASE}/demo/sessions`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(who),
   });
-  if (!response.ok) throw new Error(`${failure}（HTTP ${response.status}）`);
-  return (await response.json()).token;
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.error?.message ?? failure);
+  return body;
+}
+
+/**
+ * The bearer token of a session reply, renewed with its refresh token a
+ * minute before the access token expires (POST /auth/refresh rotates both).
+ * Times are the server's, measured against the device clock at receipt.
+ * @param {{accessToken?: string, token: string, refreshToken?: string, accessExpiresAtMs?: number, serverTimeMs?: number}} first
+ */
+function sessionTokens(first) {
+  let current = first;
+  let deadline = expiryOnDevice(first);
+  /** @type {Promise<void> | null} */
+  let refreshing = null;
+  function expiryOnDevice(reply) {
+    if (!reply.refreshToken || typeof reply.accessExpiresAtMs !== 'number') return Infinity;
+    return Date.now() + (reply.accessExpiresAtMs - (reply.serverTimeMs ?? Date.now())) - 60_000;
+  }
+  return {
+    reply: () => current,
+    async token() {
+      if (Date.now() < deadline) return current.accessToken ?? current.token;
+      refreshing ??= fetch(`${API_BASE}/auth/refresh`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: current.refreshToken }),
+      })
+        .then(async (response) => {
+          const body = await response.json().catch(() => null);
+          if (!response.ok) throw new Error(body?.error?.message ?? '登录已过期，请重新登录');
+          current = body;
+          deadline = expiryOnDevice(body);
+        })
+        .finally(() => {
+          refreshing = null;
+        });
+      await refreshing;
+      return current.accessToken ?? current.token;
+    },
+  };
 }
 
 async function chooseBackend() {
@@ -693,8 +755,8 @@ async function chooseBackend() {
   // every screen has content; otherwise as the seeded demo patient.
   const { name, screen } = viewFromHash();
   const who = name === 'join' && screen ? { as: 'newPatient', communityMember: true } : { as: 'demoPatient' };
-  const token = await demoSession(who, '登录失败');
-  return createHttpBackend({ baseUrl: API_BASE, token, outbox: createOutbox({ onEvent: onOutboxEvent }) });
+  const tokens = sessionTokens(await demoSession(who, '登录失败'));
+  return createHttpBackend({ baseUrl: API_BASE, token: () => tokens.token(), outbox: createOutbox({ onEvent: onOutboxEvent }) });
 }
 
 async function boot() {

@@ -62,7 +62,8 @@ char referralCheckSymbol(std::string_view dataSymbols);
 // What a referral QR code carries: `linkBase` + code (e.g.
 // "https://h.example.cn/r/" + "7K3M9QXRA2BT6"), or the bare code when
 // `linkBase` is empty. Never personal data: the link base is programme
-// configuration and must be an https URL of 12..200 printable ASCII
+// configuration and must be an https URL (or, for a demo or test server on
+// this machine, http://127.0.0.1:<port>/… or http://localhost:<port>/…) of 12..200 printable ASCII
 // characters with no whitespace, quotes or angle brackets and no run of 7 or
 // more digits (a phone or ID number has no business in a link).
 // Errors: poster.bad_link.

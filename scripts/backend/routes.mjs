@@ -3,6 +3,7 @@
 // who may call it (patient or staff) and which service function answers.
 // server.mjs supplies the plumbing (authentication, idempotency, replies).
 
+import { AUTH_ROUTES } from './auth/index.mjs';
 import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
 
@@ -71,12 +72,16 @@ export function apiRoutes() {
     ...[...PUT_ROUTES.keys()].map((path) => ({ method: 'PUT', path })),
     { method: 'POST', path: '/batch' },
     { method: 'POST', path: '/demo/sessions' },
+    ...AUTH_ROUTES,
   ];
 }
 
 /** Is `path` (under /api/v1) a route of this server for some method? */
 export function isKnownPath(path) {
-  return GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions';
+  return (
+    GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
+    AUTH_ROUTES.some((r) => r.path === path)
+  );
 }
 
 /**

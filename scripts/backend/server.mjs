@@ -7,16 +7,21 @@
 //                                       directory, API + the web shell on
 //                                       http://127.0.0.1:8787/ (stopped on Ctrl-C)
 //   node scripts/backend/server.mjs [--port N] [--data-dir DIR] [--database-url URL]
-//        [--no-web] [--no-demo] [--allow-origin https://…] [--now-offset-ms N]
-//        [--rate-limit-address N] [--rate-limit-token N] [--verbose]
+//        [--no-web] [--demo] [--origin https://…] [--allow-origin https://…] [--oidc-config FILE]
+//        [--now-offset-ms N] [--rate-limit-address N] [--rate-limit-token N] [--verbose]
 //
 //   --data-dir DIR      keep the database in DIR between runs (default: a temp dir, removed on exit)
 //   --database-url URL  use a running PostgreSQL instead of starting one (tests restart the
 //                       HTTP process against the same database this way)
 //   --no-web            API only (default: everything outside /api/ is the web shell,
 //                       served by scripts/serve.mjs behind this server: one origin, CSP 'self')
-//   --no-demo           no demo login endpoint (a hospital deployment has its own login)
-//   --allow-origin O    CORS for a shell served from another origin (repeatable)
+//   --demo              DEMO MODE: the synthetic demo hospital and its sign-in (POST /demo/sessions,
+//                       from this machine only). Off by default: a deployment never passes it.
+//                       `npm run backend` does, and the server says so when it starts.
+//   --origin O          a public origin the server is reached at (its Host is accepted; repeatable)
+//   --allow-origin O    CORS for a shell served from another origin (repeatable; its Host is accepted too)
+//   --oidc-config FILE  the hospital's identity provider (JSON: issuer, audience, jwksUrl, claims;
+//                       docs/identity.md). WeChat sign-in: CARECIRCLE_WECHAT_APPID / _SECRET in the environment
 //   --now-offset-ms N   TEST ONLY: shifts the server clock (e.g. to the 15th of a month)
 //   --rate-limit-address N, --rate-limit-token N
 //                       requests per minute per client address / per bearer token (DEFAULT_RATE_LIMITS)
@@ -34,6 +39,7 @@
 // client's skew correction). Errors are `{error: {code, message}}`.
 // Mutations need an `Idempotency-Key`; a replay returns the stored reply.
 
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
@@ -49,7 +55,9 @@ import { applySchema, createPool, inTransaction, isConnectionError, startPostgre
 import { startJobs } from './jobs/index.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
-import { demoSession, lookupSession, seedCommunityMonth, seedDemoHospital } from './seed.mjs';
+import { applyAuthSchema, createAuth, installAuthHooks, registerAuthRoutes } from './auth/index.mjs';
+import { WeChatJsCode2Session } from './auth/wechat.mjs';
+import { seedCommunityMonth, seedDemoHospital } from './seed.mjs';
 import { ApiError, loadServerCore } from './service.mjs';
 
 export { apiRoutes };
@@ -67,11 +75,12 @@ export const RETRY_AFTER_UNAVAILABLE_S = 2;
 
 /**
  * Request rates per minute (429 request.rate_limited with Retry-After past
- * them): per client address over everything it asks, and per bearer token
- * over the API. A phone syncing its outbox sends one /batch of up to 100
- * mutations, far below either.
+ * them): per client address over everything it asks (generous: many phones
+ * of one ward may share an address), and per bearer token over the API. A
+ * phone syncing its outbox sends one /batch of up to 100 mutations, far below
+ * either. Counted per server process.
  */
-export const DEFAULT_RATE_LIMITS = Object.freeze({ perAddressPerMinute: 1200, perTokenPerMinute: 300 });
+export const DEFAULT_RATE_LIMITS = Object.freeze({ perAddressPerMinute: 3000, perTokenPerMinute: 300 });
 
 const INTERNAL = { error: { code: 'internal.unexpected', message: '服务器暂时出了点问题，请稍后再试' } };
 const UNAVAILABLE = { error: { code: 'service.unavailable', message: '服务器暂时无法处理，请稍后再试' } };
@@ -105,7 +114,8 @@ function isClientAbort(error) {
 /**
  * Starts the backend on an existing database.
  * @param {{databaseUrl: string, port?: number, host?: string, demo?: boolean, web?: boolean,
- *   allowOrigins?: string[], nowOffsetMs?: number, seed?: boolean, poolSize?: number,
+ *   allowOrigins?: string[], origins?: string[], oidc?: object | null, wechat?: object | null,
+ *   nowOffsetMs?: number, seed?: boolean, poolSize?: number,
  *   rateLimits?: {perAddressPerMinute?: number, perTokenPerMinute?: number},
  *   jobs?: boolean, logLevel?: string, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, apiUrl: string, port: number, coreVersion: string, pool: import('pg').Pool,
@@ -115,9 +125,12 @@ export async function startBackend({
   databaseUrl,
   port = 0,
   host = HOST,
-  demo = true,
+  demo = false,
   web = true,
   allowOrigins = [],
+  origins = [],
+  oidc = null,
+  wechat = null,
   nowOffsetMs = 0,
   seed = true,
   poolSize = 20,
@@ -135,6 +148,7 @@ export async function startBackend({
   const ctx = Object.freeze({ core, nowMs: () => Date.now() + nowOffsetMs });
   try {
     await applySchema(pool);
+    await applyAuthSchema(pool);
     if (seed && demo) await seedDemoHospital(pool, ctx);
   } catch (error) {
     await pool.end().catch(() => {});
@@ -216,6 +230,10 @@ export async function startBackend({
   }
   app.setErrorHandler(errorReply);
 
+  // Sign-in, the role policy, the Host check and the staff audit log (auth/, docs/identity.md).
+  const auth = createAuth({ pool, ctx, host, port, origins: [...origins, ...allowOrigins], demo, oidc, wechat, log });
+  installAuthHooks(app, auth, { prefix: API_PREFIX, nowMs: ctx.nowMs });
+
   // ---------------------------------------------------------------- security headers, limits
 
   await app.register(helmet, {
@@ -246,13 +264,10 @@ export async function startBackend({
 
   // ---------------------------------------------------------------- auth
 
-  async function authenticate(request, role) {
-    const token = tokenOf(request);
-    if (!token) throw new ApiError(401, 'auth.missing_token', '请先登录');
-    const who = await lookupSession(pool, token);
-    if (!who) throw new ApiError(401, 'auth.invalid_token', '登录已过期，请重新登录');
-    if (role === 'staff' && who.role !== 'staff') throw new ApiError(403, 'auth.forbidden', '只有医院工作人员可以这样做');
-    return who;
+  /** The caller, allowed by the role policy to call this route (auth/policy.mjs), or 401 / 403. */
+  async function authenticate(request) {
+    const url = request.routeOptions?.url ?? '';
+    return auth.guard(request, request.method, url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
   }
 
   function idempotencyKeyOf(request) {
@@ -275,7 +290,7 @@ export async function startBackend({
       perToken,
       async (request) => {
         if (mutation) request.idempotencyKey = idempotencyKeyOf(request);
-        request.who = await authenticate(request, role);
+        request.who = await authenticate(request);
       },
     ];
   }
@@ -349,10 +364,11 @@ export async function startBackend({
         read,
         mutate,
         batch,
-        demoSession: demo ? (body) => demoSession(pool, ctx, body) : null,
+        demoSession: null, // auth's own route (demo mode, loopback only)
         guard,
         send,
       });
+      registerAuthRoutes(api, { auth, send, guard });
       api.options('/*', (request, reply) => reply.code(204).headers(corsHeaders(request)).send());
     },
     { prefix: API_PREFIX },
@@ -393,6 +409,7 @@ export async function startBackend({
 
   await app.listen({ port, host });
   const actualPort = app.server.address().port;
+  auth.setPort(actualPort);
 
   // Keep the staff report's month current for a long-running demo.
   const monthly = setInterval(() => {
@@ -415,6 +432,8 @@ export async function startBackend({
     pool,
     nowMs: ctx.nowMs,
     jobs,
+    /** Sign-in and sessions (auth/index.mjs): tests open sessions of records they made. */
+    auth,
     close() {
       closing ??= (async () => {
         clearInterval(monthly);
@@ -430,7 +449,7 @@ export async function startBackend({
 }
 
 function parseArgs(argv) {
-  const options = { port: Number(process.env.PORT ?? DEFAULT_PORT), allowOrigins: [] };
+  const options = { port: Number(process.env.PORT ?? DEFAULT_PORT), allowOrigins: [], origins: [] };
   const value = (i) => {
     if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
     return argv[i + 1];
@@ -444,6 +463,9 @@ function parseArgs(argv) {
     else if (arg === '--now-offset-ms') options.nowOffsetMs = Number(value(i++));
     else if (arg === '--no-web') options.web = false;
     else if (arg === '--no-demo') options.demo = false;
+    else if (arg === '--demo') options.demo = true;
+    else if (arg === '--origin') options.origins.push(new URL(value(i++)).origin);
+    else if (arg === '--oidc-config') options.oidcConfig = resolve(value(i++));
     else if (arg === '--verbose') options.verbose = true;
     else if (arg === '--rate-limit-address') options.perAddressPerMinute = Number(value(i++));
     else if (arg === '--rate-limit-token') options.perTokenPerMinute = Number(value(i++));
@@ -487,9 +509,12 @@ async function main() {
     backend = await startBackend({
       databaseUrl: options.databaseUrl ?? postgres.url,
       port: options.port,
-      demo: options.demo ?? true,
+      demo: options.demo ?? false,
       web: options.web ?? true,
       allowOrigins: options.allowOrigins,
+      origins: options.origins,
+      oidc: options.oidcConfig ? JSON.parse(readFileSync(options.oidcConfig, 'utf8')) : null,
+      wechat: WeChatJsCode2Session.fromEnv(),
       nowOffsetMs: options.nowOffsetMs ?? 0,
       rateLimits: {
         ...(options.perAddressPerMinute ? { perAddressPerMinute: options.perAddressPerMinute } : {}),
@@ -505,9 +530,10 @@ async function main() {
   }
   process.stdout.write(`CareCircle reference backend (core ${backend.coreVersion}): API ${backend.apiUrl}\n`);
   if (options.web ?? true) process.stdout.write(`Web shell: ${backend.url}\n`);
-  if (options.demo ?? true) {
+  if (options.demo) {
     process.stdout.write(
-      `Demo login: curl -s -X POST -H 'Content-Type: application/json' -d '{"as":"demoPatient"}' ${backend.apiUrl}/demo/sessions\n`,
+      'DEMO MODE: synthetic demo hospital (演示数据); demo sign-in for patients and each staff role, from this machine only\n' +
+        `Demo login: curl -s -X POST -H 'Content-Type: application/json' -d '{"as":"demoPatient"}' ${backend.apiUrl}/demo/sessions\n`,
     );
   }
   process.stdout.write('READY\n');

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS } from './harness.mjs';
+import { CHROMIUM, FLAGS, signInStaff } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -180,7 +180,7 @@ test('patient screens: 打卡, 病友故事, 券包, 推荐 (tree, list, friend)
 
 test('staff 工作台: forest, KOC, report, moderation', { timeout: TEST_TIMEOUT }, async () => {
   await open('#staff/forest');
-  await page.waitForSelector('body[data-staff="ready"]');
+  await signInStaff(page, 'nurse');
   await page.waitForSelector('#staff-forest[data-state="ready"]', { timeout: 60_000 });
   await check('staff-forest');
 
@@ -188,10 +188,12 @@ test('staff 工作台: forest, KOC, report, moderation', { timeout: TEST_TIMEOUT
   await page.waitForSelector('#koc-questions input');
   await check('staff-koc');
 
+  await signInStaff(page, 'operations');
   await go('#staff/report');
   await page.waitForSelector('#report-groups > li');
   await check('staff-report');
 
+  await signInStaff(page, 'service');
   await go('#staff/moderation');
   await page.waitForSelector('#mod-rules > li', { state: 'attached' });
   await page.fill('#mod-text', '你吃这个药试试，保证根治');

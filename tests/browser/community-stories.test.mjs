@@ -283,7 +283,7 @@ const http = {
       [rows[0].id, words[0].story, Date.now(), DEMO_STAFF_ID],
     );
     const patient = (await token('demoPatient')).token;
-    const staff = (await token('staff')).token;
+    const staff = (await token('staff', { role: 'service' })).token; // 客服 review stories
     assert.equal((await api('PUT', '/me/consents', { token: patient, key: newKey(), body: { purpose: 'stories', granted: true } })).status, 200);
     const submit = async (body) => {
       const r = await api('POST', '/stories', { token: patient, key: newKey(), body });

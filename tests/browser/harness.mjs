@@ -19,9 +19,13 @@ export { CHROMIUM, FLAGS };
 
 const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 
-/** Starts scripts/backend/server.mjs on `port` against `databaseUrl`; resolves with the child when it is READY. */
+/**
+ * Starts scripts/backend/server.mjs in demo mode (the synthetic hospital and
+ * its demo sign-in) on `port` against `databaseUrl`; resolves with the child
+ * when it is READY.
+ */
 export async function spawnBackend({ databaseUrl, port }) {
-  const child = spawn(process.execPath, [SERVER, '--database-url', databaseUrl, '--port', String(port)], {
+  const child = spawn(process.execPath, [SERVER, '--demo', '--database-url', databaseUrl, '--port', String(port)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,6 +104,23 @@ export async function startBackendStack() {
     assert.deepEqual(livePids(stack.backend.pids), [], 'no backend process is left');
   };
   return stack;
+}
+
+/**
+ * Signs in to the staff workbench (#staff, already opened on `page`) with
+ * the demo's staff account of `role` (护士 nurse, 客服 service, 医生 doctor,
+ * 运营 operations, 审计 auditor), signing a different role out first.
+ */
+export async function signInStaff(page, role) {
+  await page.waitForSelector('body[data-staff="signin"], body[data-staff="ready"]', { timeout: 60_000 });
+  const current = await page.getAttribute('body', 'data-staff-role');
+  if (current === role) return;
+  if (current) {
+    await page.click('#staff-signout');
+    await page.waitForSelector('body[data-staff="signin"]');
+  }
+  await page.click(`#staff-signin-roles [data-staff-role="${role}"]`);
+  await page.waitForSelector(`body[data-staff="ready"][data-staff-role="${role}"]`);
 }
 
 // A phone as the screens are tested: 375×667 @2x, touch, zh-CN, Beijing time.

@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { launchPhone } from './harness.mjs';
+import { launchPhone, signInStaff } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -420,7 +420,7 @@ test('the staff forest: 100k nodes from the worker, culled, panned and zoomed', 
   await page.setViewportSize({ width: 375, height: 667 });
   await page.goto(`${server.url}#staff/forest`, { waitUntil: 'load' });
   await waitForApp();
-  await page.waitForSelector('body[data-staff="ready"]');
+  await signInStaff(page, 'nurse');
   assert.equal(await page.isVisible('.tabbar'), false, 'the patient tab bar is hidden in the workbench');
   assert.equal(await page.getAttribute('a[data-staff-tab="forest"]', 'aria-current'), 'page');
   // Main-thread responsiveness while the forest is generated and laid out.

@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { launchPhone } from './harness.mjs';
+import { launchPhone, signInStaff } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -70,7 +70,8 @@ async function openStaff(screen) {
   await page.goto(`${server.url}#staff/${screen}`, { waitUntil: 'load' });
   await page.waitForSelector('body[data-ready="true"], #load-error:not([hidden])');
   if (await page.isVisible('#load-error')) assert.fail(await page.textContent('#load-error-detail'));
-  await page.waitForSelector('body[data-staff="ready"]');
+  // The demo staff account whose role has this screen.
+  await signInStaff(page, { forest: 'nurse', koc: 'nurse', report: 'operations', moderation: 'service' }[screen]);
   await page.waitForSelector(`[data-staff-view="${screen}"]:not([hidden])`);
   assert.equal(await page.getAttribute(`a[data-staff-tab="${screen}"]`, 'aria-current'), 'page');
 }

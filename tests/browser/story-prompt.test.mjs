@@ -46,7 +46,7 @@ import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { PHONE, REPO, recordCspViolations, twoBackendSuite } from './harness.mjs';
+import { PHONE, REPO, recordCspViolations, signInStaff, twoBackendSuite } from './harness.mjs';
 
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 
@@ -71,7 +71,8 @@ const suite = twoBackendSuite({ chromium, shots: SHOTS });
 const api = (...args) => suite.stack.api(...args);
 
 async function token(as) {
-  const r = await api('POST', '/demo/sessions', { body: { as } });
+  // Staff here review stories: the 客服 (service) role.
+  const r = await api('POST', '/demo/sessions', { body: { as, ...(as === 'staff' ? { role: 'service' } : {}) } });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.token;
 }
@@ -324,6 +325,7 @@ async function staffScreenQueue(page, url) {
   const staff = await page.context().newPage();
   try {
     await staff.goto(`${url}#staff/moderation`, { waitUntil: 'load' });
+    await signInStaff(staff, 'service');
     await staff.waitForSelector('#mod-queue[data-state="ready"], #mod-queue[data-state="error"]', { timeout: 20_000 });
     assert.equal(await staff.getAttribute('#mod-queue', 'data-state'), 'ready', await staff.textContent('#mod-queue-note'));
     return await staff.$$eval('#mod-queue .mod-queue__item', (items) => items.map((li) => ({
@@ -476,6 +478,7 @@ async function reviewFlow(backend, page) {
   const staff = await page.context().newPage();
   try {
     await staff.goto(`${backend.url()}#staff/moderation`, { waitUntil: 'load' });
+    await signInStaff(staff, 'service');
     await staff.waitForSelector('#mod-queue[data-state="ready"]');
     const item = (id) => `#mod-queue .mod-queue__item[data-story-id="${id}"]`;
     for (const id of [approveId, rejectId, staleId]) await staff.waitForSelector(item(id));
@@ -609,6 +612,7 @@ test('http: the workbench says so when the review queue cannot be read', { timeo
       body: JSON.stringify({ error: { code: 'auth.forbidden', message: '只有医院工作人员可以这样做', path: '' } }),
     }));
     await page.goto(`${http.url()}#staff/moderation`, { waitUntil: 'load' });
+    await signInStaff(page, 'service');
     await page.waitForSelector('#mod-queue[data-state="error"]');
     assert.equal(await page.textContent('#mod-queue-note'), '待审核列表暂时无法读取：只有医院工作人员可以这样做');
     assert.equal(await page.locator('#mod-queue .mod-queue__item').count(), 0);

@@ -424,36 +424,63 @@ describe('sessions and the audit log on PostgreSQL', () => {
     assert.equal(second.next, null);
     await assert.rejects(readAuditLog(pool, { before: "1; DROP TABLE x" }), (e) => e.code === 'request.bad_cursor');
 
+    // Refused by the missing privilege (the server's role) or, for a superuser, by the trigger.
     for (const sql of [
       "UPDATE staff_audit_log SET outcome = 'ok'",
       'DELETE FROM staff_audit_log',
       'TRUNCATE staff_audit_log',
     ]) {
-      await assert.rejects(pool.query(sql), (e) => /append-only/.test(e.message), sql);
+      await assert.rejects(pool.query(sql), (e) => /append-only|permission denied/.test(e.message), sql);
     }
     assert.equal((await pool.query('SELECT count(*)::int AS n FROM staff_audit_log')).rows[0].n, 5);
 
-    // The application role: INSERT and SELECT only.
+    // The trigger alone, with every privilege granted back inside a transaction that is rolled back.
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SET LOCAL ROLE carecircle_app');
-      await client.query('SELECT count(*) FROM staff_audit_log');
-      await client.query(
-        `INSERT INTO staff_audit_log (received_at_ms, actor_id, role, demo, method, route, operation, address, status, outcome)
-         VALUES (1, 'x', 'auditor', false, 'GET', '/staff/audit', 'readAuditLog', '127.0.0.1', 200, 'ok')`,
-      );
-      await client.query('SAVEPOINT s');
-      await assert.rejects(client.query("UPDATE staff_audit_log SET outcome = 'ok'"), (e) => e.code === '42501');
-      await client.query('ROLLBACK TO SAVEPOINT s');
-      await assert.rejects(client.query('DELETE FROM staff_audit_log'), (e) => e.code === '42501');
+      await client.query('GRANT ALL ON staff_audit_log TO CURRENT_USER');
+      for (const sql of ["UPDATE staff_audit_log SET outcome = 'ok'", 'DELETE FROM staff_audit_log', 'TRUNCATE staff_audit_log']) {
+        await client.query('SAVEPOINT s');
+        await assert.rejects(client.query(sql), (e) => /append-only/.test(e.message) && e.code === '42501', sql);
+        await client.query('ROLLBACK TO SAVEPOINT s');
+      }
       await client.query('ROLLBACK');
     } finally {
       client.release();
     }
-    const grants = await pool.query(
-      `SELECT privilege_type FROM information_schema.role_table_grants WHERE grantee = 'carecircle_app' AND table_name = 'staff_audit_log' ORDER BY 1`,
+
+    // The server's role keeps INSERT and SELECT only (its ACL entry on the table).
+    const acl = await pool.query(
+      `SELECT a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+        WHERE c.relname = 'staff_audit_log' AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY 1`,
     );
-    assert.deepEqual(grants.rows.map((r) => r.privilege_type), ['INSERT', 'SELECT']);
+    assert.deepEqual(acl.rows.map((r) => r.privilege_type), ['INSERT', 'SELECT']);
   });
+});
+
+// ---------------------------------------------------------------- the shell's copy of the policy
+
+test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the server's policy", async () => {
+  const { STAFF_ROLES } = await import('../../web/backend/staff-roles.js');
+  const server = Object.fromEntries(
+    Object.entries(ROLES)
+      .filter(([, r]) => r.staff)
+      .map(([role, r]) => [role, { label: r.label, screens: [...r.screens] }]),
+  );
+  const web = Object.fromEntries(Object.entries(STAFF_ROLES).map(([role, r]) => [role, { label: r.label, screens: [...r.screens] }]));
+  assert.deepEqual(web, server);
+  // The methods the demo allows are the reads and decisions behind the role's routes.
+  const ROUTE_OF = {
+    getHospitalForest: 'GET /staff/forest',
+    getCommunityReportInputs: 'GET /staff/community-report-inputs',
+    getPendingStories: 'GET /staff/stories',
+    decideStory: 'POST /staff/stories/decide',
+    getStaffAudit: 'GET /staff/audit',
+  };
+  for (const [role, r] of Object.entries(STAFF_ROLES)) {
+    for (const method of r.methods) assert.ok(ROLES[role].routes.includes(ROUTE_OF[method]), `${role} ${method}`);
+    for (const [method, route] of Object.entries(ROUTE_OF)) {
+      if (ROLES[role].routes.includes(route)) assert.ok(r.methods.includes(method), `${role} may ${method} on the server`);
+    }
+  }
 });

@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { AUTH_ROUTES } from '../../scripts/backend/auth/index.mjs';
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 import { apiRoutes, startBackend } from '../../scripts/backend/server.mjs';
@@ -78,7 +79,7 @@ before(async () => {
     assert.ok(existsSync(join(wasmDir, file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   postgres = await startPostgres();
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, nowOffsetMs: quotaReleasedOffsetMs() });
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, nowOffsetMs: quotaReleasedOffsetMs() });
   api = client(backend.apiUrl);
   const module = await loadCore();
   core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };
@@ -424,7 +425,8 @@ test('docs/api/openapi.yaml lists every route, with an Idempotency-Key on every 
     const block = blocks.get(path);
     assert.ok(block, `${path} is in the contract`);
     assert.match(block, new RegExp(`\\n    ${method.toLowerCase()}:`), `${method} ${path} is in the contract`);
-    if (method === 'POST' && path !== '/demo/sessions') {
+    // Sign-in routes open or end sessions: not domain mutations, no key.
+    if (method === 'POST' && path !== '/demo/sessions' && !AUTH_ROUTES.some((r) => r.path === path)) {
       assert.match(block, /#\/components\/parameters\/IdempotencyKey/, `${path} requires an Idempotency-Key`);
     }
   }

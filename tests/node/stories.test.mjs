@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
-import { createPatient, createSession, DEMO_STAFF_ID } from '../../scripts/backend/seed.mjs';
+import { createPatient, DEMO_STAFF_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { generateDemoCommunityStories } from '../../web/backend/demo-data.js';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
@@ -56,7 +56,8 @@ const newKey = () => `k-${randomUUID()}`;
 const api = (...args) => apiClient(backend.apiUrl)(...args);
 
 async function session(as) {
-  const r = await api('POST', '/demo/sessions', { body: { as } });
+  // Staff here review stories: the 客服 (service) role.
+  const r = await api('POST', '/demo/sessions', { body: { as, ...(as === 'staff' ? { role: 'service' } : {}) } });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
 }
@@ -110,7 +111,7 @@ before(async () => {
     assert.ok(existsSync(join(wasmDir, file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   postgres = await startPostgres();
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false });
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true });
   const module = await loadCore();
   core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };
 });
@@ -472,7 +473,8 @@ async function newCommunity() {
 async function member(communityId, name, displayName, { isCommunityMember = true } = {}) {
   const id = `test-pt-${randomUUID().slice(0, 12)}`;
   await createPatient(backend.pool, { core }, { id, name, displayName, isCommunityMember, communityId });
-  return { id, name, token: await createSession(backend.pool, id, 'patient') };
+  const session = await backend.auth.sessions.open(backend.pool, { subjectId: id, role: 'patient', provider: 'test', demo: true });
+  return { id, name, token: session.accessToken };
 }
 
 /** An approved story stored directly (approved by the demo staff member at `approvedAtMs`). */
@@ -619,11 +621,15 @@ test('GET /community/stories: a non-member gets 403 community.not_member; a curs
   const reader = await member(communityId, '王晓明', '王*');
   for (let i = 0; i < 21; i += 1) await approvedStory(`cs-q-${communityId}-${String(i).padStart(2, '0')}`, reader.id, Date.now() - i * 1000);
 
-  // Not a member: no community, or a community without membership (staff too). Nothing else is needed to read.
+  // Not a member: no community, or a community without membership. Nothing else is needed to read.
+  // Staff are no patients: the route is refused to them by the role policy.
   const outsider = await newPatient();
   const staff = await session('staff');
   const lapsed = await member(communityId, '李晓芳', '李*', { isCommunityMember: false });
-  for (const token of [outsider.token, staff.token, lapsed.token]) {
+  const staffRead = await feed(staff.token);
+  assert.equal(staffRead.status, 403);
+  assert.equal(staffRead.body.error.code, 'auth.patient_only');
+  for (const token of [outsider.token, lapsed.token]) {
     const r = await feed(token);
     assert.equal(r.status, 403, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'community.not_member');
@@ -732,10 +738,12 @@ test('invite prompts: three in 90 days, the fourth refused by the core; opt-out 
   await consent(optedOut.token, 'referralPrompts', true);
   assert.equal((await api('POST', '/me/prompts', { token: optedOut.token, key: newKey(), body: { moment: 'checkInDone' } })).status, 200);
 
-  // Staff are never prompted (G15), and only a known non-clinical moment is accepted.
+  // Staff are never prompted (G15): a staff session cannot even ask (the role policy),
+  // and only a known non-clinical moment is accepted.
   const staff = await session('staff');
   const staffPrompt = await api('POST', '/me/prompts', { token: staff.token, key: newKey(), body: { moment: 'checkInDone' } });
-  assert.equal(staffPrompt.body.error.code, 'eligibility.staff_excluded');
+  assert.equal(staffPrompt.status, 403);
+  assert.equal(staffPrompt.body.error.code, 'auth.patient_only');
   const clinical = await api('POST', '/me/prompts', { token, key: newKey(), body: { moment: 'consultation' } });
   assert.equal(clinical.status, 400);
   assert.equal(clinical.body.error.path, '/moment');

@@ -462,6 +462,13 @@ export function createHttpBackend({
       };
     },
 
+    async getStaffAudit({ before } = {}) {
+      // The auditor's read of the staff audit log (never cached: it must be current).
+      const query = before ? `?before=${encodeURIComponent(before)}` : '';
+      const reply = stripMeta(await request('GET', `/staff/audit${query}`, { retries: Math.min(retries, 1) }));
+      return { entries: reply.entries, next: reply.next ?? null };
+    },
+
     async getMyStories() {
       const { stories } = await read('/stories');
       if (!outbox) return stories;

@@ -65,6 +65,7 @@ import {
   generateDemoForestAsync,
   generateDemoReferralGraph,
 } from './demo-data.js';
+import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -470,6 +471,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     const stored = await requestToPromise(tx.objectStore(STORE_META).get('joinedFriends'));
     return stored ? structuredClone(stored.value) : [];
   }
+
+  /** The staff calls made on this page (signInStaff): the demo's audit log, memory only. */
+  const staffAudit = [];
 
   const backend = {
     async init() {
@@ -998,6 +1002,41 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       await transactionDone(tx);
       if (refused) throw refused;
       return result;
+    },
+
+    /**
+     * Beyond the interface: the demo's staff sign-in (演示账号), one synthetic
+     * account per role. Resolves with the session as the server describes it
+     * and a backend that offers only the role's staff methods, each call
+     * written to this page's audit log (memory only) — the demo plays the
+     * server's policy and audit.
+     * @param {import('./staff-roles.js').StaffRole} role
+     */
+    async signInStaff(role) {
+      if (!isStaffRole(role)) throw refusal(400, 'request.bad_body', '没有这个岗位');
+      const { label, screens, methods } = STAFF_ROLES[role];
+      const actorId = `demo-staff-${role}`;
+      const view = {};
+      for (const name of STAFF_METHODS) {
+        view[name] = async (...args) => {
+          const receivedAtMs = clock();
+          const target = args[0]?.storyId ?? null;
+          const entry = { id: String(staffAudit.length + 1), receivedAtMs, actorId, role, demo: true, method: 'CALL', route: name, operation: name, target, address: '本机', status: 200, outcome: 'ok' };
+          if (!methods.includes(name)) {
+            staffAudit.push({ ...entry, status: 403, outcome: 'denied', errorCode: 'auth.role_forbidden' });
+            throw refusal(403, 'auth.role_forbidden', `${label}岗位不能进行这项操作`);
+          }
+          try {
+            const result = name === 'getStaffAudit' ? { entries: staffAudit.slice().reverse(), next: null } : await backend[name](...args);
+            staffAudit.push(entry);
+            return result;
+          } catch (error) {
+            staffAudit.push({ ...entry, status: error?.status ?? 500, outcome: error?.status && error.status < 500 ? 'rejected' : 'failed' });
+            throw error;
+          }
+        };
+      }
+      return { patientId: actorId, role, roleLabel: label, staff: true, screens: [...screens], demo: true, backend: Object.freeze(view) };
     },
 
     async nextSeq() {

@@ -1,8 +1,13 @@
 // Staff workbench (员工工作台): the referral forest, the KOC assessment, the
-// community health report and the moderation check, behind one entry in the
-// patient app's header. Loaded on demand (import()) the first time #staff is
-// opened; each screen asks the core when it is first shown.
+// community health report, the moderation check and the audit log. Reached at
+// #staff (never from a patient's screens). A staff member signs in first —
+// in the demo with one of the synthetic accounts per role (演示账号) — and
+// sees only the screens of the role the session's reply names; the server (or
+// the offline demo playing it) refuses every other staff call as well.
+// Loaded on demand (import()) the first time #staff is opened; each screen
+// asks the core or the backend when it is first shown.
 
+import { STAFF_ROLES } from '../backend/staff-roles.js';
 import { createForest } from './forest.js';
 import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
@@ -14,26 +19,132 @@ export const STAFF_SCREENS = Object.freeze({
   koc: 'KOC评估 · 员工工作台',
   report: '社群健康度 · 员工工作台',
   moderation: '内容审核 · 员工工作台',
+  audit: '审计日志 · 员工工作台',
 });
+
+const SIGN_IN_TITLE = '工作人员登录 · 员工工作台';
+
+/**
+ * @typedef {{role: string, roleLabel: string, screens: string[], demo: boolean,
+ *   backend: import('../backend/backend.js').Backend}} StaffSession
+ */
+
+/** What each staff operation is, in words, for the audit log. */
+const OPERATION_LABELS = Object.freeze({
+  getHospitalForest: '查看推荐森林',
+  getPendingStories: '查看待审核故事',
+  decideStory: '审核患者故事',
+  getCommunityReportInputs: '查看社群报告',
+  readAuditLog: '查看审计日志',
+  getStaffAudit: '查看审计日志',
+  recordHospitalEvent: '确认就诊进度',
+  redeemVoucher: '核销奖励券',
+  revokeSessions: '结束他人登录',
+});
+const OUTCOME_LABELS = Object.freeze({ ok: '成功', denied: '无权限，已拒绝', rejected: '未通过', failed: '失败' });
 
 /**
  * @param {{
  *   core: import('../core.js').Core,
- *   backend: import('../backend/backend.js').Backend,
  *   showToast: (text: string, kind?: 'success' | 'info' | 'error') => void,
+ *   signIn: (role: string) => Promise<StaffSession>,
+ *   signOut: (session: StaffSession) => Promise<void>,
+ *   onSessionChange: () => void,
+ *   demoAccounts: boolean,
  * }} deps
+ *   signIn: a session for the role (the demo's staff accounts);
+ *   onSessionChange: the app shows the current view again after a sign-in or out;
+ *   demoAccounts: whether this backend offers the demo's staff accounts.
  */
-export function createStaff({ core, backend, showToast }) {
+export function createStaff({ core, showToast, signIn, signOut, onSessionChange, demoAccounts }) {
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** @type {StaffSession | null} */
+  let session = null;
+
+  // The screens read through whichever session is signed in now.
+  const backend = /** @type {any} */ (
+    new Proxy(
+      {},
+      {
+        get: (_, name) => {
+          const value = session?.backend?.[/** @type {string} */ (name)];
+          return typeof value === 'function' ? value.bind(session.backend) : value;
+        },
+        has: (_, name) => Boolean(session?.backend && name in session.backend),
+      },
+    )
+  );
   const screens = {
     forest: createForest({ backend, showToast }),
     koc: createKoc({ core }),
     report: createReport({ core, backend }),
     moderation: createModeration({ core, backend, showToast }),
+    audit: createAuditLog({ backend, $ }),
   };
 
-  /** Shows one screen (unknown names fall back to the forest) and returns its title. */
+  renderSignIn();
+  $('staff-signout').addEventListener('click', () => {
+    const ending = session;
+    session = null;
+    renderAccount();
+    if (ending) signOut(ending).catch((err) => console.warn('staff sign-out failed', err));
+    onSessionChange();
+  });
+
+  function renderSignIn() {
+    const note = $('staff-signin-note');
+    const roles = $('staff-signin-roles');
+    roles.replaceChildren();
+    if (!demoAccounts) {
+      note.textContent = '请使用医院统一身份认证登录后再打开工作台。';
+      return;
+    }
+    note.textContent = '演示账号：选择一个岗位登录，只显示这个岗位可以使用的页面。';
+    for (const [role, { label }] of Object.entries(STAFF_ROLES)) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'btn btn--secondary';
+      button.dataset.staffRole = role;
+      button.textContent = `演示${label}`;
+      button.addEventListener('click', () => chooseRole(role, button));
+      roles.append(button);
+    }
+  }
+
+  async function chooseRole(role, button) {
+    const error = $('staff-signin-error');
+    error.hidden = true;
+    for (const b of $('staff-signin-roles').querySelectorAll('button')) /** @type {HTMLButtonElement} */ (b).disabled = true;
+    try {
+      session = await signIn(role);
+      renderAccount();
+      onSessionChange();
+    } catch (err) {
+      error.textContent = err instanceof Error && err.message ? err.message : '登录失败，请稍后再试';
+      error.hidden = false;
+    } finally {
+      for (const b of $('staff-signin-roles').querySelectorAll('button')) /** @type {HTMLButtonElement} */ (b).disabled = false;
+      button.blur();
+    }
+  }
+
+  function renderAccount() {
+    $('staff-account').hidden = !session;
+    $('staff-account-label').textContent = session ? `${session.demo ? '演示账号 · ' : ''}${session.roleLabel}` : '';
+    /** @type {HTMLElement} */ (document.querySelector('.staff-tabs')).hidden = !session;
+    for (const tab of document.querySelectorAll('[data-staff-tab]')) {
+      const name = /** @type {HTMLElement} */ (tab).dataset.staffTab ?? '';
+      /** @type {HTMLElement} */ (tab).hidden = !session || !session.screens.includes(name);
+    }
+  }
+
+  /**
+   * Shows one screen of the signed-in role (another or unknown name: the
+   * role's first), or the sign-in when nobody is; returns its title.
+   */
   function show(name) {
-    const screen = Object.hasOwn(STAFF_SCREENS, name) ? name : 'forest';
+    const allowed = session ? session.screens.filter((s) => Object.hasOwn(STAFF_SCREENS, s)) : [];
+    const screen = !session ? 'signin' : allowed.includes(name) ? name : allowed[0];
     for (const section of document.querySelectorAll('[data-staff-view]')) {
       /** @type {HTMLElement} */ (section).hidden = /** @type {HTMLElement} */ (section).dataset.staffView !== screen;
     }
@@ -41,6 +152,10 @@ export function createStaff({ core, backend, showToast }) {
       if (/** @type {HTMLElement} */ (tab).dataset.staffTab === screen) tab.setAttribute('aria-current', 'page');
       else tab.removeAttribute('aria-current');
     }
+    document.body.dataset.staff = session ? 'ready' : 'signin';
+    if (session) document.body.dataset.staffRole = session.role;
+    else delete document.body.dataset.staffRole;
+    if (!session || !screen) return SIGN_IN_TITLE;
     Promise.resolve(screens[screen].load()).catch((err) => {
       showToast(err instanceof Error ? err.message : '加载失败', 'error');
       console.warn(`staff ${screen} failed`, err);
@@ -48,5 +163,54 @@ export function createStaff({ core, backend, showToast }) {
     return STAFF_SCREENS[screen];
   }
 
-  return Object.freeze({ show, screens });
+  return Object.freeze({ show, screens, session: () => session });
+}
+
+/**
+ * 审计日志: every staff action, newest first, 50 a page (the auditor's screen).
+ * @param {{backend: any, $: (id: string) => HTMLElement}} deps
+ */
+function createAuditLog({ backend, $ }) {
+  let next = null;
+  let wired = false;
+
+  function item(entry) {
+    const li = document.createElement('li');
+    li.className = 'staff-audit__item';
+    const role = STAFF_ROLES[/** @type {keyof typeof STAFF_ROLES} */ (entry.role)]?.label ?? '工作人员';
+    const what = document.createElement('div');
+    what.className = 'staff-audit__what';
+    what.textContent = `${role}：${OPERATION_LABELS[entry.operation] ?? '其他操作'} · ${OUTCOME_LABELS[entry.outcome] ?? '未知'}`;
+    const meta = document.createElement('div');
+    meta.className = 'staff-audit__meta';
+    const when = new Date(entry.receivedAtMs).toLocaleString('zh-CN', { hour12: false });
+    meta.textContent = `${when} · 操作人 ${entry.actorId}${entry.target ? ` · 对象 ${entry.target}` : ''} · 来自 ${entry.address}${entry.demo ? ' · 演示' : ''}`;
+    li.append(what, meta);
+    return li;
+  }
+
+  async function page(before) {
+    const section = $('staff-audit');
+    section.dataset.state = 'loading';
+    const reply = await backend.getStaffAudit(before ? { before } : {});
+    const list = $('audit-list');
+    if (!before) list.replaceChildren();
+    list.append(...reply.entries.map(item));
+    next = reply.next;
+    $('audit-more').hidden = !next;
+    $('audit-empty').hidden = list.children.length > 0;
+    section.dataset.state = 'ready';
+  }
+
+  return {
+    load() {
+      if (!wired) {
+        wired = true;
+        $('audit-more').addEventListener('click', () => {
+          if (next) page(next).catch((err) => console.warn('audit page failed', err));
+        });
+      }
+      return page(null);
+    },
+  };
 }

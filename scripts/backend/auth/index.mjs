@@ -2,9 +2,9 @@
 // reference backend, as one object the server wires in (docs/identity.md).
 //
 //   const auth = createAuth({pool, ctx, host, port, origins, demo, oidc, wechat});
-//   installAuth(app, auth)        // Fastify: Host check, /auth/* routes, demo sign-in,
-//                                 // staff audit routes, the audit hook
-//   await auth.guard(request, method, path)   // 401 / 403, or the caller (request.who)
+//   installAuthHooks(app, auth, {prefix, nowMs})  // Fastify root: Host check, audit hook
+//   registerAuthRoutes(api, {auth, send, guard})  // /auth/*, /staff/audit, /staff/sessions/revoke, demo sign-in
+//   await auth.guard(request, method, path)       // 401 / 403, or the caller (request.who)
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -246,7 +246,7 @@ export function createAuth({ pool, ctx, host, port, origins = [], demo = false, 
         route: path,
         operation: STAFF_OPERATIONS[route] ?? route,
         target: targetOf(request.body, request.query),
-        address: request.raw?.socket?.remoteAddress ?? request.socket?.remoteAddress ?? 'unknown',
+        address: request.ip ?? request.raw?.socket?.remoteAddress ?? 'unknown',
         status,
         errorCode: errorCode ?? null,
       });
@@ -273,6 +273,62 @@ export function createAuth({ pool, ctx, host, port, origins = [], demo = false, 
       hosts = allowedHosts({ host, port: actualPort, origins });
     },
   });
+}
+
+/**
+ * The server-wide hooks, on the root Fastify instance before any route:
+ *   onRequest  the Host check (421 request.bad_host) and the time received;
+ *   onSend     a staff request's row in the audit log, written before the
+ *              reply leaves (so the next request already sees it).
+ * @param {import('fastify').FastifyInstance} app
+ * @param {ReturnType<typeof createAuth>} auth
+ * @param {{prefix: string, nowMs: () => number}} options
+ */
+export function installAuthHooks(app, auth, { prefix, nowMs }) {
+  app.addHook('onRequest', async (request) => {
+    request.receivedAtMs = nowMs();
+    if (!auth.hostAllowed(request.headers.host)) {
+      throw new AuthError(421, 'request.bad_host', '请求的地址不属于这个服务');
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.who || !isStaffRole(request.who.role)) return payload;
+    const url = request.routeOptions?.url ?? request.url.split('?', 1)[0];
+    const path = url.startsWith(prefix) ? url.slice(prefix.length) : url;
+    let errorCode = null;
+    if (reply.statusCode >= 400 && typeof payload === 'string') {
+      try {
+        errorCode = JSON.parse(payload)?.error?.code ?? null;
+      } catch {
+        errorCode = null;
+      }
+    }
+    await auth.audit(request, { method: request.method, path, status: reply.statusCode, errorCode });
+    return payload;
+  });
+}
+
+/**
+ * The auth routes on the /api/v1 scope.
+ * @param {import('fastify').FastifyInstance} api
+ * @param {{auth: ReturnType<typeof createAuth>, send: Function,
+ *   guard: (role: null, options: {mutation: boolean}) => Function | Function[]}} deps
+ *   guard: the server's onRequest hooks of a signed-in route (rate limit,
+ *   then auth.guard with the route's method and path)
+ */
+export function registerAuthRoutes(api, { auth, send, guard }) {
+  const signedIn = { onRequest: guard(null, { mutation: false }) };
+  api.post('/auth/sessions', async (request, reply) => send(reply, 200, await auth.signIn(request.body)));
+  api.post('/auth/refresh', async (request, reply) => send(reply, 200, await auth.refresh(request.body)));
+  api.post('/auth/logout', signedIn, async (request, reply) => {
+    await auth.sessions.logout(request.who.sessionId);
+    return send(reply, 200, { ended: true });
+  });
+  api.get('/auth/session', signedIn, async (request, reply) => send(reply, 200, auth.describe(request.who)));
+  api.get('/staff/audit', signedIn, async (request, reply) => send(reply, 200, await auth.auditPage(request.query)));
+  api.post('/staff/sessions/revoke', signedIn, async (request, reply) => send(reply, 200, await auth.revoke(request.body)));
+  // Not in demo mode the route does not exist: 404, as for any unknown route.
+  api.post('/demo/sessions', async (request, reply) => send(reply, 200, await auth.demoSignIn(request.body, request.raw)));
 }
 
 /** The routes the auth layer adds under /api/v1 (for apiRoutes and the contract test). */

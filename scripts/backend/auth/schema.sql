@@ -16,16 +16,9 @@
 --   * staff_audit_log  every staff request: who, role, operation, target,
 --                      when, from where, outcome. Append-only: a trigger
 --                      refuses UPDATE, DELETE and TRUNCATE whoever asks, and
---                      the application role carecircle_app is granted INSERT
---                      and SELECT only.
+--                      the role the server connects as (which creates the
+--                      table, so owns it) keeps only INSERT and SELECT on it.
 -- Instants are epoch milliseconds of the server's clock.
-
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'carecircle_app') THEN
-    CREATE ROLE carecircle_app NOLOGIN;
-  END IF;
-END $$;
 
 CREATE TABLE IF NOT EXISTS auth_identities (
   provider     text NOT NULL CHECK (length(provider) BETWEEN 1 AND 300),
@@ -99,16 +92,24 @@ BEGIN
   RAISE EXCEPTION 'staff_audit_log is append-only: % refused', TG_OP
     USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'staff_audit_log_append_only';
 END $$;
-DROP TRIGGER IF EXISTS staff_audit_log_append_only ON staff_audit_log;
-CREATE TRIGGER staff_audit_log_append_only BEFORE UPDATE OR DELETE ON staff_audit_log
-  FOR EACH ROW EXECUTE FUNCTION staff_audit_log_append_only();
-DROP TRIGGER IF EXISTS staff_audit_log_no_truncate ON staff_audit_log;
-CREATE TRIGGER staff_audit_log_no_truncate BEFORE TRUNCATE ON staff_audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION staff_audit_log_append_only();
+-- Created once: creating a trigger needs the TRIGGER privilege, which the
+-- server's role gives up below.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'staff_audit_log'::regclass AND tgname = 'staff_audit_log_append_only') THEN
+    CREATE TRIGGER staff_audit_log_append_only BEFORE UPDATE OR DELETE ON staff_audit_log
+      FOR EACH ROW EXECUTE FUNCTION staff_audit_log_append_only();
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'staff_audit_log'::regclass AND tgname = 'staff_audit_log_no_truncate') THEN
+    CREATE TRIGGER staff_audit_log_no_truncate BEFORE TRUNCATE ON staff_audit_log
+      FOR EACH STATEMENT EXECUTE FUNCTION staff_audit_log_append_only();
+  END IF;
+END $$;
 
--- The application's privileges: everything it needs on the auth tables, and
--- on the audit log only what appending and reading need.
-GRANT SELECT, INSERT, UPDATE, DELETE ON auth_identities, auth_sessions, auth_tokens TO carecircle_app;
+-- On the audit log the server's own role keeps only what appending and
+-- reading need (an owner may give up its own privileges; ownership itself —
+-- DROP, ALTER — stays: a deployment that wants that out of the server's
+-- reach too creates this table as another role and grants INSERT, SELECT).
 REVOKE ALL ON staff_audit_log FROM PUBLIC;
-REVOKE ALL ON staff_audit_log FROM carecircle_app;
-GRANT SELECT, INSERT ON staff_audit_log TO carecircle_app;
+REVOKE ALL ON staff_audit_log FROM CURRENT_USER;
+GRANT SELECT, INSERT ON staff_audit_log TO CURRENT_USER;
