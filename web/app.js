@@ -23,6 +23,7 @@ import { createSettings } from './settings.js';
 import { createJoin } from './join.js';
 import { supports } from './backend/backend.js';
 import { createInvitePrompt } from './invite.js';
+import { describeError } from './lib/copy.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -122,21 +123,32 @@ function showToast(text, kind = 'info') {
 // ---------------------------------------------------------------- sheet
 
 let sheetConfirm = null;
+let sheetCancel = null;
 let sheetReturnFocus = null;
 
-function openSheet({ title, body, confirmLabel, onConfirm }) {
+/**
+ * The confirmation sheet. `danger`: the action deletes or removes something
+ * (the confirm button is red, never the green of a safe step); `onCancel`
+ * runs when the sheet is closed without confirming.
+ */
+function openSheet({ title, body, confirmLabel, onConfirm, onCancel = null, danger = false }) {
   $('sheet-title').textContent = title;
   $('sheet-body').textContent = body;
   $('sheet-confirm').textContent = confirmLabel;
+  $('sheet-confirm').className = danger ? 'btn btn--danger-solid' : 'btn btn--primary';
   sheetConfirm = onConfirm;
+  sheetCancel = onCancel;
   sheetReturnFocus = document.activeElement;
   $('sheet').hidden = false;
   $('sheet-confirm').focus();
 }
 
 function closeSheet() {
+  const cancel = sheetCancel;
   $('sheet').hidden = true;
   sheetConfirm = null;
+  sheetCancel = null;
+  if (cancel) cancel();
   if (sheetReturnFocus instanceof HTMLElement) sheetReturnFocus.focus();
 }
 
@@ -165,9 +177,10 @@ function onLoadProgress({ loaded, total, phase }) {
 }
 
 function showLoadError(err) {
-  const message = err instanceof Error ? err.message : String(err);
-  // A failed download surfaces as the browser's own (English) TypeError.
-  $('load-error-detail').textContent = err instanceof TypeError ? `网络连接失败（${message}）` : message;
+  // A failed download surfaces as the browser's own (English) TypeError: the
+  // reader gets Chinese (lib/copy.js), the console the original.
+  console.warn('core not loaded', err);
+  $('load-error-detail').textContent = describeError(err, '核心模块没有加载成功，请稍后再试');
   showScreen('error');
 }
 
@@ -210,8 +223,8 @@ async function refresh() {
     }
   }
   if (!envelope.ok) {
-    if (!state.report) throw new Error(envelope.error.message);
-    showToast(envelope.error.message, 'error');
+    if (!state.report) throw new Error(describeError(envelope.error));
+    showToast(describeError(envelope.error), 'error');
     return false;
   }
   state.report = envelope.value;
@@ -246,7 +259,7 @@ async function checkIn({ kind, forDate }) {
     const inputs = await backend.getStreakInputs();
     const envelope = core.call('recordCheckIn', { ...baseRequest(now, inputs), checkIn: record });
     if (!envelope.ok) {
-      showToast(envelope.error.message, 'error');
+      showToast(describeError(envelope.error), 'error');
       await refresh();
       return;
     }
@@ -561,6 +574,7 @@ function posterScreen() {
         profile: state.profile,
         evaluateStreak: evaluate,
         showToast,
+        openSheet,
       }),
     );
     state.posters.catch(() => {
@@ -632,6 +646,7 @@ function wireEvents() {
   for (const closer of document.querySelectorAll('[data-sheet-close]')) closer.addEventListener('click', closeSheet);
   $('sheet-confirm').addEventListener('click', () => {
     const action = sheetConfirm;
+    sheetCancel = null;
     closeSheet();
     if (action) action();
   });

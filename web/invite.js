@@ -20,6 +20,7 @@
 
 import { PROMPT_BACKEND_METHODS, invitePromptRequest, supports } from './backend/backend.js';
 import { el } from './svg.js';
+import { describeError } from './lib/copy.js';
 
 /** Let the check-in's own toast finish before anything else appears. */
 const TOAST_WAIT_MAX_MS = 5_000;
@@ -120,7 +121,7 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
       showToast('已关闭，不会再提醒您邀请朋友。可在“我的设置”中重新开启', 'info');
     } catch (err) {
       console.warn('invite: opt-out not saved', err);
-      showToast(err instanceof Error && err.message ? err.message : '没有保存成功，请稍后再试', 'error');
+      showToast(describeError(err, '没有保存成功，请稍后再试'), 'error');
     } finally {
       stop.disabled = false;
     }

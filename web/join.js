@@ -21,6 +21,7 @@
 
 import { JOIN_BACKEND_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
+import { describeError } from './lib/copy.js';
 
 /** Longest text read from a link or the field (a code is 13 symbols; a pasted link is longer). */
 const MAX_INPUT = 256;
@@ -259,7 +260,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     }
     checked = null;
     showInvite(null);
-    if (final || errorShown) setStatus('error', envelope.error.message);
+    if (final || errorShown) setStatus('error', describeError(envelope.error));
     else setStatus('', '');
     return null;
   }
@@ -285,7 +286,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       if (seq !== lookupSeq) return;
       const answer = /** @type {{code?: string, message?: string}} */ (err);
       if (answer.code === 'referral.unknown_code' || answer.code === 'poster.bad_code') {
-        verdict = { code, message: answer.message ?? '没有找到这个推荐码，请核对后再输入' };
+        verdict = { code, message: describeError(answer, '没有找到这个推荐码，请核对后再输入') };
         showInvite(null);
         setStatus('error', verdict.message);
       } else {
@@ -344,7 +345,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     } catch (err) {
       const answer = /** @type {{code?: string, message?: string}} */ (err);
       const known = typeof answer?.code === 'string' && /^(referral|poster|idempotency)\./.test(answer.code);
-      ui.error.textContent = known && answer.message ? answer.message : '登记没有完成，请检查网络后再试';
+      ui.error.textContent = known ? describeError(answer, '登记没有完成，请稍后再试') : describeError(err, '登记没有完成，请检查网络后再试');
       ui.error.dataset.code = answer?.code ?? '';
       ui.error.hidden = false;
       if (!known) console.warn('claimReferral failed', err);
@@ -447,7 +448,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
         }
         if (!code) throw new Error('暂时还没有您的推荐码');
         const envelope = core.call('checkReferralCode', linkBase ? { code, linkBase } : { code });
-        if (!envelope.ok) throw new Error(envelope.error.message);
+        if (!envelope.ok) throw new Error(describeError(envelope.error));
         myCode = envelope.value;
       }
       $('my-code').textContent = myCode.display;

@@ -10,6 +10,7 @@
 
 import { supports } from './backend/backend.js';
 import { el, svg } from './svg.js';
+import { describeError, formatDay } from './lib/copy.js';
 
 // Card size inside one layout slot of the core (nodeWidth × levelHeight).
 const CARD_GAP = 10;
@@ -52,8 +53,8 @@ export function createReferral({ core, backend, profile, showToast }) {
   async function run() {
     const { tree, analysis } = await evaluate();
     if (!tree.ok) {
-      showToast(tree.error.message, 'error');
-      if (!reply) showError(tree.error.message);
+      showToast(describeError(tree.error), 'error');
+      if (!reply) showError(describeError(tree.error));
       return false;
     }
     reply = tree.value;
@@ -65,7 +66,7 @@ export function createReferral({ core, backend, profile, showToast }) {
     if (!inflight) {
       inflight = run()
         .catch((err) => {
-          const message = err instanceof Error && err.message ? err.message : '推荐树暂时无法显示，请稍后再试';
+          const message = describeError(err, '推荐树暂时无法显示，请稍后再试');
           showToast(message, 'error');
           if (!reply) showError(message);
           console.warn('referral refresh failed', err);
@@ -249,7 +250,7 @@ export function createReferral({ core, backend, profile, showToast }) {
   }
 
   function renderFeed(feed) {
-    $('ref-feed-aside').textContent = feed.length > 0 ? `最新：${feed[0].date}` : '';
+    $('ref-feed-aside').textContent = feed.length > 0 ? `最新：${formatDay(feed[0].date)}` : '';
     $('ref-feed').replaceChildren(
       ...feed.map((event) => {
         const li = el('li', `ref-event ref-event--${event.kind}`);
@@ -258,7 +259,7 @@ export function createReferral({ core, backend, profile, showToast }) {
         const dot = el('span', 'ref-event__dot');
         dot.setAttribute('aria-hidden', 'true');
         const text = el('div', 'ref-event__main');
-        const date = el('time', 'ref-event__date', event.date);
+        const date = el('time', 'ref-event__date', formatDay(event.date));
         date.setAttribute('datetime', event.date);
         text.append(el('p', 'ref-event__text', event.text), date);
         li.append(dot, text);
@@ -284,7 +285,7 @@ export function createReferral({ core, backend, profile, showToast }) {
     const issues = analysis ? analysis.issues : [];
     note.hidden = issues.length === 0;
     if (issues.length === 0) return;
-    const messages = [...new Set(issues.map((i) => i.message))];
+    const messages = [...new Set(issues.map((i) => describeError(i, '记录有误')))];
     note.textContent = `有 ${analysis.issueCount} 条推荐记录未计入：${messages.join('；')}`;
     note.dataset.count = String(analysis.issueCount);
   }
@@ -304,7 +305,8 @@ export function createReferral({ core, backend, profile, showToast }) {
     bar.style.setProperty('--progress', String(friend.progressPercent / 100));
     bar.setAttribute('aria-valuenow', String(friend.progressPercent));
     $('friend-percent').textContent = `${friend.progressPercent}%`;
-    $('friend-invited').textContent = friend.invitedDate;
+    $('friend-invited').textContent = formatDay(friend.invitedDate);
+    $('friend-invited').dataset.date = friend.invitedDate;
     $('friend-level2').textContent = `${friend.level2Count}人`;
     $('friend-level3').textContent = `${friend.level3Count}人`;
     $('friend-privacy').textContent = friend.detailed

@@ -16,6 +16,7 @@
 
 import { CONSENT_BACKEND_METHODS, invitePromptRequest, supports } from './backend/backend.js';
 import { el } from './svg.js';
+import { describeError } from './lib/copy.js';
 
 /** What each consent is for, in the patient's words. Labels only: no rule. */
 const CONSENTS = Object.freeze([
@@ -58,7 +59,7 @@ function startOver() {
  *   backend: import('./backend/backend.js').Backend & {pendingMutations?: () => Promise<number>},
  *   profile: import('./backend/backend.js').Profile,
  *   showToast: (text: string, kind?: 'success' | 'info' | 'error') => void,
- *   openSheet: (sheet: {title: string, body: string, confirmLabel: string, onConfirm: () => void}) => void,
+ *   openSheet: (sheet: {title: string, body: string, confirmLabel: string, onConfirm: () => void, onCancel?: () => void, danger?: boolean}) => void,
  *   afterWipe?: () => void,
  * }} deps
  */
@@ -161,7 +162,7 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
     input.setAttribute('aria-labelledby', name.id);
     input.setAttribute('aria-describedby', `${desc.id} ${state.id}`);
     input.disabled = true;
-    input.addEventListener('change', () => answer(purpose, input.checked));
+    input.addEventListener('change', () => (purpose === 'stories' && !input.checked ? confirmStoriesWithdrawal() : answer(purpose, input.checked)));
     label.append(text, input);
     li.append(label);
     rows.set(purpose, { input, state });
@@ -193,9 +194,9 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
     input.disabled = !available;
     const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, promptsShown, consents.values()));
     let text;
-    if (!envelope.ok) text = envelope.error.message;
+    if (!envelope.ok) text = describeError(envelope.error);
     else if (envelope.value.allowed) text = `已开启 · 近期最多还会提醒 ${envelope.value.remainingInWindow} 次`;
-    else text = envelope.value.reasons.map((r) => r.message).join('；');
+    else text = envelope.value.reasons.map((r) => describeError(r, '暂不提醒')).join('；');
     if (consent?.pending) text += ' · 待同步';
     state.textContent = text;
     state.classList.toggle('is-on', !optedOut);
@@ -261,12 +262,53 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
       else showToast(granted ? `已同意「${title}」` : `已撤回「${title}」`, 'info');
     } catch (err) {
       input.checked = !checked;
-      showToast(err instanceof Error && err.message ? err.message : '没有保存成功，请稍后再试', 'error');
+      showToast(describeError(err, '没有保存成功，请稍后再试'), 'error');
       console.warn('consent not saved', err);
     } finally {
       renderConsents();
       renderPending();
     }
+  }
+
+  /**
+   * Withdrawing the stories consent removes the patient's stories (G9): a
+   * pending one is withdrawn and its words deleted, an approved one taken
+   * down. The sheet names each before anything happens; cancelled, the
+   * switch goes back on.
+   */
+  async function confirmStoriesWithdrawal() {
+    const { input } = rows.get('stories');
+    let live = [];
+    if (supports(backend, 'getMyStories')) {
+      input.disabled = true;
+      try {
+        live = (await backend.getMyStories()).filter((s) => ['queued', 'pending', 'approved'].includes(s.status) && s.title !== undefined);
+      } catch (err) {
+        console.warn('my stories not read before the withdrawal', err);
+      } finally {
+        input.disabled = !available;
+      }
+    }
+    if (live.length === 0) {
+      answer('stories', false);
+      return;
+    }
+    const named = (list) => list.map((s) => `《${s.title}》`).join('、');
+    const waiting = live.filter((s) => s.status !== 'approved');
+    const published = live.filter((s) => s.status === 'approved');
+    const parts = [];
+    if (waiting.length) parts.push(`等待审核的故事${named(waiting)}将被删除，不会发布`);
+    if (published.length) parts.push(`已发布的故事${named(published)}将下线，内容删除`);
+    openSheet({
+      title: '撤回「发布病友故事」？',
+      body: `撤回后，${parts.join('；')}。打卡、就诊和券包不受影响。`,
+      confirmLabel: waiting.length && !published.length ? '撤回并删除故事' : '撤回并删除',
+      danger: true,
+      onConfirm: () => answer('stories', false),
+      onCancel: () => {
+        input.checked = true;
+      },
+    });
   }
 
   async function confirmLogout() {
@@ -282,6 +324,7 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
       title: pending > 0 ? `有 ${pending} 条记录还没同步` : '退出登录并清除本机数据？',
       body,
       confirmLabel: pending > 0 ? '仍然清除' : '清除并退出',
+      danger: true,
       onConfirm: async () => {
         wiping = true;
         parts.logout.disabled = true;

@@ -20,18 +20,16 @@
 
 import { COMMUNITY_STORY_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
-
-/** The date a story was approved, in the programme's zone (as the other screens show dates). */
-const APPROVED_DAY = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+import { describeError, formatDay } from './lib/copy.js';
 
 /** Lines of a story shown before 展开 (presentation only; the CSS line clamp matches it). */
 const FOLDED_LINES = 4;
 
 const OFFLINE_CODES = new Set(['network.unavailable', 'network.timeout']);
 
-/** The approval date of a story as the screen shows it (tests compare with it). */
+/** The approval date of a story as the screen shows it, as every screen writes days (tests compare with it). */
 export function approvedDayLabel(approvedAtMs) {
-  return APPROVED_DAY.format(new Date(approvedAtMs));
+  return formatDay(approvedAtMs);
 }
 
 /**
@@ -211,7 +209,7 @@ export function createCommunityStories({ backend, profile }) {
 
   function showFailure(error) {
     const code = error && typeof error === 'object' ? String(error.code ?? '') : '';
-    const message = error instanceof Error && error.message ? error.message : '';
+    const message = describeError(error, '');
     if (code === 'community.not_member') {
       setState('not-member', {
         title: message || '加入病友社群后可以阅读病友故事',
@@ -277,7 +275,7 @@ export function createCommunityStories({ backend, profile }) {
       ui.moreNote.classList.add('is-error');
       ui.moreNote.textContent = OFFLINE_CODES.has(code)
         ? '现在没有网络，联网后再点「加载更多」。'
-        : `没有加载成功：${error instanceof Error && error.message ? error.message : '请稍后再试'}`;
+        : `没有加载成功：${describeError(error, '请稍后再试')}`;
     } finally {
       if (mine === generation) {
         loadingMore = false;

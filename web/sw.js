@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v13';
+const VERSION = 'carecircle-shell-v14';
 
 const SHELL = [
   './',
@@ -22,6 +22,8 @@ const SHELL = [
   './stories.js',
   './settings.css',
   './svg.js',
+  './lib/copy.js',
+  './lib/text-size.js',
   './core.js',
   './core-worker.js',
   './core-worker-client.js',

@@ -14,6 +14,8 @@
 //   → grants in state "issuable" go to backend.issueRewards (the server
 //     decides and records them, idempotently by key) → evaluate again → render.
 
+import { describeError, formatDay } from './lib/copy.js';
+
 /** Wallet groups, in the order the core sorts them. Labels only. */
 const WALLET_STATUSES = Object.freeze(['available', 'pending', 'locked', 'used', 'expired', 'void']);
 
@@ -97,8 +99,8 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
       }
     }
     if (!envelope.ok) {
-      showToast(envelope.error.message, 'error');
-      if (!report) showError(envelope.error.message);
+      showToast(describeError(envelope.error), 'error');
+      if (!report) showError(describeError(envelope.error));
       return false;
     }
     report = envelope.value;
@@ -126,7 +128,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
         } while (again);
         return ok;
       } catch (err) {
-        const message = err instanceof Error && err.message ? err.message : '券包暂时无法显示，请稍后再试';
+        const message = describeError(err, '券包暂时无法显示，请稍后再试');
         showToast(message, 'error');
         if (!report) showError(message);
         console.warn('wallet refresh failed', err);
@@ -295,7 +297,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
         li.append(head);
         if (c.nextStep) li.append(el('p', 'campaign__next', c.nextStep));
         if (c.unlockOn) {
-          const unlock = el('p', 'campaign__unlock', `预计 ${c.unlockOn} 解锁`);
+          const unlock = el('p', 'campaign__unlock', `预计 ${formatDay(c.unlockOn)} 解锁`);
           unlock.dataset.date = c.unlockOn;
           li.append(unlock);
         }
@@ -303,7 +305,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
           const ul = el('ul', 'campaign__reasons');
           ul.append(
             ...c.reasons.map((r) => {
-              const item = el('li', 'campaign__reason', r.message);
+              const item = el('li', 'campaign__reason', describeError(r, '暂不满足条件'));
               item.dataset.code = r.code;
               return item;
             }),

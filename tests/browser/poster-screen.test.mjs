@@ -540,6 +540,10 @@ test('story: the wording check with the core spans, consent to submit, a photo, 
   assert.match(await page.textContent('#poster-submit-msg'), /演示模式/);
   // Withdrawable.
   await page.locator('#poster-consent').uncheck();
+  // The sheet names the pending story the withdrawal removes.
+  await page.waitForSelector('#sheet:not([hidden])');
+  assert.match(await page.textContent('#sheet-body'), new RegExp(`等待审核的故事《${STORY.title}》将被删除`));
+  await page.tap('#sheet-confirm');
   await page.waitForSelector('#view-poster[data-story-submitted="false"]');
   assert.match(await page.textContent('#poster-submit-msg'), /撤回/);
 

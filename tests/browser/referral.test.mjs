@@ -127,7 +127,7 @@ async function readTree() {
     feed: [...document.querySelectorAll('#ref-feed .ref-event')].map((li) => ({
       kind: li.dataset.kind,
       text: li.querySelector('.ref-event__text').textContent,
-      date: li.querySelector('.ref-event__date').textContent,
+      date: li.querySelector('.ref-event__date').getAttribute('datetime'),
     })),
     issues: document.getElementById('ref-issues').hidden ? null : document.getElementById('ref-issues').textContent,
   }));
@@ -142,7 +142,7 @@ async function readSheet() {
       stage: text('friend-stage'),
       percent: text('friend-percent'),
       bar: document.getElementById('friend-bar').getAttribute('aria-valuenow'),
-      invited: text('friend-invited'),
+      invited: document.getElementById('friend-invited').dataset.date,
       level2: text('friend-level2'),
       level3: text('friend-level3'),
       privacy: text('friend-privacy'),

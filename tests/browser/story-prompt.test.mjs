@@ -369,8 +369,11 @@ async function storyFlow(backend, page) {
   await page.waitForTimeout(300);
   assert.equal((await backend.stories(page)).length, 1, 'one row after a second click');
 
-  // G9: unticking withdraws it.
+  // G9: unticking withdraws it, once the sheet that names the story is confirmed.
   await page.locator('#poster-consent').uncheck();
+  await page.waitForSelector('#sheet:not([hidden])');
+  assert.match(await page.textContent('#sheet-body'), new RegExp(`《${STORY.title}》将被删除`));
+  await page.tap('#sheet-confirm');
   await page.waitForSelector('#view-poster[data-story-submitted="false"]');
   assert.match(await page.textContent('#poster-submit-msg'), /撤回/);
   for (let i = 0; i < 50; i += 1) {
@@ -528,6 +531,9 @@ async function reviewFlow(backend, page) {
 
   // G9: withdrawn, the approved story is unpublished and the rejected one's words are deleted.
   await page.locator('#poster-consent').uncheck();
+  await page.waitForSelector('#sheet:not([hidden])');
+  assert.match(await page.textContent('#sheet-body'), new RegExp(`已发布的故事.*《${STORY_4.title}》将下线`));
+  await page.tap('#sheet-confirm');
   await page.waitForSelector('#view-poster #poster-consent-box[data-consent="false"]');
   let after;
   for (let i = 0; i < 100; i += 1) {

@@ -33,6 +33,7 @@ import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/minipr
 import { measuredMetrics } from './metrics.js';
 import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
 import { qrRows } from './qr.js';
+import { charCount, counterText, describeError, formatDay } from '../lib/copy.js';
 
 /**
  * The six templates of layoutPoster. `kind` says which request keys the
@@ -77,7 +78,13 @@ const MY_STORY_STATUS = Object.freeze({
   withdrawn: { chip: '已撤回', note: () => '您已撤回发布同意，故事内容已删除' },
 });
 
-const SUBMITTED_DAY = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });
+/**
+ * How long each text may be, in characters (字) as the patient counts them.
+ * The core's limits are in bytes of UTF-8 (title and message 4 KiB, story
+ * 256 KiB, name 128 bytes, docs/api/poster.md); a character takes at most 4
+ * bytes, so a text within these counts is always within the core's limits.
+ */
+export const TEXT_LIMITS = Object.freeze({ title: 60, story: 1000, message: 200, name: 20 });
 
 /** Thumbnails of the story template show this sample (it is never submitted). */
 const STORY_SAMPLE = Object.freeze({ title: '我的康复故事', story: '在这里分享您的康复经历。' });
@@ -125,7 +132,7 @@ function h(tag, props = {}, ...children) {
  *   showToast: (text: string, kind?: 'success' | 'info' | 'error') => void,
  * }} deps
  */
-export function createPosterScreen({ root, core, backend, profile, evaluateStreak, showToast }) {
+export function createPosterScreen({ root, core, backend, profile, evaluateStreak, showToast, openSheet: confirmSheet = null }) {
   const state = {
     /** @type {string} */ template: '',
     /** @type {any} checkReferralCode's value + rows + letterTemplate */ referral: null,
@@ -206,9 +213,14 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   // ------------------------------------------------------------ DOM
 
   function build() {
-    const field = (forKinds, label, control, hint) =>
-      h('label', { class: 'poster-field', 'data-kinds': forKinds },
-        h('span', { class: 'poster-field__label', text: label }), control, hint ? h('span', { class: 'poster-field__hint', text: hint }) : null);
+    // A text with a limit: its label, the limit in 字 and a live count under it.
+    const field = (forKinds, label, control, hint, limit) => {
+      const count = limit ? h('span', { id: `${control.id}-count`, class: 'poster-field__count', text: counterText('', limit) }) : null;
+      if (limit) control.setAttribute('aria-describedby', `${control.id}-count`);
+      return h('label', { class: 'poster-field', 'data-kinds': forKinds },
+        h('span', { class: 'poster-field__label', text: limit ? `${label}（最多${limit}字）` : label }), control,
+        count || hint ? h('span', { class: 'poster-field__foot' }, hint ? h('span', { class: 'poster-field__hint', text: hint }) : null, count) : null);
+    };
     root.replaceChildren(
       h('section', { class: 'card poster-head', 'aria-labelledby': 'poster-title' },
         h('a', { class: 'poster-back', href: '#referral', 'aria-label': '返回推荐' },
@@ -235,12 +247,12 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
           h('h2', { id: 'poster-editor-title', class: 'section-head__title' }),
           h('span', { id: 'poster-editor-aside', class: 'section-head__aside' })),
         h('p', { id: 'poster-editor-note', class: 'poster-editor__note' }),
-        field('story', '标题', h('input', { id: 'poster-story-title', class: 'textarea poster-input', type: 'text', maxlength: '60',
-          autocomplete: 'off', placeholder: '例如：术后第30天，我又能唱歌了' })),
+        field('story', '标题', h('input', { id: 'poster-story-title', class: 'textarea poster-input', type: 'text',
+          autocomplete: 'off', placeholder: '例如：术后第30天，我又能唱歌了' }), null, TEXT_LIMITS.title),
         field('story', '我的故事', h('textarea', { id: 'poster-story-text', class: 'textarea', rows: '6',
-          placeholder: '说说您的康复经历和感受。请不要写药名、疗效承诺或联系方式。' })),
+          placeholder: '说说您的康复经历和感受。请不要写药名、疗效承诺或联系方式。' }), null, TEXT_LIMITS.story),
         field('letter card', '寄语（可选）', h('textarea', { id: 'poster-message', class: 'textarea', rows: '3',
-          placeholder: '写几句您想对亲友说的话' })),
+          placeholder: '写几句您想对亲友说的话' }), null, TEXT_LIMITS.message),
         h('div', { id: 'poster-problem', class: 'poster-problem', role: 'alert', hidden: true },
           h('p', { id: 'poster-error', class: 'form-error poster-problem__message' }),
           h('div', { id: 'poster-flags', class: 'poster-flags' })),
@@ -253,7 +265,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
           h('button', { id: 'poster-photo-remove', type: 'button', class: 'btn btn--ghost poster-photo__remove', hidden: true, text: '移除照片' })),
         h('p', { id: 'poster-checkin-facts', class: 'poster-facts', 'data-kinds': 'checkIn' }),
         field('letter card checkIn story', '署名（可选）', h('input', { id: 'poster-name', class: 'textarea poster-input', type: 'text',
-          maxlength: '20', autocomplete: 'off', placeholder: '不填则不显示姓名' }), '海报上的姓名会隐去一部分，例如 王*芳'),
+          autocomplete: 'off', placeholder: '不填则不显示姓名' }), '海报上的姓名会隐去一部分，例如 王*芳', TEXT_LIMITS.name),
 
         h('div', { id: 'poster-consent-box', class: 'poster-consent', 'data-kinds': 'story' },
           h('label', { class: 'koc-check poster-consent__check' },
@@ -308,7 +320,23 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       const button = e.target instanceof Element ? e.target.closest('[data-template]') : null;
       if (button) select(/** @type {HTMLElement} */ (button).dataset.template, { updateHash: true });
     });
-    for (const input of [ui.title, ui.story, ui.message, ui.name]) input.addEventListener('input', typed);
+    const limits = new Map([[ui.title, TEXT_LIMITS.title], [ui.story, TEXT_LIMITS.story], [ui.message, TEXT_LIMITS.message], [ui.name, TEXT_LIMITS.name]]);
+    for (const [input, max] of limits) {
+      // Characters, not bytes or UTF-16 units: text beyond the limit is cut
+      // once a word is composed (never in the middle of an IME composition).
+      const keep = () => {
+        if (charCount(input.value) > max) input.value = [...input.value].slice(0, max).join('');
+        /** @type {HTMLElement} */ (root.querySelector(`#${input.id}-count`)).textContent = counterText(input.value, max);
+      };
+      input.addEventListener('input', (e) => {
+        if (!(/** @type {InputEvent} */ (e).isComposing)) keep();
+        typed();
+      });
+      input.addEventListener('compositionend', () => {
+        keep();
+        typed();
+      });
+    }
     ui.photoInput.addEventListener('change', pickPhoto);
     ui.photoRemove.addEventListener('click', () => {
       releasePhoto();
@@ -347,7 +375,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     if (!code) throw new Error('暂时还没有您的推荐码，请稍后再试');
     const checked = core.call('checkReferralCode', linkBase ? { code, linkBase } : { code });
-    if (!checked.ok) throw new Error(checked.error.message);
+    if (!checked.ok) throw new Error(describeError(checked.error));
     const rows = await qrRows(checked.value.qrPayload, checked.value.qrEcc);
     return { ...checked.value, linkBase, rows, letterTemplate };
   }
@@ -356,7 +384,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   async function loadStreak() {
     const streak = await evaluateStreak();
     if (!streak.ok) {
-      state.streakError = streak.error.message;
+      state.streakError = describeError(streak.error);
       return;
     }
     state.streak = streak.value;
@@ -411,8 +439,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       state.referral = referral.value;
       state.referralError = null;
     } else {
-      state.referralError = referral.reason instanceof Error && referral.reason.message
-        ? referral.reason.message : '推荐码暂时无法获取，请稍后再试';
+      state.referralError = describeError(referral.reason, '推荐码暂时无法获取，请稍后再试');
       console.warn('poster: referral code', referral.reason);
     }
     if (streak.status === 'rejected') {
@@ -631,7 +658,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     state.poster = null;
     shown = null;
     shownError = error;
-    ui.error.textContent = error.message;
+    ui.error.textContent = describeError(error, '这张海报暂时无法生成，请修改后再试');
     ui.error.dataset.code = error.code;
     ui.problem.dataset.code = error.code;
     ui.problem.hidden = false;
@@ -908,7 +935,37 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
 
   // ------------------------------------------------------------ story
 
+  /**
+   * Unticked while stories of the patient's are waiting or published: the
+   * sheet names what the withdrawal removes first; cancelled, the box is
+   * ticked again and nothing changes.
+   */
   async function consentChanged() {
+    if (!ui.consent.checked && confirmSheet) await loadMyStories();
+    const live = (state.myStories ?? []).filter((s) => ['queued', 'pending', 'approved'].includes(s.status) && s.title !== undefined);
+    if (ui.consent.checked || live.length === 0 || !confirmSheet) {
+      storeConsent();
+      return;
+    }
+    const named = (list) => list.map((s) => `《${s.title}》`).join('、');
+    const waiting = live.filter((s) => s.status !== 'approved');
+    const published = live.filter((s) => s.status === 'approved');
+    const parts = [];
+    if (waiting.length) parts.push(`等待审核的故事${named(waiting)}将被删除，不会发布`);
+    if (published.length) parts.push(`已发布的故事${named(published)}将下线，内容删除`);
+    confirmSheet({
+      title: '撤回发布同意？',
+      body: `撤回后，${parts.join('；')}。您的诊疗和服务不受任何影响。`,
+      confirmLabel: '撤回并删除',
+      danger: true,
+      onConfirm: storeConsent,
+      onCancel: () => {
+        ui.consent.checked = true;
+      },
+    });
+  }
+
+  async function storeConsent() {
     const granted = ui.consent.checked;
     ui.consentBox.dataset.consent = String(granted);
     // The same consent as in 设置 (purpose "stories"), where the backend keeps consents.
@@ -946,7 +1003,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     update();
     if (!state.poster) {
-      showSubmitMessage(shownError ? `还不能提交：${shownError.message}` : '请先填写标题和故事', 'error');
+      showSubmitMessage(shownError ? `还不能提交：${describeError(shownError)}` : '请先填写标题和故事', 'error');
       return;
     }
     if (!supports(backend, 'submitStory')) {
@@ -995,7 +1052,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       if (err.code === 'poster.wording_flagged' && Array.isArray(err.matches)) {
         showProblem({ code: err.code, message: err.message, path: err.path, matches: err.matches }, state.request);
       }
-      showSubmitMessage(`故事没有提交：${err.message}`, 'error');
+      showSubmitMessage(`故事没有提交：${describeError(err, '请稍后再试')}`, 'error');
     } finally {
       submitting = false;
       renderSubmitButton();
@@ -1021,7 +1078,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       return h('li', { class: 'poster-mine__item', 'data-story-id': s.id, 'data-status': s.status },
         h('div', { class: 'poster-mine__body' },
           h('p', { class: `poster-mine__title${deleted ? ' is-deleted' : ''}`, text: deleted ? '（内容已删除）' : s.title }),
-          h('p', { class: 'poster-mine__meta', text: `${SUBMITTED_DAY.format(new Date(s.submittedAtMs))}提交` }),
+          h('p', { class: 'poster-mine__meta', text: `${formatDay(s.submittedAtMs)}提交` }),
           h('p', { class: `poster-mine__reason poster-mine__reason--${s.status}`, text: status.note(s) })),
         h('span', { class: `chip poster-mine__status poster-mine__status--${s.status}`, text: status.chip }));
     }));
@@ -1047,7 +1104,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       await action(state.poster);
     } catch (err) {
       console.warn('poster: action failed', err);
-      showActionMessage(`操作没有完成：${err instanceof Error && err.message ? err.message : '请稍后再试'}`, 'error');
+      showActionMessage(`操作没有完成：${describeError(err, '请稍后再试')}`, 'error');
     } finally {
       setActionsEnabled();
     }
@@ -1096,7 +1153,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
         await navigator.share({ files: [file], title: poster.title });
       } catch (err) {
         if (err?.name === 'AbortError') return;
-        throw new Error(`系统分享没有完成（${err?.message || err?.name || '未知原因'}），请先保存图片再发送`);
+        console.warn('poster: system share failed', err);
+        throw new Error('系统分享没有完成，请先保存图片再发送');
       }
       return;
     }

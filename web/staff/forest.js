@@ -13,6 +13,7 @@
 import { supports } from '../backend/backend.js';
 import { startCoreWorker } from '../core-worker-client.js';
 import { el, formatCount } from '../svg.js';
+import { describeError } from '../lib/copy.js';
 
 // Drawing sizes in layout units (one unit = one CSS pixel at zoom 1).
 const CARD_GAP = 12;
@@ -139,7 +140,7 @@ export function createForest({ backend, showToast }) {
     if (!loading) {
       loading = run().catch((err) => {
         loading = null;
-        const message = err instanceof Error && err.message ? err.message : '推荐森林暂时无法显示';
+        const message = describeError(err, '推荐森林暂时无法显示');
         setStatus(message);
         showToast(message, 'error');
         console.warn('forest failed', err);
@@ -170,7 +171,7 @@ export function createForest({ backend, showToast }) {
    */
   function accept(answer, roundTripMs, anchor) {
     const { envelope } = answer;
-    if (!envelope.ok) throw new Error(envelope.error.message);
+    if (!envelope.ok) throw new Error(describeError(envelope.error));
     const before = anchor >= 0 ? { key: stringAt(view.columns.key, anchor), x: view.columns.x[anchor] } : null;
     const value = envelope.value;
     view = value;
@@ -213,21 +214,29 @@ export function createForest({ backend, showToast }) {
       ...value.levelCounts.map((n, depth) => {
         const li = el('li', 'level-chip');
         li.dataset.depth = String(depth);
-        li.append(el('span', 'level-chip__depth', `L${depth}`), el('span', 'level-chip__count', formatCount(n)));
+        li.append(el('span', 'level-chip__depth', `第${depth + 1}层`), el('span', 'level-chip__count', formatCount(n)));
         return li;
       }),
     );
     const issues = $('forest-issue-list');
     issues.replaceChildren(
       ...value.issues.map((issue) => {
-        const li = el('li', 'forest-issue', issue.message);
+        // The issue in words and how many records it concerns; the record
+        // ids are data for the console and tests, not something to read.
+        const li = el('li', 'forest-issue', describeError(issue, '推荐记录有误'));
         li.dataset.code = issue.code;
-        li.append(el('span', 'forest-issue__ids', issue.recordIds.join('、')));
+        li.dataset.recordIds = issue.recordIds.join(' ');
+        li.append(el('span', 'forest-issue__ids', `涉及 ${formatCount(issue.recordIds.length)} 条记录`));
         return li;
       }),
     );
     $('forest-issue-card').hidden = value.issues.length === 0;
-    $('forest-meta').textContent = `核心布局 ${Math.round(layoutMs)} ms · 往返 ${Math.round(roundTripMs)} ms · 回复 ${(replyChars / 1e6).toFixed(1)} M字符`;
+    // Timings are for developers: the console, never the screen.
+    const meta = $('forest-meta');
+    meta.dataset.layoutMs = String(Math.round(layoutMs));
+    meta.dataset.roundTripMs = String(Math.round(roundTripMs));
+    meta.dataset.replyChars = String(replyChars);
+    console.debug(`forest: layout ${Math.round(layoutMs)} ms, round trip ${Math.round(roundTripMs)} ms, reply ${replyChars} chars`);
   }
 
   // ------------------------------------------------------------ camera
@@ -430,7 +439,7 @@ export function createForest({ backend, showToast }) {
     canvas.dataset.scale = String(s);
     canvas.dataset.camX = String(camera.x);
     canvas.dataset.camY = String(camera.y);
-    $('forest-drawn').textContent = `本帧绘制 ${formatCount(drawn)} 个节点 · ${ms.toFixed(1)} ms · 缩放 ${Math.round(s * 100)}%`;
+    $('forest-drawn').textContent = `显示 ${formatCount(drawn)} 人 · 缩放 ${Math.round(s * 100)}%`;
     renderOverview();
   }
 
@@ -528,7 +537,7 @@ export function createForest({ backend, showToast }) {
       else collapsed.add(key);
       setStatus('');
       section.dataset.state = 'ready';
-      showToast(err instanceof Error ? err.message : '重新布局失败', 'error');
+      showToast(describeError(err, '重新布局失败'), 'error');
     } finally {
       busy = false;
       /** @type {HTMLButtonElement} */ ($('forest-toggle')).disabled = false;

@@ -7,6 +7,7 @@
 // threshold or label is declared here.
 
 import { el } from '../svg.js';
+import { describeError } from '../lib/copy.js';
 
 /**
  * @param {{core: import('../core.js').Core}} deps
@@ -19,7 +20,7 @@ export function createKoc({ core }) {
     if (form) return;
     const envelope = core.call('assessKoc', {});
     if (!envelope.ok) {
-      showError(envelope.error.message);
+      showError(describeError(envelope.error));
       return;
     }
     form = envelope.value.form;
@@ -79,7 +80,7 @@ export function createKoc({ core }) {
     for (const q of document.querySelectorAll('.koc-q.is-missing')) q.classList.remove('is-missing');
     const envelope = core.call('assessKoc', collect());
     if (!envelope.ok) {
-      showError(envelope.error.message);
+      showError(describeError(envelope.error));
       // The core names the question in the error path (/answers/<questionId>).
       const match = /^\/answers\/(.+)$/.exec(envelope.error.path ?? '');
       const question = match ? document.querySelector(`.koc-q[data-question-id="${CSS.escape(match[1])}"]`) : null;

@@ -24,6 +24,7 @@ import {
   supports,
 } from '../backend/backend.js';
 import { el } from '../svg.js';
+import { describeError } from '../lib/copy.js';
 
 const VERDICT_LABELS = Object.freeze({ pass: '可以发布', review: '可发布，需人工复核', block: '不能发布' });
 const SEVERITY_LABELS = Object.freeze({ block: '拦截', review: '复核' });
@@ -81,7 +82,7 @@ export function createModeration({ core, backend, showToast = () => {} }) {
       queue.dataset.state = 'error';
       $('mod-queue-list').replaceChildren();
       $('mod-queue-count').textContent = '';
-      $('mod-queue-note').textContent = `待审核列表暂时无法读取：${err?.message ?? err}`;
+      $('mod-queue-note').textContent = `待审核列表暂时无法读取：${describeError(err, '请稍后再试')}`;
       return;
     }
     queue.dataset.state = 'ready';
@@ -210,7 +211,7 @@ export function createModeration({ core, backend, showToast = () => {} }) {
       if (answered) attempts.delete(story.id);
       else console.warn('moderation: decision not sent', err);
       $('mod-queue').dataset.lastRefusal = answered ? err.code : 'network';
-      showToast(err instanceof Error && err.message ? err.message : '审核结果没有保存，请稍后再试', 'error');
+      showToast(describeError(err, '审核结果没有保存，请稍后再试'), 'error');
       // Decided elsewhere, withdrawn or gone: the queue as it is now.
       if (answered && (err.code === 'story.not_pending' || err.code === 'story.not_found')) {
         loadQueue();
@@ -233,7 +234,7 @@ export function createModeration({ core, backend, showToast = () => {} }) {
     }
     const envelope = core.call('moderateText', { text, context });
     if (!envelope.ok) {
-      $('mod-error').textContent = envelope.error.message;
+      $('mod-error').textContent = describeError(envelope.error);
       $('mod-error').hidden = false;
       result.hidden = true;
       return;

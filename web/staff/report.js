@@ -8,6 +8,7 @@
 
 import { supports } from '../backend/backend.js';
 import { el, formatCount, svg } from '../svg.js';
+import { describeError } from '../lib/copy.js';
 
 const BAR_SLOT = 10;  // SVG units per day; the chart is stretched to the card
 
@@ -27,7 +28,7 @@ export function createReport({ core, backend }) {
     const envelope = core.call('communityHealthReport', inputs);
     if (!envelope.ok) {
       const error = $('report-error');
-      error.textContent = envelope.error.message;
+      error.textContent = describeError(envelope.error);
       error.hidden = false;
       return;
     }

@@ -12,6 +12,7 @@ import { createForest } from './forest.js';
 import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
+import { describeError } from '../lib/copy.js';
 
 /** Screens of the workbench: hash suffix → document title. */
 export const STAFF_SCREENS = Object.freeze({
@@ -120,7 +121,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
       renderAccount();
       onSessionChange();
     } catch (err) {
-      error.textContent = err instanceof Error && err.message ? err.message : '登录失败，请稍后再试';
+      error.textContent = describeError(err, '登录失败，请稍后再试');
       error.hidden = false;
     } finally {
       for (const b of $('staff-signin-roles').querySelectorAll('button')) /** @type {HTMLButtonElement} */ (b).disabled = false;
@@ -157,7 +158,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     else delete document.body.dataset.staffRole;
     if (!session || !screen) return SIGN_IN_TITLE;
     Promise.resolve(screens[screen].load()).catch((err) => {
-      showToast(err instanceof Error ? err.message : '加载失败', 'error');
+      showToast(describeError(err, '加载失败'), 'error');
       console.warn(`staff ${screen} failed`, err);
     });
     return STAFF_SCREENS[screen];
