@@ -690,9 +690,56 @@ Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBa
   return out;
 }
 
+bool clinicalMomentOn(const std::vector<ClinicalMoment>& moments, std::int64_t nowMs,
+                      int utcOffsetMinutes) {
+  const DayNumber today = civilDayOf(nowMs, utcOffsetMinutes);
+  for (const ClinicalMoment& m : moments) {
+    const DayNumber day = civilDayOf(m.atMs, utcOffsetMinutes);
+    switch (m.kind) {
+      case ClinicalMomentKind::kAdmission: {
+        if (m.atMs > nowMs) break;
+        // On until a discharge at or after the admission, up to now, is recorded.
+        bool discharged = false;
+        for (const ClinicalMoment& d : moments) {
+          if (d.kind == ClinicalMomentKind::kDischarge && d.atMs >= m.atMs && d.atMs <= nowMs) {
+            discharged = true;
+          }
+        }
+        if (!discharged) return true;
+        break;
+      }
+      case ClinicalMomentKind::kSurgery:
+      case ClinicalMomentKind::kDischarge:
+        if (today >= day - 1 && today <= day + 1) return true;
+        break;
+      case ClinicalMomentKind::kBadNews:
+        if (today >= day && today <= day + 29) return true;
+        break;
+      case ClinicalMomentKind::kDeath:
+        if (today >= day && today <= day + 89) return true;
+        break;
+      case ClinicalMomentKind::kSensitiveCase:
+        if (m.atMs <= nowMs) return true;
+        break;
+    }
+  }
+  return false;
+}
+
 Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& request) {
   if (request.nowMs < kMinInstantMs || request.nowMs > kMaxInstantMs) {
     return Error{"eligibility.bad_now", "当前时间无效", "/nowMs"};
+  }
+  if (request.utcOffsetMinutes < -kMaxUtcOffsetMinutes ||
+      request.utcOffsetMinutes > kMaxUtcOffsetMinutes) {
+    return Error{"input.out_of_range", "时区偏移超出范围", "/utcOffsetMinutes"};
+  }
+  for (std::size_t i = 0; i < request.clinicalMoments.size(); ++i) {
+    const std::int64_t at = request.clinicalMoments[i].atMs;
+    if (at < kMinInstantMs || at > kMaxInstantMs) {
+      return Error{"input.out_of_range", "诊疗时刻应为有效的毫秒时间戳",
+                   "/clinicalMoments/" + std::to_string(i) + "/atMs"};
+    }
   }
   if (request.maxPrompts < 0 || request.maxPrompts > 3 || request.windowDays < 90 ||
       request.windowDays > 365) {
@@ -712,7 +759,8 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   if (request.optedOut) d.reasons.push_back({"eligibility.prompt_opted_out", "您已关闭推荐提醒"});
   if (request.isStaff)
     d.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
-  if (request.inClinicalMoment) {
+  if (request.inClinicalMoment ||
+      clinicalMomentOn(request.clinicalMoments, request.nowMs, request.utcOffsetMinutes)) {
     d.reasons.push_back({"eligibility.prompt_clinical_moment", "就诊和诊疗过程中不展示推荐提醒"});
   }
   if (shown >= request.maxPrompts) {

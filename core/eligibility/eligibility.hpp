@@ -202,16 +202,39 @@ struct PatientSummary {
 Result<std::vector<PatientSummary>> evaluateEligibilityBatch(
     const EligibilityBatchRequest& request);
 
+// A clinical moment recorded by the hospital (G17, docs/compliance.md): no
+// invite prompt is shown while one is on. Windows, in the programme's civil
+// days (d = the day of atMs):
+//   admission     from atMs until a discharge at or after it is recorded
+//   surgery       days d-1 .. d+1 (the eve, the day, the day after)
+//   discharge     days d-1 .. d+1
+//   badNews       days d .. d+29 (a bad result or diagnosis told by staff)
+//   death         days d .. d+89 (a death in the family recorded by staff)
+//   sensitiveCase from atMs on, with no end (a KOC sensitive case: never invited)
+// A moment in the future is not on yet, except the eve of a surgery or discharge.
+enum class ClinicalMomentKind { kAdmission, kSurgery, kDischarge, kBadNews, kDeath, kSensitiveCase };
+
+struct ClinicalMoment {
+  ClinicalMomentKind kind = ClinicalMomentKind::kAdmission;
+  std::int64_t atMs = 0;
+};
+
 // Harassment cap (G17): may the shell show an "invite a friend" prompt now?
 struct InvitePromptRequest {
   std::int64_t nowMs = 0;
-  std::vector<std::int64_t> shownAtMs;  // prompts already shown to this patient
+  int utcOffsetMinutes = 480;           // the programme's zone, for the civil-day windows
+  std::vector<std::int64_t> shownAtMs;  // prompts shown and staff touches (calls, messages)
   bool optedOut = false;                // one-tap opt-out, permanent
-  bool inClinicalMoment = false;        // e.g. during a consultation or a bad result
+  bool inClinicalMoment = false;        // the caller already knows one is on (kept for callers)
+  std::vector<ClinicalMoment> clinicalMoments;  // the hospital's facts; see the windows above
   bool isStaff = false;
   int maxPrompts = 3;  // per window
   int windowDays = 90;
 };
+
+// Whether one of `moments` is on at nowMs (the windows above).
+bool clinicalMomentOn(const std::vector<ClinicalMoment>& moments, std::int64_t nowMs,
+                      int utcOffsetMinutes);
 
 struct InvitePromptDecision {
   bool allowed = false;

@@ -599,10 +599,32 @@ Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestTe
 std::string mayShowInvitePromptJson(std::string_view requestText) {
   return json_io::runEntry(requestText, {}, [](const Json& j) {
     json_io::rejectUnknownKeys(j, "",
-                               {"nowMs", "shownAtMs", "optedOut", "inClinicalMoment", "isStaff",
-                                "maxPrompts", "windowDays"});
+                               {"nowMs", "utcOffsetMinutes", "shownAtMs", "optedOut",
+                                "inClinicalMoment", "clinicalMoments", "isStaff", "maxPrompts",
+                                "windowDays"});
     InvitePromptRequest r;
     json_io::readInt(j, "nowMs", "", 0, kMaxJsonSafeInt, r.nowMs, true);
+    r.utcOffsetMinutes = readSmallInt(j, "utcOffsetMinutes", "", -kMaxUtcOffsetMinutes,
+                                      kMaxUtcOffsetMinutes, r.utcOffsetMinutes);
+    r.clinicalMoments = readList<ClinicalMoment>(
+        j, "clinicalMoments", "", 1000, [](const Json& n, const std::string& p) {
+          json_io::requireObject(n, p);
+          json_io::rejectUnknownKeys(n, p, {"kind", "atMs"});
+          ClinicalMoment m;
+          std::string kind;
+          json_io::readString(n, "kind", p, 32, kind, true);  // required
+          m.kind = readEnum<ClinicalMomentKind>(
+              n, "kind", p,
+              {{"admission", ClinicalMomentKind::kAdmission},
+               {"surgery", ClinicalMomentKind::kSurgery},
+               {"discharge", ClinicalMomentKind::kDischarge},
+               {"badNews", ClinicalMomentKind::kBadNews},
+               {"death", ClinicalMomentKind::kDeath},
+               {"sensitiveCase", ClinicalMomentKind::kSensitiveCase}},
+              m.kind);
+          json_io::readInt(n, "atMs", p, kMinInstantMs, kMaxInstantMs, m.atMs, true);
+          return m;
+        });
     r.shownAtMs =
         readList<std::int64_t>(j, "shownAtMs", "", 1000, [](const Json& n, const std::string& p) {
           if (!n.is_number_integer() || n.get<std::int64_t>() < 0 ||
