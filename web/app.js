@@ -677,6 +677,16 @@ function registerServiceWorker() {
 const OFFLINE_NOTICE = '离线，已保存在本机，联网后自动同步';
 
 /** Whether the patient was told that mutations wait on the device (until the next full sync). */
+/**
+ * Why the server refused a queued record, by its code (docs/trust.md): a
+ * late check-in proves a day only when the server can believe its date.
+ */
+const REFUSAL_TEXT = Object.freeze({
+  'checkin.before_enrolment': '这一天在您加入康复计划之前，不计入连续打卡',
+  'checkin.unprovable_day': '这条离线打卡比上次联网早了两天以上，服务器无法确认，这一天不计入连续打卡',
+  'request.too_large': '这条记录太大，无法提交，已从本机删除',
+});
+
 let offlineShown = false;
 
 /**
@@ -688,7 +698,8 @@ function onOutboxEvent(event) {
   if (event.type === 'rejected') {
     // The join screen shows its own refusal (duplicate referee, self-referral…) in place.
     if (event.entry?.op === 'claimReferral' && state.view === 'join') return;
-    showToast(event.result?.body?.error?.message ?? '服务器未接受这条记录', 'error');
+    const error = event.result?.body?.error;
+    showToast(REFUSAL_TEXT[error?.code] ?? error?.message ?? '服务器未接受这条记录', 'error');
   } else if (event.type === 'error') {
     if ($('toast-text').textContent !== OFFLINE_NOTICE) showToast(OFFLINE_NOTICE, 'info');
     offlineShown = true;

@@ -10,9 +10,18 @@
 //
 // As root, initdb/pg_ctl run as the `postgres` user (runuser, util-linux):
 // PostgreSQL refuses to run as root. As any other user they run as that user.
+//
+// Least privilege: the cluster accepts passwords only (scram-sha-256, on the
+// socket and on loopback; no trust). Its bootstrap superuser DB_ADMIN and the
+// application's role DB_USER get generated secrets, kept in <dir>/secrets.json
+// (mode 0600). DB_USER is no superuser, cannot create roles or databases, and
+// owns only what schema.sql creates in its one database. fsync,
+// synchronous_commit and full_page_writes stay on in every mode: a commit
+// acknowledged to a client survives PostgreSQL being killed.
 
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +31,10 @@ import pg from 'pg';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = join(HERE, 'schema.sql');
+/** The application's role: no superuser, owner of the schema's objects only. */
 export const DB_USER = 'cc';
+/** The cluster's bootstrap superuser (creates the database and DB_USER; the server never uses it). */
+export const DB_ADMIN = 'cc_admin';
 export const DB_NAME = 'carecircle';
 const HOST = '127.0.0.1';
 
@@ -80,6 +92,7 @@ function paths(dir) {
 export async function stopPostgres(dir) {
   const p = paths(resolve(dir));
   if (!existsSync(join(p.data, 'postmaster.pid'))) return;
+  if (!isRunning(dir)) return; // a stale pid file (the server was killed): pg_ctl start copes with it
   const bin = findPgBin();
   await run(join(bin, 'pg_ctl'), ['-D', p.data, '-m', 'fast', '-w', '-t', '30', 'stop'], { asPostgres: isRoot() }).catch(
     (error) => {
@@ -94,7 +107,7 @@ export async function stopPostgres(dir) {
  * @param {{dir?: string, port?: number, removeOnStop?: boolean}} [options]
  *   dir: kept between runs when given (default: a new temporary directory,
  *   removed on stop); port: default a free one.
- * @returns {Promise<{dir: string, port: number, url: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{dir: string, port: number, url: string, adminUrl: string, stop: () => Promise<void>}>}
  */
 export async function startPostgres({ dir, port, removeOnStop } = {}) {
   const bin = findPgBin();
@@ -107,31 +120,73 @@ export async function startPostgres({ dir, port, removeOnStop } = {}) {
     const { uid, gid } = postgresIds();
     chownSync(root, uid, gid);
   }
+  const secretsFile = join(root, 'secrets.json');
   if (!existsSync(join(p.data, 'PG_VERSION'))) {
-    await run(join(bin, 'initdb'), ['-D', p.data, '-A', 'trust', '-U', DB_USER, '-E', 'UTF8', '--locale=C.UTF-8', ...(temporary ? ['--no-sync'] : [])], {
-      asPostgres,
-    });
+    const secrets = { admin: randomBytes(24).toString('base64url'), app: randomBytes(24).toString('base64url') };
+    writeFileSync(secretsFile, `${JSON.stringify(secrets)}\n`, { mode: 0o600 });
+    // initdb reads the superuser's password from a file the postgres user can read; removed right after.
+    const pwfile = join(root, '.initdb-pw');
+    writeFileSync(pwfile, `${secrets.admin}\n`, { mode: 0o600 });
+    if (asPostgres) {
+      const { uid, gid } = postgresIds();
+      chownSync(pwfile, uid, gid);
+    }
+    try {
+      await run(
+        join(bin, 'initdb'),
+        ['-D', p.data, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-U', DB_ADMIN, '-E', 'UTF8', '--locale=C.UTF-8', ...(temporary ? ['--no-sync'] : [])],
+        { asPostgres },
+      );
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
   } else {
+    if (!existsSync(secretsFile)) {
+      throw new Error(
+        `${root} was made by an earlier version of this script (trust authentication, no secrets.json): ` +
+          'remove it or choose another --data-dir (the new cluster uses scram-sha-256 passwords and a non-superuser application role)',
+      );
+    }
     // Our own directory: an instance left running by a killed script is ours to stop.
     await stopPostgres(root);
   }
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8'));
   const chosenPort = port ?? (await freePort());
   const options = [
     `-p ${chosenPort}`,
     `-k ${p.socket}`,
     `-c listen_addresses=${HOST}`,
     '-c max_connections=60',
-    // A throw-away instance (tests, a demo run): durability across a power
-    // loss is not the point, speed is. A kept --data-dir stays durable.
-    ...(temporary ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    // Durable in every mode (fsync, synchronous_commit and full_page_writes
+    // keep their defaults, on): what the server acknowledged survives a kill.
+    '-c password_encryption=scram-sha-256',
   ].join(' ');
   await run(join(bin, 'pg_ctl'), ['-D', p.data, '-o', options, '-l', p.log, '-w', '-t', '60', 'start'], { asPostgres });
-  const adminUrl = `postgresql://${DB_USER}@${HOST}:${chosenPort}/postgres`;
+  const adminUrl = `postgresql://${DB_ADMIN}:${encodeURIComponent(secrets.admin)}@${HOST}:${chosenPort}/postgres`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
+    const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [DB_USER]);
+    if (role.rowCount === 0) {
+      await admin.query(
+        `CREATE ROLE ${DB_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${secrets.app}'`,
+      );
+    }
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DB_NAME}`);
+    if (exists.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${DB_NAME} OWNER ${DB_ADMIN}`);
+      await admin.query(`REVOKE ALL ON DATABASE ${DB_NAME} FROM PUBLIC`);
+      await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${DB_NAME} TO ${DB_USER}`);
+      const db = new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${DB_NAME}`) });
+      await db.connect();
+      try {
+        // The application creates (and so owns) its own tables in public, nothing else.
+        await db.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
+        await db.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${DB_USER}`);
+      } finally {
+        await db.end();
+      }
+    }
   } finally {
     await admin.end();
   }
@@ -139,7 +194,9 @@ export async function startPostgres({ dir, port, removeOnStop } = {}) {
   return {
     dir: root,
     port: chosenPort,
-    url: `postgresql://${DB_USER}@${HOST}:${chosenPort}/${DB_NAME}`,
+    url: `postgresql://${DB_USER}:${encodeURIComponent(secrets.app)}@${HOST}:${chosenPort}/${DB_NAME}`,
+    /** The superuser's URL (tests' fault injection and checks only; the server never uses it). */
+    adminUrl: adminUrl.replace(/\/postgres$/, `/${DB_NAME}`),
     async stop() {
       if (stopped) return;
       stopped = true;

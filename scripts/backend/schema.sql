@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS patients (
   created_at             timestamptz NOT NULL DEFAULT now()
 );
 
+-- What a late check-in may prove (scripts/backend/service.mjs, docs/trust.md):
+-- when the patient last reached the server, and their last contact before
+-- the current stretch of activity.
+ALTER TABLE patients ADD COLUMN IF NOT EXISTS last_seen_at_ms bigint CHECK (last_seen_at_ms >= 0);
+ALTER TABLE patients ADD COLUMN IF NOT EXISTS contact_before_ms bigint CHECK (contact_before_ms >= 0);
+
 -- Bearer tokens, stored as SHA-256 only.
 CREATE TABLE IF NOT EXISTS sessions (
   token_sha256 text PRIMARY KEY CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
@@ -160,6 +166,17 @@ CREATE TABLE IF NOT EXISTS referrals (
   CONSTRAINT referrals_no_self_referral CHECK (referrer_id <> referee_id)
 );
 CREATE INDEX IF NOT EXISTS referrals_referrer ON referrals (referrer_id);
+
+-- Who recorded each hospital event of a referral, and when (the referral row
+-- holds the event's instant; this is its record of origin, one per event).
+CREATE TABLE IF NOT EXISTS hospital_events (
+  referral_id    text NOT NULL REFERENCES referrals (id),
+  event          text NOT NULL CHECK (event ~ '^[A-Za-z]{1,32}$'),
+  at_ms          bigint NOT NULL CHECK (at_ms >= 0),
+  recorded_by    text NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 128),  -- the staff member's subject id
+  recorded_at_ms bigint NOT NULL CHECK (recorded_at_ms >= 0),
+  PRIMARY KEY (referral_id, event)
+);
 
 -- No cycle: the new referee must not be an ancestor of the referrer. Referral
 -- inserts are serialised by a transaction-scoped advisory lock, so two

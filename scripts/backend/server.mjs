@@ -58,7 +58,7 @@ import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from '
 import { applyAuthSchema, createAuth, installAuthHooks, registerAuthRoutes } from './auth/index.mjs';
 import { WeChatJsCode2Session } from './auth/wechat.mjs';
 import { seedCommunityMonth, seedDemoHospital } from './seed.mjs';
-import { ApiError, loadServerCore } from './service.mjs';
+import { ApiError, loadServerCore, noteContact } from './service.mjs';
 
 export { apiRoutes };
 
@@ -199,7 +199,8 @@ export async function startBackend({
   /** Maps any failure to the contract's error body. */
   function errorReply(error, request, reply) {
     if (error instanceof ApiError) return send(reply, error.status, error.toBody());
-    if (isConnectionError(error)) {
+    if (isConnectionError(error) || error?.code === '40P01' || error?.code === '40001') {
+      // PostgreSQL gone, or a conflict that outlasted the in-server retries: try again shortly.
       request.log.warn({ code: error.code, msg: error.message }, 'database unavailable: answered 503');
       reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
       return send(reply, 503, UNAVAILABLE);
@@ -254,12 +255,13 @@ export async function startBackend({
     keyGenerator: (request) => `addr:${request.ip}`,
     errorResponseBuilder: (request, context) => Object.assign(tooMany(request, context), { statusCode: 429 }),
   });
-  const perToken = app.rateLimit({
+  // Per token as well as per address: a limiter of its own that counts every
+  // API request carrying a bearer token (the global one counts every request).
+  const checkToken = app.createRateLimit({
     max: limits.perTokenPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => `token:${tokenOf(request)}`,
     allowList: (request) => tokenOf(request) === null,
-    errorResponseBuilder: (request, context) => Object.assign(tooMany(request, context), { statusCode: 429 }),
   });
 
   // ---------------------------------------------------------------- auth
@@ -268,6 +270,13 @@ export async function startBackend({
   async function authenticate(request) {
     const url = request.routeOptions?.url ?? '';
     return auth.guard(request, request.method, url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
+  async function perToken(request, reply) {
+    const limit = await checkToken(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('Retry-After', String(Math.max(1, limit.ttlInSeconds)));
+      throw tooMany(request, limit);
+    }
+  }
   }
 
   function idempotencyKeyOf(request) {
@@ -298,6 +307,8 @@ export async function startBackend({
   // ---------------------------------------------------------------- operations
 
   async function read(request, route) {
+        // What a late check-in may prove depends on when the patient last reached the server.
+        if (request.who.role === 'patient') await noteContact(pool, request.who.subjectId, ctx.nowMs());
     const query = {};
     for (const [k, v] of Object.entries(request.query ?? {})) query[k] = Array.isArray(v) ? v[0] : v;
     return inTransaction(pool, (client) => route.run(client, ctx, request.who, query), { readOnly: true });

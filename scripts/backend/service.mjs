@@ -32,6 +32,7 @@ export const SERVER_CORE_EXPORTS = Object.freeze([
   'checkReferralCode',
   'layoutPoster',
   'mayShowInvitePrompt',
+  'myReferralTree',
 ]);
 
 /**
@@ -170,7 +171,39 @@ export async function getCampaigns(client) {
   return rows.map((r) => r.config);
 }
 
-/** EligibilityInputs (web/backend/backend.js) for one patient. */
+const EVENT_FACTS = Object.freeze({
+  registrationConfirmed: 'registrationConfirmedAtMs',
+  arrivalConfirmed: 'arrivalConfirmedAtMs',
+  conversionConfirmed: 'conversionConfirmedAtMs',
+  admissionConfirmed: 'admissionConfirmedAtMs',
+  dischargeConfirmed: 'dischargeConfirmedAtMs',
+});
+
+/**
+ * EligibilityInputs as sent to the patient's device (GET /eligibility-inputs):
+ * the server's own facts (getEligibilityInputs) minimised first (G7). On a
+ * referral where the caller is the REFERRER and the friend has not consented
+ * to share their progress, the friend's hospital events are sent only where
+ * one of the hospital's campaigns rewards that event (its `referral.trigger`:
+ * the referrer's own reward depends on it), every other stage instant and the
+ * complaint instant as 0 (not known). The server's decisions (issueRewards,
+ * redeemVoucher) keep using every fact.
+ */
+export async function getEligibilityInputsForDevice(client, patientId) {
+  const inputs = await getEligibilityInputs(client, patientId);
+  const triggers = new Set(inputs.campaigns.map((c) => c?.referral?.trigger).filter((t) => Object.hasOwn(EVENT_FACTS, t)));
+  const consent = await client.query('SELECT id, consent_to_share_progress FROM referrals WHERE referrer_id = $1', [patientId]);
+  const consented = new Map(consent.rows.map((r) => [r.id, r.consent_to_share_progress]));
+  inputs.referrals = inputs.referrals.map((r) => {
+    if (r.referrerId !== patientId || consented.get(r.id) === true) return r;
+    const kept = { ...r, complaintAtMs: 0 };
+    for (const [event, fact] of Object.entries(EVENT_FACTS)) if (!triggers.has(event)) kept[fact] = 0;
+    return kept;
+  });
+  return inputs;
+}
+
+/** EligibilityInputs (web/backend/backend.js) for one patient: every fact the server holds (its own decisions). */
 export async function getEligibilityInputs(client, patientId) {
   const patient = await client.query('SELECT id, is_staff, is_community_member FROM patients WHERE id = $1', [patientId]);
   if (patient.rows.length === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
@@ -236,7 +269,7 @@ const GRAPH_COLUMNS = `r.*,
  * levels 2–3 as opaque ids with no name and no stage beyond the invitation,
  * enough for the core's anonymous counts.
  */
-export async function getReferralGraph(client, patientId) {
+export async function getReferralGraph(client, ctx, patientId) {
   const { rows } = await client.query(
     `WITH RECURSIVE sub AS (
        SELECT r.id, r.referee_id, 1 AS depth FROM referrals r WHERE r.referrer_id = $1
@@ -265,12 +298,32 @@ export async function getReferralGraph(client, patientId) {
   const names = await client.query('SELECT id, name, first_visit_at_ms FROM patients WHERE id = ANY($1::text[]) ORDER BY id', [
     [patientId, ...levelOne],
   ]);
+  const masked = maskedNames(ctx, patientId, names.rows.filter((p) => p.id !== patientId && p.name));
   const patients = names.rows.map((p) => ({
     id: p.id,
-    ...(p.name ? { name: p.name } : {}),
+    ...(masked.has(p.id) ? { name: masked.get(p.id) } : {}),
     ...(p.first_visit_at_ms ? { firstVisitAtMs: p.first_visit_at_ms } : {}),
   }));
   return { records, patients };
+}
+
+/**
+ * Full names of the caller's level-1 friends as the core masks them (李晓芳 →
+ * 李*芳), by patient id: the core's own myReferralTree on the names alone, so
+ * no full name leaves the server and the shell's core, masking again, shows
+ * the same label (masking a masked name changes nothing).
+ */
+function maskedNames(ctx, patientId, people) {
+  if (people.length === 0) return new Map();
+  const envelope = ctx.core.call('myReferralTree', {
+    nowMs: ctx.nowMs(),
+    patientId,
+    records: people.map((p, i) => ({ id: `m${i}`, referrerId: patientId, refereeId: p.id, invitedAtMs: 1, consentToShareProgress: false })),
+    patients: people.map((p) => ({ id: p.id, name: p.name })),
+  });
+  if (!envelope.ok) throw coreRejects(envelope);
+  const byRecord = new Map(envelope.value.friends.map((f) => [f.recordId, f.maskedName]));
+  return new Map(people.map((p, i) => [p.id, byRecord.get(`m${i}`)]).filter(([, name]) => typeof name === 'string' && name !== ''));
 }
 
 /** Staff: the whole hospital forest (every record, every stage). */
@@ -339,10 +392,76 @@ const CHECK_IN_KEYS = new Set(['id', 'patientId', 'atMs', 'seq', 'kind', 'forDat
 export async function saveCheckIn(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为一条打卡记录');
   for (const key of ['id', 'patientId', 'atMs', 'seq', 'kind']) {
+const DAY_MS = 86_400_000;
+
+/**
+ * What a check-in that arrives late may prove (docs/trust.md). The core
+ * decides whether a record counts for its day on the history it is given; the
+ * server decides which records it believes were made when they say:
+ *   - nothing before enrolment: neither a check-in stamped before the
+ *     patient's enrolment instant nor a make-up for a day before the
+ *     enrolment day;
+ *   - nothing older than LATE_GRACE_MS before the patient's last contact with
+ *     the server before the current stretch of activity (contact_before_ms,
+ *     noteContact): a device in contact then would have delivered anything it
+ *     had recorded earlier;
+ *   - at most one per civil day: the core's own duplicate_day.
+ */
+export const LATE_GRACE_MS = 2 * DAY_MS;
+/** Requests further apart than this start a new stretch of activity (the device was away). */
+export const CONTACT_GAP_MS = 10 * 60_000;
+/** last_seen_at_ms is written at most this often per patient. */
+const CONTACT_WRITE_EVERY_MS = 60_000;
+
+/** The civil date of `ms` at `offsetMinutes` from UTC. */
+function civilDate(ms, offsetMinutes) {
+  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Records that the patient reached the server now. When the previous request
+ * is more than CONTACT_GAP_MS ago, the device was away: that previous request
+ * becomes contact_before_ms, the bound late check-ins are judged against until
+ * the next gap. Written at most once a minute per patient.
+ */
+export async function noteContact(pool, patientId, nowMs) {
+  await pool.query(
+    `UPDATE patients
+        SET contact_before_ms = CASE WHEN last_seen_at_ms IS NOT NULL AND $2::bigint - last_seen_at_ms > $3::bigint
+                                     THEN last_seen_at_ms ELSE contact_before_ms END,
+            last_seen_at_ms = $2::bigint
+      WHERE id = $1 AND (last_seen_at_ms IS NULL OR last_seen_at_ms < $2::bigint - $4::bigint)`,
+    [patientId, nowMs, CONTACT_GAP_MS, CONTACT_WRITE_EVERY_MS],
+  );
+}
+
+/** Why the server does not believe a check-in the core would accept, or null. */
+async function lateCheckInRefusal(client, patientId, record, config) {
+  const { rows } = await client.query(
+    `SELECT (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, first_visit_at_ms, contact_before_ms
+       FROM patients WHERE id = $1`,
+    [patientId],
+  );
+  const p = rows[0];
+  const enrolledAtMs = Math.min(p.created_ms, p.first_visit_at_ms ?? Infinity);
+  const offset = Number.isInteger(config?.utcOffsetMinutes) ? config.utcOffsetMinutes : 480;
+  if (record.atMs < enrolledAtMs || (record.kind === 'makeUp' && record.forDate < civilDate(enrolledAtMs, offset))) {
+    return new ApiError(422, 'checkin.before_enrolment', '加入康复计划之前的日子不能打卡或补打卡', {
+      enrolledAtMs,
+    });
+  }
+  if (p.contact_before_ms !== null && record.atMs < p.contact_before_ms - LATE_GRACE_MS) {
+    return new ApiError(422, 'checkin.unprovable_day', '这条打卡比上次联网早太多，服务器无法确认当天已打卡', {
+      earliestAtMs: p.contact_before_ms - LATE_GRACE_MS,
+    });
+  }
+  return null;
+}
+
     if (!(key in body)) throw badBody(`打卡记录缺少 ${key}`, `/${key}`);
   }
   const unknown = Object.keys(body).find((k) => !CHECK_IN_KEYS.has(k));
-  if (unknown) throw badBody(`打卡记录含有未知字段 ${unknown}`, `/${unknown}`);
+  if (unknown) throw badBody(`打卡记录含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   await lockPatient(client, patientId);
   const inputs = await getStreakInputs(client, patientId);
   const envelope = ctx.core.call('recordCheckIn', {
@@ -369,6 +488,8 @@ export async function saveCheckIn(client, ctx, patientId, body) {
 /**
  * saveGranted: stores the milestones the server's own evaluateStreak reports
  * as "new" (idempotent by key); anything else is refused per item.
+    const refusal = await lateCheckInRefusal(client, patientId, body, inputs.config);
+    if (refusal) throw refusal;
  */
 export async function saveGranted(client, ctx, patientId, body) {
   if (!isObject(body) || !Array.isArray(body.milestones)) throw badBody('请求内容应为 {milestones: […]}', '/milestones');
@@ -505,7 +626,8 @@ export async function claimReferral(client, ctx, refereeId, body) {
   const checked = ctx.core.call('checkReferralCode', { code: body.code });
   if (!checked.ok) throw coreRejects(checked);
   await lockPatient(client, refereeId);
-  const referrer = await client.query('SELECT id, is_community_member FROM patients WHERE referral_code = $1', [
+  // Staff have no referral code anyone may join with (G15): theirs is unknown here, as in lookupReferralCode.
+  const referrer = await client.query('SELECT id, is_community_member FROM patients WHERE referral_code = $1 AND NOT is_staff', [
     checked.value.code,
   ]);
   if (referrer.rowCount === 0) throw new ApiError(404, 'referral.unknown_code', '没有找到这个推荐码，请核对后再输入');
@@ -530,6 +652,11 @@ export async function claimReferral(client, ctx, refereeId, body) {
     if (sqlstate === '23514' && name === 'referrals_no_self_referral') {
       throw new ApiError(409, 'referral.self_referral', '不能使用自己的推荐码');
     }
+  // Locks in one fixed order: the referral graph's lock first (the no-cycle
+  // trigger takes it too), then the referee's row. Two patients claiming
+  // each other's codes at once queue on the first instead of deadlocking on
+  // each other's rows.
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('carecircle.referrals'))");
     if (sqlstate === '23514' && name === 'referrals_no_cycle') {
       throw new ApiError(409, 'referral.cycle', '这位朋友是经您推荐来的，不能再推荐您');
     }
@@ -583,7 +710,7 @@ export async function getConsents(client, patientId) {
 export async function setConsent(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {purpose, granted}');
   const unknown = Object.keys(body).find((k) => k !== 'purpose' && k !== 'granted');
-  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (!CONSENT_PURPOSES.includes(body.purpose)) throw badBody(`purpose 应为 ${CONSENT_PURPOSES.join(' / ')}`, '/purpose');
   if (typeof body.granted !== 'boolean') throw badBody('granted 应为 true 或 false', '/granted');
   await lockPatient(client, patientId);
@@ -630,11 +757,19 @@ function checkStoryWording(ctx, title, story) {
  * (b) when the core's wording check passes (checkStoryWording). Nothing is
  * published here: staff review it (GET /staff/stories, decideStory);
  * withdrawing the consent withdraws it (setConsent).
+/** Stories of one patient waiting for review at once; one more is 429 story.too_many_pending. */
+export const MAX_PENDING_STORIES = 5;
+/** Longest title and story, in characters (Unicode code points). */
+export const MAX_STORY_TITLE_CHARS = 100;
+export const MAX_STORY_CHARS = 5_000;
+/** Stories per page of the staff review queue (GET /staff/stories). */
+export const STAFF_STORIES_PAGE = 50;
+
  */
 export async function submitStory(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {title, story}');
   const unknown = Object.keys(body).find((k) => !STORY_KEYS.has(k));
-  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (typeof body.title !== 'string') throw badBody('缺少标题 title', '/title');
   if (typeof body.story !== 'string') throw badBody('缺少故事 story', '/story');
   await lockPatient(client, patientId);
@@ -669,17 +804,45 @@ async function withdrawStories(client, patientId, atMs) {
 }
 
 /**
- * Staff: the stories waiting for review, oldest first, with the author's
- * display name (already masked, 王*) — never the full name. Staff check each
- * one with the core's moderateText (context "story") on the workbench.
+  if ([...body.title].length > MAX_STORY_TITLE_CHARS) throw badBody(`标题最多${MAX_STORY_TITLE_CHARS}个字`, '/title');
+  if ([...body.story].length > MAX_STORY_CHARS) throw badBody(`故事最多${MAX_STORY_CHARS}个字`, '/story');
+ * Staff: the stories waiting for review, STAFF_STORIES_PAGE a page, with the
+ * author's display name (already masked, 王*) — never the full name. Grouped
+ * by patient so that no one author fills the queue: every author's oldest
+ * pending story comes first (oldest first), then every author's second, and
+ * so on (`turn` 1, 2, …); `pendingByAuthor` says how many each author has
+ * waiting. `before` (the previous page's nextCursor) continues after it.
+ * Staff check each one with the core's moderateText (context "story") on the
+ * workbench.
  */
+  const pending = await client.query("SELECT count(*)::int AS n FROM stories WHERE patient_id = $1 AND status = 'pending'", [patientId]);
+  if (pending.rows[0].n >= MAX_PENDING_STORIES) {
+    throw new ApiError(429, 'story.too_many_pending', `您已有${MAX_PENDING_STORIES}篇故事在审核中，请等审核后再提交`);
+  }
 export async function getPendingStories(client, before = null) {
   const { rows } = await client.query(
-    `SELECT s.id, s.title, s.story, s.submitted_at_ms, p.display_name FROM stories s JOIN patients p ON p.id = s.patient_id
-      WHERE s.status = 'pending' ORDER BY s.submitted_at_ms, s.id LIMIT 500`,
+    `WITH queue AS (
+       SELECT s.id, s.title, s.story, s.submitted_at_ms, p.display_name,
+              row_number() OVER (PARTITION BY s.patient_id ORDER BY s.submitted_at_ms, s.id)::int AS turn,
+              count(*) OVER (PARTITION BY s.patient_id)::int AS pending
+         FROM stories s JOIN patients p ON p.id = s.patient_id
+        WHERE s.status = 'pending')
+     SELECT * FROM queue
+      WHERE $1::int IS NULL OR (turn, submitted_at_ms, id) > ($1::int, $2::bigint, $3::text)
+      ORDER BY turn, submitted_at_ms, id
+      LIMIT $4`,
+    [after?.turn ?? null, after?.submittedAtMs ?? null, after?.id ?? null, STAFF_STORIES_PAGE + 1],
   );
   return {
-    stories: rows.map((r) => ({ id: r.id, authorName: r.display_name, title: r.title, story: r.story, submittedAtMs: r.submitted_at_ms })),
+    stories: page.map((r) => ({
+      id: r.id,
+      authorName: r.display_name,
+      title: r.title,
+      story: r.story,
+      submittedAtMs: r.submitted_at_ms,
+      pendingByAuthor: r.pending,
+    })),
+    ...(rows.length > STAFF_STORIES_PAGE ? { nextCursor: encodeQueueCursor(last.turn, last.submitted_at_ms, last.id) } : {}),
   };
 }
 
@@ -700,16 +863,36 @@ export async function getMyStories(client, patientId) {
       id: r.id,
       ...(r.title !== null ? { title: r.title } : {}),
       status: r.status,
+/** The staff queue's cursor: the last story of a page (its turn, submission instant and id) in base64url. */
+function encodeQueueCursor(turn, submittedAtMs, id) {
+  return Buffer.from(`${turn}:${submittedAtMs}:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeQueueCursor(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{4,160}$/.test(text)) return null;
+  const match = /^(\d{1,6}):(\d{1,16}):([A-Za-z0-9_.:-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const cursor = { turn: Number(match[1]), submittedAtMs: Number(match[2]), id: match[3] };
+  return encodeQueueCursor(cursor.turn, cursor.submittedAtMs, cursor.id) === text ? cursor : null;
+}
+
       submittedAtMs: r.submitted_at_ms,
       ...(r.decided_at_ms !== null ? { decidedAtMs: r.decided_at_ms } : {}),
       ...(r.withdrawn_at_ms !== null ? { withdrawnAtMs: r.withdrawn_at_ms } : {}),
       ...(r.reject_reason !== null ? { reason: r.reject_reason } : {}),
     })),
   };
+  let after = null;
+  if (before !== null) {
+    after = decodeQueueCursor(before);
+    if (!after) throw new ApiError(400, 'request.bad_query', 'before 应为上一页返回的 nextCursor', { path: '/before' });
+  }
 }
 
 /** Stories per page of GET /community/stories (病友故事). */
 export const COMMUNITY_STORIES_PAGE = 20;
+  const page = rows.slice(0, STAFF_STORIES_PAGE);
+  const last = page[page.length - 1];
 
 /**
  * The opaque cursor of GET /community/stories: the last story of a page
@@ -870,7 +1053,7 @@ export async function getPromptHistory(client, patientId) {
 export async function recordPromptShown(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {moment}');
   const unknown = Object.keys(body).find((k) => k !== 'moment');
-  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (!INVITE_PROMPT_MOMENTS.includes(body.moment)) throw badBody(`moment 应为 ${INVITE_PROMPT_MOMENTS.join(' / ')}`, '/moment');
   await lockPatient(client, patientId);
   const { shownAtMs } = await getPromptHistory(client, patientId);
@@ -909,14 +1092,16 @@ const EVENT_COLUMNS = Object.freeze({
 /**
  * Staff / hospital information system: a confirmed hospital event for a
  * referral (G2: the only thing a reward ever fires on). Set once; a repeat
- * leaves the first instant.
+ * leaves the first instant. Dated at most HOSPITAL_EVENT_BACKDATE_MS back
+ * (422 referral.event_too_old); who recorded it is stored (hospital_events).
  */
 export async function recordHospitalEvent(client, ctx, staffId, body) {
   if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
   const column = Object.hasOwn(EVENT_COLUMNS, body.event) ? EVENT_COLUMNS[body.event] : null;
   if (!column) throw badBody(`event 应为 ${Object.keys(EVENT_COLUMNS).join(' / ')}`, '/event');
-  const atMs = body.atMs ?? ctx.nowMs();
-  if (!Number.isSafeInteger(atMs) || atMs <= 0 || atMs > ctx.nowMs() + 60_000) {
+  const nowMs = ctx.nowMs();
+  const atMs = body.atMs ?? nowMs;
+  if (!Number.isSafeInteger(atMs) || atMs <= 0 || atMs > nowMs + 60_000) {
     throw badBody('atMs 应为不晚于服务器当前时间的毫秒时间戳', '/atMs');
   }
   const inpatient = body.event === 'admissionConfirmed' ? ', referee_is_inpatient = true' : '';
@@ -982,3 +1167,17 @@ export async function readDemoCampaigns() {
   const { campaigns } = JSON.parse(text);
   return campaigns;
 }
+/**
+ * How far back staff may date a hospital event: 7 days. Rewards vest on
+ * these instants (a hold of 90 days after arrival, say); an event dated
+ * further back would release a reward at once (docs/trust.md).
+ */
+export const HOSPITAL_EVENT_BACKDATE_MS = 7 * DAY_MS;
+
+  if (atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
+    throw new ApiError(422, 'referral.event_too_old', `医院事件最多补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的`, { path: '/atMs' });
+  }
+  await client.query(
+    `INSERT INTO hospital_events (referral_id, event, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,
+    [body.referralId, body.event, atMs, staffId, nowMs],
+  );

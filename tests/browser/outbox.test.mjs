@@ -152,6 +152,8 @@ test('1,000 queued check-ins survive every fault and are stored exactly once', {
   const login = await api('POST', '/demo/sessions', { body: { as: 'newPatient' } });
   assert.equal(login.status, 200);
   const { token, patientId } = login.body;
+  // Enrolled long ago: the server believes past days only from enrolment on (docs/trust.md).
+  await pool.query("UPDATE patients SET created_at = now() - interval '1100 days' WHERE id = $1", [patientId]);
   await bootPage(token);
   const skew = await page.evaluate(() => window.__outboxTest.backend.now());
   assert.equal(skew.clock, 'server', 'the first reply switched now() to server time');

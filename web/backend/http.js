@@ -42,6 +42,18 @@ export class BackendError extends Error {
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{16,128}$/;
+
+/** Largest /batch body the outbox sends (the reference backend refuses bodies over 1 MiB with 413). */
+export const MAX_BATCH_BYTES = 512 * 1024;
+/** Room for `{"items":[…]}` around the items. */
+const BATCH_ENVELOPE_BYTES = 64;
+
+const utf8Length = (text) => new TextEncoder().encode(text).length;
+
+/** An answer made on the device for an entry the server can never accept as it is. */
+function finalAnswer(key, status, code, message) {
+  return { key, status, body: { error: { code, message } } };
+}
 const SKEW_SAMPLES = 8;
 
 function defaultKey() {
@@ -208,17 +220,54 @@ export function createHttpBackend({
   }
 
   /**
-   * The outbox's transport: one POST /batch; every item keeps its own key.
+   * The outbox's transport: POST /batch, every item with its own key, split
+   * so that no request body passes MAX_BATCH_BYTES (under the server's 1 MiB
+   * limit). What can never be delivered is answered here, once, as a final
+   * answer the outbox drops with a notice instead of retrying forever: an
+   * entry bigger than the limit on its own (413 request.too_large), or a
+   * batch the server refuses as a whole with a 4xx (split until the one entry
+   * at fault carries the refusal alone). A consent withdrawal queued behind
+   * big stories thus still reaches the server in a batch of its own size.
    * @param {{key: string, op: string, body: unknown}[]} entries
    * @returns {Promise<{key: string, status: number, body: any}[]>}
    */
   async function sendBatch(entries) {
-    const reply = await request('POST', '/batch', {
-      idempotencyKey: `batch-${newKey()}`,
-      body: { items: entries.map((e) => ({ idempotencyKey: e.key, operation: e.op, body: e.body })) },
-      retries: 1,
-    });
-    return reply.results.map((r) => ({ key: r.idempotencyKey, status: r.status, body: r.body, replayed: r.replayed === true }));
+    const answers = [];
+    let chunk = [];
+    let size = 0;
+    for (const entry of entries) {
+      const item = { idempotencyKey: entry.key, operation: entry.op, body: entry.body };
+      const bytes = utf8Length(JSON.stringify(item)) + 1;
+      if (bytes > MAX_BATCH_BYTES - BATCH_ENVELOPE_BYTES) {
+        answers.push(finalAnswer(entry.key, 413, 'request.too_large', '这条记录太大，无法提交到服务器'));
+        continue;
+      }
+      if (size + bytes > MAX_BATCH_BYTES - BATCH_ENVELOPE_BYTES) {
+        answers.push(...(await sendChunk(chunk)));
+        chunk = [];
+        size = 0;
+      }
+      chunk.push(item);
+      size += bytes;
+    }
+    if (chunk.length) answers.push(...(await sendChunk(chunk)));
+    return answers;
+  }
+
+  /** One POST /batch of `items`; a whole-batch 4xx is narrowed down to the item it is about. */
+  async function sendChunk(items) {
+    try {
+      const reply = await request('POST', '/batch', { idempotencyKey: `batch-${newKey()}`, body: { items }, retries: 1 });
+      return reply.results.map((r) => ({ key: r.idempotencyKey, status: r.status, body: r.body, replayed: r.replayed === true }));
+    } catch (error) {
+      if (!(error instanceof BackendError) || error.retryable || error.status < 400) throw error;
+      if (error.status === 401) return items.map((i) => ({ key: i.idempotencyKey, status: 401, body: { error: { code: error.code, message: error.message } } }));
+      if (items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        return [...(await sendChunk(items.slice(0, half))), ...(await sendChunk(items.slice(half)))];
+      }
+      return [finalAnswer(items[0].idempotencyKey, error.status, error.code, error.message)];
+    }
   }
 
   const backend = {

@@ -9,7 +9,10 @@
 //   - an entry survives reloads and tab kills (it is committed before
 //     enqueue() resolves);
 //   - an entry is deleted only after the backend has ANSWERED it (2xx: done;
-//     4xx: a decision, kept in the `rejected` store for the shell to show);
+//     4xx, 413 included: a decision, its refusal — never its body — kept in
+//     the `rejected` store for the shell to show, and an 'rejected' event);
+//     the transport (http.js sendBatch) answers 413 itself for an entry too
+//     big to send, so nothing is retried forever;
 //     a lost reply, a timeout, a 5xx or a dropped connection leaves it queued;
 //   - nothing is ever applied twice: every entry carries an idempotency key
 //     fixed at enqueue time and reused by every delivery, and the server
@@ -199,7 +202,8 @@ export function createOutbox({
         settled.push({ entry, answer, kind: 'acked' });
       } else if (status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429) {
         store.delete(entry.n);
-        rejectedStore.put({ key: entry.key, owner: entry.owner, op: entry.op, body: entry.body, status, error: answer.body?.error ?? null, atMs: clock() });
+        // The refusal only, never the mutation's body (a story's words leave the device's storage with it, G19).
+        rejectedStore.put({ key: entry.key, owner: entry.owner, op: entry.op, status, error: answer.body?.error ?? null, atMs: clock() });
         settled.push({ entry, answer, kind: 'rejected' });
       } else {
         if (status === 401) auth = answer;
