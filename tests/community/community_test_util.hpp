@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "carecircle/civil_date.hpp"
+#include "common/civil_date.hpp"
 
 namespace carecircle::testing {
 
