@@ -676,7 +676,6 @@ function registerServiceWorker() {
 
 const OFFLINE_NOTICE = '离线，已保存在本机，联网后自动同步';
 
-/** Whether the patient was told that mutations wait on the device (until the next full sync). */
 /**
  * Why the server refused a queued record, by its code (docs/trust.md): a
  * late check-in proves a day only when the server can believe its date.
@@ -687,6 +686,7 @@ const REFUSAL_TEXT = Object.freeze({
   'request.too_large': '这条记录太大，无法提交，已从本机删除',
 });
 
+/** Whether the patient was told that mutations wait on the device (until the next full sync). */
 let offlineShown = false;
 
 /**

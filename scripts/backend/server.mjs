@@ -263,13 +263,6 @@ export async function startBackend({
     keyGenerator: (request) => `token:${tokenOf(request)}`,
     allowList: (request) => tokenOf(request) === null,
   });
-
-  // ---------------------------------------------------------------- auth
-
-  /** The caller, allowed by the role policy to call this route (auth/policy.mjs), or 401 / 403. */
-  async function authenticate(request) {
-    const url = request.routeOptions?.url ?? '';
-    return auth.guard(request, request.method, url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
   async function perToken(request, reply) {
     const limit = await checkToken(request);
     if (!limit.isAllowed && limit.isExceeded) {
@@ -277,6 +270,13 @@ export async function startBackend({
       throw tooMany(request, limit);
     }
   }
+
+  // ---------------------------------------------------------------- auth
+
+  /** The caller, allowed by the role policy to call this route (auth/policy.mjs), or 401 / 403. */
+  async function authenticate(request) {
+    const url = request.routeOptions?.url ?? '';
+    return auth.guard(request, request.method, url.startsWith(API_PREFIX) ? url.slice(API_PREFIX.length) : url);
   }
 
   function idempotencyKeyOf(request) {
@@ -300,6 +300,8 @@ export async function startBackend({
       async (request) => {
         if (mutation) request.idempotencyKey = idempotencyKeyOf(request);
         request.who = await authenticate(request);
+        // What a late check-in may prove depends on when the patient last reached the server.
+        if (request.who.role === 'patient') await noteContact(pool, request.who.subjectId, ctx.nowMs());
       },
     ];
   }
@@ -307,8 +309,6 @@ export async function startBackend({
   // ---------------------------------------------------------------- operations
 
   async function read(request, route) {
-        // What a late check-in may prove depends on when the patient last reached the server.
-        if (request.who.role === 'patient') await noteContact(pool, request.who.subjectId, ctx.nowMs());
     const query = {};
     for (const [k, v] of Object.entries(request.query ?? {})) query[k] = Array.isArray(v) ? v[0] : v;
     return inTransaction(pool, (client) => route.run(client, ctx, request.who, query), { readOnly: true });

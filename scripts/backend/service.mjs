@@ -383,15 +383,6 @@ export async function evaluateFor(client, ctx, patientId) {
 
 const CHECK_IN_KEYS = new Set(['id', 'patientId', 'atMs', 'seq', 'kind', 'forDate']);
 
-/**
- * saveCheckIn: re-runs recordCheckIn on the server's stored history and clock.
- * Stores the record only when the core says "accepted"; "unchanged" (the day
- * already counts, or the same record again) stores nothing; a core error
- * rejects the mutation with the core's code.
- */
-export async function saveCheckIn(client, ctx, patientId, body) {
-  if (!isObject(body)) throw badBody('请求内容应为一条打卡记录');
-  for (const key of ['id', 'patientId', 'atMs', 'seq', 'kind']) {
 const DAY_MS = 86_400_000;
 
 /**
@@ -458,6 +449,15 @@ async function lateCheckInRefusal(client, patientId, record, config) {
   return null;
 }
 
+/**
+ * saveCheckIn: re-runs recordCheckIn on the server's stored history and clock.
+ * Stores the record only when the core says "accepted"; "unchanged" (the day
+ * already counts, or the same record again) stores nothing; a core error
+ * rejects the mutation with the core's code.
+ */
+export async function saveCheckIn(client, ctx, patientId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为一条打卡记录');
+  for (const key of ['id', 'patientId', 'atMs', 'seq', 'kind']) {
     if (!(key in body)) throw badBody(`打卡记录缺少 ${key}`, `/${key}`);
   }
   const unknown = Object.keys(body).find((k) => !CHECK_IN_KEYS.has(k));
@@ -488,8 +488,6 @@ async function lateCheckInRefusal(client, patientId, record, config) {
 /**
  * saveGranted: stores the milestones the server's own evaluateStreak reports
  * as "new" (idempotent by key); anything else is refused per item.
-    const refusal = await lateCheckInRefusal(client, patientId, body, inputs.config);
-    if (refusal) throw refusal;
  */
 export async function saveGranted(client, ctx, patientId, body) {
   if (!isObject(body) || !Array.isArray(body.milestones)) throw badBody('请求内容应为 {milestones: […]}', '/milestones');
@@ -625,6 +623,11 @@ export async function claimReferral(client, ctx, refereeId, body) {
   if (typeof body.channel !== 'string' || !/^[A-Za-z]{1,32}$/.test(body.channel)) throw badBody('channel 不正确', '/channel');
   const checked = ctx.core.call('checkReferralCode', { code: body.code });
   if (!checked.ok) throw coreRejects(checked);
+  // Locks in one fixed order: the referral graph's lock first (the no-cycle
+  // trigger takes it too), then the referee's row. Two patients claiming
+  // each other's codes at once queue on the first instead of deadlocking on
+  // each other's rows.
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('carecircle.referrals'))");
   await lockPatient(client, refereeId);
   // Staff have no referral code anyone may join with (G15): theirs is unknown here, as in lookupReferralCode.
   const referrer = await client.query('SELECT id, is_community_member FROM patients WHERE referral_code = $1 AND NOT is_staff', [
@@ -652,11 +655,6 @@ export async function claimReferral(client, ctx, refereeId, body) {
     if (sqlstate === '23514' && name === 'referrals_no_self_referral') {
       throw new ApiError(409, 'referral.self_referral', '不能使用自己的推荐码');
     }
-  // Locks in one fixed order: the referral graph's lock first (the no-cycle
-  // trigger takes it too), then the referee's row. Two patients claiming
-  // each other's codes at once queue on the first instead of deadlocking on
-  // each other's rows.
-  await client.query("SELECT pg_advisory_xact_lock(hashtext('carecircle.referrals'))");
     if (sqlstate === '23514' && name === 'referrals_no_cycle') {
       throw new ApiError(409, 'referral.cycle', '这位朋友是经您推荐来的，不能再推荐您');
     }
@@ -731,6 +729,14 @@ export async function setConsent(client, ctx, patientId, body) {
 
 const STORY_KEYS = new Set(['title', 'story']);
 
+/** Stories of one patient waiting for review at once; one more is 429 story.too_many_pending. */
+export const MAX_PENDING_STORIES = 5;
+/** Longest title and story, in characters (Unicode code points). */
+export const MAX_STORY_TITLE_CHARS = 100;
+export const MAX_STORY_CHARS = 5_000;
+/** Stories per page of the staff review queue (GET /staff/stories). */
+export const STAFF_STORIES_PAGE = 50;
+
 /** Whether the patient's latest answer for `purpose` is "granted" (never answered: not granted). */
 async function consentGranted(client, patientId, purpose) {
   const { rows } = await client.query('SELECT granted FROM consents WHERE patient_id = $1 AND purpose = $2', [patientId, purpose]);
@@ -757,14 +763,6 @@ function checkStoryWording(ctx, title, story) {
  * (b) when the core's wording check passes (checkStoryWording). Nothing is
  * published here: staff review it (GET /staff/stories, decideStory);
  * withdrawing the consent withdraws it (setConsent).
-/** Stories of one patient waiting for review at once; one more is 429 story.too_many_pending. */
-export const MAX_PENDING_STORIES = 5;
-/** Longest title and story, in characters (Unicode code points). */
-export const MAX_STORY_TITLE_CHARS = 100;
-export const MAX_STORY_CHARS = 5_000;
-/** Stories per page of the staff review queue (GET /staff/stories). */
-export const STAFF_STORIES_PAGE = 50;
-
  */
 export async function submitStory(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {title, story}');
@@ -772,9 +770,15 @@ export async function submitStory(client, ctx, patientId, body) {
   if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (typeof body.title !== 'string') throw badBody('缺少标题 title', '/title');
   if (typeof body.story !== 'string') throw badBody('缺少故事 story', '/story');
+  if ([...body.title].length > MAX_STORY_TITLE_CHARS) throw badBody(`标题最多${MAX_STORY_TITLE_CHARS}个字`, '/title');
+  if ([...body.story].length > MAX_STORY_CHARS) throw badBody(`故事最多${MAX_STORY_CHARS}个字`, '/story');
   await lockPatient(client, patientId);
   if (!(await consentGranted(client, patientId, 'stories'))) {
     throw new ApiError(409, 'story.consent_required', '发布故事需要您单独同意。不同意不影响您的任何诊疗和服务。');
+  }
+  const pending = await client.query("SELECT count(*)::int AS n FROM stories WHERE patient_id = $1 AND status = 'pending'", [patientId]);
+  if (pending.rows[0].n >= MAX_PENDING_STORIES) {
+    throw new ApiError(429, 'story.too_many_pending', `您已有${MAX_PENDING_STORIES}篇故事在审核中，请等审核后再提交`);
   }
   checkStoryWording(ctx, body.title, body.story);
   const id = `st-${randomBytes(9).toString('base64url')}`;
@@ -803,9 +807,20 @@ async function withdrawStories(client, patientId, atMs) {
   );
 }
 
+/** The staff queue's cursor: the last story of a page (its turn, submission instant and id) in base64url. */
+function encodeQueueCursor(turn, submittedAtMs, id) {
+  return Buffer.from(`${turn}:${submittedAtMs}:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeQueueCursor(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{4,160}$/.test(text)) return null;
+  const match = /^(\d{1,6}):(\d{1,16}):([A-Za-z0-9_.:-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const cursor = { turn: Number(match[1]), submittedAtMs: Number(match[2]), id: match[3] };
+  return encodeQueueCursor(cursor.turn, cursor.submittedAtMs, cursor.id) === text ? cursor : null;
+}
+
 /**
-  if ([...body.title].length > MAX_STORY_TITLE_CHARS) throw badBody(`标题最多${MAX_STORY_TITLE_CHARS}个字`, '/title');
-  if ([...body.story].length > MAX_STORY_CHARS) throw badBody(`故事最多${MAX_STORY_CHARS}个字`, '/story');
  * Staff: the stories waiting for review, STAFF_STORIES_PAGE a page, with the
  * author's display name (already masked, 王*) — never the full name. Grouped
  * by patient so that no one author fills the queue: every author's oldest
@@ -815,11 +830,12 @@ async function withdrawStories(client, patientId, atMs) {
  * Staff check each one with the core's moderateText (context "story") on the
  * workbench.
  */
-  const pending = await client.query("SELECT count(*)::int AS n FROM stories WHERE patient_id = $1 AND status = 'pending'", [patientId]);
-  if (pending.rows[0].n >= MAX_PENDING_STORIES) {
-    throw new ApiError(429, 'story.too_many_pending', `您已有${MAX_PENDING_STORIES}篇故事在审核中，请等审核后再提交`);
-  }
 export async function getPendingStories(client, before = null) {
+  let after = null;
+  if (before !== null) {
+    after = decodeQueueCursor(before);
+    if (!after) throw new ApiError(400, 'request.bad_query', 'before 应为上一页返回的 nextCursor', { path: '/before' });
+  }
   const { rows } = await client.query(
     `WITH queue AS (
        SELECT s.id, s.title, s.story, s.submitted_at_ms, p.display_name,
@@ -833,6 +849,8 @@ export async function getPendingStories(client, before = null) {
       LIMIT $4`,
     [after?.turn ?? null, after?.submittedAtMs ?? null, after?.id ?? null, STAFF_STORIES_PAGE + 1],
   );
+  const page = rows.slice(0, STAFF_STORIES_PAGE);
+  const last = page[page.length - 1];
   return {
     stories: page.map((r) => ({
       id: r.id,
@@ -863,36 +881,16 @@ export async function getMyStories(client, patientId) {
       id: r.id,
       ...(r.title !== null ? { title: r.title } : {}),
       status: r.status,
-/** The staff queue's cursor: the last story of a page (its turn, submission instant and id) in base64url. */
-function encodeQueueCursor(turn, submittedAtMs, id) {
-  return Buffer.from(`${turn}:${submittedAtMs}:${id}`, 'utf8').toString('base64url');
-}
-
-function decodeQueueCursor(text) {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{4,160}$/.test(text)) return null;
-  const match = /^(\d{1,6}):(\d{1,16}):([A-Za-z0-9_.:-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
-  if (!match) return null;
-  const cursor = { turn: Number(match[1]), submittedAtMs: Number(match[2]), id: match[3] };
-  return encodeQueueCursor(cursor.turn, cursor.submittedAtMs, cursor.id) === text ? cursor : null;
-}
-
       submittedAtMs: r.submitted_at_ms,
       ...(r.decided_at_ms !== null ? { decidedAtMs: r.decided_at_ms } : {}),
       ...(r.withdrawn_at_ms !== null ? { withdrawnAtMs: r.withdrawn_at_ms } : {}),
       ...(r.reject_reason !== null ? { reason: r.reject_reason } : {}),
     })),
   };
-  let after = null;
-  if (before !== null) {
-    after = decodeQueueCursor(before);
-    if (!after) throw new ApiError(400, 'request.bad_query', 'before 应为上一页返回的 nextCursor', { path: '/before' });
-  }
 }
 
 /** Stories per page of GET /community/stories (病友故事). */
 export const COMMUNITY_STORIES_PAGE = 20;
-  const page = rows.slice(0, STAFF_STORIES_PAGE);
-  const last = page[page.length - 1];
 
 /**
  * The opaque cursor of GET /community/stories: the last story of a page
@@ -1053,7 +1051,7 @@ export async function getPromptHistory(client, patientId) {
 export async function recordPromptShown(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {moment}');
   const unknown = Object.keys(body).find((k) => k !== 'moment');
-  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
+  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
   if (!INVITE_PROMPT_MOMENTS.includes(body.moment)) throw badBody(`moment 应为 ${INVITE_PROMPT_MOMENTS.join(' / ')}`, '/moment');
   await lockPatient(client, patientId);
   const { shownAtMs } = await getPromptHistory(client, patientId);
@@ -1090,6 +1088,13 @@ const EVENT_COLUMNS = Object.freeze({
 });
 
 /**
+ * How far back staff may date a hospital event: 7 days. Rewards vest on
+ * these instants (a hold of 90 days after arrival, say); an event dated
+ * further back would release a reward at once (docs/trust.md).
+ */
+export const HOSPITAL_EVENT_BACKDATE_MS = 7 * DAY_MS;
+
+/**
  * Staff / hospital information system: a confirmed hospital event for a
  * referral (G2: the only thing a reward ever fires on). Set once; a repeat
  * leaves the first instant. Dated at most HOSPITAL_EVENT_BACKDATE_MS back
@@ -1104,6 +1109,9 @@ export async function recordHospitalEvent(client, ctx, staffId, body) {
   if (!Number.isSafeInteger(atMs) || atMs <= 0 || atMs > nowMs + 60_000) {
     throw badBody('atMs 应为不晚于服务器当前时间的毫秒时间戳', '/atMs');
   }
+  if (atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
+    throw new ApiError(422, 'referral.event_too_old', `医院事件最多补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的`, { path: '/atMs' });
+  }
   const inpatient = body.event === 'admissionConfirmed' ? ', referee_is_inpatient = true' : '';
   const updated = await client.query(
     `UPDATE referrals SET ${column} = $2${inpatient} WHERE id = $1 AND ${column} = 0 RETURNING id`,
@@ -1114,6 +1122,10 @@ export async function recordHospitalEvent(client, ctx, staffId, body) {
     if (exists.rowCount === 0) throw new ApiError(404, 'referral.unknown', '没有找到这条推荐记录');
     return { referralId: body.referralId, event: body.event, atMs: exists.rows[0].at, changed: false };
   }
+  await client.query(
+    `INSERT INTO hospital_events (referral_id, event, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,
+    [body.referralId, body.event, atMs, staffId, nowMs],
+  );
   return { referralId: body.referralId, event: body.event, atMs, changed: true };
 }
 
@@ -1167,17 +1179,3 @@ export async function readDemoCampaigns() {
   const { campaigns } = JSON.parse(text);
   return campaigns;
 }
-/**
- * How far back staff may date a hospital event: 7 days. Rewards vest on
- * these instants (a hold of 90 days after arrival, say); an event dated
- * further back would release a reward at once (docs/trust.md).
- */
-export const HOSPITAL_EVENT_BACKDATE_MS = 7 * DAY_MS;
-
-  if (atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
-    throw new ApiError(422, 'referral.event_too_old', `医院事件最多补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的`, { path: '/atMs' });
-  }
-  await client.query(
-    `INSERT INTO hospital_events (referral_id, event, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,
-    [body.referralId, body.event, atMs, staffId, nowMs],
-  );
