@@ -119,3 +119,21 @@ test('the JS-SDK is loaded only inside WeChat', async () => {
   assert.equal(await loadWeixinSdk(fakeWindow()), undefined, 'a plain browser never fetches it');
   assert.equal(await loadWeixinSdk(undefined), undefined);
 });
+
+test('the build bundles the official JS-SDK into the served tree, from our own origin and under the same CSP', async () => {
+  const { startServer, CONTENT_SECURITY_POLICY } = await import('../../scripts/serve.mjs');
+  const server = await startServer({ port: 0 });
+  try {
+    const response = await fetch(new URL('vendor/jweixin.mjs', server.url));
+    assert.equal(response.status, 200, 'scripts/build.sh runs scripts/vendor-jweixin.mjs');
+    assert.match(response.headers.get('content-type'), /^text\/javascript/);
+    assert.equal(response.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+    assert.doesNotMatch(CONTENT_SECURITY_POLICY, /wx\.qq\.com/, 'no script from WeChat servers');
+    const text = await response.text();
+    assert.match(text, /^\/\/ weixin-js-sdk \d+\.\d+\.\d+ from npm/);
+    assert.match(text, /miniProgram/);
+    assert.match(text, /export default module\.exports;\s*$/);
+  } finally {
+    await server.close();
+  }
+});
