@@ -1142,7 +1142,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   async function share(poster) {
     const b = await bridge();
     if (b.inMiniProgram) {
-      await b.share({ title: poster.title });
+      // A referral poster's card opens the join page with the code; a story or check-in card carries none (G12).
+      await b.share({ title: poster.title, ...(poster.qrPayload && state.referral ? { code: state.referral.code } : {}) });
       showActionMessage('请点击右上角“···”转发给朋友；也可以先保存图片再发送', 'info');
       return;
     }
