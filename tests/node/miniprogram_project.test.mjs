@@ -55,9 +55,9 @@ async function loadPage() {
 
 test('a shared code opens the join screen; the share card carries the code and nothing else', async () => {
   const page = await loadPage();
-  page.onLoad({ code: '7K3M9QXRA2BT6' });
-  assert.equal(page.data.src, 'https://h.example.cn/#join/7K3M9QXRA2BT6');
-  page.onLoad({ code: 'javascript:alert(1)' });
+  page.onLoad({ c: '7K3M9QXRA2BT6' });
+  assert.equal(page.data.src, 'https://h.example.cn/?c=7K3M9QXRA2BT6', "the web join link, as the shell's own QR carries it");
+  page.onLoad({ c: 'javascript:alert(1)' });
   assert.equal(page.data.src, 'https://h.example.cn/', 'a malformed code opens the home page');
 
   assert.deepEqual(page.onShareAppMessage(), { title: '邀请您加入康复社区', path: '/pages/index/index' });
@@ -66,7 +66,7 @@ test('a shared code opens the join screen; the share card carries the code and n
     { type: 'other' },
     { type: 'share', title: '邀请您加入甲状腺术后康复群', code: '7K3M9QXRA2BT6', name: '张三' },
   ] } });
-  assert.deepEqual(page.onShareAppMessage(), { title: '邀请您加入甲状腺术后康复群', path: '/pages/index/index?code=7K3M9QXRA2BT6' });
+  assert.deepEqual(page.onShareAppMessage(), { title: '邀请您加入甲状腺术后康复群', path: '/pages/index/index?c=7K3M9QXRA2BT6' });
   page.onWebViewMessage({ detail: { data: [{ type: 'share', title: '', code: '../x' }] } });
   assert.deepEqual(page.onShareAppMessage(), { title: '邀请您加入康复社区', path: '/pages/index/index' });
   delete globalThis.getApp;

@@ -115,7 +115,7 @@ export async function whenMiniProgramKnown(win = typeof window === 'undefined' ?
  * @typedef {object} SharePayload
  * @property {string} title        e.g. "邀请您加入甲状腺术后康复群" (no name, no diagnosis)
  * @property {string} [code]       the referral code the share card carries (the mini-program builds its join path from it)
- * @property {string} [path]       mini-program page path for the share card, e.g. "/pages/index/index?code=7K3M9QXRA2BT6"
+ * @property {string} [path]       mini-program page path for the share card, e.g. "/pages/index/index?c=7K3M9QXRA2BT6"
  * @property {string} [link]       https link for browsers (same opaque code)
  * @property {string} [imageUrl]   share card image (a poster without personal data)
  */

@@ -1,7 +1,9 @@
 // @ts-check
 // The one page: the web shell in a <web-view>. Opened from a friend's share
-// card (?code=<referral code>) it goes straight to the join screen
-// (#join/<code>). The web page asks for a share card with
+// card (?c=<referral code>, the same parameter as the web join link) it opens
+// the shell's join link, <webBase>?c=<code>, which goes straight to the join
+// screen. (Configure the backend's mini-program path as pages/index/index.)
+// The web page asks for a share card with
 // wx.miniProgram.postMessage({data: {type: 'share', title, code}}); WeChat
 // delivers those messages when the patient shares (and on back or close), and
 // onShareAppMessage builds the card from the latest one: a title and this
@@ -13,12 +15,12 @@ const CODE = /^[0-9A-Z]{13}$/;
 const DEFAULT_TITLE = '邀请您加入康复社区';
 
 /**
- * The web shell's address for a code (or its home without one).
- * @param {string} webBase https address of the web shell, ending with "/"
+ * The web shell's join link for a code (or its home without one).
+ * @param {string} webBase https address of the web shell (the deployment's join URL)
  * @param {string} code a referral code, or ""
  */
 function shellUrl(webBase, code) {
-  return code ? `${webBase}#join/${code}` : webBase;
+  return code ? `${webBase}${webBase.includes('?') ? '&' : '?'}c=${code}` : webBase;
 }
 
 /**
@@ -47,7 +49,7 @@ Page({
 
   /** @param {Record<string, string | undefined>} query */
   onLoad(query) {
-    const code = CODE.test(query.code ?? '') ? String(query.code) : '';
+    const code = CODE.test(query.c ?? '') ? String(query.c) : '';
     const app = getApp();
     this.setData({ src: shellUrl(app.globalData.webBase, code) });
   },
@@ -61,6 +63,6 @@ Page({
   /** @returns {WechatMiniprogram.Page.ICustomShareContent} */
   onShareAppMessage() {
     const { title, code } = this.share;
-    return { title, path: code ? `/pages/index/index?code=${code}` : '/pages/index/index' };
+    return { title, path: code ? `/pages/index/index?c=${code}` : '/pages/index/index' };
   },
 });
