@@ -44,6 +44,9 @@ export function schemaAjv() {
   if (ajv) return ajv;
   ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTuples: false, allowUnionTypes: true });
   addFormats(ajv);
+  // json-schema-to-typescript's annotation (a TypeScript type where JSON
+  // Schema has none); no effect on validation.
+  ajv.addKeyword({ keyword: 'tsType', schemaType: 'string' });
   for (const path of walk(schemaDir)) {
     const schema = JSON.parse(readFileSync(path, 'utf8'));
     // The campaign file names itself with a relative $id; here every file is
