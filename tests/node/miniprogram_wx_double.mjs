@@ -1,7 +1,7 @@
 // @ts-check
 // A double of the official JS-SDK's `wx.miniProgram` (npm weixin-js-sdk),
 // typed from the SDK's own declarations: the tsc check in npm test
-// (tests/node/typescript.test.mjs) fails if it drifts from them.
+// (tests/node/schema_types.test.mjs) fails if it drifts from them.
 
 /** @typedef {typeof import('weixin-js-sdk').default} WeixinSdk */
 
