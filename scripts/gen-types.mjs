@@ -60,12 +60,58 @@ export type ExportName = keyof Contracts;
 export type RequestOf<E extends ExportName> = Contracts[E][0];
 export type ReplyOf<E extends ExportName> = Contracts[E][1];
 
+/** A column of numbers as layoutForestArrays takes it. */
+export type NumberColumn = ArrayLike<number>;
+
+/** layoutForestArrays' options: the layout of layoutForest, collapsed nodes by index. */
+export interface ForestArrayOptions {
+  nodeWidth?: number;
+  levelHeight?: number;
+  siblingSeparation?: number;
+  cousinSeparation?: number;
+  /** node indexes whose subtrees are folded */
+  collapsed?: NumberColumn;
+}
+
+/** layoutForestArrays' value: one row per node shown, in typed arrays owned by JavaScript. */
+export interface ForestArrays {
+  nodeCount: number;
+  shownCount: number;
+  /** graph node (index) of each row */
+  node: Int32Array;
+  x: Float64Array;
+  /** roots at 0 */
+  depth: Int32Array;
+  /** row of the parent, -1 for roots */
+  parentRow: Int32Array;
+  hiddenChildren: Int32Array;
+  /** patients per depth in the whole graph */
+  levelCounts: Float64Array;
+  minX: number;
+  maxX: number;
+  maxY: number;
+  levelHeight: number;
+  issueCount: number;
+  issues: Issue[];
+}
+
 /** The instantiated module. */
 export interface CareCircleCore {
 ${lines.join('\n')}
   coreVersion(): string;
-  /** The staff forest over typed arrays (see docs/api/referral.md); not JSON. */
-  layoutForestArrays(...args: unknown[]): unknown;
+  /**
+   * The staff forest over typed arrays for 100k+ nodes (docs/api/referral.md):
+   * referrals as three parallel columns of node indexes and invitation times.
+   * Not JSON: the reply is an object, not text. Embind wants all five
+   * arguments: pass undefined for no options.
+   */
+  layoutForestArrays(
+    referrer: NumberColumn,
+    referee: NumberColumn,
+    invitedAtMs: NumberColumn,
+    nodeCount: number,
+    options: ForestArrayOptions | undefined,
+  ): { ok: true; value: ForestArrays } | ErrorEnvelope;
 }
 
 declare function createCore(moduleOverrides?: Record<string, unknown>): Promise<CareCircleCore>;

@@ -50,3 +50,11 @@ export function mistakes(core: CareCircleCore): void {
   // @ts-expect-error the value exists only on ok replies
   reply.value.allowed;
 }
+
+/** The staff forest of a large hospital over typed arrays: no JSON text on the way in or out. */
+export function forestWidth(core: CareCircleCore, referrer: Int32Array, referee: Int32Array, invitedAtMs: Float64Array, nodeCount: number): number {
+  const reply = core.layoutForestArrays(referrer, referee, invitedAtMs, nodeCount, { nodeWidth: 88, levelHeight: 120 });
+  if (!reply.ok) return 0;
+  const rows: Int32Array = reply.value.parentRow;
+  return rows.length === reply.value.shownCount ? reply.value.maxX - reply.value.minX : 0;
+}

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { repoRoot, wasmDir } from './helpers.mjs';
+import { loadCore, repoRoot, wasmDir } from './helpers.mjs';
 
 test('the core declarations are generated beside core.mjs', () => {
   for (const name of ['core.d.ts', 'core.d.mts']) {
@@ -24,4 +24,24 @@ test('tsc --noEmit: usage example, mini-program pages, web bridge and its JS-SDK
   assert.ok(existsSync(join(wasmDir, 'core.d.mts')), 'build first: scripts/build.sh writes build/wasm/core.d.mts');
   const run = spawnSync(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.json')], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(run.status, 0, `tsc reported:\n${run.stdout}${run.stderr}`);
+});
+
+test('layoutForestArrays (declared by hand: it is not JSON) returns what core.d.ts says', async () => {
+  const core = await loadCore();
+  // 0 → 1 → 2, 0 → 3
+  const reply = core.layoutForestArrays(new Int32Array([0, 1, 0]), new Int32Array([1, 2, 3]),
+    new Float64Array([1.8e12, 1.8e12, 1.8e12]), 4, { nodeWidth: 88, collapsed: [1] });
+  assert.equal(reply.ok, true, JSON.stringify(reply.error));
+  const v = reply.value;
+  const declared = readFileSync(join(wasmDir, 'core.d.ts'), 'utf8');
+  const block = /export interface ForestArrays \{([\s\S]*?)\n\}/.exec(declared)[1];
+  const fields = [...block.matchAll(/^\s+(\w+): (\w+)/gm)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(fields.map(([k]) => k).sort(), Object.keys(v).sort(), 'declared fields = returned fields');
+  for (const [key, type] of fields) {
+    if (type === 'number') assert.equal(typeof v[key], 'number', key);
+    else if (type === 'Issue') assert.ok(Array.isArray(v[key]), key);
+    else assert.equal(v[key].constructor.name, type, key);
+  }
+  assert.equal(v.shownCount, 3, 'node 2 is folded under node 1');
+  assert.equal(core.layoutForestArrays([0], [1, 2], [0], 3, undefined).ok, false, 'columns of different lengths are refused');
 });
