@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { loadCore, repoRoot, wasmDir } from './helpers.mjs';
@@ -44,4 +44,19 @@ test('layoutForestArrays (declared by hand: it is not JSON) returns what core.d.
   }
   assert.equal(v.shownCount, 3, 'node 2 is folded under node 1');
   assert.equal(core.layoutForestArrays([0], [1, 2], [0], 3, undefined).ok, false, 'columns of different lengths are refused');
+});
+
+test('every export core.d.ts declares is a function of the module, and every wasm binding is declared', async () => {
+  const core = await loadCore();
+  const declared = readFileSync(join(wasmDir, 'core.d.ts'), 'utf8');
+  const block = /export interface CareCircleCore \{([\s\S]*?)\n\}/.exec(declared)[1];
+  const names = [...block.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]);
+  assert.ok(names.length >= 20, names.join());
+  for (const name of names) assert.equal(typeof core[name], 'function', name);
+  // The bindings (wasm/*.cpp) name every export the module has.
+  const bound = [];
+  for (const file of readdirSync(join(repoRoot, 'wasm')).filter((f) => f.endsWith('.cpp'))) {
+    for (const m of readFileSync(join(repoRoot, 'wasm', file), 'utf8').matchAll(/emscripten::function\("(\w+)"/g)) bound.push(m[1]);
+  }
+  assert.deepEqual(bound.sort(), [...names].sort());
 });
