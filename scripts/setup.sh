@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 #   browser:  chromium (headless tests), fonts-wqy-microhei (CJK glyphs, 5 MB)
 PACKAGES=(cmake ninja-build g++ googletest libgtest-dev emscripten nlohmann-json3-dev
           clang libclang-rt-14-dev chromium fonts-wqy-microhei libqrcodegencpp-dev zbar-tools)
+PACKAGES+=(opencc)  # OpenCC dictionaries + opencc_dict: traditional → simplified table of the moderation core, read at build time
 PACKAGES+=(postgresql)  # reference backend and its tests (scripts/backend, private instance, no service)
 PACKAGES+=(fonts-dejavu-core fonts-droid-fallback)  # TTF fonts for Satori in npm run bench (it cannot read .ttc)
 

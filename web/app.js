@@ -21,6 +21,7 @@ import { createWallet } from './wallet.js';
 import { createReferral } from './referral.js';
 import { createSettings } from './settings.js';
 import { createJoin } from './join.js';
+import { adoptJoinParameter } from './links.js';
 import { supports } from './backend/backend.js';
 import { createInvitePrompt } from './invite.js';
 import { describeError } from './lib/copy.js';
@@ -786,6 +787,8 @@ async function chooseBackend() {
 }
 
 async function boot() {
+  // Opened on a join URL (<joinUrl>?c=<code>): to the join screen with the code.
+  adoptJoinParameter();
   wireEvents();
   showScreen('loading');
   try {

@@ -22,6 +22,7 @@
 import { JOIN_BACKEND_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
 import { describeError } from './lib/copy.js';
+import { codeFromJoinUrl, deploymentOf, renderHospital } from './links.js';
 
 /** Longest text read from a link or the field (a code is 13 symbols; a pasted link is longer). */
 const MAX_INPUT = 256;
@@ -33,12 +34,14 @@ function newKey() {
 
 /**
  * What to give the core from a typed or pasted value: the code itself, or
- * the part after `#join/` (or after the last "/") of a pasted join link.
+ * the `?c=` of a pasted join link, the part after `#join/`, or after the last "/".
  * Extraction only; the core decides whether it is a code.
  * @param {string} value
  */
 export function codeFromInput(value) {
   const text = String(value ?? '').trim().slice(0, MAX_INPUT);
+  const fromQuery = codeFromJoinUrl(text);
+  if (fromQuery !== null) return fromQuery;
   const hash = text.indexOf('#join/');
   if (hash >= 0) return text.slice(hash + '#join/'.length);
   if (/^https?:\/\//i.test(text)) return text.slice(text.lastIndexOf('/') + 1);
@@ -113,7 +116,12 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     const codeChip = el('span', 'join-inviter__code');
     codeChip.id = 'join-inviter-code';
     inviter.append(avatar, who, codeChip);
-    hero.append(icon, eyebrow, title, sub, inviter);
+    // The hospital (name and logo) from the deployment's configuration.
+    const hospital = el('p', 'hospital-mark join-hero__hospital');
+    hospital.id = 'join-hospital';
+    hospital.hidden = true;
+    hero.append(hospital, icon, eyebrow, title, sub, inviter);
+    deploymentOf(backend).then((d) => renderHospital(hospital, d));
 
     const form = el('form', 'card join-form');
     form.id = 'join-form';
@@ -449,11 +457,12 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
         if (!code) throw new Error('暂时还没有您的推荐码');
         const envelope = core.call('checkReferralCode', linkBase ? { code, linkBase } : { code });
         if (!envelope.ok) throw new Error(describeError(envelope.error));
-        myCode = envelope.value;
+        myCode = { ...envelope.value, linkBase };
       }
       $('my-code').textContent = myCode.display;
       card.dataset.code = myCode.code;
-      const href = joinLink(myCode.code);
+      // The deployment's join link (the QR's payload) where it has one, else this app's route.
+      const href = myCode.linkBase ? myCode.qrPayload : joinLink(myCode.code);
       const anchor = /** @type {HTMLAnchorElement} */ ($('my-code-link'));
       anchor.textContent = href;
       anchor.href = href;
@@ -467,7 +476,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
   $('my-code-copy').addEventListener('click', async () => {
     if (!myCode) return;
     try {
-      await navigator.clipboard.writeText(joinLink(myCode.code));
+      await navigator.clipboard.writeText(myCode.linkBase ? myCode.qrPayload : joinLink(myCode.code));
       showToast('邀请链接已复制，可发给朋友', 'info');
     } catch {
       showToast('无法自动复制，请长按链接复制', 'error');

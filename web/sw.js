@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v14';
+const VERSION = 'carecircle-shell-v15';
 
 const SHELL = [
   './',
@@ -17,6 +17,7 @@ const SHELL = [
   './wallet.js',
   './referral.js',
   './join.js',
+  './links.js',
   './invite.js',
   './settings.js',
   './stories.js',
@@ -30,6 +31,7 @@ const SHELL = [
   './backend/backend.js',
   './backend/offline.js',
   './backend/demo-data.js',
+  './backend/demo-deployment.js',
   './backend/http.js',
   './backend/outbox.js',
   './backend/miniprogram.js',

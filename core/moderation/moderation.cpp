@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "moderation/moderation_matcher.hpp"
+#include "moderation/moderation_structure.hpp"
 #include "moderation/moderation_text.hpp"
 
 namespace carecircle {
@@ -22,12 +23,28 @@ struct BuiltInCategory {
   const char* id;
   const char* label;
 };
-constexpr std::array<BuiltInCategory, 4> kCategories = {{
+constexpr std::array<BuiltInCategory, 6> kCategories = {{
     {"drugAdvice", "患者间用药建议"},
+    {"drugMention", "提及药品"},
     {"efficacyClaim", "疗效承诺"},
     {"superlative", "绝对化用语"},
+    {"contact", "私下联系"},
     {"personalData", "个人信息"},
 }};
+
+constexpr std::size_t kMaxDrugNames = 20'000;
+
+// Explanations of the structural rules (moderation_structure.hpp).
+const char* structureExplanation(std::string_view ruleId) {
+  if (ruleId == "drug-advice-dose")
+    return "病友之间不能告诉别人吃什么药、吃多少。药名加剂量、用法或停药减药的说法可能误导他人，"
+           "用药请遵医嘱；有疑问请在医生答疑时间提问。";
+  if (ruleId == "drug-name-mention")
+    return "消息提到了药品名称，将由护士确认。请不要在群里讨论具体用药和剂量，用药请遵医嘱。";
+  if (ruleId == "contact-link")
+    return "群内请勿发布外部链接或小程序码。需要资料请联系群内护士或客服。";
+  return "群内请勿留微信、QQ等联系方式，也不要邀请病友私下添加。需要帮助请联系群内护士或客服。";
+}
 
 ModerationRule rule(const char* id, const char* category, ModerationSeverity severity,
                     const char* explanation, std::vector<std::string> patterns,
@@ -118,11 +135,14 @@ struct ModerationPolicy::Compiled {
     std::uint32_t category = 0;
     bool exception = false;
     std::uint32_t pattern = 0;  // index in the rule's patterns or exceptions
+    bool soundAlike = false;    // a generated sound-alike variant of that pattern
   };
   std::vector<Entry> entries;               // by matcher pattern id
   std::vector<std::string> categories;      // distinct, in rule order; personalData last if absent
   std::vector<std::string> categoryLabels;  // parallel
   std::uint32_t personalDataCategory = 0;
+  StructureLexicon lexicon;
+  std::map<std::string, std::uint32_t> categoryOf;  // every category a finding can have
 };
 
 ModerationPolicy::ModerationPolicy(std::shared_ptr<const Compiled> compiled)
@@ -179,20 +199,50 @@ Result<ModerationPolicy> ModerationPolicy::compile(const ModerationConfig& input
         if (f.empty()) return bad("匹配词去掉空格和标点后为空", ppath);
         if (f.size() > MultiPatternMatcher::kMaxPatternLength)
           return bad("匹配词过长（上限64个字）", ppath);
+        if (kind == 0) {
+          // People respell high-risk words by sound ("根植" → 根治, "genzhi").
+          for (std::u32string& v : homophoneVariants(f)) {
+            folded.push_back(std::move(v));
+            compiled->entries.push_back({static_cast<std::uint32_t>(r), it->second, false,
+                                         static_cast<std::uint32_t>(p), true});
+          }
+        }
         folded.push_back(std::move(f));
-        compiled->entries.push_back(
-            {static_cast<std::uint32_t>(r), it->second, kind == 1, static_cast<std::uint32_t>(p)});
+        compiled->entries.push_back({static_cast<std::uint32_t>(r), it->second, kind == 1,
+                                     static_cast<std::uint32_t>(p), false});
       }
     }
   }
-  const auto [pd, added] = categoryIndex.try_emplace(
-      "personalData", static_cast<std::uint32_t>(compiled->categories.size()));
-  if (added) {
-    compiled->categories.emplace_back("personalData");
-    compiled->categoryLabels.push_back(builtInCategoryLabel("personalData"));
+  for (const char* category : {"drugAdvice", "drugMention", "contact", "personalData"}) {
+    const auto [pos, added] = categoryIndex.try_emplace(
+        category, static_cast<std::uint32_t>(compiled->categories.size()));
+    if (added) {
+      compiled->categories.emplace_back(category);
+      compiled->categoryLabels.push_back(builtInCategoryLabel(category));
+    }
   }
-  compiled->personalDataCategory = pd->second;
+  compiled->categoryOf = categoryIndex;
+  compiled->personalDataCategory = categoryIndex.at("personalData");
   compiled->matcher = MultiPatternMatcher(folded);
+
+  // The formulary: the hospital's own list, or the demo list.
+  if (compiled->config.drugNames.size() > kMaxDrugNames)
+    return bad("药品名称过多（上限20000个）", "/config/drugNames");
+  std::vector<std::u32string> drugs;
+  std::set<std::u32string> seenDrugs;
+  for (std::size_t i = 0; i < compiled->config.drugNames.size(); ++i) {
+    const std::string& name = compiled->config.drugNames[i];
+    const std::string path = "/config/drugNames/" + std::to_string(i);
+    if (name.size() > kMaxPatternBytes || firstInvalidUtf8(name))
+      return bad("药品名称过长或不是有效的UTF-8文本", path);
+    std::u32string f = foldString(name);
+    if (f.empty()) return bad("药品名称为空，或去掉空格和标点后为空", path);
+    if (f.size() > MultiPatternMatcher::kMaxPatternLength)
+      return bad("药品名称过长（上限64个字）", path);
+    if (!seenDrugs.insert(f).second) return bad("药品名称重复：" + name, path);
+    drugs.push_back(std::move(f));
+  }
+  compiled->lexicon = StructureLexicon(drugs, compiled->config.drugNames);
   return ModerationPolicy(std::move(compiled));
 }
 
@@ -203,17 +253,8 @@ const ModerationPolicy& ModerationPolicy::defaults() {
 
 namespace {
 
-// Where a code point sits in the original text.
-struct Position {
-  std::size_t byte = 0;
-  std::size_t codePoint = 0;
-  std::size_t utf16 = 0;
-};
-
-struct Span {
-  Position start;
-  Position end;  // exclusive
-};
+using Position = ModerationPosition;
+using Span = ModerationSpan;
 
 struct Hit {
   std::uint32_t entry = 0;
@@ -230,6 +271,25 @@ struct PiiHit {
   std::string masked;
   Span span;
 };
+
+// A digit written as a Chinese character, as people spell a phone number to
+// hide it from a filter: 〇/零/洞 0, 一/幺/壹 1, 二/两/贰 2, 三/叁 3, 四/肆 4,
+// 五/伍 5, 六/陆 6, 七/拐/柒 7, 八/捌 8, 九/勾/玖 9. Anything else unchanged.
+char32_t spelledDigit(char32_t cp) {
+  switch (cp) {
+    case U'〇': case U'零': case U'洞': return U'0';
+    case U'一': case U'幺': case U'壹': return U'1';
+    case U'二': case U'两': case U'贰': return U'2';
+    case U'三': case U'叁': return U'3';
+    case U'四': case U'肆': return U'4';
+    case U'五': case U'伍': return U'5';
+    case U'六': case U'陆': return U'6';
+    case U'七': case U'拐': case U'柒': return U'7';
+    case U'八': case U'捌': return U'8';
+    case U'九': case U'勾': case U'玖': return U'9';
+    default: return cp;
+  }
+}
 
 std::string maskDigits(const std::string& digits, std::size_t front, std::size_t back) {
   std::string out = digits.substr(0, front);
@@ -268,6 +328,7 @@ class PiiScanner {
 
   void feed(char32_t cp, Position at, Position next) {
     if (cp >= 0xFF10 && cp <= 0xFF19) cp -= 0xFEE0;  // full-width digits
+    cp = spelledDigit(cp);                            // 幺三八 … → 138 …
     if (cp >= U'0' && cp <= U'9') {
       if (!inGroup_) {
         if (groups_.empty() || separators_ > 2) reset();
@@ -496,6 +557,9 @@ Result<ModerationReport> ModerationPolicy::check(std::string_view text,
 
   std::vector<PiiHit> pii;
   PiiScanner scanner(c.config.detectPhoneNumbers, c.config.detectIdCardNumbers, pii);
+  std::vector<StructureFinding> findings;
+  StructureScanner structure(c.lexicon, c.config.detectDrugAdvice && !c.config.drugNames.empty(),
+                             c.config.detectContact, findings);
   MultiPatternMatcher::Cursor cursor;
   Position at;
   std::size_t norm = 0;
@@ -508,8 +572,10 @@ Result<ModerationReport> ModerationPolicy::check(std::string_view text,
     }
     const Position next{at.byte + length, at.codePoint + 1, at.utf16 + (cp >= 0x10000 ? 2u : 1u)};
     scanner.feed(cp, at, next);
+    structure.feedOriginal(cp, at, next);
     const char32_t folded = foldForMatching(cp);
     if (folded != kIgnoredCodePoint) {
+      structure.feedFolded(folded, norm, at, next);
       ring[norm & kRingMask] = at;
       matcher.step(cursor, folded, [&](std::uint32_t id) {
         const std::size_t start = norm + 1 - matcher.patternLength(id);
@@ -522,6 +588,7 @@ Result<ModerationReport> ModerationPolicy::check(std::string_view text,
     at = next;
   }
   scanner.finish();
+  structure.finish();
   for (std::size_t start = norm >= maxLength ? norm - maxLength + 1 : 0; start < norm; ++start)
     decide(start);
 
@@ -551,6 +618,21 @@ Result<ModerationReport> ModerationPolicy::check(std::string_view text,
         p.ruleId, "personalData", c.categoryLabels[pd], ModerationSeverity::kBlock, p.detector,
         p.masked, p.span.start.byte, p.span.end.byte, p.span.start.codePoint, p.span.end.codePoint,
         p.span.start.utf16, p.span.end.utf16, p.explanation});
+  }
+  for (const StructureFinding& f : findings) {
+    const std::uint32_t category = c.categoryOf.at(f.category);
+    const ModerationSeverity severity =
+        severityOf(f.block ? ModerationSeverity::kBlock : ModerationSeverity::kReview);
+    ++total;
+    ++perCategory[category];
+    firstAt[category] = std::min(firstAt[category], f.span.start.byte);
+    anyBlock = anyBlock || severity == ModerationSeverity::kBlock;
+    if (matches.size() >= kept.size() + maxMatches) continue;
+    matches.push_back(ModerationMatch{
+        f.ruleId, f.category, c.categoryLabels[category], severity, f.pattern,
+        std::string(text.substr(f.span.start.byte, f.span.end.byte - f.span.start.byte)),
+        f.span.start.byte, f.span.end.byte, f.span.start.codePoint, f.span.end.codePoint,
+        f.span.start.utf16, f.span.end.utf16, structureExplanation(f.ruleId)});
   }
   std::stable_sort(matches.begin(), matches.end(),
                    [](const ModerationMatch& a, const ModerationMatch& b) {

@@ -1,5 +1,5 @@
 // Moderation check for group messages and patient stories before they are
-// posted (SPEC §5, seed 000 "风险管控", COMPLIANCE G11/G12).
+// posted (docs/api/moderation.md, seed 000 "风险管控", G11/G12 in docs/compliance.md).
 //
 // What it flags, by default (every rule is configuration; see
 // defaultModerationRules()):
@@ -48,6 +48,10 @@ struct ModerationRule {
 // The shipped word list (seed 000 + G11). Stable ids; see docs/api/moderation.md.
 std::vector<ModerationRule> defaultModerationRules();
 
+// The shipped demo formulary (generic and brand names of common drugs of the
+// demo hospital's 12 communities).
+std::vector<std::string> demoFormulary();
+
 // The Chinese label of a built-in category ("drugAdvice" → "患者间用药建议"); ""
 // for unknown ones.
 std::string builtInCategoryLabel(std::string_view category);
@@ -56,6 +60,13 @@ struct ModerationConfig {
   std::vector<ModerationRule> rules = defaultModerationRules();
   bool detectPhoneNumbers = true;   // mobile, landline, 400/800 hotlines
   bool detectIdCardNumbers = true;  // 18-character resident ID with a valid checksum
+  // The formulary: drug names (generic and brand) whose mention is flagged,
+  // and which with a dose, frequency or change is drug advice. The default is
+  // the demo formulary (core/moderation/data/demo_formulary.tsv); a hospital
+  // passes its own. Each folds to 1..64 code points, no two alike, ≤ 20,000.
+  std::vector<std::string> drugNames = demoFormulary();
+  bool detectDrugAdvice = true;  // the drug-name structure (drug-advice-dose, drug-name-mention)
+  bool detectContact = true;     // app ids, invitations and links (contact-*)
   std::size_t maxMatches = 200;     // matches listed in a report, 1..10,000 (all are counted)
 };
 

@@ -99,6 +99,23 @@ std::optional<ModerationConfig> decodeConfig(const Json& request) {
     c.rules.insert(c.rules.end(), std::make_move_iterator(extra.begin()),
                    std::make_move_iterator(extra.end()));
   }
+  if (j.contains("drugNames") && !j.at("drugNames").is_null()) {
+    const std::string p = "/config/drugNames";
+    // Over 20,000 names is refused by compile() with a clear message; the
+    // reader's own cap only bounds memory.
+    const Json& list = json_io::requireArray(j.at("drugNames"), p, 100'000);
+    c.drugNames.clear();
+    c.drugNames.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string()) fail("input.wrong_type", "药品名称应为字符串", childPath(p, i));
+      const auto& s = list[i].get_ref<const std::string&>();
+      if (s.size() > kMaxPatternBytes)
+        fail("input.out_of_range", "药品名称过长（上限256字节）", childPath(p, i));
+      c.drugNames.push_back(s);
+    }
+  }
+  json_io::readBool(j, "detectDrugAdvice", path, c.detectDrugAdvice);
+  json_io::readBool(j, "detectContact", path, c.detectContact);
   json_io::readBool(j, "detectPhoneNumbers", path, c.detectPhoneNumbers);
   json_io::readBool(j, "detectIdCardNumbers", path, c.detectIdCardNumbers);
   std::int64_t n = 0;
@@ -197,6 +214,9 @@ std::string moderationRulesJson(std::string_view requestText) {
     Json rules = Json::array();
     for (const ModerationRule& r : policy.rules()) rules.push_back(encodeRule(r));
     return Json{{"rules", rules},
+                {"drugNames", policy.config().drugNames},
+                {"detectDrugAdvice", policy.config().detectDrugAdvice},
+                {"detectContact", policy.config().detectContact},
                 {"detectPhoneNumbers", policy.config().detectPhoneNumbers},
                 {"detectIdCardNumbers", policy.config().detectIdCardNumbers},
                 {"maxMatches", policy.config().maxMatches}};

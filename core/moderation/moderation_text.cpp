@@ -8,19 +8,13 @@
 namespace carecircle {
 namespace {
 
-// Traditional → simplified for the characters of the default word list (and
-// a few neighbours), so "藥到病除" or "徹底治癒" typed in traditional script is
-// caught. Not a general converter: sorted by the traditional code point.
-constexpr std::array<std::pair<char32_t, char32_t>, 40> kTraditional = {{
-    {U'個', U'个'}, {U'們', U'们'}, {U'價', U'价'}, {U'內', U'内'}, {U'劑', U'剂'}, {U'効', U'效'},
-    {U'國', U'国'}, {U'專', U'专'}, {U'對', U'对'}, {U'後', U'后'}, {U'復', U'复'}, {U'徹', U'彻'},
-    {U'恆', U'恒'}, {U'權', U'权'}, {U'減', U'减'}, {U'無', U'无'}, {U'療', U'疗'}, {U'癒', U'愈'},
-    {U'發', U'发'}, {U'確', U'确'}, {U'祕', U'秘'}, {U'級', U'级'}, {U'絕', U'绝'}, {U'藥', U'药'},
-    {U'號', U'号'}, {U'試', U'试'}, {U'話', U'话'}, {U'說', U'说'}, {U'證', U'证'}, {U'買', U'买'},
-    {U'賣', U'卖'}, {U'這', U'这'}, {U'進', U'进'}, {U'選', U'选'}, {U'醫', U'医'}, {U'開', U'开'},
-    {U'電', U'电'}, {U'頂', U'顶'}, {U'領', U'领'}, {U'體', U'体'},
-}};
-static_assert(std::is_sorted(kTraditional.begin(), kTraditional.end()));
+// Traditional → simplified, one code point to one: generated at build time
+// from OpenCC's character dictionaries (core/moderation/gen_tables.mjs),
+// sorted by the traditional code point. Phrase-level conversions (where one
+// traditional character has several simplified readings) keep OpenCC's
+// default, which is what a word filter needs.
+#include "moderation_folding.inc"
+
 
 bool ignored(char32_t cp) {
   if (cp < 0x20 || cp == 0x7F) return true;  // C0 controls, DEL
@@ -120,11 +114,12 @@ char32_t foldForMatching(char32_t cp) {
   if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
   if (ignored(cp)) return kIgnoredCodePoint;
   if (cp >= U'A' && cp <= U'Z') return cp + 0x20;
-  if (cp >= 0x4E00 && cp <= 0x9FFF) {
-    const auto it =
-        std::lower_bound(kTraditional.begin(), kTraditional.end(), cp,
+  if (cp >= 0x3400) {
+    const auto* end = kTraditional + kTraditionalCount;
+    const auto* it =
+        std::lower_bound(kTraditional, end, cp,
                          [](const auto& entry, char32_t key) { return entry.first < key; });
-    if (it != kTraditional.end() && it->first == cp) return it->second;
+    if (it != end && it->first == cp) return it->second;
   }
   return cp;
 }

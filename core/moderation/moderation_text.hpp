@@ -38,8 +38,9 @@ inline constexpr char32_t kIgnoredCodePoint = 0xFFFFFFFF;
 // The matching form of one code point:
 //  - full-width ASCII U+FF01..U+FF5E → ASCII (ＡＢＣ１２３ → abc123);
 //  - ASCII letters → lower case;
-//  - a small table of traditional characters that occur in the default word
-//    list → simplified (藥 → 药, 癒 → 愈, 療 → 疗, ...);
+//  - traditional characters and their Taiwan / Hong Kong variant forms →
+//    simplified (藥 → 药, 癒 → 愈, 衞 → 卫; about 4,100 characters, from
+//    OpenCC's dictionaries at build time);
 //  - separators, punctuation and symbols → kIgnoredCodePoint;
 //  - everything else unchanged (CJK ideographs, digits, letters of other scripts).
 // Pure and total: defined for every char32_t.

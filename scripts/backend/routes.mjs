@@ -6,6 +6,7 @@
 import { AUTH_ROUTES } from './auth/index.mjs';
 import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
+import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
 export const OPERATIONS = Object.freeze({
@@ -47,6 +48,7 @@ export const GET_ROUTES = new Map([
   ['/me/prompts', { role: 'patient', run: (c, ctx, who) => service.getPromptHistory(c, who.subjectId) }],
   ['/stories', { role: 'patient', run: (c, ctx, who) => service.getMyStories(c, who.subjectId) }],
   ['/community/stories', { role: 'patient', run: (c, ctx, who, query) => service.getCommunityStories(c, who.subjectId, query.before ?? null) }],
+  ['/me/referral-code', { role: 'patient', run: (c, ctx, who) => getMyReferralCode(c, ctx, who.subjectId) }],
   ['/referral-codes', { role: 'patient', run: (c, ctx, who, query) => service.lookupReferralCode(c, ctx, who.subjectId, query.code) }],
   ['/staff/forest', { role: 'staff', run: (c) => service.getHospitalForest(c) }],
   ['/staff/stories', { role: 'staff', run: (c, ctx, who, query) => service.getPendingStories(c, query.before ?? null) }],
@@ -72,6 +74,7 @@ export function apiRoutes() {
     ...[...PUT_ROUTES.keys()].map((path) => ({ method: 'PUT', path })),
     { method: 'POST', path: '/batch' },
     { method: 'POST', path: '/demo/sessions' },
+    ...DEPLOYMENT_ROUTES,
     ...AUTH_ROUTES,
   ];
 }
@@ -80,7 +83,7 @@ export function apiRoutes() {
 export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
-    AUTH_ROUTES.some((r) => r.path === path)
+    AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path)
   );
 }
 
@@ -119,6 +122,7 @@ export function registerRoutes(app, deps) {
   app.post('/batch', { onRequest: deps.guard('patient', { mutation: true }) }, async (request, reply) =>
     deps.send(reply, 200, await deps.batch(request)),
   );
+  if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.demoSession) {
     app.post('/demo/sessions', async (request, reply) => deps.send(reply, 200, await deps.demoSession(request.body)));
   }

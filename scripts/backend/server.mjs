@@ -23,6 +23,9 @@
 //   --oidc-config FILE  the hospital's identity provider (JSON: issuer, audience, jwksUrl, claims;
 //                       docs/identity.md). WeChat sign-in: CARECIRCLE_WECHAT_APPID / _SECRET in the environment
 //   --now-offset-ms N   TEST ONLY: shifts the server clock (e.g. to the 15th of a month)
+//   --deployment FILE   the deployment's public face (JSON: joinUrl, hospitalName, logo, miniProgramPath);
+//   --join-url URL, --hospital-name NAME, --logo FILE, --mini-program-path PATH  the same as flags
+//                       (they win over the file; loops/deployment.mjs). Demo mode defaults to its own URL.
 //   --rate-limit-address N, --rate-limit-token N
 //                       requests per minute per client address / per bearer token (DEFAULT_RATE_LIMITS)
 //   --verbose           log every request-level event (pino JSON lines on stderr), not only warnings
@@ -53,6 +56,7 @@ import { CONTENT_SECURITY_POLICY } from '../serve.mjs';
 import { createValidators, echo } from './contract.mjs';
 import { applySchema, createPool, inTransaction, isConnectionError, startPostgres } from './db.mjs';
 import { startJobs } from './jobs/index.mjs';
+import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
 import { applyAuthSchema, createAuth, installAuthHooks, registerAuthRoutes } from './auth/index.mjs';
@@ -136,6 +140,7 @@ export async function startBackend({
   poolSize = 20,
   rateLimits = {},
   jobs: runJobs = true,
+  deployment: deploymentOptions = {},
   logLevel = 'warn',
   log = () => {},
 }) {
@@ -145,7 +150,9 @@ export async function startBackend({
   const validators = createValidators();
   const pool = createPool(databaseUrl, { max: poolSize });
   // The server may read a clock: it is the server. The offset exists for tests only.
-  const ctx = Object.freeze({ core, nowMs: () => Date.now() + nowOffsetMs });
+  // The deployment's public face (hospital, join URL): read once the server listens (a demo's URL names its port).
+  let deployment = null;
+  const ctx = Object.freeze({ core, nowMs: () => Date.now() + nowOffsetMs, get deployment() { return deployment; } });
   try {
     await applySchema(pool);
     await applyAuthSchema(pool);
@@ -376,6 +383,7 @@ export async function startBackend({
         mutate,
         batch,
         demoSession: null, // auth's own route (demo mode, loopback only)
+        deployment: () => deployment,
         guard,
         send,
       });
@@ -406,6 +414,8 @@ export async function startBackend({
     });
   }
 
+  registerDeploymentLogo(app, () => deployment);
+
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0];
     if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) {
@@ -420,6 +430,14 @@ export async function startBackend({
 
   await app.listen({ port, host });
   const actualPort = app.server.address().port;
+  try {
+    deployment = loadDeployment(deploymentOptions, { core, demo, demoJoinUrl: `http://${host}:${actualPort}/?backend=http` });
+  } catch (error) {
+    await app.close();
+    if (staticServer) await staticServer.close();
+    await pool.end().catch(() => {});
+    throw error;
+  }
   auth.setPort(actualPort);
 
   // Keep the staff report's month current for a long-running demo.
@@ -478,6 +496,11 @@ function parseArgs(argv) {
     else if (arg === '--origin') options.origins.push(new URL(value(i++)).origin);
     else if (arg === '--oidc-config') options.oidcConfig = resolve(value(i++));
     else if (arg === '--verbose') options.verbose = true;
+    else if (arg === '--deployment') (options.deployment ??= {}).file = resolve(value(i++));
+    else if (arg === '--join-url') (options.deployment ??= {}).joinUrl = value(i++);
+    else if (arg === '--hospital-name') (options.deployment ??= {}).hospitalName = value(i++);
+    else if (arg === '--logo') (options.deployment ??= {}).logo = resolve(value(i++));
+    else if (arg === '--mini-program-path') (options.deployment ??= {}).miniProgramPath = value(i++);
     else if (arg === '--rate-limit-address') options.perAddressPerMinute = Number(value(i++));
     else if (arg === '--rate-limit-token') options.perTokenPerMinute = Number(value(i++));
     else throw new Error(`unknown option: ${arg}`);
@@ -527,6 +550,7 @@ async function main() {
       oidc: options.oidcConfig ? JSON.parse(readFileSync(options.oidcConfig, 'utf8')) : null,
       wechat: WeChatJsCode2Session.fromEnv(),
       nowOffsetMs: options.nowOffsetMs ?? 0,
+      deployment: options.deployment ?? {},
       rateLimits: {
         ...(options.perAddressPerMinute ? { perAddressPerMinute: options.perAddressPerMinute } : {}),
         ...(options.perTokenPerMinute ? { perTokenPerMinute: options.perTokenPerMinute } : {}),

@@ -404,9 +404,11 @@ async function flow(backend) {
   assert.equal(start.myCodeShown.replaceAll('-', ''), code, `grouped for reading: ${start.myCodeShown}`);
   assert.match(start.myCodeShown, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$/);
   const link = start.link;
-  assert.ok(link.endsWith(`#join/${code}`), `the join link carries the code in the hash: ${link}`);
+  assert.equal(new URL(link).searchParams.get('c'), code, `the join link carries the code as ?c=: ${link}`);
   assert.equal(new URL(link).origin, new URL(url).origin);
-  assert.equal(new URL(link).search, new URL(url).search, 'the backend choice only, nothing personal');
+  const rest = new URL(link).searchParams;
+  rest.delete('c');
+  assert.equal(rest.toString(), new URL(url).searchParams.toString(), 'the backend choice and the code only, nothing personal');
   await page.tap('#ref-mode-list');
   await page.waitForSelector('#ref-list:not([hidden])');
   const listed = await readReferral(page);
@@ -526,13 +528,13 @@ async function flow(backend) {
     return { template: shown.template, qrPayload: shown.value.qrPayload, referral: shown.request.referral };
   });
   assert.equal(poster.template, 'referralBenefit');
-  assert.equal(poster.qrPayload, code, 'the QR payload is the code (no linkBase in either demo)');
+  assert.equal(new URL(poster.qrPayload).searchParams.get('c'), code, 'the QR payload is the join link with the code');
   assert.equal(poster.referral.code.replaceAll('-', ''), code);
   const file = join(SHOTS, `${shot('poster')}.png`);
   await page.locator('#poster-canvas').screenshot({ path: file, animations: 'disabled' });
   const decoded = zbar(file);
   assert.equal(decoded.status, 0, `zbar found no QR code in ${file}`);
-  assert.equal(decoded.text, code, 'the printed QR decodes to the code');
+  assert.equal(decoded.text, poster.qrPayload, 'the printed QR decodes to the join link');
 
   // Nothing personal stored in web storage or carried in a URL (G19).
   for (const p of [page, friend]) {

@@ -134,7 +134,7 @@ async function inspect() {
     const reply = core.call('layoutPoster', shown.request);
     const own = await backend.getReferralCode(core);
     const again = await backend.getReferralCode(core);
-    const checked = core.call('checkReferralCode', { code: own.code }).value;
+    const checked = core.call('checkReferralCode', own.linkBase ? { code: own.code, linkBase: own.linkBase } : { code: own.code }).value;
     const qr = qrcodegen.QrCode.encodeText(checked.qrPayload, qrcodegen.QrCode.Ecc.MEDIUM);
     const rows = Array.from({ length: qr.size }, (_, y) =>
       Array.from({ length: qr.size }, (_, x) => (qr.getModule(x, y) ? '1' : '0')).join(''));
@@ -275,9 +275,10 @@ for (const template of TEMPLATES) {
 
     const file = join(SHOTS, `poster-screen-${template}.png`);
     if (WITH_QR.has(template)) {
-      assert.deepEqual(r.shown.request.referral, { code: r.checked.display });
+      assert.deepEqual(r.shown.request.referral, { code: r.checked.display, linkBase: r.own.linkBase }, 'the demo’s join URL + ?c=');
       assert.deepEqual(r.shown.request.qr, { payload: r.checked.qrPayload, rows: r.rows }, 'Nayuki grid for the core payload');
-      assert.equal(r.reply.value.qrPayload, r.own.code, 'the QR carries the bare code (the demo has no linkBase)');
+      assert.equal(r.reply.value.qrPayload, `${r.own.linkBase}${r.own.code}`, 'the QR carries the demo’s join link with the code');
+      assert.equal(new URL(r.reply.value.qrPayload).searchParams.get('c'), r.own.code);
     } else {
       assert.equal(r.shown.request.referral, undefined, 'no code on this poster (G12/G3)');
       assert.equal(r.shown.request.qr, undefined, 'no QR on this poster (G12/G3)');
@@ -293,12 +294,13 @@ for (const template of TEMPLATES) {
         longestDays: r.streak.longest,
         date: r.streak.today,
         planTitle: r.actionTitle,
-      }, "evaluateStreak's numbers, nothing about sharing (G3)");
+        hospitalName: '康复示范医院（演示）',
+      }, "evaluateStreak's numbers and the hospital, nothing about sharing (G3)");
       assert.equal(await page.textContent('#poster-checkin-facts'),
         `当前连续 ${r.streak.current} 天 · 最长连续 ${r.streak.longest} 天 · 累计打卡 ${r.streak.total} 天`);
     }
     if (template === 'storyPoster') {
-      assert.deepEqual(r.shown.request.data, { title: STORY.title, story: STORY.story }, 'title and story only (G12)');
+      assert.deepEqual(r.shown.request.data, { title: STORY.title, story: STORY.story, hospitalName: '康复示范医院（演示）' }, 'title, story and the hospital only (G12)');
       // Every line fits its box as this canvas draws it: title 630 px from x = 60, story 590 px from x = 80.
       const title = r.lines.filter((l) => l.x === 60 && l.weight === 700);
       const story = r.lines.filter((l) => l.x === 80 && l.align === 'left');
@@ -319,7 +321,7 @@ for (const template of TEMPLATES) {
     assert.equal(shot.file, file);
     if (WITH_QR.has(template)) {
       assert.equal(shot.status, 0, `zbar found no QR code in ${file}`);
-      assert.equal(shot.text, r.own.code, 'the QR decodes to the exact referral code');
+      assert.equal(shot.text, `${r.own.linkBase}${r.own.code}`, 'the QR decodes to the join link with the exact referral code');
       assert.equal(shot.text, r.reply.value.qrPayload);
     } else {
       assert.equal(shot.status, 4, `a QR code where none may be (G12/G3): ${shot.text}`);
@@ -383,7 +385,7 @@ test('scratching the thank-you card reveals the code', { timeout: TEST_TIMEOUT }
   assert.equal(await page.textContent('#poster-action-msg'), '已刮开，这是您的专属推荐码');
   const revealed = await shoot('#poster-stage', 'thankYouCard');
   assert.equal(revealed.status, 0, 'zbar reads the revealed code');
-  assert.equal(revealed.text, own.code, 'the revealed QR is the referral code');
+  assert.equal(revealed.text, `${own.linkBase}${own.code}`, 'the revealed QR is the join link with the referral code');
   await fullPageShot('thankYouCard-page');
 });
 
@@ -401,7 +403,7 @@ test('保存图片 downloads the PNG; 分享 shares a file or says why not (noth
   assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
   assert.equal(png.readUInt32BE(16), reply.value.width * 2, 'saved at 2×');
   assert.equal(png.readUInt32BE(20), reply.value.height * 2);
-  assert.deepEqual(zbar(file), { status: 0, text: own.code }, 'the saved image scans to the code');
+  assert.deepEqual(zbar(file), { status: 0, text: `${own.linkBase}${own.code}` }, 'the saved image scans to the join link with the code');
   await page.waitForSelector('#poster-action-msg:not([hidden])');
 
   // 分享 without the Web Share API (desktop Linux Chromium): a clear message.

@@ -110,6 +110,7 @@ TEST(ModerationJson, ConfigChangesApply) {
             {"context", "story"},
             {"config",
              {{"disabledRules", {"drug-advice-recommend"}},
+              {"detectContact", false},
               {"extraRules",
                {{{"id", "ads"},
                  {"category", "ads"},

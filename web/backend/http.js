@@ -424,6 +424,17 @@ export function createHttpBackend({
       if (outbox) await outbox.wipe();
     },
 
+    /** The caller's own code and the link base its QR carries (GET /me/referral-code). */
+    async getReferralCode() {
+      const reply = stripMeta(await request('GET', '/me/referral-code', { retries: Math.min(retries, 2) }));
+      return { code: reply.code, ...(reply.linkBase ? { linkBase: reply.linkBase } : {}) };
+    },
+
+    /** The deployment's public face: hospital name, logo, join URL (GET /deployment). */
+    async getDeployment() {
+      return stripMeta(await request('GET', '/deployment', { retries: Math.min(retries, 2) }));
+    },
+
     async lookupReferralCode(code) {
       const reply = await request('GET', `/referral-codes?code=${encodeURIComponent(code)}`, { retries: Math.min(retries, 2) });
       return stripMeta(reply);

@@ -66,6 +66,7 @@ import {
   generateDemoReferralGraph,
 } from './demo-data.js';
 import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
+import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -687,8 +688,16 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       } catch (error) {
         throw refused ? new Error(refused.message) : error;
       }
-      // No linkBase: the demo programme has none, so the QR carries the bare code.
-      return { code: stored.code, letterTemplate: DEMO_LETTER_TEMPLATE };
+      // The demo's join URL (this page) + ?c=, when the core accepts it as a link
+      // base (https, or this machine's loopback address); otherwise the bare code.
+      const linkBase = `${demoJoinUrl()}?c=`;
+      const linked = core.call('checkReferralCode', { code: stored.code, linkBase });
+      return { code: stored.code, letterTemplate: DEMO_LETTER_TEMPLATE, ...(linked.ok ? { linkBase } : {}) };
+    },
+
+    /** The demo's own deployment configuration (web/backend/demo-deployment.js). */
+    async getDeployment() {
+      return demoDeployment();
     },
 
     async lookupReferralCode(code, core) {

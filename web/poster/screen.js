@@ -33,6 +33,7 @@ import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/minipr
 import { measuredMetrics } from './metrics.js';
 import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
 import { qrRows } from './qr.js';
+import { deploymentOf } from '../links.js';
 import { charCount, counterText, describeError, formatDay } from '../lib/copy.js';
 
 /**
@@ -137,6 +138,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     /** @type {string} */ template: '',
     /** @type {any} checkReferralCode's value + rows + letterTemplate */ referral: null,
     /** @type {string | null} */ referralError: null,
+    /** @type {string | null} the deployment's hospital name, on every poster */ hospitalName: null,
     /** @type {any} evaluateStreak's report */ streak: null,
     /** @type {string | null} */ streakError: null,
     /** @type {{id: string, title: string} | null} */ medal: null,
@@ -434,6 +436,10 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       loadStreak(),
       loadConsent().catch((err) => console.warn('poster: consents', err)),
       loadMyStories(),
+      // Every poster names the hospital from the deployment's configuration.
+      deploymentOf(backend).then((d) => {
+        state.hospitalName = d.hospitalName;
+      }),
     ]);
     if (referral.status === 'fulfilled') {
       state.referral = referral.value;
@@ -459,6 +465,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     const data = {};
     const name = sample ? '' : ui.name.value.trim();
     if (name) data.name = name;
+    if (state.hospitalName) data.hospitalName = state.hospitalName;
     if (t.kind === 'letter' || t.kind === 'card') {
       const message = sample ? '' : ui.message.value;
       if (message.trim()) data.message = message;

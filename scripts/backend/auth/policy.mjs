@@ -22,6 +22,7 @@ const PATIENT_ROUTES = Object.freeze([
   'POST /stories',
   'GET /community/stories',
   'GET /referral-codes',
+  'GET /me/referral-code',
   'POST /check-ins',
   'POST /milestones',
   'POST /rewards/issue',
