@@ -18,10 +18,10 @@
 // Not part of `npm test`. On a shared machine either hold the heavy lock for
 // the whole run:
 //   flock /tmp/cc-heavy.lock nice -n 10 node scripts/mutate.mjs
-// or let each build and test step take it in turn (others get the lock between
-// mutants):
+// or let the script take it itself in turns of MUTATE_HOLD_S seconds (default
+// 300), so other work gets the lock between turns:
 //   MUTATE_LOCK=/tmp/cc-heavy.lock nice -n 10 node scripts/mutate.mjs
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync,
 } from 'node:fs';
@@ -91,14 +91,42 @@ function prepareScratch() {
 
 // ---- build and run --------------------------------------------------------
 const LOCK = process.env.MUTATE_LOCK || '';
+const HOLD_MS = Number(process.env.MUTATE_HOLD_S || 300) * 1000;
 
-// Runs one step; `timeout` (ms) counts from when the step starts, not while it
-// waits for the lock. coreutils `timeout` kills the step and answers 137.
+// Runs one step, killed after `timeout` ms (coreutils `timeout` answers 137).
 function run(command, args, timeout) {
-  const timed = ['-s', 'KILL', `${Math.ceil(timeout / 1000)}`, command, ...args];
-  const [cmd, argv] = LOCK ? ['flock', [LOCK, 'timeout', ...timed]] : ['timeout', timed];
-  const r = spawnSync(cmd, argv, { cwd: scratch, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('timeout', ['-s', 'KILL', `${Math.ceil(timeout / 1000)}`, command, ...args],
+    { cwd: scratch, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: r.status, timedOut: r.status === 137, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+// The shared lock, held by a child `flock` for a turn of HOLD_MS and then let
+// go so that others can build and test between turns.
+let holder = null;
+let heldSince = 0;
+
+function acquire() {
+  return new Promise((resolve, reject) => {
+    const child = spawn('flock', [LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'],
+      { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => resolve(child));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`lock holder exited (${code})`)));
+  });
+}
+
+async function holdLock() {
+  if (!LOCK) return;
+  if (holder && Date.now() - heldSince < HOLD_MS) return;
+  releaseLock();
+  holder = await acquire();
+  heldSince = Date.now();
+}
+
+function releaseLock() {
+  if (!holder) return;
+  holder.stdin.end();
+  holder = null;
 }
 
 function configure() {
@@ -122,7 +150,7 @@ function runTests(filter) {
 const failedTests = (output) => [...new Set([...output.matchAll(/^\[  FAILED  \] ([\w/.]+)/gm)].map((m) => m[1]))];
 
 // ---- main -----------------------------------------------------------------
-function main() {
+async function main() {
   const prefixes = process.argv.slice(2);
   const all = loadMutants();
   const mutants = prefixes.length ? all.filter((m) => prefixes.some((p) => m.id.startsWith(p))) : all;
@@ -136,6 +164,7 @@ function main() {
 
   // Baseline: the unmutated copy must build; tests already failing in the
   // working tree (someone's work in progress) are left out of every run.
+  await holdLock();
   const base = build();
   if (base.code !== 0) throw new Error(`the unmutated copy does not build:\n${base.output.slice(-4000)}`);
   const baseRun = run(testBinary, ['--gtest_brief=1'], TEST_TIMEOUT_MS * 3);
@@ -156,6 +185,7 @@ function main() {
       log(`STALE     ${m.id}: ${count === 0 ? 'original text not found' : `found ${count} times`} in ${m.file}`);
       continue;
     }
+    await holdLock();
     writeFileSync(target, text.replace(m.find, () => m.replace));
     const t0 = Date.now();
     const b = build();
@@ -173,6 +203,7 @@ function main() {
     log(`${result.status.toUpperCase().padEnd(9)} ${m.id} (${((Date.now() - t0) / 1000).toFixed(0)} s): ${result.why}`);
   }
 
+  releaseLock();
   const by = (s) => results.filter((r) => r.status === s);
   const killed = by('killed').length;
   const survived = by('survived');
@@ -191,9 +222,8 @@ function main() {
   process.exitCode = ok ? 0 : 1;
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error) => {
+  releaseLock();
   process.stderr.write(`mutate: ${error.message}\n`);
   process.exitCode = 1;
-}
+});

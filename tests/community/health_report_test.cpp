@@ -45,14 +45,14 @@ TEST(CommunityHealthReport, ActivityThresholdsAreExact) {
   warning[0] = 19;
   const HealthReport s = run(
       {group("a", healthy), group("b", normalHigh), group("c", normalLow), group("d", warning)});
-  EXPECT_EQ(s.groups[0].activity, ActivityLevel::kHealthy);
-  EXPECT_EQ(s.groups[1].activity, ActivityLevel::kNormal);
-  EXPECT_EQ(s.groups[2].activity, ActivityLevel::kNormal);
-  EXPECT_EQ(s.groups[3].activity, ActivityLevel::kWarning);
-  EXPECT_EQ(*s.groups[1].averageDailyX100, 4990);
-  EXPECT_EQ(*s.groups[3].averageDailyX100, 1990);
-  EXPECT_TRUE(s.groups[3].refreshPlan);
-  EXPECT_FALSE(s.groups[2].refreshPlan);
+  EXPECT_EQ(s.groups.at(0).activity, ActivityLevel::kHealthy);
+  EXPECT_EQ(s.groups.at(1).activity, ActivityLevel::kNormal);
+  EXPECT_EQ(s.groups.at(2).activity, ActivityLevel::kNormal);
+  EXPECT_EQ(s.groups.at(3).activity, ActivityLevel::kWarning);
+  EXPECT_EQ(s.groups.at(1).averageDailyX100.value(), 4990);
+  EXPECT_EQ(s.groups.at(3).averageDailyX100.value(), 1990);
+  EXPECT_TRUE(s.groups.at(3).refreshPlan);
+  EXPECT_FALSE(s.groups.at(2).refreshPlan);
   EXPECT_EQ(s.healthy, 1);
   EXPECT_EQ(s.normal, 2);
   EXPECT_EQ(s.warning, 1);
@@ -62,24 +62,24 @@ TEST(CommunityHealthReport, ActivityThresholdsAreExact) {
 TEST(CommunityHealthReport, GroupsWithNoMessagesHaveDefinedResults) {
   const HealthReport r =
       run({group("silent", std::vector<std::int64_t>(30, 0)), group("unreported", {})});
-  EXPECT_EQ(r.groups[0].activity, ActivityLevel::kWarning);  // zero a day is below 20
-  EXPECT_EQ(*r.groups[0].averageDailyX100, 0);
-  EXPECT_TRUE(r.groups[0].refreshPlan);
-  EXPECT_EQ(r.groups[1].activity, ActivityLevel::kNoData);  // no day reported: no average, no flag
-  EXPECT_FALSE(r.groups[1].averageDailyX100);
-  EXPECT_FALSE(r.groups[1].refreshPlan);
+  EXPECT_EQ(r.groups.at(0).activity, ActivityLevel::kWarning);  // zero a day is below 20
+  EXPECT_EQ(r.groups.at(0).averageDailyX100.value(), 0);
+  EXPECT_TRUE(r.groups.at(0).refreshPlan);
+  EXPECT_EQ(r.groups.at(1).activity, ActivityLevel::kNoData);  // no day reported: no average, no flag
+  EXPECT_FALSE(r.groups.at(1).averageDailyX100);
+  EXPECT_FALSE(r.groups.at(1).refreshPlan);
   EXPECT_EQ(r.noActivityData, 1);
   // No revisit or fission data, and 0 / 0: neither pass nor fail.
-  EXPECT_EQ(r.groups[0].conversion.level, RateLevel::kNoData);
-  EXPECT_FALSE(r.groups[0].conversion.rateBp);
+  EXPECT_EQ(r.groups.at(0).conversion.level, RateLevel::kNoData);
+  EXPECT_FALSE(r.groups.at(0).conversion.rateBp);
   EXPECT_EQ(r.overallConversion.level, RateLevel::kNoData);
   GroupMonthData empty = group("empty", {});
   empty.hasRevisit = true;
   empty.hasFission = true;
   const HealthReport z = run({empty});
-  EXPECT_EQ(z.groups[0].conversion.level, RateLevel::kNoData);
-  EXPECT_EQ(z.groups[0].fission.level, RateLevel::kNoData);
-  EXPECT_FALSE(z.groups[0].benchmark);
+  EXPECT_EQ(z.groups.at(0).conversion.level, RateLevel::kNoData);
+  EXPECT_EQ(z.groups.at(0).fission.level, RateLevel::kNoData);
+  EXPECT_FALSE(z.groups.at(0).benchmark);
 }
 
 TEST(CommunityHealthReport, RevisitAndReferralRatesUseBasisPointsAndExactComparisons) {
@@ -90,14 +90,14 @@ TEST(CommunityHealthReport, RevisitAndReferralRatesUseBasisPointsAndExactCompari
   b.hasRevisit = true, b.revisitMembers = 10001, b.revisited = 4000;    // 39.996 %
   b.hasFission = true, b.quarterNewMembers = 7, b.quarterReferred = 2;  // 28.57 %
   const HealthReport r = run({a, b});
-  EXPECT_EQ(r.groups[0].conversion.level, RateLevel::kMeets);
-  EXPECT_EQ(*r.groups[0].conversion.rateBp, 4000);
-  EXPECT_EQ(r.groups[0].fission.level, RateLevel::kMeets);
-  EXPECT_TRUE(r.groups[0].benchmark);
-  EXPECT_EQ(r.groups[1].conversion.level, RateLevel::kBelow);
-  EXPECT_EQ(*r.groups[1].conversion.rateBp, 3999);  // floor: the figure never overstates the test
-  EXPECT_EQ(*r.groups[1].fission.rateBp, 2857);
-  EXPECT_FALSE(r.groups[1].benchmark);
+  EXPECT_EQ(r.groups.at(0).conversion.level, RateLevel::kMeets);
+  EXPECT_EQ(r.groups.at(0).conversion.rateBp.value(), 4000);
+  EXPECT_EQ(r.groups.at(0).fission.level, RateLevel::kMeets);
+  EXPECT_TRUE(r.groups.at(0).benchmark);
+  EXPECT_EQ(r.groups.at(1).conversion.level, RateLevel::kBelow);
+  EXPECT_EQ(r.groups.at(1).conversion.rateBp.value(), 3999);  // floor: the figure never overstates the test
+  EXPECT_EQ(r.groups.at(1).fission.rateBp.value(), 2857);
+  EXPECT_FALSE(r.groups.at(1).benchmark);
   EXPECT_EQ(r.overallConversion.numerator, 4048);
   EXPECT_EQ(r.overallConversion.denominator, 10121);
   EXPECT_EQ(r.conversionPass, 1);
@@ -108,7 +108,7 @@ TEST(CommunityHealthReport, RevisitAndReferralRatesUseBasisPointsAndExactCompari
 TEST(CommunityHealthReport, ChartDataIsReadyToDraw) {
   std::vector<std::int64_t> daily = {0, 12, 87, 50};
   const HealthReport r = run({group("a", daily)}, "2026-02");
-  const ChartData& c = r.groups[0].chart;
+  const ChartData& c = r.groups.at(0).chart;
   EXPECT_EQ(r.daysInMonth, 28);
   EXPECT_EQ(c.yMax, 100);
   EXPECT_EQ(c.yTicks, (std::vector<std::int64_t>{0, 20, 40, 60, 80, 100}));
@@ -119,9 +119,9 @@ TEST(CommunityHealthReport, ChartDataIsReadyToDraw) {
   EXPECT_EQ(c.healthyLinePermille, 500);
   EXPECT_EQ(c.warningLinePermille, 200);
   // The scale always shows the healthy line, even for a quiet group.
-  EXPECT_EQ(run({group("q", {1, 2})}).groups[0].chart.yMax, 50);
-  EXPECT_EQ(run({group("big", {1234})}).groups[0].chart.yMax, 2000);
-  EXPECT_EQ(run({group("big", {1234})}).groups[0].chart.yTicks.back(), 2000);
+  EXPECT_EQ(run({group("q", {1, 2})}).groups.at(0).chart.yMax, 50);
+  EXPECT_EQ(run({group("big", {1234})}).groups.at(0).chart.yMax, 2000);
+  EXPECT_EQ(run({group("big", {1234})}).groups.at(0).chart.yTicks.back(), 2000);
 }
 
 TEST(CommunityHealthReport, InconsistentCountsAreErrors) {

@@ -49,11 +49,11 @@ TEST(CommunityMembers, SilentForThreeCalendarMonthsMeansReactivation) {
   const MemberLists l = run(r);
   EXPECT_EQ(l.silentCutoff, day("2026-08-23"));
   ASSERT_EQ(l.reactivation.size(), 2u);
-  EXPECT_EQ(l.reactivation[0].id, "c");  // longest silent first
-  EXPECT_TRUE(l.reactivation[0].neverSpoke);
-  EXPECT_EQ(l.reactivation[0].silentDays, 114);
-  EXPECT_EQ(l.reactivation[1].id, "a");
-  EXPECT_EQ(l.reactivation[1].silentDays, 92);
+  EXPECT_EQ(l.reactivation.at(0).id, "c");  // longest silent first
+  EXPECT_TRUE(l.reactivation.at(0).neverSpoke);
+  EXPECT_EQ(l.reactivation.at(0).silentDays, 114);
+  EXPECT_EQ(l.reactivation.at(1).id, "a");
+  EXPECT_EQ(l.reactivation.at(1).silentDays, 92);
   EXPECT_EQ(
       l.reactivation[1].suggestedMessage,
       "病友a，您最近恢复得怎么样？群里的病友和护士都惦记着您，有任何康复上的问题欢迎在群里聊聊。");
@@ -76,11 +76,11 @@ TEST(CommunityMembers, NoInteractionForSixMonthsMeansCleanUpNotReactivation) {
       member("edge", joined, std::nullopt, beijing("2026-05-23", 12))};  // exactly 6 months
   const MemberLists l = run(r);
   ASSERT_EQ(l.cleanUp.size(), 2u);
-  EXPECT_EQ(l.cleanUp[0].id, "gone");
-  EXPECT_EQ(l.cleanUp[0].inactiveDays, 236);
-  EXPECT_EQ(l.cleanUp[1].id, "edge");
+  EXPECT_EQ(l.cleanUp.at(0).id, "gone");
+  EXPECT_EQ(l.cleanUp.at(0).inactiveDays, 236);
+  EXPECT_EQ(l.cleanUp.at(1).id, "edge");
   ASSERT_EQ(l.reactivation.size(), 1u);
-  EXPECT_EQ(l.reactivation[0].id, "lurker");
+  EXPECT_EQ(l.reactivation.at(0).id, "lurker");
   EXPECT_EQ(l.freeSlotsAfterCleanUp, 199);
 }
 
@@ -118,13 +118,13 @@ TEST(CommunityMembers, CapAndWaitingListAreFirstComeFirstServed) {
   MemberLists l = run(r);
   EXPECT_EQ(l.freeSlots, 1);
   ASSERT_EQ(l.waiting.size(), 4u);
-  EXPECT_EQ(l.waiting[0].status, WaitingStatus::kAlreadyMember);
-  EXPECT_EQ(l.waiting[1].id, "w1");
-  EXPECT_EQ(l.waiting[1].status, WaitingStatus::kAdmit);
-  EXPECT_EQ(l.waiting[1].position, 1);
-  EXPECT_EQ(l.waiting[2].id, "w2");  // same instant as w3: id breaks the tie
-  EXPECT_EQ(l.waiting[2].status, WaitingStatus::kWait);
-  EXPECT_EQ(l.waiting[3].position, 3);
+  EXPECT_EQ(l.waiting.at(0).status, WaitingStatus::kAlreadyMember);
+  EXPECT_EQ(l.waiting.at(1).id, "w1");
+  EXPECT_EQ(l.waiting.at(1).status, WaitingStatus::kAdmit);
+  EXPECT_EQ(l.waiting.at(1).position, 1);
+  EXPECT_EQ(l.waiting.at(2).id, "w2");  // same instant as w3: id breaks the tie
+  EXPECT_EQ(l.waiting.at(2).status, WaitingStatus::kWait);
+  EXPECT_EQ(l.waiting.at(3).position, 3);
   EXPECT_EQ(l.capText, "群成员199/200人，还可加入1人");
 
   r.members.push_back(member("m199", beijing("2026-11-01", 9)));
@@ -132,7 +132,7 @@ TEST(CommunityMembers, CapAndWaitingListAreFirstComeFirstServed) {
   l = run(r);
   EXPECT_EQ(l.overCapBy, 1);
   EXPECT_EQ(l.freeSlots, 0);
-  EXPECT_EQ(l.waiting[1].status, WaitingStatus::kWait);
+  EXPECT_EQ(l.waiting.at(1).status, WaitingStatus::kWait);
   EXPECT_EQ(l.capText, "群成员201/200人，已超出上限1人，暂停新成员入群");
 }
 

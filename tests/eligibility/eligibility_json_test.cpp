@@ -67,14 +67,14 @@ TEST(EligibilityJson, NegativeAmountsOverlappingWindowsAndNegativeQuotasAreViola
   c["validTo"] = "2026-11-01";
   const json r = json::parse(validateCampaignsJson(json{{"campaigns", {c}}}.dump()));
   ASSERT_FALSE(r["value"]["valid"].get<bool>());
-  EXPECT_EQ(r["value"]["violations"][0]["code"], "campaign.bad_window");
+  EXPECT_EQ(r.at("value").at("violations").at(0).at("code"), "campaign.bad_window");
   EXPECT_EQ(r["value"]["violations"][1]["code"], "campaign.bad_reward");
   json q = {{"id", "q"},
             {"title", "名额"},
             {"type", "monthlyQuota"},
             {"pools", {{{"id", "p"}, {"size", -1}, {"reward", campaign()["referrerRewards"][0]}}}}};
   const json rq = json::parse(validateCampaignsJson(json{{"campaigns", {q}}}.dump()));
-  EXPECT_EQ(rq["value"]["violations"][0]["code"], "campaign.bad_quota");
+  EXPECT_EQ(rq.at("value").at("violations").at(0).at("code"), "campaign.bad_quota");
 }
 
 TEST(EligibilityJson, HugeAndDeepConfigurationsAreRefused) {
@@ -146,14 +146,14 @@ TEST(EligibilityBatchJson, AgreesWithPerPatientEvaluationAndNamesBadPatients) {
        {{{"patient", {{"id", "b"}}}, {"referrals", {referral}}}, {{"patient", {{"id", "z"}}}}}}};
   const json reply = json::parse(evaluateEligibilityBatchJson(batch.dump()));
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
-  EXPECT_EQ(reply["value"]["results"][0]["eligible"], json({"fission"}));
+  EXPECT_EQ(reply.at("value").at("results").at(0).at("eligible"), json({"fission"}));
   EXPECT_EQ(reply["value"]["results"][1]["eligible"], json::array());
   const json single = json::parse(evaluateEligibilityJson(json{
       {"nowMs", 1795420800000},
       {"campaigns", {c}},
       {"patient", {{"id", "b"}}},
       {"referrals", {referral}}}.dump()));
-  EXPECT_TRUE(single["value"]["campaigns"][0]["eligible"].get<bool>());
+  EXPECT_TRUE(single.at("value").at("campaigns").at(0).at("eligible").get<bool>());
 
   batch["patients"][1]["patient"]["id"] = "";
   EXPECT_EQ(code(evaluateEligibilityBatchJson(batch.dump())), "input.missing_field");

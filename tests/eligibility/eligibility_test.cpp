@@ -56,14 +56,14 @@ TEST(Eligibility, ReferrerRewardHoldsNinetyDaysThenVests) {
   const CampaignEligibility& held = only(report);
   EXPECT_EQ(held.status, EligibilityStatus::kPending);
   ASSERT_EQ(held.grants.size(), 1u);
-  EXPECT_EQ(held.grants[0].state, GrantState::kHolding);
-  EXPECT_EQ(held.grants[0].holdDaysLeft, 80);
+  EXPECT_EQ(held.grants.at(0).state, GrantState::kHolding);
+  EXPECT_EQ(held.grants.at(0).holdDaysLeft, 80);
   EXPECT_EQ(formatDate(held.unlockOn), "2027-02-11");
-  EXPECT_EQ(held.grants[0].reasons[0].message, "朋友建档满90天且无投诉后发放，还需80天");
+  EXPECT_EQ(held.grants.at(0).reasons.at(0).message, "朋友建档满90天且无投诉后发放，还需80天");
 
   req.nowMs = beijingNoon("2027-02-11");
   auto later = evaluateEligibility(req);
-  EXPECT_EQ(only(later).grants[0].state, GrantState::kIssuable);
+  EXPECT_EQ(only(later).grants.at(0).state, GrantState::kIssuable);
   EXPECT_TRUE(only(later).eligible);
 }
 
@@ -72,11 +72,11 @@ TEST(Eligibility, ComplaintDuringTheHoldVoidsTheReward) {
   req.referrals = {referral("r1", "2026-06-01")};
   req.referrals[0].complaintAtMs = beijingNoon("2026-07-01");
   auto report = evaluateEligibility(req);
-  EXPECT_EQ(only(report).grants[0].state, GrantState::kVoid);
+  EXPECT_EQ(only(report).grants.at(0).state, GrantState::kVoid);
   // A complaint after the hold ended does not claw back a vested reward.
   req.referrals[0].complaintAtMs = beijingNoon("2026-10-01");
   auto after = evaluateEligibility(req);
-  EXPECT_EQ(only(after).grants[0].state, GrantState::kIssuable);
+  EXPECT_EQ(only(after).grants.at(0).state, GrantState::kIssuable);
 }
 
 TEST(Eligibility, RefereeRewardIsImmediateOnConfirmedRegistration) {
@@ -87,16 +87,16 @@ TEST(Eligibility, RefereeRewardIsImmediateOnConfirmedRegistration) {
   req.referrals = {r};
   auto report = evaluateEligibility(req);
   ASSERT_EQ(only(report).grants.size(), 1u);
-  EXPECT_EQ(only(report).grants[0].key, "fission:r1:referee:exam");
-  EXPECT_EQ(only(report).grants[0].state, GrantState::kIssuable);
+  EXPECT_EQ(only(report).grants.at(0).key, "fission:r1:referee:exam");
+  EXPECT_EQ(only(report).grants.at(0).state, GrantState::kIssuable);
 }
 
 TEST(Eligibility, NothingFiresBeforeTheHospitalConfirms) {
   EligibilityRequest req = request("2026-11-23");
   req.referrals = {referral("r1", nullptr)};
   auto report = evaluateEligibility(req);
-  EXPECT_EQ(only(report).grants[0].state, GrantState::kWaiting);
-  EXPECT_EQ(only(report).reasons[0].code, "eligibility.awaiting_event");
+  EXPECT_EQ(only(report).grants.at(0).state, GrantState::kWaiting);
+  EXPECT_EQ(only(report).reasons.at(0).code, "eligibility.awaiting_event");
 }
 
 TEST(Eligibility, LevelTwoAndReturningPatientsNeverEarn) {
@@ -128,15 +128,15 @@ TEST(Eligibility, PerPersonLimitAndBudgetStopFurtherGrants) {
   req.referrals = {referral("r1", "2026-01-01"), referral("r2", "2026-01-02"),
                    referral("r3", "2026-01-03")};
   auto limited = evaluateEligibility(req);
-  EXPECT_EQ(only(limited).grants[2].state, GrantState::kBlocked);
-  EXPECT_EQ(only(limited).grants[2].reasons[0].code, "eligibility.per_person_limit");
+  EXPECT_EQ(only(limited).grants.at(2).state, GrantState::kBlocked);
+  EXPECT_EQ(only(limited).grants.at(2).reasons.at(0).code, "eligibility.per_person_limit");
 
   req.campaigns[0].perPersonLimit = 0;
   req.campaigns[0].budgetFen = 100000;
   req.counters = {CampaignCounter{"fission", 9, 90000}};
   auto budget = evaluateEligibility(req);
-  EXPECT_EQ(only(budget).grants[0].state, GrantState::kIssuable);
-  EXPECT_EQ(only(budget).grants[1].reasons.at(0).code, "eligibility.budget_exhausted");
+  EXPECT_EQ(only(budget).grants.at(0).state, GrantState::kIssuable);
+  EXPECT_EQ(only(budget).grants.at(1).reasons.at(0).code, "eligibility.budget_exhausted");
 }
 
 TEST(Eligibility, ExclusiveCampaignsPayOneReferralOnceByPriority) {
@@ -150,9 +150,9 @@ TEST(Eligibility, ExclusiveCampaignsPayOneReferralOnceByPriority) {
   req.referrals = {referral("r1", "2026-01-01")};
   auto report = evaluateEligibility(req);
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report.value().campaigns[1].grants[0].state, GrantState::kIssuable);
-  EXPECT_EQ(report.value().campaigns[0].grants[0].state, GrantState::kBlocked);
-  EXPECT_EQ(report.value().campaigns[0].grants[0].reasons[0].code, "eligibility.not_stackable");
+  EXPECT_EQ(report.value().campaigns.at(1).grants.at(0).state, GrantState::kIssuable);
+  EXPECT_EQ(report.value().campaigns.at(0).grants.at(0).state, GrantState::kBlocked);
+  EXPECT_EQ(report.value().campaigns.at(0).grants.at(0).reasons.at(0).code, "eligibility.not_stackable");
 }
 
 TEST(Eligibility, TiersCountTheSameVestedReferralsAsRewards) {
@@ -168,7 +168,7 @@ TEST(Eligibility, TiersCountTheSameVestedReferralsAsRewards) {
                    referral("r3", "2026-11-10")};
   auto report = evaluateEligibility(req);
   ASSERT_TRUE(report.ok());
-  const CampaignEligibility& t = report.value().campaigns[1];
+  const CampaignEligibility& t = report.value().campaigns.at(1);
   EXPECT_EQ(t.tier.successfulReferrals, 1);
   EXPECT_EQ(t.tier.currentTierId, "bronze");
   EXPECT_EQ(t.tier.referralsToNext, 2);
@@ -201,11 +201,11 @@ TEST(Eligibility, MonthlyQuotaOpensOnTheFifteenthAndNeverOversells) {
   req.pools[0].used = 10;
   auto gone = evaluateEligibility(req);
   EXPECT_FALSE(only(gone).eligible);
-  EXPECT_EQ(only(gone).reasons[0].code, "eligibility.quota_exhausted");
+  EXPECT_EQ(only(gone).reasons.at(0).code, "eligibility.quota_exhausted");
   EXPECT_EQ(formatDate(only(gone).unlockOn), "2026-12-15");
 
   req.referrals[0].referrerIsMember = false;
-  EXPECT_EQ(only(evaluateEligibility(req)).reasons[0].code, "eligibility.not_referred_by_member");
+  EXPECT_EQ(only(evaluateEligibility(req)).reasons.at(0).code, "eligibility.not_referred_by_member");
 }
 
 TEST(Eligibility, CheckInVouchersComeFromStreakMilestonesOnly) {
@@ -223,10 +223,10 @@ TEST(Eligibility, CheckInVouchersComeFromStreakMilestonesOnly) {
                              IssuedStatus::kIssued, beijingNoon("2026-11-07")}};
   auto report = evaluateEligibility(req);
   ASSERT_EQ(only(report).grants.size(), 1u);
-  EXPECT_EQ(only(report).grants[0].state, GrantState::kIssued);
+  EXPECT_EQ(only(report).grants.at(0).state, GrantState::kIssued);
   ASSERT_EQ(report.value().wallet.size(), 1u);
-  EXPECT_EQ(report.value().wallet[0].status, WalletStatus::kAvailable);
-  EXPECT_EQ(formatDate(report.value().wallet[0].date),
+  EXPECT_EQ(report.value().wallet.at(0).status, WalletStatus::kAvailable);
+  EXPECT_EQ(formatDate(report.value().wallet.at(0).date),
             "2027-02-04");  // 90 days incl. the issue day
 }
 
@@ -257,7 +257,7 @@ TEST(Eligibility, CampaignWindowsLockAndEnd) {
   EXPECT_EQ(only(evaluateEligibility(req)).status, EligibilityStatus::kEnded);
   req.campaigns[0].hasValidTo = false;
   req.campaigns[0].enabled = false;  // G16: the operator switched it off
-  EXPECT_EQ(only(evaluateEligibility(req)).reasons[0].code, "eligibility.campaign_disabled");
+  EXPECT_EQ(only(evaluateEligibility(req)).reasons.at(0).code, "eligibility.campaign_disabled");
 }
 
 TEST(Eligibility, InvalidCampaignsAreRefusedBeforeEvaluation) {
@@ -282,10 +282,10 @@ TEST(InvitePrompt, AtMostThreeIn90DaysWithOptOutAndNoClinicalMoments) {
   EXPECT_EQ(capped.value().nextAllowedAtMs, r.nowMs + kDay);
   r.shownAtMs.pop_back();
   r.optedOut = true;
-  EXPECT_EQ(mayShowInvitePrompt(r).value().reasons[0].code, "eligibility.prompt_opted_out");
+  EXPECT_EQ(mayShowInvitePrompt(r).value().reasons.at(0).code, "eligibility.prompt_opted_out");
   r.optedOut = false;
   r.inClinicalMoment = true;
-  EXPECT_EQ(mayShowInvitePrompt(r).value().reasons[0].code, "eligibility.prompt_clinical_moment");
+  EXPECT_EQ(mayShowInvitePrompt(r).value().reasons.at(0).code, "eligibility.prompt_clinical_moment");
   r.inClinicalMoment = false;
   r.maxPrompts = 5;
   EXPECT_EQ(mayShowInvitePrompt(r).error().code, "eligibility.bad_prompt_policy");

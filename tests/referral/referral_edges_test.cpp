@@ -89,13 +89,13 @@ TEST(ReferralEdges, StepsAtTheSameInstantAreInOrderOneMsEarlierIsNot) {
   ReferralGraph g = buildReferralGraph({same}, {}, o);
   EXPECT_TRUE(g.issues.empty());
   ASSERT_EQ(g.stage.size(), 1u);
-  EXPECT_EQ(g.stage[0], ReferralStage::kArrived);
+  EXPECT_EQ(g.stage.at(0), ReferralStage::kArrived);
   ReferralRecord back = same;
   back.arrivedAtMs = kT0 - 1;
   g = buildReferralGraph({back}, {}, o);
   EXPECT_EQ(codes(g), std::vector<std::string>{"referral.stage_regression"});
   ASSERT_EQ(g.stage.size(), 1u);
-  EXPECT_EQ(g.stage[0], ReferralStage::kRegistered);
+  EXPECT_EQ(g.stage.at(0), ReferralStage::kRegistered);
 }
 
 // ---- first touch, first visit, self-referral on both graph builders ---------
@@ -136,15 +136,15 @@ TEST(ReferralEdges, SelfReferralAndUnknownIdsOnTheIndexedPathToo) {
   EXPECT_EQ(codes(g), (std::vector<std::string>{"referral.self_referral", "referral.unknown_id",
                                                 "referral.unknown_id"}));
   ASSERT_EQ(g.parent.size(), 3u);
-  EXPECT_EQ(g.parent[1], 0);
-  EXPECT_EQ(g.parent[2], -1);
+  EXPECT_EQ(g.parent.at(1), 0);
+  EXPECT_EQ(g.parent.at(2), -1);
   // The last valid index links; one past it does not.
   in.referrer = {0, 0};
   in.referee = {2, 3};
   in.invitedAtMs = {kT0, kT0};
   const ReferralGraph h = buildReferralGraph(in);
   EXPECT_EQ(codes(h), std::vector<std::string>{"referral.unknown_id"});
-  EXPECT_EQ(h.parent[2], 0);
+  EXPECT_EQ(h.parent.at(2), 0);
 }
 
 TEST(ReferralEdges, RequireKnownPatientsChecksBothEnds) {
@@ -238,12 +238,12 @@ TEST(ReferralEdges, G7CoarseLapsedLabelAndPercent) {
   registered.registeredAtMs = kT0 + kHour;
   const MyReferralTree t = treeFor(treeOf({never, registered}, kT0 + 100 * kHour));
   ASSERT_EQ(t.friends.size(), 2u);
-  EXPECT_EQ(t.friends[0].stage, ReferralStage::kLapsed);
-  EXPECT_EQ(t.friends[0].stageLabel, "已邀请");
-  EXPECT_EQ(t.friends[0].progressPercent, 20);
-  EXPECT_EQ(t.friends[1].stage, ReferralStage::kLapsed);
-  EXPECT_EQ(t.friends[1].stageLabel, "已接受邀请");
-  EXPECT_EQ(t.friends[1].progressPercent, 60);
+  EXPECT_EQ(t.friends.at(0).stage, ReferralStage::kLapsed);
+  EXPECT_EQ(t.friends.at(0).stageLabel, "已邀请");
+  EXPECT_EQ(t.friends.at(0).progressPercent, 20);
+  EXPECT_EQ(t.friends.at(1).stage, ReferralStage::kLapsed);
+  EXPECT_EQ(t.friends.at(1).stageLabel, "已接受邀请");
+  EXPECT_EQ(t.friends.at(1).progressPercent, 60);
 }
 
 TEST(ReferralEdges, LapsedOfferHeldExactlyOfferHoldDays) {
@@ -265,8 +265,8 @@ TEST(ReferralEdges, G6LevelsTwoAndThreeCountedNothingDeeper) {
                                            rec("r3", "x", "y", kT0 + 2), rec("r4", "y", "z", kT0 + 3)},
                                           kT0 + kHour));
   ASSERT_EQ(t.friends.size(), 1u);
-  EXPECT_EQ(t.friends[0].level2Count, 1);
-  EXPECT_EQ(t.friends[0].level3Count, 1);
+  EXPECT_EQ(t.friends.at(0).level2Count, 1);
+  EXPECT_EQ(t.friends.at(0).level3Count, 1);
   EXPECT_EQ(t.level1, 1);
   EXPECT_EQ(t.level2, 1);
   EXPECT_EQ(t.level3, 1);

@@ -55,7 +55,7 @@ TEST(ReferralGraph, BuildsAForestWithChildrenInFirstTouchOrder) {
 TEST(ReferralGraph, SelfReferralIsReportedAndIgnored) {
   const ReferralGraph g = buildReferralGraph({rec("r1", "a", "a", kT0)}, {}, {});
   EXPECT_EQ(codes(g), std::vector<std::string>{"referral.self_referral"});
-  EXPECT_EQ(g.issues[0].recordIds, std::vector<std::string>{"r1"});
+  EXPECT_EQ(g.issues.at(0).recordIds, std::vector<std::string>{"r1"});
 }
 
 TEST(ReferralGraph, FirstTouchWinsATwiceClaimedReferee) {
@@ -63,7 +63,7 @@ TEST(ReferralGraph, FirstTouchWinsATwiceClaimedReferee) {
       buildReferralGraph({rec("late", "x", "c", kT0 + 5), rec("early", "y", "c", kT0 + 1)}, {}, {});
   EXPECT_EQ(parentOf(g, "c"), "y");
   ASSERT_EQ(codes(g), std::vector<std::string>{"referral.duplicate_referee"});
-  EXPECT_EQ(g.issues[0].recordIds, (std::vector<std::string>{"early", "late"}));
+  EXPECT_EQ(g.issues.at(0).recordIds, (std::vector<std::string>{"early", "late"}));
 }
 
 TEST(ReferralGraph, CyclesAreBrokenAtTheMostRecentTouch) {
@@ -71,7 +71,7 @@ TEST(ReferralGraph, CyclesAreBrokenAtTheMostRecentTouch) {
       {rec("r1", "a", "b", kT0 + 1), rec("r2", "b", "c", kT0 + 2), rec("r3", "c", "a", kT0 + 3)},
       {}, {});
   ASSERT_EQ(codes(g), std::vector<std::string>{"referral.cycle"});
-  EXPECT_EQ(g.issues[0].recordIds, (std::vector<std::string>{"r1", "r2", "r3"}));
+  EXPECT_EQ(g.issues.at(0).recordIds, (std::vector<std::string>{"r1", "r2", "r3"}));
   EXPECT_EQ(parentOf(g, "a"), "");  // r3 (c → a) was the latest touch
   EXPECT_EQ(parentOf(g, "c"), "b");
   EXPECT_EQ(g.roots.size(), 1u);
@@ -118,11 +118,11 @@ TEST(ReferralGraph, StagesFollowTimestampsAndLapseAfter48Hours) {
   voided.convertedAtMs = kT0 + kHour;
   voided.voidedAtMs = kT0 + 2 * kHour;
   const ReferralGraph g = buildReferralGraph({arrived, lapsed, fresh, backwards, voided}, {}, o);
-  EXPECT_EQ(g.stage[0], ReferralStage::kConverted);
-  EXPECT_EQ(g.stage[1], ReferralStage::kLapsed);
-  EXPECT_EQ(g.stage[2], ReferralStage::kInvited);
-  EXPECT_EQ(g.stage[3], ReferralStage::kLapsed);  // stopped at registered, then 95 h passed
-  EXPECT_EQ(g.stage[4], ReferralStage::kVoided);
+  EXPECT_EQ(g.stage.at(0), ReferralStage::kConverted);
+  EXPECT_EQ(g.stage.at(1), ReferralStage::kLapsed);
+  EXPECT_EQ(g.stage.at(2), ReferralStage::kInvited);
+  EXPECT_EQ(g.stage.at(3), ReferralStage::kLapsed);  // stopped at registered, then 95 h passed
+  EXPECT_EQ(g.stage.at(4), ReferralStage::kVoided);
   EXPECT_EQ(codes(g), std::vector<std::string>{"referral.stage_regression"});
 }
 

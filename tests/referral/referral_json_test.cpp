@@ -57,7 +57,7 @@ TEST(ReferralJson, GraphProblemsAreReportedNotFatal) {
   const json reply = json::parse(analyzeReferralsJson(r.dump()));
   ASSERT_TRUE(reply["ok"].get<bool>());
   EXPECT_EQ(reply["value"]["issueCount"], 2);
-  EXPECT_EQ(reply["value"]["issues"][0]["code"], "referral.cycle");
+  EXPECT_EQ(reply.at("value").at("issues").at(0).at("code"), "referral.cycle");
   EXPECT_EQ(reply["value"]["issues"][1]["code"], "referral.self_referral");
 }
 

@@ -64,8 +64,8 @@ TEST(MyReferralTree, ThreeLevelsWithMaskedNamesAndAnonymousCounts) {
   EXPECT_EQ(tree.level1, 3);
   EXPECT_EQ(tree.level2, 1);  // x1
   EXPECT_EQ(tree.level3, 1);  // x2; x3 is level 4 and never counted (G6)
-  EXPECT_EQ(tree.friends[0].maskedName, "李*芳");
-  EXPECT_EQ(tree.friends[1].maskedName, "张*");
+  EXPECT_EQ(tree.friends.at(0).maskedName, "李*芳");
+  EXPECT_EQ(tree.friends.at(1).maskedName, "张*");
   for (const DrawNode& n : tree.nodes) {
     EXPECT_EQ(n.label.find("晓"), std::string::npos);
     EXPECT_NE(n.label, "x1");
@@ -75,11 +75,11 @@ TEST(MyReferralTree, ThreeLevelsWithMaskedNamesAndAnonymousCounts) {
 TEST(MyReferralTree, DetailedStagesOnlyWithConsent) {
   Result<MyReferralTree> t = myReferralTree(demo(), "me");
   ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t.value().friends[0].stageLabel, "已到院");      // consented
-  EXPECT_EQ(t.value().friends[1].stageLabel, "已接受邀请");  // converted, but private
-  EXPECT_EQ(t.value().friends[1].progressPercent, 60);
-  EXPECT_EQ(t.value().friends[2].stageLabel, "奖励已发放");
-  EXPECT_EQ(t.value().friends[2].progressPercent, 100);
+  EXPECT_EQ(t.value().friends.at(0).stageLabel, "已到院");      // consented
+  EXPECT_EQ(t.value().friends.at(1).stageLabel, "已接受邀请");  // converted, but private
+  EXPECT_EQ(t.value().friends.at(1).progressPercent, 60);
+  EXPECT_EQ(t.value().friends.at(2).stageLabel, "奖励已发放");
+  EXPECT_EQ(t.value().friends.at(2).progressPercent, 100);
 }
 
 TEST(MyReferralTree, FeedIsNewestFirstAndConsentAware) {
@@ -127,7 +127,7 @@ TEST(StaffForest, ViewportReturnsOnlyVisibleNodesWithParentEdges) {
   }
   const ForestView collapsed = staffForest(r, {"me"}, nullptr, 100);
   EXPECT_EQ(collapsed.shownCount, 1u);
-  EXPECT_EQ(collapsed.visible[0].hiddenChildren, 3);
+  EXPECT_EQ(collapsed.visible.at(0).hiddenChildren, 3);
 }
 
 }  // namespace
