@@ -264,7 +264,7 @@ const GRAPH_COLUMNS = `r.*,
 
 /**
  * The patient's subtree, three levels deep (G6), minimised before it leaves
- * the server (the client is advisory, COMPLIANCE): level 1 with names (the
+ * the server (the client is advisory, docs/compliance.md): level 1 with names (the
  * core masks them) and detailed stages only where the referee consented (G7);
  * levels 2–3 as opaque ids with no name and no stage beyond the invitation,
  * enough for the core's anonymous counts.
@@ -344,13 +344,22 @@ export async function getHospitalForest(client) {
 
 /** Staff: the month's figures of the hospital's groups (communityHealthReport input). */
 export async function getCommunityReportInputs(client, month) {
-  const { rows } = await client.query('SELECT * FROM community_groups WHERE month = $1 ORDER BY id', [month]);
+  // A group linked to a community no longer counts the members who withdrew
+  // the 'community' consent (G9) by the end of the report's month.
+  const { rows } = await client.query(
+    `SELECT g.*, (SELECT count(*)::int FROM patients p JOIN consents c ON c.patient_id = p.id
+                    WHERE p.community_id = g.community_id AND p.is_community_member
+                      AND c.purpose = 'community' AND NOT c.granted
+                      AND to_char(to_timestamp(c.updated_at_ms / 1000.0) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') <= g.month) AS left_members
+       FROM community_groups g WHERE g.month = $1 ORDER BY g.id`,
+    [month],
+  );
   return {
     month,
     groups: rows.map((g) => ({
       id: g.id,
       name: g.name,
-      memberCount: g.member_count,
+      memberCount: Math.max(0, g.member_count - g.left_members),
       dailyMessages: g.daily_messages,
       ...(g.revisit ? { revisit: g.revisit } : {}),
       ...(g.quarter_new_members ? { quarterNewMembers: g.quarter_new_members } : {}),
@@ -473,6 +482,11 @@ export async function saveCheckIn(client, ctx, patientId, body) {
   });
   if (!envelope.ok) throw coreRejects(envelope);
   const { outcome, code, message, date } = envelope.value;
+  // Consent 'rehabData' answered no (G9): the check-in counts on the device,
+  // the server keeps nothing of it.
+  if (outcome === 'accepted' && (await consentRefused(client, patientId, 'rehabData'))) {
+    return { outcome, code, message, date, storedOnServer: false };
+  }
   if (outcome === 'accepted') {
     const stored = await client.query(
       `INSERT INTO check_ins (id, patient_id, at_ms, seq, kind, for_date) VALUES ($1, $2, $3, $4, $5, $6)
@@ -483,6 +497,18 @@ export async function saveCheckIn(client, ctx, patientId, body) {
     if (stored.rowCount === 0) throw new ApiError(409, 'streak.duplicate_id', '这条打卡记录的编号已被使用');
   }
   return { outcome, code, message, date };
+}
+
+/**
+ * deleteCheckIns: deletes every check-in the server stored for the patient
+ * (offered once 'rehabData' is withdrawn, G9; allowed at any time). Rewards
+ * already granted for a streak stay granted.
+ */
+export async function deleteCheckIns(client, ctx, patientId, body) {
+  if (!isObject(body) || Object.keys(body).length !== 0) throw badBody('请求内容应为 {}');
+  await lockPatient(client, patientId);
+  const { rowCount } = await client.query('DELETE FROM check_ins WHERE patient_id = $1', [patientId]);
+  return { deleted: rowCount };
 }
 
 /**
@@ -737,6 +763,12 @@ export const MAX_STORY_CHARS = 5_000;
 /** Stories per page of the staff review queue (GET /staff/stories). */
 export const STAFF_STORIES_PAGE = 50;
 
+/** Whether the patient answered "no" to `purpose` (refused or withdrew; never answered is not "no"). */
+async function consentRefused(client, patientId, purpose) {
+  const { rows } = await client.query('SELECT granted FROM consents WHERE patient_id = $1 AND purpose = $2', [patientId, purpose]);
+  return rows.length === 1 && rows[0].granted === false;
+}
+
 /** Whether the patient's latest answer for `purpose` is "granted" (never answered: not granted). */
 async function consentGranted(client, patientId, purpose) {
   const { rows } = await client.query('SELECT granted FROM consents WHERE patient_id = $1 AND purpose = $2', [patientId, purpose]);
@@ -940,10 +972,15 @@ export async function getCommunityStories(client, patientId, before) {
   if (!member || communityId === null) {
     throw new ApiError(403, 'community.not_member', '加入病友社群后可以阅读病友故事');
   }
+  // 'community' withdrawn (G9): out of the group's reading, and out of its feed.
+  if (await consentRefused(client, patientId, 'community')) {
+    throw new ApiError(403, 'community.consent_withdrawn', '您已退出病友社群互动，重新同意「加入病种社群」后可以阅读病友故事');
+  }
   const { rows } = await client.query(
     `SELECT s.id, s.title, s.story, s.decided_at_ms, s.patient_id = $1 AS mine, p.display_name
        FROM stories s JOIN patients p ON p.id = s.patient_id
       WHERE s.status = 'approved' AND p.community_id = $2
+        AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.patient_id = s.patient_id AND c.purpose = 'community' AND NOT c.granted)
         AND ($3::bigint IS NULL OR (s.decided_at_ms, s.id) < ($3::bigint, $4::text))
       ORDER BY s.decided_at_ms DESC, s.id DESC
       LIMIT $5`,
@@ -1034,15 +1071,106 @@ export const INVITE_PROMPT_MOMENTS = Object.freeze(['checkInDone']);
 
 /** The prompts already shown to the patient (mayShowInvitePrompt's shownAtMs). */
 export async function getPromptHistory(client, patientId) {
-  const { rows } = await client.query('SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1 ORDER BY shown_at_ms', [
-    patientId,
-  ]);
-  return { shownAtMs: rows.map((r) => r.shown_at_ms) };
+  // Every referral contact counts toward the cap (G17): the prompts shown in
+  // the app and the calls and messages staff logged (recordStaffTouch).
+  const { rows } = await client.query(
+    `SELECT shown_at_ms FROM invite_prompts WHERE patient_id = $1
+     UNION ALL SELECT at_ms FROM staff_touches WHERE patient_id = $1
+     ORDER BY 1`,
+    [patientId],
+  );
+  return { shownAtMs: rows.map((r) => Number(r.shown_at_ms)), clinicalMoments: await getClinicalMoments(client, patientId) };
+}
+
+/**
+ * The patient's clinical moments (mayShowInvitePrompt's clinicalMoments,
+ * G17): those staff recorded, and the admissions and discharges the
+ * hospital confirmed on the referral that brought the patient in.
+ */
+export async function getClinicalMoments(client, patientId) {
+  const { rows } = await client.query(
+    `SELECT kind, at_ms FROM clinical_moments WHERE patient_id = $1
+     UNION ALL SELECT 'admission', admission_confirmed_at_ms FROM referrals WHERE referee_id = $1 AND admission_confirmed_at_ms > 0
+     UNION ALL SELECT 'discharge', discharge_confirmed_at_ms FROM referrals WHERE referee_id = $1 AND discharge_confirmed_at_ms > 0
+     ORDER BY 2, 1`,
+    [patientId],
+  );
+  return rows.map((r) => ({ kind: r.kind, atMs: Number(r.at_ms) }));
+}
+
+/** Kinds of clinical moment staff record (the core's windows: docs/api/eligibility.md). */
+export const CLINICAL_MOMENT_KINDS = Object.freeze(['admission', 'surgery', 'discharge', 'badNews', 'death', 'sensitiveCase']);
+/** How far ahead a clinical moment may be dated (a planned surgery or admission). */
+export const CLINICAL_MOMENT_AHEAD_MS = 90 * DAY_MS;
+
+function patientIdOf(body) {
+  if (typeof body.patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(body.patientId)) throw badBody('patientId 无效', '/patientId');
+  return body.patientId;
+}
+
+function instantOf(body, nowMs, { aheadMs, backMs }) {
+  const atMs = body.atMs ?? nowMs;
+  if (!Number.isSafeInteger(atMs) || atMs < nowMs - backMs || atMs > nowMs + aheadMs) {
+    throw badBody('atMs 应为有效的毫秒时间戳，且在允许的范围内', '/atMs');
+  }
+  return atMs;
+}
+
+async function knownPatient(client, patientId) {
+  const { rowCount } = await client.query('SELECT 1 FROM patients WHERE id = $1', [patientId]);
+  if (rowCount === 0) throw new ApiError(404, 'patient.unknown', '没有找到这位患者');
+}
+
+/**
+ * Staff: a clinical moment of a patient (admission, surgery, discharge, bad
+ * news, a death in the family, a KOC sensitive case). From then on the core
+ * refuses invite prompts during its window (G17). Dated up to 90 days ahead
+ * (a planned surgery) or 7 days back.
+ */
+export async function recordClinicalMoment(client, ctx, staffId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {patientId, kind, atMs?}');
+  const unknown = Object.keys(body).find((k) => !['patientId', 'kind', 'atMs'].includes(k));
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
+  const patientId = patientIdOf(body);
+  if (!CLINICAL_MOMENT_KINDS.includes(body.kind)) throw badBody(`kind 应为 ${CLINICAL_MOMENT_KINDS.join(' / ')}`, '/kind');
+  const nowMs = ctx.nowMs();
+  const atMs = instantOf(body, nowMs, { aheadMs: CLINICAL_MOMENT_AHEAD_MS, backMs: HOSPITAL_EVENT_BACKDATE_MS });
+  await knownPatient(client, patientId);
+  await client.query(
+    'INSERT INTO clinical_moments (patient_id, kind, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)',
+    [patientId, body.kind, atMs, staffId, nowMs],
+  );
+  return { patientId, kind: body.kind, atMs };
+}
+
+/** Channels of a staff touch outside the app. */
+export const STAFF_TOUCH_CHANNELS = Object.freeze(['call', 'message']);
+
+/**
+ * Staff: a referral or recovery contact made outside the app (a call, a
+ * message). It counts toward the patient's 3 contacts in 90 days like a
+ * prompt shown in the app (G17). Dated at most 7 days back, never ahead.
+ */
+export async function recordStaffTouch(client, ctx, staffId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {patientId, channel, atMs?}');
+  const unknown = Object.keys(body).find((k) => !['patientId', 'channel', 'atMs'].includes(k));
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
+  const patientId = patientIdOf(body);
+  if (!STAFF_TOUCH_CHANNELS.includes(body.channel)) throw badBody(`channel 应为 ${STAFF_TOUCH_CHANNELS.join(' / ')}`, '/channel');
+  const nowMs = ctx.nowMs();
+  const atMs = instantOf(body, nowMs, { aheadMs: 60_000, backMs: HOSPITAL_EVENT_BACKDATE_MS });
+  await knownPatient(client, patientId);
+  await client.query(
+    'INSERT INTO staff_touches (patient_id, channel, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)',
+    [patientId, body.channel, atMs, staffId, nowMs],
+  );
+  return { patientId, channel: body.channel, atMs };
 }
 
 /**
  * recordPromptShown: the shell is about to show an invite prompt. The server
- * asks the core on its own facts — the stored history, the patient's opt-out
+ * asks the core on its own facts — the stored history with the staff touches,
+ * the clinical moments (getClinicalMoments), the patient's opt-out
  * (consent 'referralPrompts' answered false), staff or not — with the
  * patient's row locked, and records the prompt only when the core allows it;
  * otherwise it refuses with the core's first reason (e.g.
@@ -1054,7 +1182,7 @@ export async function recordPromptShown(client, ctx, patientId, body) {
   if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
   if (!INVITE_PROMPT_MOMENTS.includes(body.moment)) throw badBody(`moment 应为 ${INVITE_PROMPT_MOMENTS.join(' / ')}`, '/moment');
   await lockPatient(client, patientId);
-  const { shownAtMs } = await getPromptHistory(client, patientId);
+  const { shownAtMs, clinicalMoments } = await getPromptHistory(client, patientId);
   const patient = await client.query('SELECT is_staff FROM patients WHERE id = $1', [patientId]);
   const optOut = await client.query("SELECT granted FROM consents WHERE patient_id = $1 AND purpose = 'referralPrompts'", [patientId]);
   const nowMs = ctx.nowMs();
@@ -1063,6 +1191,7 @@ export async function recordPromptShown(client, ctx, patientId, body) {
     shownAtMs,
     // Never answered: the core's own default applies (no key is sent).
     ...(optOut.rows.length === 1 && optOut.rows[0].granted === false ? { optedOut: true } : {}),
+    clinicalMoments,
     isStaff: patient.rows[0].is_staff,
   });
   if (!envelope.ok) throw coreRejects(envelope);

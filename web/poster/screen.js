@@ -1,7 +1,7 @@
 // CareCircle web shell — the poster screen (推荐海报, #poster), reached from
 // the referral centre (推荐).
 //
-// Thin by design (STYLE 1): the layout of every poster — text wrapping, font
+// Thin by design (docs/product-rules.md): the layout of every poster — text wrapping, font
 // sizes, the masked name, the medal, the QR code's place, the scratch-off
 // region, the wording check (G11) and the refusals (G3, G12) — is
 // layoutPoster's reply (docs/api/poster.md), drawn as it is by ./replay.js.
@@ -220,7 +220,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       const count = limit ? h('span', { id: `${control.id}-count`, class: 'poster-field__count', text: counterText('', limit) }) : null;
       if (limit) control.setAttribute('aria-describedby', `${control.id}-count`);
       return h('label', { class: 'poster-field', 'data-kinds': forKinds },
-        h('span', { class: 'poster-field__label', text: limit ? `${label}（最多${limit}字）` : label }), control,
+        h('span', { class: 'poster-field__label', text: !limit ? label : label.endsWith('（可选）') ? `${label.slice(0, -1)}，最多${limit}字）` : `${label}（最多${limit}字）` }), control,
         count || hint ? h('span', { class: 'poster-field__foot' }, hint ? h('span', { class: 'poster-field__hint', text: hint }) : null, count) : null);
     };
     root.replaceChildren(
