@@ -6,7 +6,7 @@
 // ./staff/, loaded on demand: never linked from a patient's screens, opened
 // at #staff, where staff sign in with a role of their own.
 //
-// Thin by design (STYLE 1): every rule, number, date decision and piece of
+// Thin by design (docs/product-rules.md): every rule, number, date decision and piece of
 // patient-facing rule text comes from the C++ core (../core.js); data comes
 // from the backend (./backend/backend.js). This file renders what it gets and
 // wires taps to the two core calls. It never computes a streak, decides

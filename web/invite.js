@@ -178,7 +178,7 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
         backend.getPromptHistory(),
         supports(backend, 'getConsents') ? backend.getConsents() : [],
       ]);
-      const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, history.shownAtMs, consents));
+      const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, history.shownAtMs, consents, history.clinicalMoments ?? []));
       if (!envelope.ok) {
         console.warn('invite: mayShowInvitePrompt', envelope.error);
         mark('skipped', envelope.error.code);

@@ -2,11 +2,11 @@
 // and the patient's own code on the 推荐 tab (我的推荐码).
 //
 // Routes (the app's hash routing; the code is opaque and carries no personal
-// data, COMPLIANCE "Referral codes"):
+// data, docs/product-rules.md "Referral codes"):
 //   #join/<code>  a friend opened the join link / scanned the QR: the code is prefilled;
 //   #join         a signed-in patient types a friend's code (from the 推荐 tab).
 //
-// Thin by design (STYLE 1):
+// Thin by design (docs/product-rules.md):
 //   - whether a code is well formed, and the Chinese message for a typo, is
 //     the core's checkReferralCode — no code rule lives here;
 //   - who invites (a masked display name) is the backend's lookupReferralCode;

@@ -1,6 +1,6 @@
 // CareCircle web shell — the patient's referral centre (推荐, 我的推荐树).
 //
-// Thin by design (STYLE 1): who counts at which level, what a friend's stage
+// Thin by design (docs/product-rules.md): who counts at which level, what a friend's stage
 // is called, whether the patient may see it (G7), how a name is masked (G6),
 // the progress of each bar, the feed's wording and every node position are
 // myReferralTree's reply (docs/api/referral.md), drawn as it is. This file

@@ -1,7 +1,7 @@
 // CareCircle web shell — 我的 · 设置 (issue 6): consents per purpose (G9),
 // the referral-prompt opt-out (G17) and logout that wipes the device (G19).
 //
-// Thin by design (STYLE 1):
+// Thin by design (docs/product-rules.md):
 //   - the consents are what the backend stores (getConsents / setConsent);
 //     a purpose never answered is shown as not given, nothing is filled in;
 //   - whether an "invite a friend" prompt may be shown is the core's answer
@@ -23,12 +23,12 @@ const CONSENTS = Object.freeze([
   {
     purpose: 'community',
     title: '加入病种社群',
-    description: '在康复群里和病友交流、接收群通知。撤回后退出群内互动，打卡和就诊照常。',
+    description: '在病友社群里阅读病友故事，并计入社群成员。撤回后不再阅读病友故事，您通过审核的故事从病友故事中下线，社群统计不再计入您；打卡和就诊照常。',
   },
   {
     purpose: 'rehabData',
     title: '康复数据用于随访',
-    description: '允许康复团队查看您的打卡记录，用于随访和调整康复计划。不同意也可以照常打卡。',
+    description: '允许医院保存您的打卡记录，供康复团队随访和调整康复计划。撤回后医院不再保存您新的打卡，打卡照常；已保存的打卡记录可以删除。',
   },
   {
     purpose: 'stories',
@@ -166,7 +166,37 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
     label.append(text, input);
     li.append(label);
     rows.set(purpose, { input, state });
+    if (purpose === 'rehabData') li.append(deleteCheckInsButton());
     return li;
+  }
+
+  /** G9: shown once 'rehabData' is withdrawn, where the backend can delete the stored check-ins. */
+  function deleteCheckInsButton() {
+    const button = el('button', 'btn btn--danger btn--block set-delete-checkins', '删除医院保存的打卡记录');
+    button.type = 'button';
+    button.id = 'delete-checkins-btn';
+    button.hidden = true;
+    button.addEventListener('click', () =>
+      openSheet({
+        title: '删除医院保存的打卡记录？',
+        body: '将删除医院保存的您的全部康复打卡记录（每天打卡的日期和时间）。已经获得的券和奖励不受影响；删除后不能恢复。',
+        confirmLabel: '删除打卡记录',
+        danger: true,
+        onConfirm: async () => {
+          button.disabled = true;
+          try {
+            const { deleted } = await backend.deleteCheckIns();
+            showToast(deleted > 0 ? `已删除${deleted}条打卡记录` : '医院没有保存您的打卡记录', 'info');
+          } catch (err) {
+            showToast(describeError(err, '没有删除成功，请稍后再试'), 'error');
+            console.warn('check-ins not deleted', err);
+          } finally {
+            button.disabled = false;
+          }
+        },
+      }),
+    );
+    return button;
   }
 
   // ------------------------------------------------------------ render
@@ -181,6 +211,8 @@ export function createSettings({ core, backend, profile, showToast, openSheet, a
       if (consent?.pending) state.textContent += ' · 待同步';
       state.classList.toggle('is-on', consent?.granted === true);
     }
+    const deleteButton = root.querySelector('#delete-checkins-btn');
+    if (deleteButton) deleteButton.hidden = !(consents.get('rehabData')?.granted === false && supports(backend, 'deleteCheckIns'));
     renderPrompts();
   }
 

@@ -1,7 +1,7 @@
 // CareCircle web shell — 病友故事 (#stories): the approved stories of the
 // patient's community, reached from the 打卡 screen.
 //
-// Thin by design (STYLE 1): which stories a patient may read, their order,
+// Thin by design (docs/product-rules.md): which stories a patient may read, their order,
 // the page size and every author label (already masked, 王*) are the
 // backend's answer (getCommunityStories); this file shows them as they come.
 // Story text is other patients' words: it goes in through textContent only,

@@ -1,6 +1,6 @@
 // CareCircle web shell — the wallet screen (我的券包, issue 3).
 //
-// Thin by design (STYLE 1): which reward a patient has, whether it can be
+// Thin by design (docs/product-rules.md): which reward a patient has, whether it can be
 // used, when it unlocks, why not, which medal is earned and how many
 // referrals are still needed — all of it is evaluateEligibility's reply
 // (docs/api/eligibility.md), rendered as it is. This file never decides a

@@ -1,5 +1,5 @@
 // QR codes as data: one small encoder interface and the module grid it returns
-// (SPEC §4, STYLE 10). The core never draws a QR code and has no QR encoder
+// (docs/api/poster.md; "data, not pixels" in docs/product-rules.md). The core never draws a QR code and has no QR encoder
 // of its own: encoding is Nayuki's QR Code generator library —
 //  - natively, Debian's libqrcodegencpp behind nayukiQrEncoder()
 //    (qr_native.hpp, not part of the wasm build);

@@ -1,4 +1,4 @@
-// Community operations, staff side (SPEC §5; seed 000 "数据养鱼" / "风险管控",
+// Community operations, staff side (docs/api/community.md; seed 000 "数据养鱼" / "风险管控",
 // seed 001 "KOC识别模型").
 //
 //  - assessKoc():            the nurse's 转介绍意愿度评估表 (5 scored questions plus
@@ -80,7 +80,7 @@ struct KocRequest {
   std::vector<KocAnswer> answers;
   // A clinically sensitive case (e.g. pregnancy loss, bereavement, poor
   // prognosis): never invited, whatever the score (seed 001: inviting a
-  // patient just after a miscarriage raised complaints; COMPLIANCE G17).
+  // patient just after a miscarriage raised complaints; G17, docs/compliance.md).
   bool sensitiveCase = false;
   std::string peakMomentNote;  // free text the nurse noted, echoed (≤ 500 bytes)
 };

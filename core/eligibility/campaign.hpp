@@ -1,4 +1,4 @@
-// Campaign configuration and its compliance guards (SPEC §2, COMPLIANCE.md).
+// Campaign configuration and its compliance guards (docs/api/eligibility.md, docs/compliance.md).
 //
 // A campaign is one of four templates that together express every campaign in
 // the seeds: a per-referral reward (裂变红包, 感恩卡, the privilege letter's

@@ -1,4 +1,4 @@
-// Coupon and reward eligibility (SPEC §2, COMPLIANCE G2, G4, G5, G15, G17, G20).
+// Coupon and reward eligibility (docs/api/eligibility.md; G2, G4, G5, G15, G17, G20 in docs/compliance.md).
 //
 // For one patient and a validated campaign set, evaluateEligibility() says
 // for each campaign whether the patient is eligible, with EVERY reason (stable

@@ -1,4 +1,4 @@
-// Posters (SPEC §4; COMPLIANCE G3, G4, G11, G12; note on referral codes).
+// Posters (docs/api/poster.md; G3, G4, G11, G12 in docs/compliance.md; referral codes in docs/product-rules.md).
 //
 // layoutPoster() turns a template and its data into one Scene: a flat list of
 // drawing verbs with integer arguments on a 750 px wide logical canvas. The

@@ -1,5 +1,5 @@
 // Text layout for posters: clusters, widths, Chinese line breaking, auto-fit
-// and ellipsis (SPEC §4). Everything is integer arithmetic so that the native
+// and ellipsis (docs/api/poster.md). Everything is integer arithmetic so that the native
 // core and the .wasm lay out the same text to the same bytes.
 //
 // Units: widths of glyphs are in milli-em (1/1000 of the font size); font

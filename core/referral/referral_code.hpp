@@ -1,4 +1,4 @@
-// Referral codes (SPEC §4; COMPLIANCE, note on referral codes).
+// Referral codes (docs/api/poster.md; docs/product-rules.md, "Referral codes").
 //
 // A code is 12 data symbols of Crockford base32 (0-9, A-Z without I, L, O,
 // U: 60 random bits, unguessable) followed by one check symbol from the SAME

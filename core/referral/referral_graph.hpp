@@ -1,4 +1,4 @@
-// The referral graph (SPEC §3, COMPLIANCE G5-G7) built from the flat records
+// The referral graph (docs/api/referral.md; G5-G7 in docs/compliance.md) built from the flat records
 // a backend sends, in time linear in the number of records whatever the
 // shape (a one-million-long chain included), with every problem reported by
 // code and the records involved. The result is a forest: each patient has at

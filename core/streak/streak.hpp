@@ -1,4 +1,4 @@
-// Rehab check-in streaks (SPEC §1, COMPLIANCE G4).
+// Rehab check-in streaks (docs/api/streak.md; G4 in docs/compliance.md).
 //
 // evaluateStreak() is a pure function of a patient's whole check-in history:
 // the result never depends on the order in which offline check-ins arrive,

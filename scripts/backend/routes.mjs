@@ -7,6 +7,7 @@ import { AUTH_ROUTES } from './auth/index.mjs';
 import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
 import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
+import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
 export const OPERATIONS = Object.freeze({
@@ -20,6 +21,9 @@ export const OPERATIONS = Object.freeze({
   recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => service.recordHospitalEvent(c, ctx, who.subjectId, body) },
   redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => service.redeemVoucher(c, ctx, who.subjectId, body) },
   decideStory: { role: 'staff', run: (c, ctx, who, body) => service.decideStory(c, ctx, who.subjectId, body) },
+  deleteCheckIns: { role: 'patient', run: (c, ctx, who, body) => service.deleteCheckIns(c, ctx, who.subjectId, body) },
+  recordClinicalMoment: { role: 'staff', run: (c, ctx, who, body) => service.recordClinicalMoment(c, ctx, who.subjectId, body) },
+  recordStaffTouch: { role: 'staff', run: (c, ctx, who, body) => service.recordStaffTouch(c, ctx, who.subjectId, body) },
 });
 for (const [name, op] of Object.entries(OPERATIONS)) op.name = name;
 
@@ -33,6 +37,9 @@ export const POST_ROUTES = new Map([
   ['/staff/referral-events', 'recordHospitalEvent'],
   ['/staff/vouchers/redeem', 'redeemVoucher'],
   ['/staff/stories/decide', 'decideStory'],
+  ['/me/check-ins/delete', 'deleteCheckIns'],
+  ['/staff/clinical-moments', 'recordClinicalMoment'],
+  ['/staff/touches', 'recordStaffTouch'],
 ]);
 
 /** PUT: replace one resource of the caller (an idempotent mutation, with its key like every other). */
@@ -75,6 +82,7 @@ export function apiRoutes() {
     { method: 'POST', path: '/batch' },
     { method: 'POST', path: '/demo/sessions' },
     ...DEPLOYMENT_ROUTES,
+    ...COUNTER_ROUTES,
     ...AUTH_ROUTES,
   ];
 }
@@ -83,7 +91,8 @@ export function apiRoutes() {
 export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
-    AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path)
+    AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) ||
+    COUNTER_ROUTES.some((r) => r.path === path)
   );
 }
 
@@ -123,6 +132,7 @@ export function registerRoutes(app, deps) {
     deps.send(reply, 200, await deps.batch(request)),
   );
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
+  if (deps.pool) registerCounterRoutes(app, deps);
   if (deps.demoSession) {
     app.post('/demo/sessions', async (request, reply) => deps.send(reply, 200, await deps.demoSession(request.body)));
   }

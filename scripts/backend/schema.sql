@@ -401,3 +401,35 @@ CREATE TABLE IF NOT EXISTS invite_prompts (
   moment      text NOT NULL CHECK (moment ~ '^[A-Za-z]{1,32}$')
 );
 CREATE INDEX IF NOT EXISTS invite_prompts_patient ON invite_prompts (patient_id, shown_at_ms);
+
+-- Clinical moments of a patient (G17, docs/compliance.md): recorded by staff
+-- or the hospital's information system. While one is on (the core's window
+-- per kind), mayShowInvitePrompt refuses every invite prompt. Admissions and
+-- discharges confirmed on a referral (referrals.*_confirmed_at_ms) count too.
+CREATE TABLE IF NOT EXISTS clinical_moments (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  patient_id     text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  kind           text NOT NULL CHECK (kind IN ('admission', 'surgery', 'discharge', 'badNews', 'death', 'sensitiveCase')),
+  at_ms          bigint NOT NULL CHECK (at_ms >= 946684800000),
+  recorded_by    text NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 128),
+  recorded_at_ms bigint NOT NULL CHECK (recorded_at_ms >= 0)
+);
+CREATE INDEX IF NOT EXISTS clinical_moments_patient ON clinical_moments (patient_id, at_ms);
+
+-- Contacts staff made outside the app (a call, a message) about referral or
+-- recovery: each counts toward the cap of 3 referral contacts in 90 days (G17),
+-- like a prompt shown in the app.
+CREATE TABLE IF NOT EXISTS staff_touches (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  patient_id     text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+  channel        text NOT NULL CHECK (channel IN ('call', 'message')),
+  at_ms          bigint NOT NULL CHECK (at_ms >= 0),
+  recorded_by    text NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 128),
+  recorded_at_ms bigint NOT NULL CHECK (recorded_at_ms >= 0)
+);
+CREATE INDEX IF NOT EXISTS staff_touches_patient ON staff_touches (patient_id, at_ms);
+
+-- A group of the health report may name the community its members belong to:
+-- members who withdrew the 'community' consent (G9) are then no longer counted
+-- in its member figure from the month of the withdrawal on.
+ALTER TABLE community_groups ADD COLUMN IF NOT EXISTS community_id text REFERENCES communities (id);

@@ -1,4 +1,4 @@
-// One test per compliance guard (COMPLIANCE.md), through the domain API.
+// One test per compliance guard (docs/compliance.md), through the domain API.
 #include "eligibility/campaign.hpp"
 
 #include <gtest/gtest.h>

@@ -773,10 +773,11 @@ export const PROMPT_BACKEND_METHODS = Object.freeze(['getPromptHistory', 'record
  * @param {number} nowMs
  * @param {number[]} shownAtMs
  * @param {Iterable<{purpose: string, granted: boolean}>} consents
+ * @param {{kind: string, atMs: number}[]} [clinicalMoments]  the hospital's clinical moments (G17)
  */
-export function invitePromptRequest(nowMs, shownAtMs, consents) {
+export function invitePromptRequest(nowMs, shownAtMs, consents, clinicalMoments = []) {
   const optedOut = [...consents].some((c) => c.purpose === 'referralPrompts' && c.granted === false);
-  return { nowMs, shownAtMs, ...(optedOut ? { optedOut: true } : {}) };
+  return { nowMs, shownAtMs, ...(optedOut ? { optedOut: true } : {}), ...(clinicalMoments.length ? { clinicalMoments } : {}) };
 }
 
 /** Purposes of a consent (ConsentPurpose), in the order the settings screen lists them. */

@@ -399,6 +399,11 @@ export function createHttpBackend({
       return [...byPurpose.values()];
     },
 
+    /** G9: deletes the check-ins the server stored (POST /me/check-ins/delete); not through the outbox. */
+    async deleteCheckIns() {
+      return mutate('/me/check-ins/delete', {});
+    },
+
     async setConsent(purpose, granted) {
       const body = { purpose, granted };
       if (outbox) {

@@ -105,6 +105,7 @@ const STORY_NOT_PENDING = Object.freeze({
 
 /** Stories per page of 病友故事: the reference backend's page (COMMUNITY_STORIES_PAGE). */
 const COMMUNITY_STORIES_PAGE = 20;
+const COMMUNITY_CONSENT_WITHDRAWN = '您已退出病友社群互动，重新同意「加入病种社群」后可以阅读病友故事';
 const BAD_STORY_CURSOR = 'before 应为上一页返回的 nextCursor';
 
 /** The opaque cursor after one story (its approval instant and id), base64url like the server's. */
@@ -516,9 +517,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       checkIns.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       granted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       // No startDate and no config: the demo has none, so the core's own
-      // defaults apply (STYLE 7: JS never re-declares a default).
+      // defaults apply (JS never re-declares a default).
       return {
-        checkIns,
+        checkIns: checkIns.map(({ deviceOnly, ...record }) => record),  // where a record is kept is not the core's input
         restDays: rest ? [...rest.value] : [],
         granted: granted.map(({ ruleId, fromDate, toDate }) => ({ ruleId, fromDate, toDate })),
       };
@@ -526,13 +527,35 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
     async saveCheckIn(record) {
       await backend.init();
+      // G9: with 'rehabData' answered no, the check-in stays on this device
+      // only (deviceOnly): the hospital's copy, which deleteCheckIns deletes,
+      // does not get it.
+      const deviceOnly = (await backend.getConsents()).some((c) => c.purpose === 'rehabData' && c.granted === false);
       const tx = database().transaction(STORE_CHECKINS, 'readwrite');
       const store = tx.objectStore(STORE_CHECKINS);
       const get = store.get(record.id);
       get.onsuccess = () => {
-        if (!get.result) store.put(structuredClone(record));
+        if (!get.result) store.put({ ...structuredClone(record), ...(deviceOnly ? { deviceOnly: true } : {}) });
       };
       await transactionDone(tx);
+    },
+
+    /** Deletes the check-ins the hospital stored (not the device-only ones), as POST /me/check-ins/delete. */
+    async deleteCheckIns() {
+      await backend.init();
+      const tx = database().transaction(STORE_CHECKINS, 'readwrite');
+      const store = tx.objectStore(STORE_CHECKINS);
+      let deleted = 0;
+      const all = store.getAll();
+      all.onsuccess = () => {
+        for (const record of all.result) {
+          if (record.deviceOnly) continue;
+          store.delete(record.id);
+          deleted += 1;
+        }
+      };
+      await transactionDone(tx);
+      return { deleted };
     },
 
     async saveGranted(milestones) {
@@ -655,7 +678,13 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     },
 
     async getCommunityReportInputs() {
-      return generateDemoCommunity(clock());
+      const report = generateDemoCommunity(clock());
+      // G9: the demo patient, a member of 甲状腺术后康复群 (demo-g01), is not
+      // counted once they withdrew the 'community' consent.
+      const left = (await backend.getConsents()).some((c) => c.purpose === 'community' && c.granted === false);
+      const own = report.groups.find((g) => g.id === 'demo-g01');
+      if (left && own) own.memberCount = Math.max(0, own.memberCount - 1);
+      return report;
     },
 
     async getReferralCode(core) {
@@ -943,6 +972,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         if (!after) throw refusal(400, 'request.bad_query', BAD_STORY_CURSOR);
       }
       await backend.init();
+      if ((await backend.getConsents()).some((c) => c.purpose === 'community' && c.granted === false)) {
+        throw refusal(403, 'community.consent_withdrawn', COMMUNITY_CONSENT_WITHDRAWN);
+      }
       const tx = database().transaction(STORE_META, 'readonly');
       const stored = await requestToPromise(tx.objectStore(STORE_META).get('stories'));
       // The demo patient is a member of the demo community: the synthetic

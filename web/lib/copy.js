@@ -51,6 +51,7 @@ export const ERROR_COPY = Object.freeze({
   // patients, stories, consents
   'patient.unknown': '没有找到您的档案，请联系医院',
   'community.not_member': '加入病种社群后才能阅读病友故事',
+  'community.consent_withdrawn': '您已退出病友社群互动，重新同意「加入病种社群」后可以阅读病友故事',
   'story.consent_required': '提交故事需要您先单独同意发布病友故事',
   'story.not_found': '没有找到这篇故事',
   'story.not_pending': '这篇故事已经审核过了',

@@ -46,6 +46,8 @@ const STAFF_OPERATIONS = Object.freeze({
   'POST /staff/referral-events': 'recordHospitalEvent',
   'POST /staff/vouchers/redeem': 'redeemVoucher',
   'POST /staff/stories/decide': 'decideStory',
+  'POST /staff/clinical-moments': 'recordClinicalMoment',
+  'POST /staff/touches': 'recordStaffTouch',
   'POST /staff/sessions/revoke': 'revokeSessions',
 });
 

@@ -18,11 +18,13 @@ const PATIENT_ROUTES = Object.freeze([
   'PUT /me/consents',
   'GET /me/prompts',
   'POST /me/prompts',
+  'POST /me/check-ins/delete',
   'GET /stories',
   'POST /stories',
   'GET /community/stories',
   'GET /referral-codes',
   'GET /me/referral-code',
+  'GET /me/vouchers/counter-code',
   'POST /check-ins',
   'POST /milestones',
   'POST /rewards/issue',
@@ -43,14 +45,17 @@ export const ROLES = Object.freeze({
     label: '护士',
     staff: true,
     screens: Object.freeze(['forest', 'koc']),
-    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/vouchers/redeem']),
+    routes: Object.freeze([
+      'GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem',
+      'POST /staff/clinical-moments', 'POST /staff/touches',
+    ]),
   },
   // 客服: reviews patients' stories (内容审核) and redeems vouchers.
   service: {
     label: '客服',
     staff: true,
     screens: Object.freeze(['moderation']),
-    routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem']),
+    routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem', 'POST /staff/touches']),
   },
   // 医生: the referral forest and KOC assessment of the patients; confirms
   // conversions, admissions and discharges.
@@ -58,7 +63,7 @@ export const ROLES = Object.freeze({
     label: '医生',
     staff: true,
     screens: Object.freeze(['forest', 'koc']),
-    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events']),
+    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/clinical-moments', 'POST /staff/touches']),
   },
   // 运营: the community health report and the forest; ends a session of anyone
   // (a lost phone, a staff member who left).
