@@ -57,6 +57,7 @@ import { createValidators, echo } from './contract.mjs';
 import { applySchema, createPool, inTransaction, isConnectionError, startPostgres } from './db.mjs';
 import { startJobs } from './jobs/index.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
+import { applyLoopsSchema } from './loops/counter.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
 import { applyAuthSchema, createAuth, installAuthHooks, registerAuthRoutes } from './auth/index.mjs';
@@ -156,6 +157,7 @@ export async function startBackend({
   try {
     await applySchema(pool);
     await applyAuthSchema(pool);
+    await applyLoopsSchema(pool);
     if (seed && demo) await seedDemoHospital(pool, ctx);
   } catch (error) {
     await pool.end().catch(() => {});
@@ -384,6 +386,8 @@ export async function startBackend({
         batch,
         demoSession: null, // auth's own route (demo mode, loopback only)
         deployment: () => deployment,
+        pool,
+        ctx,
         guard,
         send,
       });
