@@ -50,13 +50,10 @@ constexpr Keyword kKeywords[] = {
     {K::kChange, 0, "加倍"}, {K::kChange, 0, "换成"}, {K::kChange, 0, "改吃"},
     {K::kChange, 0, "别吃了"}, {K::kChange, 0, "不用吃"}, {K::kChange, 0, "可以不吃"},
     {K::kChange, 0, "少吃点"}, {K::kChange, 0, "多吃点"},
-    // said to others
-    {K::kPeer, 0, "你们"}, {K::kPeer, 0, "大家"}, {K::kPeer, 0, "姐妹"}, {K::kPeer, 0, "阿姨"},
-    {K::kPeer, 0, "叔叔"}, {K::kPeer, 0, "大爷"}, {K::kPeer, 0, "大妈"}, {K::kPeer, 0, "大姐"},
-    {K::kPeer, 0, "大哥"}, {K::kPeer, 0, "宝妈"}, {K::kPeer, 0, "亲们"}, {K::kPeer, 0, "群友"},
+    // recommending to others
     {K::kPeer, 0, "试试"}, {K::kPeer, 0, "试一下"}, {K::kPeer, 0, "推荐"}, {K::kPeer, 0, "建议"},
     {K::kPeer, 0, "可以吃"}, {K::kPeer, 0, "去买"}, {K::kPeer, 0, "吃吃看"}, {K::kPeer, 0, "管用"},
-    {K::kPeer, 0, "好使"}, {K::kPeer, 0, "赶紧"},
+    {K::kPeer, 0, "好使"}, {K::kPeer, 0, "赶紧吃"}, {K::kPeer, 0, "亲测"}, {K::kPeer, 0, "照着吃"},
     {K::kYou, 0, "你"}, {K::kYou, 0, "您"},
     {K::kSelf, 0, "我"}, {K::kSelf, 0, "俺"}, {K::kSelf, 0, "本人"},
     {K::kStaff, 0, "医生"}, {K::kStaff, 0, "大夫"}, {K::kStaff, 0, "主任"}, {K::kStaff, 0, "护士"},
@@ -440,12 +437,11 @@ void StructureScanner::decideDrugs(std::size_t norm, bool all) {
       continue;
     }
     const std::string& name = lexicon_.text(d.drug.id);
-    // Addressed to someone: a peer word, or "你/您" when no doctor or nurse is
-    // named (then "您" is the patient speaking to staff).
-    const bool addressed = d.peer || (d.you && !d.staff);
-    // Attributed: the patient's own account or the doctor's order.
-    const bool attributed = d.self || d.staff;
-    if (d.hasInstr && (addressed || !attributed)) {
+    // Advice: a recommendation, or "你/您" when no doctor or nurse is named
+    // (with one, "您" is the patient asking staff), or an instruction nobody
+    // owns — neither the patient's own account ("我") nor the doctor's order.
+    const bool advice = d.peer || (d.you && !d.staff) || (!d.self && !d.staff);
+    if (d.hasInstr && advice) {
       add("drug-advice-dose", "drugAdvice", true, name, join(d.drug.span, d.instr.span));
     } else {
       add("drug-name-mention", "drugMention", false, name, d.drug.span);

@@ -3,7 +3,7 @@
 //
 //  - drug advice: a drug name (the formulary) with a dose ("两片", "50微克"),
 //    a frequency ("每天", "一日两次") or a change ("停药", "减量") nearby,
-//    and who it is said to ("你", "大家", "试试") or whose account it is
+//    and who it is said to ("你", "试试", "推荐") or whose account it is
 //    ("我", "医嘱");
 //  - private contact: an app name or its disguise (微信, 威信, VX, 扣扣, 企鹅 …)
 //    next to an id-shaped token or an invitation ("加我"), and links.
@@ -41,7 +41,7 @@ enum class StructureKind : std::uint8_t {
   kUnit,    // 片 粒 mg 微克 … (a dose when a numeral precedes it)
   kFreq,    // 每天, 一日两次, 睡前 …
   kChange,  // 停药, 减量, 换成 …
-  kPeer,    // said to others: 大家, 阿姨, 试试, 推荐 …
+  kPeer,    // recommending: 试试, 推荐, 建议, 可以吃, 去买 …
   kYou,     // 你 / 您 (not a peer when a doctor or nurse is addressed)
   kSelf,    // 我, 俺, 本人
   kStaff,   // 医生, 医嘱, 护士 …

@@ -4,7 +4,77 @@
 // request's config, so the automaton is built per call — and that build is
 // included, as a server re-checking messages with a custom list would pay it.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const corpusPath = join(root, 'tests', 'moderation', 'corpus.jsonl');
+
+// Precision and recall per category on the labelled corpus of group messages
+// (tests/moderation/corpus.jsonl): a message counts as flagged for a
+// category when the reply lists it; its label is the one category it should
+// get ("none" = everyday talk, which must pass). Also the verdict agreement
+// and the throughput of the shipped rules on these short messages.
+export function corpusQuality(core) {
+  const rows = readFileSync(corpusPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const stats = new Map();
+  const stat = (c) => stats.get(c) ?? stats.set(c, { tp: 0, fp: 0, fn: 0 }).get(c);
+  let verdicts = 0;
+  let cleanEveryday = 0;
+  let everyday = 0;
+  const replies = [];
+  for (const r of rows) {
+    const reply = JSON.parse(core.moderateText(JSON.stringify({ text: r.text })));
+    if (!reply.ok) throw new Error(`moderateText failed on the corpus: ${JSON.stringify(reply.error)}`);
+    const v = reply.value;
+    replies.push(v);
+    if (v.verdict === r.verdict) verdicts++;
+    if (r.category === 'none') {
+      everyday++;
+      if (v.verdict === 'pass') cleanEveryday++;
+    } else {
+      stat(r.category);
+    }
+    for (const c of new Set(v.categories)) {
+      if (c === r.category) stat(c).tp++;
+      else if (!(r.also ?? []).includes(c)) stat(c).fp++;  // "also": right too
+    }
+    if (r.category !== 'none' && !v.categories.includes(r.category)) stat(r.category).fn++;
+  }
+  const requests = rows.map((r) => JSON.stringify({ text: r.text }));
+  const bytes = rows.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
+  const rounds = 20;
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) for (const q of requests) core.moderateText(q);
+  const ms = performance.now() - t0;
+  return {
+    messages: rows.length,
+    everyday,
+    cleanEveryday,
+    verdicts,
+    categories: [...stats].sort().map(([category, s]) => ({
+      category,
+      ...s,
+      precision: s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp),
+      recall: s.tp + s.fn === 0 ? 1 : s.tp / (s.tp + s.fn),
+    })),
+    messagesPerSecond: (rows.length * rounds) / (ms / 1000),
+    mbPerSecond: (bytes * rounds) / 1e6 / (ms / 1000),
+  };
+}
+
+function reportCorpus(core, row) {
+  const q = corpusQuality(core);
+  row('moderation corpus', `${q.messages} messages`, `${q.everyday} everyday, ${q.messages - q.everyday} risky; verdict agrees on ${q.verdicts}`);
+  row('moderation everyday clean', `${(100 * q.cleanEveryday / q.everyday).toFixed(1)}%`, `${q.cleanEveryday}/${q.everyday} everyday messages pass`);
+  for (const c of q.categories) {
+    row(`moderation ${c.category}`, `P ${(100 * c.precision).toFixed(1)}% R ${(100 * c.recall).toFixed(1)}%`,
+      `tp ${c.tp}, fp ${c.fp}, fn ${c.fn}`);
+  }
+  row('moderation corpus wasm', `${q.mbPerSecond.toFixed(2)} MB/s`, `${Math.round(q.messagesPerSecond)} messages/s, one call per message`);
+}
 
 function generate(seed = 7) {
   let s = seed >>> 0;
@@ -30,6 +100,7 @@ function generate(seed = 7) {
 }
 
 export function run(core, cliPath, row) {
+  reportCorpus(core, row);
   const { text, patterns } = generate();
   const bytes = Buffer.byteLength(text);
   const extraRules = [];
@@ -57,4 +128,15 @@ export function run(core, cliPath, row) {
   row('moderation data', `${mb.toFixed(1)} MB`, `${patterns.length} patterns + default rules, ${chunks.length} messages`);
   row('moderation native', `${(mb / (nativeMs / 1000)).toFixed(1)} MB/s`, `${nativeMs.toFixed(0)} ms incl. JSON and automaton build per message`);
   row('moderation wasm (Node)', `${(mb / (wasmMs / 1000)).toFixed(1)} MB/s`, `${wasmMs.toFixed(0)} ms, same requests; ${(wasmMs / nativeMs).toFixed(2)}× native time`);
+}
+
+// `node scripts/bench/moderation.mjs`: this part of the bench alone.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { default: createCore } = await import(pathToFileURL(join(root, 'build', 'wasm', 'core.mjs')).href);
+  const core = await createCore();
+  const rows = [];
+  const row = (...r) => rows.push(r);
+  run(core, join(root, 'build', 'native', 'tests', 'carecircle_cli'), row);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(22)}  ${note ?? ''}`);
 }
