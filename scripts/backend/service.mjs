@@ -488,6 +488,8 @@ export async function saveCheckIn(client, ctx, patientId, body) {
     return { outcome, code, message, date, storedOnServer: false };
   }
   if (outcome === 'accepted') {
+    const refusal = await lateCheckInRefusal(client, patientId, body, inputs.config);
+    if (refusal) throw refusal;
     const stored = await client.query(
       `INSERT INTO check_ins (id, patient_id, at_ms, seq, kind, for_date) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
@@ -1179,7 +1181,7 @@ export async function recordStaffTouch(client, ctx, staffId, body) {
 export async function recordPromptShown(client, ctx, patientId, body) {
   if (!isObject(body)) throw badBody('请求内容应为 {moment}');
   const unknown = Object.keys(body).find((k) => k !== 'moment');
-  if (unknown) throw badBody(`含有未知字段 ${unknown}`, `/${unknown}`);
+  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (!INVITE_PROMPT_MOMENTS.includes(body.moment)) throw badBody(`moment 应为 ${INVITE_PROMPT_MOMENTS.join(' / ')}`, '/moment');
   await lockPatient(client, patientId);
   const { shownAtMs, clinicalMoments } = await getPromptHistory(client, patientId);
