@@ -5,7 +5,7 @@
 // every survivor with the rule it breaks.
 //
 //   node scripts/mutate.mjs                 # every mutant
-//   node scripts/mutate.mjs streak.block    # only mutants whose id starts so
+//   node scripts/mutate.mjs streak. koc.     # only mutants whose id starts so
 //   MUTATE_MIN=95 (default) sets the kill rate below which the exit is 1.
 //
 // The scratch copy lives in build/mutate/ (src/ = core/, tests/ and
