@@ -132,6 +132,9 @@ export function createReferral({ core, backend, profile, showToast }) {
     root.setAttribute('viewBox', `${left} ${-PAD} ${width} ${total}`);
     root.setAttribute('width', String(width));
     root.setAttribute('height', String(total));
+    // The drawn size follows the reader's text size (styles.css): boxes and words grow together.
+    root.style.setProperty('--tree-w', String(width));
+    root.style.setProperty('--tree-h', String(total));
 
     const edges = svg('g', { class: 'rt-edges' });
     const cards = svg('g', { class: 'rt-nodes' });

@@ -252,10 +252,10 @@ function visibleTexts() {
   return texts;
 }
 
-/** The texts of `target` that a person should not see, with why. */
-async function wordingProblems(target, screen, { words = [] } = {}) {
+/** The texts of `target` that a person should not see, with why (`texts`: these instead of the page's). */
+async function wordingProblems(target, screen, { words = [], texts = null } = {}) {
   const out = [];
-  for (const text of await target.evaluate(visibleTexts)) {
+  for (const text of texts ?? (await target.evaluate(visibleTexts))) {
     const scrubbed = text
       .replace(LINK, ' ')
       .replace(REFERRAL_CODE, ' ')
@@ -327,6 +327,13 @@ test('patient screens hold at 100/130/200 % text on 320 and 375 px, in Chinese o
   await go('#poster/referralPrivilege');
   await page.waitForSelector('#view-poster[data-template="referralPrivilege"][data-state="ready"]');
   found.push(...(await sweep('poster')));
+  // What the poster itself says (drawn on a canvas, so not in the page's text).
+  const drawn = await page.evaluate(async () => {
+    const { shownPoster } = await import('/poster/screen.js');
+    return shownPoster().value.drawList.filter((op) => op[0] === 'text').map((op) => op[7]);
+  });
+  assert.ok(drawn.length > 3, 'the poster draws its words');
+  found.push(...(await wordingProblems(page, 'poster-canvas', { texts: drawn })));
 
   // 我的故事: a story submitted with the separate consent (the demo keeps it pending).
   await go('#poster/storyPoster');
