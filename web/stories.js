@@ -215,6 +215,12 @@ export function createCommunityStories({ backend, profile }) {
         title: message || '加入病友社群后可以阅读病友故事',
         text: '病友故事只在同一病友社群内分享。加入与否，都不影响您的打卡、就诊和任何服务。',
       });
+    } else if (code === 'community.consent_withdrawn') {
+      // G9: the patient withdrew 加入病种社群; a reason, not an error to retry.
+      setState('not-member', {
+        title: message || '您已退出病友社群互动',
+        text: '在「设置」里重新同意「加入病种社群」后可以阅读。同意与否，都不影响您的打卡、就诊和任何服务。',
+      });
     } else if (OFFLINE_CODES.has(code)) {
       setState('offline', { title: '现在没有网络', text: '联网后可以阅读病友故事。', retry: true });
     } else {

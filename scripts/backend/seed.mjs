@@ -137,8 +137,8 @@ export async function seedCommunityMonth(client, nowMs) {
   for (const [id, name, members, average, [revMembers, revisited], [qTotal, qReferred]] of GROUPS) {
     const daily = Array.from({ length: days }, () => Math.max(0, Math.round(average * (0.6 + random() * 0.8))));
     await client.query(
-      `INSERT INTO community_groups (month, id, name, member_count, daily_messages, revisit, quarter_new_members)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      `INSERT INTO community_groups (month, id, name, member_count, daily_messages, revisit, quarter_new_members, community_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
       [
         month,
         id,
@@ -147,6 +147,8 @@ export async function seedCommunityMonth(client, nowMs) {
         JSON.stringify(daily),
         JSON.stringify({ members: revMembers, revisitedWithin60Days: revisited }),
         JSON.stringify({ total: qTotal, referredByMembers: qReferred }),
+        // The demo patients' community is the thyroid group's (G9: withdrawals count out of it).
+        id === 'demo-g01' ? DEMO_COMMUNITY_ID : null,
       ],
     );
   }
@@ -170,9 +172,9 @@ export async function seedDemoHospital(pool, ctx) {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('carecircle.seed'))");
     const nowMs = ctx.nowMs();
-    await seedCommunityMonth(client, nowMs);
     const seeded = await client.query("SELECT value FROM schema_meta WHERE name = 'demoSeededAtMs'");
     if (seeded.rowCount === 0) await seedOnce(client, ctx, nowMs, campaigns);
+    await seedCommunityMonth(client, nowMs);  // after seedOnce: a group names its community
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

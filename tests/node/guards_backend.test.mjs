@@ -10,6 +10,7 @@
 //     case) or an admission confirmed on the patient's referral refuses the
 //     prompt on POST /me/prompts and is listed by GET /me/prompts; staff
 //     calls and messages count toward the 3-in-90-days cap;
+//   - the self-check reads the live campaigns from the database;
 //   - G15: on the claim route a staff member's code is unknown: no referral
 //     to staff is ever recorded.
 // PostgreSQL is stopped by its data directory at the end; nothing is left.
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { runCompliance } from '../../scripts/compliance.mjs';
 import { CONSENT_PURPOSES } from '../../scripts/backend/service.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
@@ -278,4 +280,12 @@ test('G15 on the claim route: a staff member’s code is unknown to a friend, an
   await backend.pool.query('UPDATE patients SET is_staff = false WHERE id = $1', [doctor.patientId]);
   const accepted = await api('POST', '/referrals', { token: friend.token, key: newKey(), body: { code: doctor.referralCode, channel: 'code' } });
   assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+});
+
+test('npm run compliance --database-url: the backend’s live campaigns are validated, every guard enforced', { timeout: TEST_TIMEOUT }, async () => {
+  const report = await runCompliance({ databaseUrl: postgres.url });
+  assert.match(report.source, /database/);
+  assert.ok(report.campaigns >= 8, `${report.campaigns} campaigns in the database`);
+  assert.equal(report.validation.valid, true, JSON.stringify(report.validation.violations));
+  assert.equal(report.ok, true, report.lines.join('\n'));
 });
