@@ -114,14 +114,15 @@ void addFeed(const ReferralRecord& r, ReferralStage stage, bool detailed, const 
         {r.vestedAtMs, "reward",
          "您的" + (r.rewardTitle.empty() ? std::string("推荐奖励") : r.rewardTitle) + "已到账"});
   }
-  if (stage == ReferralStage::kLapsed) {
+  // A lapse is inferred from the arrival and conversion instants, which only a
+  // consenting referee shares (G7): without consent the backend leaves them
+  // out, so a friend who did convert would read as lapsed. No lapse notice then.
+  if (stage == ReferralStage::kLapsed && detailed) {
     const std::int64_t last = std::max({r.invitedAtMs, r.registeredAtMs, r.arrivedAtMs});
     const std::int64_t lapsedAt = last + req.graph.lapseAfterMs;
     const std::string until = monthDay(
         lapsedAt + std::int64_t{req.graph.offerHoldDays} * 86'400'000, req.utcOffsetMinutes);
-    feed.push_back({lapsedAt, "lapsed",
-                    detailed ? "您推荐的" + who + "暂未就诊，我们已为TA保留优惠至" + until
-                             : "您邀请的朋友的优惠将为TA保留至" + until});
+    feed.push_back({lapsedAt, "lapsed", "您推荐的" + who + "暂未就诊，我们已为TA保留优惠至" + until});
   }
   if (stage == ReferralStage::kVoided) {
     feed.push_back({r.voidedAtMs, "voided", "您的一次推荐因收到投诉，相关奖励已取消"});

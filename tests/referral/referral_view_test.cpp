@@ -111,6 +111,27 @@ TEST(MyReferralTree, LapsedOfferHasAHoldDate) {
   EXPECT_EQ(t.value().feed[0].text, "您推荐的李*暂未就诊，我们已为TA保留优惠至12月25日");
 }
 
+// A friend who did not consent to share progress: the backend sends no
+// arrival or conversion, so 48 h after registering the record looks lapsed.
+// The referrer must see only that the friend accepted, never a lapse notice
+// (which would be wrong for a friend who converted, and a G7 leak either way).
+TEST(MyReferralTree, NonConsentingFriendGetsNoLapseNotice) {
+  TreeRequest r;
+  r.graph.nowMs = kT0 + 96 * kHour;
+  ReferralRecord quiet = rec("r1", "me", "li", kT0);
+  quiet.registeredAtMs = kT0 + kHour;
+  r.records = {quiet};
+  r.patients = {{"li", "李晓芳", 0}};
+  Result<MyReferralTree> t = myReferralTree(r, "me");
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t.value().feed.size(), 1u);
+  EXPECT_EQ(t.value().feed[0].kind, "accepted");
+  EXPECT_EQ(t.value().feed[0].text, "您邀请的一位朋友已接受邀请");
+  for (const auto& e : t.value().feed) EXPECT_EQ(e.text.find("保留"), std::string::npos) << e.text;
+  ASSERT_EQ(t.value().friends.size(), 1u);
+  EXPECT_EQ(t.value().friends[0].stageLabel, "已接受邀请");
+}
+
 TEST(MyReferralTree, UnknownPatientIsAnError) {
   EXPECT_EQ(myReferralTree(demo(), "nobody").error().code, "referral.unknown_patient");
 }
