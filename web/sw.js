@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v15';
+const VERSION = 'carecircle-shell-v16';
 
 const SHELL = [
   './',
@@ -18,6 +18,8 @@ const SHELL = [
   './referral.js',
   './join.js',
   './links.js',
+  './coupon.js',
+  './coupon.css',
   './invite.js',
   './settings.js',
   './stories.js',
@@ -40,6 +42,7 @@ const SHELL = [
   './staff/koc.js',
   './staff/report.js',
   './staff/moderation.js',
+  './staff/counter.js',
   './poster/screen.js',
   './poster/screen.css',
   './poster/replay.js',

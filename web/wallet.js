@@ -15,6 +15,8 @@
 //     decides and records them, idempotently by key) → evaluate again → render.
 
 import { describeError, formatDay } from './lib/copy.js';
+import { supports } from './backend/backend.js';
+import { deploymentOf } from './links.js';
 
 /** Wallet groups, in the order the core sorts them. Labels only. */
 const WALLET_STATUSES = Object.freeze(['available', 'pending', 'locked', 'used', 'expired', 'void']);
@@ -73,11 +75,14 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
   let inflight = null;
   let again = false;
   let report = null;
+  /** Each campaign's description (its rules, shown on the coupon sheet), by id. */
+  const rulesById = new Map();
 
   async function evaluate() {
     const streak = await evaluateStreak();
     if (!streak.ok) return streak;
     const inputs = await backend.getEligibilityInputs();
+    for (const c of inputs.campaigns ?? []) if (c && typeof c.id === 'string') rulesById.set(c.id, String(c.description ?? ''));
     const { nowMs } = backend.now();
     return core.call('evaluateEligibility', { nowMs, ...inputs, milestones: milestoneFacts(streak.value.milestones) });
   }
@@ -236,6 +241,21 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     ticket.append(stub, main, chip);
     li.append(ticket);
 
+    if (item.status === 'available' && supports(backend, 'getCounterCode')) {
+      // A usable coupon opens its sheet: rules, validity, place, the counter code.
+      ticket.classList.add('coupon__ticket--open');
+      ticket.setAttribute('role', 'button');
+      ticket.tabIndex = 0;
+      ticket.setAttribute('aria-label', `${item.title}，查看详情和核销码`);
+      const open = () => openSheet(item);
+      ticket.addEventListener('click', open);
+      ticket.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          open();
+        }
+      });
+    }
     if (item.status !== 'available') {
       const details = el('details', 'coupon__why');
       // A locked coupon's "why" is its countdown: show it without a tap.
@@ -245,6 +265,22 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
       li.append(details);
     }
     return li;
+  }
+
+  /** The coupon sheet (web/coupon.js, loaded on the first tap). */
+  async function openSheet(item) {
+    try {
+      const [{ openCouponSheet }, deployment] = await Promise.all([import('./coupon.js'), deploymentOf(backend)]);
+      openCouponSheet({
+        item,
+        rules: rulesById.get(item.campaignId) ?? '',
+        place: deployment.hospitalName ? `${deployment.hospitalName} 门诊服务台` : '医院门诊服务台',
+        backend,
+        onUsed: () => refresh(),
+      });
+    } catch (err) {
+      showToast(describeError(err, '券详情暂时无法打开，请稍后再试'), 'error');
+    }
   }
 
   function renderBadges(badges, titles) {

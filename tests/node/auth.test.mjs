@@ -476,6 +476,7 @@ test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the
     getPendingStories: 'GET /staff/stories',
     decideStory: 'POST /staff/stories/decide',
     getStaffAudit: 'GET /staff/audit',
+    redeemCounterCode: 'POST /staff/vouchers/counter-redeem',
   };
   for (const [role, r] of Object.entries(STAFF_ROLES)) {
     for (const method of r.methods) assert.ok(ROLES[role].routes.includes(ROUTE_OF[method]), `${role} ${method}`);

@@ -250,12 +250,14 @@ TEST(ReferralEdges, LapsedOfferHeldExactlyOfferHoldDays) {
   // Lapsed at kT0 + 48 h = 11-25 16:00 Beijing; held 30 days → 12月25日, 7 days → 12月2日.
   for (const auto& [days, until] :
        std::vector<std::pair<int, const char*>>{{30, "12月25日"}, {7, "12月2日"}}) {
-    TreeRequest r = treeOf({rec("r1", "me", "li", kT0)}, kT0 + 60 * kHour);
+    ReferralRecord lapsed = rec("r1", "me", "li", kT0);
+    lapsed.consentToShareProgress = true;  // the lapse notice is for consenting friends (G7)
+    TreeRequest r = treeOf({lapsed}, kT0 + 60 * kHour);
     r.graph.offerHoldDays = days;
     const MyReferralTree t = treeFor(r);
     ASSERT_EQ(t.feed.size(), 1u);
     EXPECT_EQ(t.feed[0].kind, "lapsed");
-    EXPECT_NE(t.feed[0].text.find(std::string("保留至") + until), std::string::npos)
+    EXPECT_NE(t.feed[0].text.find(std::string("优惠至") + until), std::string::npos)
         << t.feed[0].text;
   }
 }

@@ -513,6 +513,16 @@ export function createHttpBackend({
       return (await read('/staff/stories')).stories;
     },
 
+    /** The current counter code of one of the caller's vouchers, and its status (GET /me/vouchers/counter-code). */
+    async getCounterCode(grantKey) {
+      return stripMeta(await request('GET', `/me/vouchers/counter-code?grantKey=${encodeURIComponent(grantKey)}`, { retries: 0 }));
+    },
+
+    /** Staff: redeem the voucher a counter code stands for (online only: whether it went through matters now). */
+    async redeemCounterCode(counterCode) {
+      return stripMeta(await request('POST', '/staff/vouchers/counter-redeem', { body: { counterCode }, idempotencyKey: `counter-${newKey()}`, retries: 0 }));
+    },
+
     async decideStory({ storyId, decision, reason, key }) {
       if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('decideStory: a valid idempotency key is required');
       const body = { storyId, decision, ...(reason !== undefined ? { reason } : {}) };

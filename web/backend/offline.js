@@ -139,6 +139,9 @@ const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离�
 // with the KOC assessment (assessKoc's letterTemplate): synthetic demo data,
 // not a rule. The poster screen preselects it.
 const DEMO_LETTER_TEMPLATE = 'benefit';
+/** The demo server's counter codes: valid 90 s, replaced when less than 30 s are left. */
+const DEMO_COUNTER_TTL_MS = 90_000;
+const DEMO_COUNTER_MIN_LEFT_MS = 30_000;
 
 // Demo history shape: days before the device's today (1 = yesterday) that
 // have no check-in, and one doctor-approved rest day. Demo data, not a rule.
@@ -727,6 +730,74 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     /** The demo's own deployment configuration (web/backend/demo-deployment.js). */
     async getDeployment() {
       return demoDeployment();
+    },
+
+    /**
+     * The demo server's counter code of one issued voucher (as GET
+     * /me/vouchers/counter-code): random, valid 90 s, a fresh one when less
+     * than 30 s are left; used or void vouchers have none.
+     */
+    async getCounterCode(grantKey) {
+      await backend.init();
+      const tx = database().transaction([STORE_ISSUED, STORE_META], 'readwrite');
+      const issuedAt = clock();
+      const [row, stored] = await Promise.all([
+        requestToPromise(tx.objectStore(STORE_ISSUED).get(String(grantKey))),
+        requestToPromise(tx.objectStore(STORE_META).get('counterCodes')),
+      ]);
+      if (!row) throw refusal(404, 'voucher.not_found', '没有找到这张券');
+      if (row.status !== 'issued') {
+        await transactionDone(tx);
+        return { grantKey, status: row.status, usedAtMs: row.usedAtMs ?? null, code: null, display: null, qrPayload: null, expiresAtMs: null, refreshAfterMs: null };
+      }
+      const live = (stored ? stored.value : []).filter((c) => c.expiresAtMs > issuedAt);
+      let current = live.find((c) => c.grantKey === grantKey && c.expiresAtMs > issuedAt + DEMO_COUNTER_MIN_LEFT_MS);
+      if (!current) {
+        const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+        const code = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => alphabet[b & 31]).join('');
+        current = { code, grantKey, issuedAtMs: issuedAt, expiresAtMs: issuedAt + DEMO_COUNTER_TTL_MS };
+        live.push(current);
+      }
+      tx.objectStore(STORE_META).put({ name: 'counterCodes', value: live, atMs: issuedAt });
+      await transactionDone(tx);
+      return {
+        grantKey,
+        status: 'issued',
+        usedAtMs: null,
+        code: current.code,
+        display: `${current.code.slice(0, 4)}-${current.code.slice(4)}`,
+        qrPayload: `CCV1:${current.code}`,
+        expiresAtMs: current.expiresAtMs,
+        refreshAfterMs: current.expiresAtMs - DEMO_COUNTER_MIN_LEFT_MS,
+      };
+    },
+
+    /** The demo's staff redeem the voucher a counter code stands for, once (as POST /staff/vouchers/counter-redeem). */
+    async redeemCounterCode(counterCode) {
+      await backend.init();
+      const text = String(counterCode ?? '').trim().toUpperCase().replace(/^CCV1:/, '').replace(/[\s\-－]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+      if (!/^[0-9A-HJKMNP-TV-Z]{8}$/.test(text)) throw refusal(422, 'counter.bad_code', '核销码应为8位数字和字母，请核对后重新输入');
+      const tx = database().transaction([STORE_ISSUED, STORE_META], 'readwrite');
+      const nowMs = clock();
+      const stored = await requestToPromise(tx.objectStore(STORE_META).get('counterCodes'));
+      const found = (stored ? stored.value : []).find((c) => c.code === text);
+      if (!found) {
+        tx.abort();
+        throw refusal(404, 'counter.unknown_code', '没有找到这个核销码，请患者刷新后再出示');
+      }
+      if (found.expiresAtMs <= nowMs) {
+        tx.abort();
+        throw refusal(410, 'counter.expired', '核销码已过期，请患者刷新后再出示');
+      }
+      const row = await requestToPromise(tx.objectStore(STORE_ISSUED).get(found.grantKey));
+      if (!row || row.status !== 'issued') {
+        tx.abort();
+        throw refusal(409, 'voucher.already_used', '这张券已经使用过了');
+      }
+      tx.objectStore(STORE_ISSUED).put({ ...row, status: 'used', usedAtMs: nowMs });
+      tx.objectStore(STORE_META).put({ name: 'counterCodes', value: stored.value.filter((c) => c.grantKey !== found.grantKey), atMs: nowMs });
+      await transactionDone(tx);
+      return { grantKey: found.grantKey, title: row.title, usedAtMs: nowMs };
     },
 
     async lookupReferralCode(code, core) {

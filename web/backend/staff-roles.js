@@ -10,15 +10,15 @@
  * @type {Readonly<Record<StaffRole, {label: string, screens: readonly string[], methods: readonly string[]}>>}
  */
 export const STAFF_ROLES = Object.freeze({
-  nurse: { label: '护士', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
-  service: { label: '客服', screens: ['moderation'], methods: ['getPendingStories', 'decideStory'] },
+  nurse: { label: '护士', screens: ['forest', 'koc', 'counter'], methods: ['getHospitalForest', 'redeemCounterCode'] },
+  service: { label: '客服', screens: ['moderation', 'counter'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode'] },
   doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
   operations: { label: '运营', screens: ['report', 'forest'], methods: ['getHospitalForest', 'getCommunityReportInputs'] },
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
 /** Every Backend method that only staff call. */
-export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit']);
+export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode']);
 
 /** @param {unknown} role */
 export function isStaffRole(role) {

@@ -12,6 +12,7 @@ import { createForest } from './forest.js';
 import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
+import { createCounter } from './counter.js';
 import { describeError } from '../lib/copy.js';
 
 /** Screens of the workbench: hash suffix → document title. */
@@ -21,6 +22,7 @@ export const STAFF_SCREENS = Object.freeze({
   report: '社群健康度 · 员工工作台',
   moderation: '内容审核 · 员工工作台',
   audit: '审计日志 · 员工工作台',
+  counter: '到店核销 · 员工工作台',
 });
 
 const SIGN_IN_TITLE = '工作人员登录 · 员工工作台';
@@ -40,6 +42,7 @@ const OPERATION_LABELS = Object.freeze({
   getStaffAudit: '查看审计日志',
   recordHospitalEvent: '确认就诊进度',
   redeemVoucher: '核销奖励券',
+  redeemCounterCode: '到店核销',
   revokeSessions: '结束他人登录',
 });
 const OUTCOME_LABELS = Object.freeze({ ok: '成功', denied: '无权限，已拒绝', rejected: '未通过', failed: '失败' });
@@ -81,6 +84,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     report: createReport({ core, backend }),
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
+    counter: createCounter({ backend, showToast }),
   };
 
   renderSignIn();

@@ -44,7 +44,7 @@ export const ROLES = Object.freeze({
   nurse: {
     label: '护士',
     staff: true,
-    screens: Object.freeze(['forest', 'koc']),
+    screens: Object.freeze(['forest', 'koc', 'counter']),
     routes: Object.freeze([
       'GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem',
       'POST /staff/clinical-moments', 'POST /staff/touches',
@@ -54,7 +54,7 @@ export const ROLES = Object.freeze({
   service: {
     label: '客服',
     staff: true,
-    screens: Object.freeze(['moderation']),
+    screens: Object.freeze(['moderation', 'counter']),
     routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem', 'POST /staff/touches']),
   },
   // 医生: the referral forest and KOC assessment of the patients; confirms
