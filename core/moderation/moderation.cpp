@@ -572,8 +572,8 @@ Result<ModerationReport> ModerationPolicy::check(std::string_view text,
     }
     const Position next{at.byte + length, at.codePoint + 1, at.utf16 + (cp >= 0x10000 ? 2u : 1u)};
     scanner.feed(cp, at, next);
-    structure.feedOriginal(cp, at, next);
     const char32_t folded = foldForMatching(cp);
+    structure.feedOriginal(cp, folded, at, next);
     if (folded != kIgnoredCodePoint) {
       structure.feedFolded(folded, norm, at, next);
       ring[norm & kRingMask] = at;

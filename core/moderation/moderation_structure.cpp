@@ -226,9 +226,15 @@ void StructureScanner::add(const char* ruleId, const char* category, bool block,
   out_.push_back({ruleId, category, block, std::move(pattern), span});
 }
 
-void StructureScanner::feedOriginal(char32_t cp, ModerationPosition at, ModerationPosition next) {
+void StructureScanner::feedOriginal(char32_t cp, char32_t folded, ModerationPosition at,
+                                    ModerationPosition next) {
   if (!contact_) return;
   if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII
+  // Punctuation ends an id ("扣扣 12345678；VX：abc123" holds two ids); spaces,
+  // "_" and "-" do not ("zhang_1988", "1234 5678").
+  if (inId_ && folded == kIgnoredCodePoint && cp != U' ' && cp != U'_' && cp != U'-' &&
+      cp != 0x3000 && cp != U'\t' && cp != 0x00A0)
+    closeIdRun();
   if (linkCharacter(cp)) {
     if (!inLink_) {
       inLink_ = true;
@@ -318,9 +324,6 @@ void StructureScanner::closeIdRun() {
     if (length < 5 || length > 20) return;
     start = idCut_;
     span.start = ring_[idCut_ & 63];
-    Token t{K::kApp, 0, start, idEnd_, span};
-    lastId_ = t;
-    haveLastId_ = true;
     if (haveLast_[static_cast<int>(K::kApp)])
       add("contact-id", "contact", true, "contactId",
           join(last_[static_cast<int>(K::kApp)].span, span));
@@ -335,6 +338,7 @@ void StructureScanner::closeIdRun() {
   const Token& app = last_[static_cast<int>(K::kApp)];
   if (haveLast_[static_cast<int>(K::kApp)] && app.normEnd <= start && start - app.normEnd <= kIdGap) {
     add("contact-id", "contact", true, "contactId", join(app.span, span));
+    haveLastId_ = false;  // paired: it is not also the id of the next app name
     return;
   }
   const Token& invite = last_[static_cast<int>(K::kInvite)];
@@ -358,6 +362,7 @@ void StructureScanner::onToken(const Token& t) {
     }
     if (haveLastId_ && lastId_.normEnd <= t.normStart && t.normStart - lastId_.normEnd <= kIdGap) {
       add("contact-id", "contact", true, "contactId", join(lastId_.span, t.span));
+      haveLastId_ = false;
     }
   }
   if (contact_ && t.kind == K::kInvite) {

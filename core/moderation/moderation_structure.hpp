@@ -94,8 +94,9 @@ class StructureScanner {
   StructureScanner(const StructureLexicon& lexicon, bool drugs, bool contact,
                    std::vector<StructureFinding>& out);
 
-  // Every code point of the ORIGINAL text (links are read before folding).
-  void feedOriginal(char32_t cp, ModerationPosition at, ModerationPosition next);
+  // Every code point of the ORIGINAL text with its folded form (links are
+  // read before folding; punctuation ends an id), before feedFolded().
+  void feedOriginal(char32_t cp, char32_t folded, ModerationPosition at, ModerationPosition next);
   // Every folded, non-ignored code point, in order; `norm` is its index.
   void feedFolded(char32_t folded, std::size_t norm, ModerationPosition at,
                   ModerationPosition next);
