@@ -399,6 +399,19 @@ test('the staff workbench shows no code, English or timing figure', { timeout: T
     await go(hash);
     await page.waitForSelector(ready, { state: 'attached' });
     found.push(...(await wordingProblems(page, screen, { words: STAFF_WORDS })));
+    if (screen === 'staff-koc') {
+      // The note's limit is stated and kept in characters: 188 characters (564 bytes, over the
+      // core's 500) are cut to 120, and the count says so.
+      await page.fill('#koc-note', '护'.repeat(188));
+      assert.equal([...(await page.inputValue('#koc-note'))].length, 120);
+      assert.equal(await page.textContent('#koc-note-count'), '120/120字');
+      assert.match(await page.textContent('.koc-field__label'), /最多120字/);
+      const checked = await page.evaluate(async (note) => {
+        const { loadCore } = await import('/core.js');
+        return (await loadCore()).call('assessKoc', { answers: {}, peakMomentNote: note });
+      }, await page.inputValue('#koc-note'));
+      assert.notEqual(checked.error?.code, 'input.out_of_range', 'the core takes a note of 120 characters');
+    }
   }
   assert.deepEqual(found, [], `wording problems:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);

@@ -7,11 +7,18 @@
 // threshold or label is declared here.
 
 import { el } from '../svg.js';
-import { describeError } from '../lib/copy.js';
+import { charCount, counterText, describeError } from '../lib/copy.js';
 
 /**
  * @param {{core: import('../core.js').Core}} deps
  */
+/**
+ * The longest peak-moment note, in characters (字). The core's limit is 500
+ * bytes of UTF-8 (docs/api/community.md); a character takes at most 4 bytes,
+ * so a note within this count is always within it.
+ */
+export const NOTE_LIMIT = 120;
+
 export function createKoc({ core }) {
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   let form = null;
@@ -130,8 +137,20 @@ export function createKoc({ core }) {
     card.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
+  // The note counted and cut in characters, once a word is composed (never mid-IME).
+  const note = /** @type {HTMLTextAreaElement} */ ($('koc-note'));
+  const keepNote = () => {
+    if (charCount(note.value) > NOTE_LIMIT) note.value = [...note.value].slice(0, NOTE_LIMIT).join('');
+    $('koc-note-count').textContent = counterText(note.value, NOTE_LIMIT);
+  };
+  note.addEventListener('input', (e) => {
+    if (!(/** @type {InputEvent} */ (e).isComposing)) keepNote();
+  });
+  note.addEventListener('compositionend', keepNote);
+
   $('koc-form').addEventListener('submit', submit);
   $('koc-form').addEventListener('reset', () => {
+    requestAnimationFrame(keepNote);
     $('koc-result').hidden = true;
     $('koc-error').hidden = true;
     for (const q of document.querySelectorAll('.koc-q.is-missing')) q.classList.remove('is-missing');
