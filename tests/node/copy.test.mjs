@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { ERROR_COPY, NETWORK_COPY, charCount, counterText, describeError, formatDay, isPlainChinese } from '../../web/lib/copy.js';
+import { applyTextSize, percentFromWeChat } from '../../web/lib/text-size.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -84,4 +85,19 @@ test('lengths are counted in characters, as people count them', () => {
   assert.equal(charCount('术后第30天'), 6);
   assert.equal(charCount('😀𠀀a'), 3, 'an emoji and a rare character are one each, not two UTF-16 units');
   assert.equal(counterText('你好', 60), '2/60字');
+});
+
+test("WeChat's text size (menu:setfont) becomes the root font size", () => {
+  assert.equal(percentFromWeChat({ fontScale: 130 }), 130);
+  assert.equal(percentFromWeChat({ fontScale: '200' }), 200);
+  assert.equal(percentFromWeChat({ fontScale: 1000 }), 310, 'the largest size a web-view may ask for');
+  assert.equal(percentFromWeChat({ fontScale: 0 }), null, 'no size: the phone\'s own');
+  assert.equal(percentFromWeChat({}), null);
+  assert.equal(percentFromWeChat(null), null);
+  const style = new Map();
+  const root = { style: { set fontSize(v) { style.set('font-size', v); }, removeProperty: (k) => style.delete(k) } };
+  applyTextSize(130, root);
+  assert.equal(style.get('font-size'), '130%');
+  applyTextSize(100, root);
+  assert.equal(style.has('font-size'), false, 'the standard size leaves the phone\'s own setting in charge');
 });

@@ -109,6 +109,9 @@ export const ERROR_COPY = Object.freeze({
   'voucher.not_found': '没有找到这张券',
   'voucher.not_redeemable': '这张券现在不能核销',
   'voucher.void': '这张券已经作废',
+  'counter.bad_code': '核销码不对，请核对后再输入',
+  'counter.unknown_code': '没有找到这个核销码',
+  'counter.expired': '核销码已过期，请让患者刷新后再出示',
   // campaigns (staff)
   'campaign.bad_exclusion': '活动的互斥设置有误',
   'campaign.bad_id': '活动编号有误',

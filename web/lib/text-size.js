@@ -47,4 +47,4 @@ export function followWeChatTextSize(win = window) {
   if (!listen()) win.document.addEventListener('WeixinJSBridgeReady', listen, { once: true });
 }
 
-followWeChatTextSize();
+if (typeof window !== 'undefined') followWeChatTextSize();
