@@ -212,6 +212,9 @@ test('idempotency keys belong to their subject; a job purges old ones', { timeou
   assert.ok(run.summary.deleted >= 1);
   const left = await backend.pool.query('SELECT subject_id FROM idempotency_keys WHERE key = $1', [key]);
   assert.deepEqual(left.rows.map((r) => r.subject_id), [b.patientId], 'only the old key is gone');
+  const sessions = await backend.jobs.runNow('purge-expired-sessions');
+  assert.equal(sessions.ran, true);
+  assert.equal(typeof sessions.summary.deleted, 'number');
 });
 
 test('rate limits: 429 with Retry-After per token and per address', { timeout: TEST_TIMEOUT }, async () => {
