@@ -273,6 +273,17 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     return null;
   }
 
+  /** The signed-in patient's own code (the profile's, else the backend's), or null when unknown. */
+  let ownCodeAsked = null;
+  function ownCode() {
+    ownCodeAsked ??= (async () => {
+      if (profile.referralCode) return profile.referralCode;
+      if (!supports(backend, 'getReferralCode')) return null;
+      return (await backend.getReferralCode(core)).code ?? null;
+    })().catch(() => null);
+    return ownCodeAsked;
+  }
+
   /** Who invites, from the backend (masked display name), for a well-formed code. */
   async function lookup(code) {
     const seq = ++lookupSeq;
@@ -287,9 +298,14 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       const found = await backend.lookupReferralCode(code, core);
       if (seq !== lookupSeq) return;
       showInvite(found);
-      // One's own code: said at once; the backend still gives the final answer on 确认登记.
-      verdict = { code, found, message: null, note: found.ownCode ? '这是您自己的推荐码，请填写推荐您的朋友的推荐码' : null };
-      if (verdict.note) setStatus('error', verdict.note);
+      // One's own code is refused at once (the backend refuses it too). Typed on the
+      // 填写推荐码 screen, the code is compared with the patient's own as well: the
+      // offline demo's "server" cannot tell the patient from the simulated friend.
+      const own = link ? null : await ownCode();
+      if (seq !== lookupSeq) return;
+      const isOwn = found.ownCode || (own !== null && own === code);
+      verdict = { code, found, message: isOwn ? '这是您自己的推荐码，不能填写。请填写推荐您的朋友的推荐码' : null };
+      if (verdict.message) setStatus('error', verdict.message);
     } catch (err) {
       if (seq !== lookupSeq) return;
       const answer = /** @type {{code?: string, message?: string}} */ (err);

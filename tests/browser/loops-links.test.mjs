@@ -6,7 +6,8 @@
 //   inviter is named (masked), the hospital's name and logo come from the
 //   deployment's configuration, and the letter itself names the hospital;
 //   a join URL whose code was tampered with shows the core's message and
-//   registers nothing.
+//   registers nothing; A's own code typed on 填写推荐码 is refused on the
+//   screen (the offline demo said 登记成功 before) and registers nothing.
 // Over HTTP, B is a separate browser context (another phone). The offline
 // demo has no server: its "friend's phone" is a second page of the same
 // browser (shared IndexedDB), as the demo describes; a separate context there
@@ -172,6 +173,20 @@ for (const backend of backends) {
       await c.waitForTimeout(500);
       assert.notEqual(await c.getAttribute('#view-join', 'data-state'), 'done', 'nothing registered');
       assert.equal(await backend.referralCount(), before, 'no referral recorded');
+      // A types their own code on 填写推荐码: refused on the screen, nothing registered.
+      await a.evaluate(() => {
+        location.hash = '#join';
+      });
+      await a.waitForSelector('#view-join:not([hidden])[data-mode="code"]');
+      await a.fill('#join-code', code.toLowerCase());
+      await a.dispatchEvent('#join-code', 'change');
+      await a.waitForSelector('#view-join[data-lookup="done"]');
+      assert.equal(await a.textContent('#join-code-status'), '这是您自己的推荐码，不能填写。请填写推荐您的朋友的推荐码');
+      const ownBefore = await backend.referralCount();
+      await a.tap('#join-submit');
+      await a.waitForTimeout(500);
+      assert.notEqual(await a.getAttribute('#view-join', 'data-state'), 'done', 'own code: not registered');
+      assert.equal(await backend.referralCount(), ownBefore);
       assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
     } finally {
       for (const context of contexts) await context.close().catch(() => {});
