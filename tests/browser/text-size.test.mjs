@@ -303,6 +303,12 @@ test('patient screens hold at 100/130/200 % text on 320 and 375 px, in Chinese o
   const found = [];
   await page.goto(`${server.url}#checkin`, { waitUntil: 'load' });
   await waitForApp();
+  // Nothing locks the text size against the phone's setting.
+  assert.deepEqual(
+    await page.evaluate(() => [getComputedStyle(document.documentElement).webkitTextSizeAdjust, getComputedStyle(document.body).webkitTextSizeAdjust]),
+    ['auto', 'auto'],
+    'no text-size-adjust lock',
+  );
   found.push(...(await sweep('checkin')));
 
   await go('#stories', 'stories');
