@@ -2,7 +2,10 @@
 // points (any bytes), and the raw text path — the input itself is checked as a
 // message against the shipped rules, so the UTF-8 decoder, the folding, the
 // Aho–Corasick scan and the phone/ID scanner see arbitrary bytes directly.
-// Every match must be a well-formed span of the input.
+// Every match must be a well-formed span of the input. A third way: the
+// input's first lines become a hospital formulary (arbitrary names: empty,
+// folding to nothing, duplicates, bad UTF-8), compiled and used on the rest,
+// so the drug and contact structure sees names and text it never saw.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,6 +36,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           carecircle::firstInvalidUtf8(text.substr(m.byteStart, m.byteEnd - m.byteStart))) {
         __builtin_trap();
       }
+    }
+  }
+  // The first up to three lines are drug names, the rest is the message.
+  carecircle::ModerationConfig config;
+  std::size_t at = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) break;
+    config.drugNames.emplace_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  if (!config.drugNames.empty()) {
+    const auto policy = carecircle::ModerationPolicy::compile(config);
+    if (policy.ok()) {
+      const std::string_view rest = text.substr(at);
+      const auto r = policy.value().check(rest, carecircle::ModerationContext::kMessage);
+      if (r.ok() != !carecircle::firstInvalidUtf8(rest).has_value()) __builtin_trap();
+      if (r.ok()) {
+        for (const auto& m : r.value().matches) {
+          if (m.byteStart >= m.byteEnd || m.byteEnd > rest.size()) __builtin_trap();
+        }
+      }
+    } else if (policy.error().code != "moderation.bad_config") {
+      __builtin_trap();
     }
   }
   return 0;
