@@ -150,9 +150,17 @@ async function loadEverything(page) {
   await page.waitForSelector('#stories-more', { state: 'hidden' });
 }
 
-/** What the screen should show for a page of the backend's reply (the date in zh-CN, the programme's zone). */
+/**
+ * What the screen should show for a page of the backend's reply: the date in
+ * the programme's zone as the patient screens write every date (11月23日, with
+ * the year only outside the current one).
+ */
 function expectedOnScreen(stories) {
-  const day = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+  const zone = { timeZone: 'Asia/Shanghai' };
+  const withYear = new Intl.DateTimeFormat('zh-CN', { ...zone, year: 'numeric', month: 'long', day: 'numeric' });
+  const withoutYear = new Intl.DateTimeFormat('zh-CN', { ...zone, month: 'long', day: 'numeric' });
+  const yearOf = (ms) => new Intl.DateTimeFormat('en', { ...zone, year: 'numeric' }).format(new Date(ms));
+  const day = { format: (d) => (yearOf(d.getTime()) === yearOf(Date.now()) ? withoutYear : withYear).format(d) };
   return stories.map((st) => ({
     id: st.id,
     mine: st.mine,

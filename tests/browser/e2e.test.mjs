@@ -145,7 +145,7 @@ async function readReferral(page) {
     feed: [...document.querySelectorAll('#ref-feed .ref-event')].map((li) => ({
       kind: li.dataset.kind,
       text: li.querySelector('.ref-event__text').textContent,
-      date: li.querySelector('.ref-event__date').textContent,
+      date: li.querySelector('.ref-event__date').getAttribute('datetime'),
     })),
     myCode: document.getElementById('my-code-card').dataset.code ?? '',
     myCodeShown: document.getElementById('my-code').textContent,
