@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v16';
+const VERSION = 'carecircle-shell-v17';
 
 const SHELL = [
   './',
@@ -37,6 +37,7 @@ const SHELL = [
   './backend/http.js',
   './backend/outbox.js',
   './backend/miniprogram.js',
+  './backend/staff-roles.js',
   './staff/staff.js',
   './staff/forest.js',
   './staff/koc.js',
