@@ -246,7 +246,9 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
       ticket.classList.add('coupon__ticket--open');
       ticket.setAttribute('role', 'button');
       ticket.tabIndex = 0;
-      ticket.setAttribute('aria-label', `${item.title}，查看详情和核销码`);
+      // A visible hint rather than an aria-label: the accessible name stays the
+      // ticket's own words (value, title, validity) plus what a tap does.
+      main.append(el('p', 'coupon__open-hint', '出示核销码 ›'));
       const open = () => openSheet(item);
       ticket.addEventListener('click', open);
       ticket.addEventListener('keydown', (e) => {

@@ -269,12 +269,16 @@ test('?backend=http: check in, reload, 券包 and 推荐 from the server, consen
       assert.deepEqual(initial[purpose], { checked: false, state: '未同意' }, `${purpose}: never answered is not given`);
     }
     assert.equal(initial.referralPrompts.checked, true, 'prompts on until the patient opts out');
+    // Withdrawn, then given again: the server stores check-ins only with the
+    // consent (G9; what a withdrawal does is tested in guards_backend and
+    // guards-settings), and this flow goes on to read them back.
     await setSwitch(page, 'rehabData', true);
     await setSwitch(page, 'rehabData', false);
+    await setSwitch(page, 'rehabData', true);
     await setSwitch(page, 'stories', true);
     await setSwitch(page, 'referralPrompts', false);
     const answered = await readConsents(page);
-    assert.match(answered.rehabData.state, /^已撤回/);
+    assert.match(answered.rehabData.state, /^已同意/);
     assert.match(answered.stories.state, /^已同意/);
     assert.match(answered.referralPrompts.state, /您已关闭推荐提醒/, 'the core’s verdict on prompts, verbatim');
     const stored = async () =>
@@ -282,11 +286,11 @@ test('?backend=http: check in, reload, 券包 and 推荐 from the server, consen
     await until(async () => (await stored()).length === 3, 'the consents on the server');
     assert.deepEqual(await stored(), [
       { purpose: 'referralPrompts', granted: false },
-      { purpose: 'rehabData', granted: false },
+      { purpose: 'rehabData', granted: true },
       { purpose: 'stories', granted: true },
     ]);
 
-    // 打卡 with rehab data refused: care is never blocked.
+    // 打卡, stored on the server.
     await showTab(page, 'checkin');
     await tapCheckIn(page);
     const afterTap = await checkInScreen(page);
@@ -303,8 +307,8 @@ test('?backend=http: check in, reload, 券包 and 推荐 from the server, consen
     await openSettings(page);
     const again = await readConsents(page);
     assert.equal(again.stories.checked, true);
-    assert.equal(again.rehabData.checked, false);
-    assert.equal(again.rehabData.state, '已撤回');
+    assert.equal(again.rehabData.checked, true);
+    assert.match(again.rehabData.state, /^已同意/);
     assert.equal(again.referralPrompts.checked, false, 'the opt-out stays until turned back on');
     await setSwitch(page, 'referralPrompts', true);
     await until(

@@ -452,27 +452,39 @@ test('inside a mini-program web-view: share goes through wx.miniProgram, save sh
   const mp = await context.newPage();
   mp.setDefaultTimeout(STEP_TIMEOUT);
   watch(mp);
-  // What WeChat's web-view and its JSSDK put on the page (a fake: no network).
+  // What WeChat's mini-program web-view puts on the page (its user agent and
+  // environment flag), and a double of the JS-SDK the shell bundles at
+  // web/vendor/jweixin.mjs (served in place of the real file: no network).
   await mp.addInitScript(() => {
+    const ua = `${navigator.userAgent} MicroMessenger/8.0.50 miniProgram`;
+    Object.defineProperty(Navigator.prototype, 'userAgent', { get: () => ua });
     window.__wxjs_environment = 'miniprogram';
     window.mpMessages = [];
-    window.wx = {
-      miniProgram: {
+  });
+  await mp.route('**/vendor/jweixin.mjs', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      body: `export default { miniProgram: {
         postMessage: (m) => window.mpMessages.push(m),
         navigateTo: () => {},
         navigateBack: () => {},
         getEnv: (cb) => cb({ miniprogram: true }),
-      },
-    };
-  });
+      } };`,
+    }),
+  );
   try {
     await mp.goto(`${server.url}#poster/referralHonour`, { waitUntil: 'load' });
     await mp.waitForSelector('#view-poster[data-template="referralHonour"][data-state="ready"]');
     const title = await mp.textContent('#poster-preview-aside');
     await mp.tap('#poster-share');
     await mp.waitForFunction(() => window.mpMessages.length === 1);
-    assert.deepEqual(await mp.evaluate(() => window.mpMessages),
-      [{ data: { type: 'share', title, path: '', imageUrl: '' } }], 'only the title: no name, no code in the message');
+    // The mini-program's share card (miniprogram/pages/index) needs the opaque
+    // referral code for its join path; nothing personal rides along.
+    const messages = await mp.evaluate(() => window.mpMessages);
+    assert.equal(messages.length, 1);
+    const { code, ...rest } = messages[0].data;
+    assert.deepEqual(rest, { type: 'share', title, path: '', imageUrl: '' }, 'the title and the code only: no name in the message');
+    assert.match(code, /^[0-9A-HJKMNP-TV-Z]{13}$/, 'the opaque referral code (Crockford base32)');
     assert.match(await mp.textContent('#poster-action-msg'), /右上角/);
     await mp.tap('#poster-save');
     await mp.waitForSelector('#poster-sheet:not([hidden])');
