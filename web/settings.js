@@ -1,4 +1,4 @@
-// CareCircle web shell — 我的 · 设置 (issue 6): consents per purpose (G9),
+// CareCircle web shell — 我的 · 设置: consents per purpose (G9),
 // the referral-prompt opt-out (G17) and logout that wipes the device (G19).
 //
 // Thin by design (docs/product-rules.md):

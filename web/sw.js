@@ -7,7 +7,7 @@
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v17';
+const VERSION = 'carecircle-shell-v18';
 
 const SHELL = [
   './',

@@ -1,4 +1,4 @@
-// CareCircle web shell — the wallet screen (我的券包, issue 3).
+// CareCircle web shell — the wallet screen (我的券包).
 //
 // Thin by design (docs/product-rules.md): which reward a patient has, whether it can be
 // used, when it unlocks, why not, which medal is earned and how many

@@ -104,7 +104,6 @@ export function isKnownPath(path) {
  *   read: (request: object, route: object) => Promise<object>,
  *   mutate: (request: object, operationName: string) => Promise<{status: number, body: object}>,
  *   batch: (request: object) => Promise<object>,
- *   demoSession: ((body: unknown) => Promise<object>) | null,
  *   guard: (role: 'patient' | 'staff', {mutation: boolean}) => Function,
  *   send: (reply: object, status: number, body: object) => object,
  * }} deps
@@ -133,7 +132,4 @@ export function registerRoutes(app, deps) {
   );
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.pool) registerCounterRoutes(app, deps);
-  if (deps.demoSession) {
-    app.post('/demo/sessions', async (request, reply) => deps.send(reply, 200, await deps.demoSession(request.body)));
-  }
 }

@@ -63,14 +63,6 @@ CREATE TABLE IF NOT EXISTS patients (
 ALTER TABLE patients ADD COLUMN IF NOT EXISTS last_seen_at_ms bigint CHECK (last_seen_at_ms >= 0);
 ALTER TABLE patients ADD COLUMN IF NOT EXISTS contact_before_ms bigint CHECK (contact_before_ms >= 0);
 
--- Bearer tokens, stored as SHA-256 only.
-CREATE TABLE IF NOT EXISTS sessions (
-  token_sha256 text PRIMARY KEY CHECK (token_sha256 ~ '^[0-9a-f]{64}$'),
-  subject_id   text NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
-  role         text NOT NULL CHECK (role IN ('patient', 'staff')),
-  expires_at   timestamptz NOT NULL
-);
-
 -- Idempotency: one row per (subject, key) — a key is the caller's own, so
 -- another patient choosing the same text neither blocks nor reads it.
 -- Claimed (INSERT … ON CONFLICT DO NOTHING) at the start of the mutation's

@@ -9,7 +9,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 
-import { ApiError, readDemoCampaigns } from './service.mjs';
+import { readDemoCampaigns } from './service.mjs';
 
 const DAY_MS = 86_400_000;
 const DEMO_ZONE_OFFSET_MS = 8 * 3_600_000; // the demo hospital is in Asia/Shanghai (demo data placement only)
@@ -82,28 +82,6 @@ export async function createPatient(client, ctx, p) {
     if (inserted.rowCount === 1) return { id: p.id, referralCode: code };
   }
   throw new Error('could not find a free referral code');
-}
-
-/**
- * A bearer token for `subjectId`; only its SHA-256 is stored.
- * @returns {Promise<string>} the token (shown once)
- */
-export async function createSession(client, subjectId, role, ttlMs = 12 * 3_600_000) {
-  const token = `cc_${randomBytes(32).toString('base64url')}`;
-  await client.query(
-    `INSERT INTO sessions (token_sha256, subject_id, role, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')`,
-    [sha256Hex(token), subjectId, role, ttlMs],
-  );
-  return token;
-}
-
-/** The subject of a bearer token, or null. */
-export async function lookupSession(pool, token) {
-  const { rows } = await pool.query(
-    'SELECT subject_id, role FROM sessions WHERE token_sha256 = $1 AND expires_at > now()',
-    [sha256Hex(token)],
-  );
-  return rows.length ? { subjectId: rows[0].subject_id, role: rows[0].role } : null;
 }
 
 const FRIENDS = [
@@ -272,8 +250,6 @@ async function seedOnce(client, ctx, nowMs, campaigns) {
   await client.query("INSERT INTO schema_meta (name, value) VALUES ('demoSeededAtMs', $1)", [String(nowMs)]);
 }
 
-let demoCounter = 0;
-
 // Made-up names for new demo patients (a friend who registers with a code):
 // the referrer's tree then shows a masked name (李*芳) as for any friend,
 // rather than an empty one. Synthetic demo data, never a real person.
@@ -287,44 +263,3 @@ export function newDemoName() {
   return DEMO_SURNAMES[bytes[0] % DEMO_SURNAMES.length] + given(1) + (bytes[3] % 10 < 7 ? given(2) : '');
 }
 
-/**
- * Demo login (only when the server runs with demo on): a session for the
- * seeded demo patient, the demo staff member, or a NEW synthetic patient
- * (for a second browser that registers with a friend's code).
- */
-export async function demoSession(pool, ctx, body) {
-  const as = body?.as ?? 'demoPatient';
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    let subjectId;
-    let role = 'patient';
-    if (as === 'demoPatient') subjectId = DEMO_PATIENT_ID;
-    else if (as === 'staff') {
-      subjectId = DEMO_STAFF_ID;
-      role = 'staff';
-    } else if (as === 'newPatient') {
-      demoCounter += 1;
-      subjectId = `demo-new-${Date.now().toString(36)}-${demoCounter}-${randomBytes(3).toString('hex')}`;
-      const name = newDemoName();
-      await createPatient(client, ctx, {
-        id: subjectId,
-        name,
-        displayName: `演示新用户 ${name[0]}*`,
-        isCommunityMember: body?.communityMember === true,
-        isNewPatient: true,
-        communityId: body?.communityMember === true ? DEMO_COMMUNITY_ID : null,
-      });
-    } else {
-      throw new ApiError(400, 'request.bad_body', 'as 应为 demoPatient / staff / newPatient', { path: '/as' });
-    }
-    const token = await createSession(client, subjectId, role);
-    await client.query('COMMIT');
-    return { token, patientId: subjectId, role };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}

@@ -384,7 +384,6 @@ export async function startBackend({
         read,
         mutate,
         batch,
-        demoSession: null, // auth's own route (demo mode, loopback only)
         deployment: () => deployment,
         pool,
         ctx,

@@ -1,5 +1,5 @@
 // Posters against Satori (+ @resvg/resvg-js for the PNG) on the same poster,
-// in the same run (issue 5's benchmark). Not a test: it prints what it
+// in the same run. Not a test: it prints what it
 // measures and asserts nothing about speed.
 //
 // The poster: a 750×1334 e-referral letter (成长基金推荐函) with a title, a

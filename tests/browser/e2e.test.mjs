@@ -1,5 +1,5 @@
 // ONE end-to-end flow, run unchanged against both backends of the shell
-// (issue 6: "both backends pass the same end-to-end suite"):
+// (both backends must pass the same end-to-end suite):
 //
 //   offline  `/` — the offline demo (IndexedDB, no server);
 //   http     `/?backend=http` — scripts/backend/server.mjs as a child process

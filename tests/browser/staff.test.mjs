@@ -1,4 +1,4 @@
-// Browser test of the staff workbench screens of issue 7 (工作台: KOC评估,
+// Browser test of the staff workbench screens (工作台: KOC评估,
 // 社群报告, 内容审核) in real headless Chromium (playwright-core).
 //
 // Same set-up as wallet.test.mjs (in-process server, fresh profile, 375×667

@@ -1,4 +1,4 @@
-// Throughput of the moderation check (issue 7's benchmark): 10 MB of mixed
+// Throughput of the moderation check: 10 MB of mixed
 // Chinese text against 5,000 patterns, native. Skipped unless
 // CARECIRCLE_BENCH=1, because timing is not a test:
 //   CARECIRCLE_BENCH=1 build/native/tests/core_tests --gtest_filter='ModerationBench*'

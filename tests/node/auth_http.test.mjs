@@ -152,7 +152,7 @@ describe('the hospital identity provider', () => {
 
     const nurse = await api('POST', '/auth/sessions', { body: { idToken: await idToken({ sub: 'idp-n1', carecircle_role: 'nurse' }) } });
     assert.equal(nurse.status, 200);
-    assert.deepEqual([nurse.body.role, nurse.body.staff, nurse.body.screens], ['nurse', true, ['forest', 'koc']]);
+    assert.deepEqual([nurse.body.role, nurse.body.staff, nurse.body.screens], ['nurse', true, ['forest', 'koc', 'counter']]);
     assert.equal((await api('GET', '/staff/forest', { token: nurse.body.accessToken })).status, 200);
   });
 

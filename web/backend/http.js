@@ -312,6 +312,14 @@ export function createHttpBackend({
           inputs.checkIns.push(structuredClone(e.body));
         }
       }
+      // So is what the server answered without storing (rehabData withdrawn,
+      // G9): the patient's check-ins keep counting on this device.
+      for (const body of (await outbox.deviceOnlyCheckIns?.()) ?? []) {
+        if (!ids.has(body.id)) {
+          ids.add(body.id);
+          inputs.checkIns.push(structuredClone(body));
+        }
+      }
       inputs.checkIns.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const granted = new Set(inputs.granted.map((g) => `${g.ruleId}@${g.fromDate}`));
       for (const e of pending) {

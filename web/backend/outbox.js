@@ -24,13 +24,16 @@
 //     on the same device never sends them.
 //
 // Minimal storage (G19): the entries themselves (check-ins, milestone keys,
-// grant keys), a sequence counter and the rejected answers. wipe() deletes
-// the database.
+// grant keys), a sequence counter, the rejected answers, and the check-ins the
+// server answered but did not store (the patient withdrew the rehabData
+// consent: the check-in still counts on this device, and only here). wipe()
+// deletes the database.
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const STORE_ENTRIES = 'entries';
 const STORE_REJECTED = 'rejected';
 const STORE_META = 'meta';
+const STORE_DEVICE_ONLY = 'deviceOnly';
 
 function requestToPromise(request) {
   return new Promise((resolve, reject) => {
@@ -135,6 +138,9 @@ export function createOutbox({
         }
         if (!upgrade.objectStoreNames.contains(STORE_REJECTED)) upgrade.createObjectStore(STORE_REJECTED, { keyPath: 'key' });
         if (!upgrade.objectStoreNames.contains(STORE_META)) upgrade.createObjectStore(STORE_META, { keyPath: 'name' });
+        if (!upgrade.objectStoreNames.contains(STORE_DEVICE_ONLY)) {
+          upgrade.createObjectStore(STORE_DEVICE_ONLY, { keyPath: ['owner', 'id'] });
+        }
       };
       request.onsuccess = () => {
         const opened = request.result;
@@ -188,9 +194,10 @@ export function createOutbox({
   async function settle(entries, answers) {
     const byKey = new Map(answers.map((a) => [a.key, a]));
     const database = await open();
-    const tx = database.transaction([STORE_ENTRIES, STORE_REJECTED], 'readwrite');
+    const tx = database.transaction([STORE_ENTRIES, STORE_REJECTED, STORE_DEVICE_ONLY], 'readwrite');
     const store = tx.objectStore(STORE_ENTRIES);
     const rejectedStore = tx.objectStore(STORE_REJECTED);
+    const deviceOnlyStore = tx.objectStore(STORE_DEVICE_ONLY);
     const settled = [];
     let retry = 0;
     let auth = null;
@@ -199,6 +206,9 @@ export function createOutbox({
       const status = answer?.status ?? 0;
       if (status >= 200 && status < 300) {
         store.delete(entry.n);
+        if (entry.op === 'saveCheckIn' && answer.body?.storedOnServer === false) {
+          deviceOnlyStore.put({ owner: entry.owner, id: entry.body.id, body: entry.body });
+        }
         settled.push({ entry, answer, kind: 'acked' });
       } else if (status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429) {
         store.delete(entry.n);
@@ -390,6 +400,18 @@ export function createOutbox({
         if (!waiters.has(key)) waiters.set(key, new Set());
         waiters.get(key).add(done);
       });
+    },
+
+    /**
+     * The signed-in patient's check-ins the server answered without storing
+     * them (rehabData withdrawn): part of the history this device shows.
+     * @returns {Promise<any[]>} the check-in records as they were queued
+     */
+    async deviceOnlyCheckIns() {
+      const database = await open();
+      const tx = database.transaction(STORE_DEVICE_ONLY, 'readonly');
+      const all = await requestToPromise(tx.objectStore(STORE_DEVICE_ONLY).getAll());
+      return all.filter((r) => r.owner === owner).map((r) => r.body);
     },
 
     /** Mutations the server refused (4xx), for the shell to explain. */
