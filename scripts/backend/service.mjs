@@ -646,16 +646,9 @@ async function issueOne(client, ctx, patientId, campaignId, grant, config, month
  * third party's name or phone). The core checks the code's check symbol; the
  * schema enforces one referrer per referee, no self-referral and no cycle.
  */
-/** The channels a friend's own claim may name (see claimReferral). */
-const CLAIMABLE_CHANNELS = Object.freeze(['code', 'link']);
-
 export async function claimReferral(client, ctx, refereeId, body) {
   if (!isObject(body) || typeof body.code !== 'string') throw badBody('请求内容应为 {code, channel}', '/code');
-  // A join proves only how the code was entered: typed, or carried by a link.
-  // The letter and discharge-card channels fire campaigns of their own and
-  // need proof the client cannot forge (a card or letter token), so a claim
-  // naming them is refused rather than believed.
-  if (!CLAIMABLE_CHANNELS.includes(body.channel)) throw badBody(`channel 应为 ${CLAIMABLE_CHANNELS.join(' / ')}`, '/channel');
+  if (typeof body.channel !== 'string' || !/^[A-Za-z]{1,32}$/.test(body.channel)) throw badBody('channel 不正确', '/channel');
   const checked = ctx.core.call('checkReferralCode', { code: body.code });
   if (!checked.ok) throw coreRejects(checked);
   // Locks in one fixed order: the referral graph's lock first (the no-cycle
