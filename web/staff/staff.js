@@ -1,11 +1,33 @@
-// Staff workbench (员工工作台): the referral forest, the KOC assessment, the
-// community health report, the moderation check and the audit log. Reached at
-// #staff (never from a patient's screens). A staff member signs in first —
-// in the demo with one of the synthetic accounts per role (演示账号) — and
-// sees only the screens of the role the session's reply names; the server (or
-// the offline demo playing it) refuses every other staff call as well.
-// Loaded on demand (import()) the first time #staff is opened; each screen
-// asks the core or the backend when it is first shown.
+// Staff console (员工工作台): a desktop-first workbench (≥ 1280 px, still usable
+// on a tablet and a phone) with a sidebar grouped by work — 运营, 临床, 柜台,
+// 社群, 审计 — and a wide content area. Reached at #staff (never from a
+// patient's screens). A staff member signs in first — in the demo with one of
+// the synthetic accounts per role (演示账号) — and sees only the screens of the
+// role the session's reply names; the server (or the offline demo playing it)
+// refuses every other staff call as well. Loaded on demand (import()) the first
+// time #staff is opened; each screen asks the core or the backend when it is
+// first shown. The console's layout is web/staff/console.css (loaded below,
+// before the module resolves, so the first paint is already the console's).
+//
+// Adding a screen `x` (nothing else in this frame changes):
+//   1. web/index.html, inside <nav class="staff-tabs">:
+//        <a class="staff-tabs__tab" href="#staff/x" data-staff-tab="x" data-staff-group="operations" hidden>名称</a>
+//      data-staff-group is one of STAFF_GROUPS below (an unknown one gets a
+//      group of its own, labelled 其他, after the known ones); the sidebar is
+//      regrouped from these attributes at start, in the order of STAFF_GROUPS
+//      and, inside a group, in the order of the links;
+//   2. web/index.html, inside <div class="staff__content">:
+//        <section id="staff-x" class="staff-screen" data-staff-view="x" aria-labelledby="x-title" hidden></section>
+//      (add class="staff-screen staff-screen--narrow" for a form-sized screen);
+//   3. here: STAFF_SCREENS.x = '名称 · 员工工作台', an import, and
+//      screens.x = createX({...}) whose load() fills the section when shown;
+//      OPERATION_LABELS for the Backend methods it calls (the audit log's words);
+//   4. web/backend/staff-roles.js (screens and methods of the roles that open
+//      it; STAFF_METHODS) and scripts/backend/auth/policy.mjs (the same screens
+//      and the routes) — a Node test keeps the two in agreement.
+// Shared building blocks of console.css: .console-table (a wide, sortable-
+// looking data table, numbers right-aligned with .num), .console-toolbar,
+// .console-panel, .console-grid (two columns ≥ 1280 px).
 
 import { STAFF_ROLES } from '../backend/staff-roles.js';
 import { createForest } from './forest.js';
@@ -14,6 +36,18 @@ import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
 import { createCounter } from './counter.js';
 import { describeError } from '../lib/copy.js';
+
+await loadConsoleStyles();
+
+/** The sidebar's groups, in order: data-staff-group → label. */
+export const STAFF_GROUPS = Object.freeze({
+  operations: '运营',
+  clinical: '临床',
+  counter: '柜台',
+  community: '社群',
+  audit: '审计',
+});
+const OTHER_GROUP = '其他';
 
 /** Screens of the workbench: hash suffix → document title. */
 export const STAFF_SCREENS = Object.freeze({
@@ -134,12 +168,16 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
   }
 
   function renderAccount() {
+    groupNav();
     $('staff-account').hidden = !session;
     $('staff-account-label').textContent = session ? `${session.demo ? '演示账号 · ' : ''}${session.roleLabel}` : '';
     /** @type {HTMLElement} */ (document.querySelector('.staff-tabs')).hidden = !session;
     for (const tab of document.querySelectorAll('[data-staff-tab]')) {
       const name = /** @type {HTMLElement} */ (tab).dataset.staffTab ?? '';
       /** @type {HTMLElement} */ (tab).hidden = !session || !session.screens.includes(name);
+    }
+    for (const group of document.querySelectorAll('[data-staff-nav-group]')) {
+      /** @type {HTMLElement} */ (group).hidden = ![...group.querySelectorAll('[data-staff-tab]')].some((t) => !(/** @type {HTMLElement} */ (t).hidden));
     }
   }
 
@@ -169,6 +207,57 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
   }
 
   return Object.freeze({ show, screens, session: () => session });
+}
+
+/**
+ * Regroups the sidebar's links by their data-staff-group (STAFF_GROUPS order,
+ * unknown groups after them as 其他), each group a labelled list. Idempotent:
+ * a link already in its group stays; a link added to the nav later joins its
+ * group the next time this runs (each sign-in or out).
+ */
+function groupNav() {
+  const nav = /** @type {HTMLElement | null} */ (document.querySelector('.staff-tabs'));
+  if (!nav) return;
+  const tabs = /** @type {HTMLElement[]} */ ([...nav.querySelectorAll('[data-staff-tab]')]);
+  const keys = [...Object.keys(STAFF_GROUPS)];
+  for (const tab of tabs) {
+    const key = tab.dataset.staffGroup ?? 'other';
+    if (!keys.includes(key)) keys.push(key);
+  }
+  for (const key of keys) {
+    const members = tabs.filter((t) => (t.dataset.staffGroup ?? 'other') === key);
+    if (!members.length) continue;
+    let group = /** @type {HTMLElement | null} */ (nav.querySelector(`[data-staff-nav-group="${CSS.escape(key)}"]`));
+    if (!group) {
+      group = document.createElement('div');
+      group.className = 'staff-nav__group';
+      group.dataset.staffNavGroup = key;
+      group.setAttribute('role', 'group');
+      const title = document.createElement('p');
+      title.className = 'staff-nav__title';
+      title.id = `staff-nav-${key.replace(/[^a-z0-9_-]/gi, '_')}`;
+      title.textContent = Object.hasOwn(STAFF_GROUPS, key) ? STAFF_GROUPS[/** @type {keyof typeof STAFF_GROUPS} */ (key)] : OTHER_GROUP;
+      group.setAttribute('aria-labelledby', title.id);
+      group.append(title);
+    }
+    nav.append(group);
+    for (const tab of members) group.append(tab);
+  }
+}
+
+/** Adds console.css once and waits for it (a failed load leaves the phone layout, never an error). */
+async function loadConsoleStyles() {
+  if (typeof document === 'undefined' || document.querySelector('link[data-console-styles]')) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = new URL('./console.css', import.meta.url).href;
+  link.dataset.consoleStyles = '';
+  const loaded = new Promise((resolve) => {
+    link.addEventListener('load', resolve, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+  });
+  document.head.append(link);
+  await loaded;
 }
 
 /**
