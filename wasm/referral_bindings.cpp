@@ -22,6 +22,9 @@ std::string myReferralTree(const std::string& request) {
 std::string layoutForest(const std::string& request) {
   return carecircle::wasm::guarded(carecircle::layoutForestJson, request);
 }
+std::string recoveryList(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::recoveryListJson, request);
+}
 
 // A copy of `data` as a JS-owned typed array (nothing for JS to .delete()).
 template <typename T>
@@ -138,5 +141,6 @@ EMSCRIPTEN_BINDINGS(carecircle_referral) {
   emscripten::function("analyzeReferrals", &analyzeReferrals);
   emscripten::function("myReferralTree", &myReferralTree);
   emscripten::function("layoutForest", &layoutForest);
+  emscripten::function("recoveryList", &recoveryList);
   emscripten::function("layoutForestArrays", &layoutForestArrays);
 }

@@ -289,4 +289,65 @@ std::string layoutForestJson(std::string_view text) {
   });
 }
 
+std::string recoveryListJson(std::string_view text) {
+  return json_io::runEntry(text, referralLimits(), [](const Json& j) {
+    json_io::rejectUnknownKeys(j, "", {"nowMs", "utcOffsetMinutes", "records", "patients"});
+    TreeRequest r;
+    decodeCommon(j, r);
+    if (r.graph.nowMs == 0) fail("input.missing_field", "缺少必填字段 nowMs", "/nowMs");
+    const ReferralGraph g = buildReferralGraph(r.records, r.patients, r.graph);
+    auto maskedOf = [&](std::int32_t node) {
+      const std::int32_t p = node < 0 ? -1 : g.patientIndex[node];
+      return p < 0 ? std::string() : maskName(r.patients[p].name);
+    };
+    struct Item {
+      std::int32_t node;
+      std::int64_t lapsedAtMs;
+    };
+    // Only the records the forest keeps (first touch wins, no cycles): the
+    // referral a friend actually has, whose stage the graph decided.
+    std::vector<Item> lapsed;
+    for (std::size_t k = 0; k < g.ids.size(); ++k) {
+      const std::int32_t rec = g.viaRecord[k];
+      if (rec < 0 || g.stage[rec] != ReferralStage::kLapsed) continue;
+      const ReferralRecord& x = r.records[rec];
+      const std::int64_t last = std::max({x.invitedAtMs, x.registeredAtMs, x.arrivedAtMs});
+      lapsed.push_back({static_cast<std::int32_t>(k), last + r.graph.lapseAfterMs});
+    }
+    // The most recent lapse first: its 48-hour call is the one still due.
+    std::sort(lapsed.begin(), lapsed.end(), [&](const Item& a, const Item& b) {
+      if (a.lapsedAtMs != b.lapsedAtMs) return a.lapsedAtMs > b.lapsedAtMs;
+      return r.records[g.viaRecord[a.node]].id < r.records[g.viaRecord[b.node]].id;
+    });
+    const std::int64_t holdMs = std::int64_t{r.graph.offerHoldDays} * 86'400'000;
+    Json items = Json::array();
+    for (const Item& it : lapsed) {
+      const ReferralRecord& x = r.records[g.viaRecord[it.node]];
+      const char* lastStep = x.arrivedAtMs    ? "arrived"
+                             : x.registeredAtMs ? "registered"
+                                                : "invited";
+      const std::int64_t heldUntilMs = it.lapsedAtMs + holdMs;
+      items.push_back({{"recordId", x.id},
+                       {"referrerId", x.referrerId},
+                       {"refereeId", x.refereeId},
+                       {"referrerMaskedName", maskedOf(g.parent[it.node])},
+                       {"refereeMaskedName", maskedOf(it.node)},
+                       {"consentToShareProgress", x.consentToShareProgress},
+                       {"lastStep", lastStep},
+                       {"lastStepAtMs", it.lapsedAtMs - r.graph.lapseAfterMs},
+                       {"lapsedAtMs", it.lapsedAtMs},
+                       {"lapsedDate", dateOf(it.lapsedAtMs, r.utcOffsetMinutes)},
+                       {"heldUntilMs", heldUntilMs},
+                       {"heldUntilDate", dateOf(heldUntilMs, r.utcOffsetMinutes)},
+                       {"offerHeld", r.graph.nowMs < heldUntilMs}});
+    }
+    return Json{{"count", lapsed.size()},
+                {"lapseAfterHours", r.graph.lapseAfterMs / 3'600'000},
+                {"offerHoldDays", r.graph.offerHoldDays},
+                {"items", items},
+                {"issueCount", g.issues.size()},
+                {"issues", encodeIssues(g.issues, 100)}};
+  });
+}
+
 }  // namespace carecircle

@@ -12,5 +12,8 @@ std::string analyzeReferralsJson(std::string_view requestText);
 std::string myReferralTreeJson(std::string_view requestText);
 // {nowMs?, records, patients?, layout?, collapsed?, viewport?, maxVisible?} → the staff forest.
 std::string layoutForestJson(std::string_view requestText);
+// {nowMs, records, patients?, utcOffsetMinutes?} → the staff's recovery list:
+// every referral lapsed (48 h without conversion) with the held offer's end.
+std::string recoveryListJson(std::string_view requestText);
 
 }  // namespace carecircle

@@ -37,6 +37,7 @@ const std::vector<JsonExport>& jsonExports() {
     {"analyzeReferrals", &analyzeReferralsJson},
     {"myReferralTree", &myReferralTreeJson},
     {"layoutForest", &layoutForestJson},
+    {"recoveryList", &recoveryListJson},
   };
   return table;
 }

@@ -8,6 +8,7 @@ import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
 import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
 import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
+import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
 export const OPERATIONS = Object.freeze({
@@ -83,6 +84,7 @@ export function apiRoutes() {
     { method: 'POST', path: '/demo/sessions' },
     ...DEPLOYMENT_ROUTES,
     ...COUNTER_ROUTES,
+    ...HOSPITAL_DESK_ROUTES,
     ...AUTH_ROUTES,
   ];
 }
@@ -92,7 +94,7 @@ export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
     AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) ||
-    COUNTER_ROUTES.some((r) => r.path === path)
+    COUNTER_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path)
   );
 }
 
@@ -132,4 +134,5 @@ export function registerRoutes(app, deps) {
   );
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.pool) registerCounterRoutes(app, deps);
+  if (deps.pool) registerHospitalDeskRoutes(app, deps);
 }

@@ -58,6 +58,7 @@ import { applySchema, createPool, inTransaction, isConnectionError, startPostgre
 import { startJobs } from './jobs/index.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
+import { applyHospitalDeskSchema } from './console/hospital-desk.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
 import { applyAuthSchema, createAuth, installAuthHooks, registerAuthRoutes } from './auth/index.mjs';
@@ -158,6 +159,7 @@ export async function startBackend({
     await applySchema(pool);
     await applyAuthSchema(pool);
     await applyLoopsSchema(pool);
+    await applyHospitalDeskSchema(pool);
     if (seed && demo) await seedDemoHospital(pool, ctx);
   } catch (error) {
     await pool.end().catch(() => {});

@@ -19,5 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkEnvelope(carecircle::analyzeReferralsJson(text));
   checkEnvelope(carecircle::myReferralTreeJson(text));
   checkEnvelope(carecircle::layoutForestJson(text));
+  checkEnvelope(carecircle::recoveryListJson(text));
   return 0;
 }

@@ -7,6 +7,8 @@
 // the screens of the workbench (工作台) its work needs, and the routes those
 // screens and its desk duties call, nothing else.
 
+import { HOSPITAL_DESK_POLICY } from '../console/desk-policy.mjs';
+
 /** @typedef {'patient'|'nurse'|'service'|'doctor'|'operations'|'auditor'} Role */
 
 const PATIENT_ROUTES = Object.freeze([
@@ -37,7 +39,7 @@ const PATIENT_ROUTES = Object.freeze([
  * (web/staff/staff.js tabs) and the routes.
  * @type {Readonly<Record<Role, {label: string, staff: boolean, screens: readonly string[], routes: readonly string[]}>>}
  */
-export const ROLES = Object.freeze({
+const BASE_ROLES = Object.freeze({
   patient: { label: '患者', staff: false, screens: Object.freeze([]), routes: PATIENT_ROUTES },
   // 护士: follows the patients she referred in (forest), the KOC talk, confirms
   // arrivals and admissions at the desk, redeems vouchers at the counter.
@@ -76,6 +78,17 @@ export const ROLES = Object.freeze({
   // 审计: reads the audit log, nothing else.
   auditor: { label: '审计', staff: true, screens: Object.freeze(['audit']), routes: Object.freeze(['GET /staff/audit']) },
 });
+
+/** Each role with the hospital desk's screens and routes added after its own (console/hospital-desk.mjs). */
+export const ROLES = Object.freeze(
+  Object.fromEntries(
+    Object.entries(BASE_ROLES).map(([role, r]) => {
+      const desk = HOSPITAL_DESK_POLICY[role];
+      if (!desk) return [role, r];
+      return [role, Object.freeze({ ...r, screens: Object.freeze([...r.screens, ...desk.screens]), routes: Object.freeze([...r.routes, ...desk.routes]) })];
+    }),
+  ),
+);
 
 /** Routes every signed-in caller may call whatever the role (their own session). */
 const ANY_SIGNED_IN = new Set(['POST /auth/logout', 'GET /auth/session']);

@@ -1,0 +1,380 @@
+// Hospital events on the operations console (医院事件): the referral steps a
+// hospital confirms for a friend who came through a referral — registration
+// (建档), arrival (到院), conversion (就诊), admission (入院), discharge (出院),
+// complaint (投诉) — recorded three ways, all through the one rule of
+// service.mjs recordHospitalEvent (set once, dated at most 7 days back and
+// never in the future, who recorded it stored):
+//   - by hand, one step of one patient (POST /staff/referral-events, the
+//     existing route; this screen lists the referrals to pick from:
+//     GET /staff/event-referrals);
+//   - a day's CSV export of the hospital information system
+//     (POST /staff/referral-events/import), reported row by row;
+//   - the signed webhook for the hospital system (webhook.mjs).
+//
+// An import is ONE database transaction and each row runs under its own
+// savepoint: a row that is refused (unknown patient, unknown step, a date
+// too old or in the future) rolls back only itself and is listed with its
+// reason; the rows that pass are applied together with the import's report,
+// or — if the server or the database fails mid-way — none of them is (a
+// retry then starts from nothing). A file that cannot be read as CSV at all
+// (bad encoding, a quote left open, missing columns) is refused whole before
+// anything is applied. An event already recorded is "unchanged", never
+// applied twice, so importing the same file again applies nothing.
+
+import { createHash } from 'node:crypto';
+
+import { parse } from 'csv-parse/sync';
+
+import { inTransaction } from '../db.mjs';
+import { ApiError, HOSPITAL_EVENT_BACKDATE_MS, recordHospitalEvent } from '../service.mjs';
+
+const DAY_MS = 86_400_000;
+/** The programme's zone: times in a CSV without an offset are Beijing time. */
+const PROGRAMME_OFFSET_MINUTES = 480;
+/** Rows in one import (a large hospital's day is a few thousand). */
+export const MAX_IMPORT_ROWS = 10_000;
+/** Bytes of CSV in one import (the request body, base64, stays under the server's 1 MiB). */
+export const MAX_IMPORT_BYTES = 700 * 1024;
+/** The future an event may be dated in (clock differences between systems). */
+const AHEAD_MS = 60_000;
+
+/** The steps, their stored names and the words a hospital export may use for them. */
+export const EVENT_NAMES = Object.freeze({
+  registrationConfirmed: { label: '建档', words: ['registrationconfirmed', 'registration', '建档', '注册', '登记'] },
+  arrivalConfirmed: { label: '到院', words: ['arrivalconfirmed', 'arrival', '到院', '到诊'] },
+  conversionConfirmed: { label: '就诊', words: ['conversionconfirmed', 'conversion', '就诊', '成交', '完成就诊'] },
+  admissionConfirmed: { label: '入院', words: ['admissionconfirmed', 'admission', '入院', '住院'] },
+  dischargeConfirmed: { label: '出院', words: ['dischargeconfirmed', 'discharge', '出院'] },
+  complaint: { label: '投诉', words: ['complaint', '投诉'] },
+});
+const EVENT_BY_WORD = new Map(Object.entries(EVENT_NAMES).flatMap(([name, { words }]) => words.map((w) => [w, name])));
+
+/** Column headers a hospital export may use (case and spaces ignored). */
+const COLUMNS = Object.freeze({
+  patientId: ['patientid', 'patient', '患者编号', '患者id', '病人编号'],
+  referralId: ['referralid', '推荐编号', '推荐记录'],
+  event: ['event', 'step', '事件', '步骤', '环节'],
+  at: ['at', 'time', 'datetime', 'attime', '时间', '发生时间', '日期时间'],
+});
+
+export const CONSOLE_EVENTS_SCHEMA = `
+-- Every import of hospital events (a CSV file or a webhook delivery): who,
+-- when, what it held and what it did. Its rows' events are in hospital_events.
+CREATE TABLE IF NOT EXISTS event_imports (
+  id             bigserial PRIMARY KEY,
+  source         text NOT NULL CHECK (source IN ('csv', 'webhook')),
+  file_name      text NOT NULL DEFAULT '' CHECK (length(file_name) <= 200),
+  sha256         text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  recorded_by    text NOT NULL CHECK (length(recorded_by) BETWEEN 1 AND 128),
+  recorded_at_ms bigint NOT NULL CHECK (recorded_at_ms >= 0),
+  row_count      integer NOT NULL CHECK (row_count >= 0),
+  applied        integer NOT NULL CHECK (applied >= 0),
+  unchanged      integer NOT NULL CHECK (unchanged >= 0),
+  refused        integer NOT NULL CHECK (refused >= 0)
+);
+`;
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const badBody = (message, path) => new ApiError(400, 'request.bad_body', message, path ? { path } : {});
+const fold = (text) => String(text ?? '').trim().toLowerCase().replace(/[\s_\-]/g, '');
+
+/**
+ * A CSV time as epoch ms: `YYYY-MM-DD HH:mm[:ss]` (or with `/` or `T`) in
+ * Beijing time, or ISO 8601 with `Z` / `±hh:mm`; null when it is none.
+ */
+export function parseEventTime(text) {
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(String(text ?? '').trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
+  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return null;
+  let offset = PROGRAMME_OFFSET_MINUTES;
+  if (zone === 'Z') offset = 0;
+  else if (zone) {
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+    if (Math.abs(offset) > 14 * 60) return null;
+  }
+  const utc = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]);
+  // 2026-02-30 rolls over in Date.UTC: refuse instead.
+  if (new Date(utc).getUTCDate() !== parts[2]) return null;
+  return utc - offset * 60_000;
+}
+
+/** The CSV's bytes as text: UTF-8 (a BOM is dropped) or GB18030 when declared; invalid bytes are refused. */
+export function decodeCsv(bytes, encoding = 'utf-8') {
+  const label = encoding === 'gb18030' || encoding === 'gbk' ? 'gb18030' : 'utf-8';
+  try {
+    return new TextDecoder(label, { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'csv.bad_encoding', label === 'utf-8'
+      ? '文件不是有效的 UTF-8 文本，请在导出时选择 UTF-8 编码（或选择 GBK 后重新导入）'
+      : '文件不是有效的 GBK 文本，请核对导出时的编码', { path: '/csvBase64' });
+  }
+}
+
+/**
+ * Parses a hospital export: a header row naming the columns, then one event
+ * per row. Returns {rows: [{line, patientId, referralId, event, eventText, atText}]}
+ * or throws 400 csv.* for a file that is not readable as such.
+ */
+export function parseEventsCsv(text) {
+  let records;
+  try {
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 4096 });
+  } catch (error) {
+    const line = Number.isInteger(error?.lines) ? error.lines : null;
+    throw new ApiError(400, 'csv.malformed', `文件不是有效的 CSV${line ? `（第${line}行附近：${csvProblem(error)}）` : ''}，没有导入任何记录`, {
+      ...(line ? { line } : {}),
+    });
+  }
+  if (records.length === 0) throw new ApiError(400, 'csv.empty', '文件是空的，没有导入任何记录');
+  const header = records[0].record.map(fold);
+  const index = {};
+  for (const [key, names] of Object.entries(COLUMNS)) {
+    const at = header.findIndex((h) => names.includes(h));
+    if (at >= 0) index[key] = at;
+  }
+  if ((index.patientId === undefined && index.referralId === undefined) || index.event === undefined || index.at === undefined) {
+    throw new ApiError(400, 'csv.missing_columns', '第1行应为表头，并包含：患者编号（或推荐编号）、事件、时间', { line: 1 });
+  }
+  const rows = records.slice(1).map(({ record, info }) => ({
+    line: info.lines,
+    columns: record.length,
+    expected: header.length,
+    patientId: index.patientId === undefined ? '' : (record[index.patientId] ?? ''),
+    referralId: index.referralId === undefined ? '' : (record[index.referralId] ?? ''),
+    eventText: record[index.event] ?? '',
+    atText: record[index.at] ?? '',
+  }));
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw new ApiError(413, 'csv.too_many_rows', `一次最多导入${MAX_IMPORT_ROWS}行，请按天分开导出`);
+  }
+  return rows;
+}
+
+function csvProblem(error) {
+  switch (error?.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return '引号没有闭合';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return '引号位置不正确';
+    case 'CSV_MAX_RECORD_SIZE':
+      return '一行太长';
+    default:
+      return '格式不正确';
+  }
+}
+
+/** A short echo of what a row said (for the report; never more than 64 characters). */
+const echo = (text) => String(text ?? '').slice(0, 64);
+
+/**
+ * Applies events, each under its own savepoint of the caller's transaction.
+ * `items`: [{line?, patientId?, referralId?, event (a stored name or null), eventText, atMs (or null), atText}].
+ * Returns the per-item results and the counts.
+ */
+export async function applyEvents(client, ctx, recordedBy, items) {
+  const nowMs = ctx.nowMs();
+  const patientIds = [...new Set(items.map((i) => i.patientId).filter(Boolean))];
+  const referralIds = [...new Set(items.map((i) => i.referralId).filter(Boolean))];
+  const byPatient = new Map();
+  const knownReferrals = new Set();
+  if (patientIds.length) {
+    const { rows } = await client.query('SELECT id, referee_id FROM referrals WHERE referee_id = ANY($1::text[])', [patientIds]);
+    for (const r of rows) byPatient.set(r.referee_id, r.id);
+  }
+  if (referralIds.length) {
+    const { rows } = await client.query('SELECT id FROM referrals WHERE id = ANY($1::text[])', [referralIds]);
+    for (const r of rows) knownReferrals.add(r.id);
+  }
+  const results = [];
+  const counts = { applied: 0, unchanged: 0, refused: 0 };
+  const refuse = (item, code, reason) => {
+    counts.refused += 1;
+    results.push({ ...where(item), outcome: 'refused', code, reason });
+  };
+  for (const item of items) {
+    if (item.columns !== undefined && item.columns !== item.expected) {
+      refuse(item, 'csv.wrong_columns', `这一行有${item.columns}列，表头有${item.expected}列`);
+      continue;
+    }
+    if (!item.patientId && !item.referralId) {
+      refuse(item, 'event.missing_patient', '缺少患者编号');
+      continue;
+    }
+    const referralId = item.referralId ? (knownReferrals.has(item.referralId) ? item.referralId : null) : (byPatient.get(item.patientId) ?? null);
+    if (!referralId) {
+      refuse(item, 'referral.unknown', item.referralId ? '没有这条推荐记录' : '这位患者没有推荐记录（不是经推荐来的，或编号有误）');
+      continue;
+    }
+    if (!item.event) {
+      refuse(item, 'event.unknown_step', `不认识的事件“${echo(item.eventText)}”，应为建档、到院、就诊、入院、出院或投诉`);
+      continue;
+    }
+    if (item.atMs === null) {
+      refuse(item, 'event.bad_time', `时间“${echo(item.atText)}”无法识别，应为 2026-12-06 09:30 这样的格式`);
+      continue;
+    }
+    if (item.atMs > nowMs + AHEAD_MS) {
+      refuse(item, 'event.future_time', '时间晚于现在，不能记录尚未发生的事件');
+      continue;
+    }
+    if (item.atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
+      refuse(item, 'referral.event_too_old', `只能补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的事件（奖励按事件时间计算）`);
+      continue;
+    }
+    await client.query('SAVEPOINT event_row');
+    try {
+      const done = await recordHospitalEvent(client, ctx, recordedBy, { referralId, event: item.event, atMs: item.atMs });
+      await client.query('RELEASE SAVEPOINT event_row');
+      if (done.changed) {
+        counts.applied += 1;
+        results.push({ ...where(item), referralId, outcome: 'applied', atMs: done.atMs });
+      } else {
+        counts.unchanged += 1;
+        results.push({ ...where(item), referralId, outcome: 'unchanged', atMs: Number(done.atMs), reason: '已记录过，未重复记录' });
+      }
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT event_row');
+      if (!(error instanceof ApiError)) throw error;
+      refuse(item, error.code, error.message);
+    }
+  }
+  return { results, counts };
+}
+
+function where(item) {
+  return {
+    ...(item.line !== undefined ? { line: item.line } : {}),
+    ...(item.index !== undefined ? { index: item.index } : {}),
+    patientId: echo(item.patientId),
+    ...(item.referralId ? { referralId: echo(item.referralId) } : {}),
+    event: item.event ?? echo(item.eventText),
+  };
+}
+
+/** An event name or word as the stored name, or null. */
+export function eventNameOf(text) {
+  if (typeof text !== 'string') return null;
+  if (Object.hasOwn(EVENT_NAMES, text)) return text;
+  return EVENT_BY_WORD.get(fold(text)) ?? null;
+}
+
+/** Writes the import's record; returns its id. */
+export async function recordImport(client, { source, fileName, sha256, recordedBy, nowMs, rowCount, counts }) {
+  const { rows } = await client.query(
+    `INSERT INTO event_imports (source, file_name, sha256, recorded_by, recorded_at_ms, row_count, applied, unchanged, refused)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [source, fileName, sha256, recordedBy, nowMs, rowCount, counts.applied, counts.unchanged, counts.refused],
+  );
+  return String(rows[0].id);
+}
+
+/**
+ * POST /staff/referral-events/import {fileName?, encoding?, csvBase64}: a
+ * day's events from the hospital system's CSV export, in one transaction,
+ * row by row under savepoints. Reply: the counts and every row's outcome.
+ */
+export async function importEventsCsv(client, ctx, staffId, body) {
+  if (!isObject(body)) throw badBody('请求内容应为 {fileName, encoding, csvBase64}');
+  const unknown = Object.keys(body).find((k) => !['fileName', 'encoding', 'csvBase64'].includes(k));
+  if (unknown) throw badBody(`含有未知字段 ${echo(unknown)}`, `/${echo(unknown)}`);
+  if (typeof body.csvBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.csvBase64)) throw badBody('csvBase64 应为 Base64 编码的文件内容', '/csvBase64');
+  if (body.fileName !== undefined && (typeof body.fileName !== 'string' || body.fileName.length > 200)) throw badBody('fileName 最多200个字符', '/fileName');
+  if (body.encoding !== undefined && !['utf-8', 'gbk', 'gb18030'].includes(body.encoding)) throw badBody('encoding 应为 utf-8 / gbk / gb18030', '/encoding');
+  const bytes = Buffer.from(body.csvBase64, 'base64');
+  if (bytes.length > MAX_IMPORT_BYTES) throw new ApiError(413, 'csv.too_large', `文件过大（最多${Math.floor(MAX_IMPORT_BYTES / 1024)}KB），请按天分开导出`);
+  const text = decodeCsv(bytes, body.encoding);
+  if (text.includes('\u0000')) throw new ApiError(400, 'csv.bad_encoding', '文件含有空字符，不是文本文件', { path: '/csvBase64' });
+  const rows = parseEventsCsv(text);
+  const items = rows.map((r) => ({
+    ...r,
+    event: eventNameOf(r.eventText),
+    atMs: parseEventTime(r.atText),
+  }));
+  const { results, counts } = await applyEvents(client, ctx, staffId, items);
+  const fileName = (body.fileName ?? '').slice(0, 200);
+  const importId = await recordImport(client, {
+    source: 'csv',
+    fileName,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    recordedBy: staffId,
+    nowMs: ctx.nowMs(),
+    rowCount: rows.length,
+    counts,
+  });
+  return { importId, fileName, rows: rows.length, ...counts, results };
+}
+
+/**
+ * GET /staff/event-referrals?q=&limit=: referrals to record a step for —
+ * newest invitation first, each with its steps' instants and who recorded
+ * them. `q` narrows by patient or referral id (prefix) or masked name.
+ */
+export async function listEventReferrals(client, query) {
+  const q = typeof query.q === 'string' ? query.q.trim().slice(0, 64) : '';
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 2000) throw new ApiError(400, 'request.bad_query', 'limit 应为 1–2000 的整数', { path: '/limit' });
+  const pattern = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await client.query(
+    `SELECT r.id, r.referee_id, r.referrer_id, r.invited_at_ms, r.consent_to_share_progress,
+            r.registration_confirmed_at_ms, r.arrival_confirmed_at_ms, r.conversion_confirmed_at_ms,
+            r.admission_confirmed_at_ms, r.discharge_confirmed_at_ms, r.complaint_at_ms,
+            e.display_name AS referee_name, f.display_name AS referrer_name
+       FROM referrals r JOIN patients e ON e.id = r.referee_id JOIN patients f ON f.id = r.referrer_id
+      WHERE $1 = '' OR r.referee_id LIKE $2 OR r.id LIKE $2 OR e.display_name LIKE $2
+      ORDER BY r.invited_at_ms DESC, r.id LIMIT $3`,
+    [q, pattern, limit],
+  );
+  const ids = rows.map((r) => r.id);
+  const recorded = ids.length
+    ? (await client.query('SELECT referral_id, event, recorded_by, recorded_at_ms FROM hospital_events WHERE referral_id = ANY($1::text[])', [ids])).rows
+    : [];
+  const byReferral = new Map();
+  for (const e of recorded) {
+    if (!byReferral.has(e.referral_id)) byReferral.set(e.referral_id, {});
+    byReferral.get(e.referral_id)[e.event] = { recordedBy: e.recorded_by, recordedAtMs: Number(e.recorded_at_ms) };
+  }
+  return {
+    referrals: rows.map((r) => ({
+      referralId: r.id,
+      patientId: r.referee_id,
+      patientName: r.referee_name,
+      referrerName: r.referrer_name,
+      invitedAtMs: Number(r.invited_at_ms),
+      events: {
+        registrationConfirmed: Number(r.registration_confirmed_at_ms),
+        arrivalConfirmed: Number(r.arrival_confirmed_at_ms),
+        conversionConfirmed: Number(r.conversion_confirmed_at_ms),
+        admissionConfirmed: Number(r.admission_confirmed_at_ms),
+        dischargeConfirmed: Number(r.discharge_confirmed_at_ms),
+        complaint: Number(r.complaint_at_ms),
+      },
+      recorded: byReferral.get(r.id) ?? {},
+    })),
+    backdateDays: HOSPITAL_EVENT_BACKDATE_MS / DAY_MS,
+  };
+}
+
+export const EVENTS_ROUTES = Object.freeze([
+  { method: 'GET', path: '/staff/event-referrals' },
+  { method: 'POST', path: '/staff/referral-events/import' },
+]);
+
+/**
+ * @param {import('fastify').FastifyInstance} api
+ * @param {{pool: import('pg').Pool, ctx: object, guard: Function, send: Function}} deps
+ */
+export function registerEventsRoutes(api, { pool, ctx, guard, send }) {
+  api.get('/staff/event-referrals', { onRequest: guard('staff', { mutation: false }) }, async (request, reply) => {
+    const query = {};
+    for (const [k, v] of Object.entries(request.query ?? {})) query[k] = Array.isArray(v) ? v[0] : v;
+    const value = await inTransaction(pool, (client) => listEventReferrals(client, query), { readOnly: true });
+    return send(reply, 200, value);
+  });
+  api.post('/staff/referral-events/import', { onRequest: guard('staff', { mutation: true }) }, async (request, reply) => {
+    const value = await inTransaction(pool, (client) => importEventsCsv(client, ctx, request.who.subjectId, request.body), { retryConflicts: true });
+    return send(reply, 200, value);
+  });
+}
