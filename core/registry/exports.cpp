@@ -6,6 +6,8 @@
 #include "poster/poster_json.hpp"
 #include "referral/referral_code_json.hpp"
 #include "referral/referral_json.hpp"
+#include "referral/referral_quality.hpp"
+#include "referral/risk_flags.hpp"
 #include "streak/streak_json.hpp"
 #if !defined(__EMSCRIPTEN__)
 #include "common/qr_native.hpp"  // native only: links libqrcodegencpp
@@ -37,6 +39,8 @@ const std::vector<JsonExport>& jsonExports() {
     {"analyzeReferrals", &analyzeReferralsJson},
     {"myReferralTree", &myReferralTreeJson},
     {"layoutForest", &layoutForestJson},
+    {"referralQuality", &referralQualityJson},
+    {"riskFlags", &riskFlagsJson},
     {"recoveryList", &recoveryListJson},
   };
   return table;

@@ -11,6 +11,8 @@
 #include "envelope.hpp"
 
 #include "referral/referral_json.hpp"
+#include "referral/referral_quality.hpp"
+#include "referral/risk_flags.hpp"
 
 using carecircle::fuzz::checkEnvelope;
 
@@ -19,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkEnvelope(carecircle::analyzeReferralsJson(text));
   checkEnvelope(carecircle::myReferralTreeJson(text));
   checkEnvelope(carecircle::layoutForestJson(text));
+  checkEnvelope(carecircle::referralQualityJson(text));
+  checkEnvelope(carecircle::riskFlagsJson(text));
   checkEnvelope(carecircle::recoveryListJson(text));
   return 0;
 }
