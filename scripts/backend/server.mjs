@@ -58,6 +58,9 @@ import { applySchema, createPool, inTransaction, isConnectionError, startPostgre
 import { startJobs } from './jobs/index.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
+import { applyIntakeSchema, seedDemoGroups } from './intake/intake.mjs';
+import { intakeConfig } from './intake/routes.mjs';
+import { applyStoriesMonthSchema } from './console/stories-month.mjs';
 import { applyHospitalDeskSchema } from './console/hospital-desk.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
@@ -143,6 +146,7 @@ export async function startBackend({
   rateLimits = {},
   jobs: runJobs = true,
   deployment: deploymentOptions = {},
+  intake: intakeOptions = {},
   logLevel = 'warn',
   log = () => {},
 }) {
@@ -150,6 +154,8 @@ export async function startBackend({
   const limits = { ...DEFAULT_RATE_LIMITS, ...rateLimits };
   const core = await loadServerCore();
   const validators = createValidators();
+  // Group-message intake: the archive puller's secret and the channel the bot speaks through.
+  const intake = intakeConfig(intakeOptions, { demo });
   const pool = createPool(databaseUrl, { max: poolSize });
   // The server may read a clock: it is the server. The offset exists for tests only.
   // The deployment's public face (hospital, join URL): read once the server listens (a demo's URL names its port).
@@ -159,8 +165,11 @@ export async function startBackend({
     await applySchema(pool);
     await applyAuthSchema(pool);
     await applyLoopsSchema(pool);
+    await applyIntakeSchema(pool);
+    await applyStoriesMonthSchema(pool);
     await applyHospitalDeskSchema(pool);
     if (seed && demo) await seedDemoHospital(pool, ctx);
+    if (seed && demo) await seedDemoGroups(pool, ctx.nowMs());
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -391,6 +400,7 @@ export async function startBackend({
         ctx,
         guard,
         send,
+        intake,
       });
       registerAuthRoutes(api, { auth, send, guard });
       api.options('/*', (request, reply) => reply.code(204).headers(corsHeaders(request)).send());
@@ -468,6 +478,8 @@ export async function startBackend({
     jobs,
     /** Sign-in and sessions (auth/index.mjs): tests open sessions of records they made. */
     auth,
+    /** Group-message intake: its secret and channel (tests read the recording channel). */
+    intake,
     close() {
       closing ??= (async () => {
         clearInterval(monthly);

@@ -477,6 +477,14 @@ test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the
     decideStory: 'POST /staff/stories/decide',
     getStaffAudit: 'GET /staff/audit',
     redeemCounterCode: 'POST /staff/vouchers/counter-redeem',
+    getGroupMessageQueue: 'GET /staff/group-messages',
+    resolveGroupMessage: 'POST /staff/group-messages/resolve',
+    getIntakeGroups: 'GET /staff/groups',
+    setGroupQaSlots: 'PUT /staff/groups/qa-slots',
+    simulateGroupMessage: 'POST /staff/group-messages/simulate',
+    getStoriesMonth: 'GET /staff/stories-month',
+    setStoriesMonthCall: 'PUT /staff/stories-month/call',
+    pickStoryOfMonth: 'POST /staff/stories-month/pick',
   };
   for (const [role, r] of Object.entries(STAFF_ROLES)) {
     for (const method of r.methods) assert.ok(ROLES[role].routes.includes(ROUTE_OF[method]), `${role} ${method}`);

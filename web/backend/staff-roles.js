@@ -6,19 +6,25 @@
 
 /** @typedef {'nurse' | 'service' | 'doctor' | 'operations' | 'auditor'} StaffRole */
 
+/** The drug-advice bot's review queue and the groups' Q&A slots (群消息复核). */
+const GROUP_METHODS = ['getGroupMessageQueue', 'resolveGroupMessage', 'getIntakeGroups', 'setGroupQaSlots', 'simulateGroupMessage'];
+/** The story-officer programme (病友故事官). */
+const STORY_MONTH_METHODS = ['getStoriesMonth', 'setStoriesMonthCall', 'pickStoryOfMonth'];
+
 /**
  * @type {Readonly<Record<StaffRole, {label: string, screens: readonly string[], methods: readonly string[]}>>}
  */
 export const STAFF_ROLES = Object.freeze({
-  nurse: { label: '护士', screens: ['forest', 'koc', 'counter'], methods: ['getHospitalForest', 'redeemCounterCode'] },
-  service: { label: '客服', screens: ['moderation', 'counter'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode'] },
+  nurse: { label: '护士', screens: ['forest', 'koc', 'counter', 'moderation'], methods: ['getHospitalForest', 'redeemCounterCode', ...GROUP_METHODS] },
+  service: { label: '客服', screens: ['moderation', 'counter', 'story-month'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode', ...GROUP_METHODS, ...STORY_MONTH_METHODS] },
   doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
-  operations: { label: '运营', screens: ['report', 'forest'], methods: ['getHospitalForest', 'getCommunityReportInputs'] },
+  operations: { label: '运营', screens: ['report', 'forest', 'story-month'], methods: ['getHospitalForest', 'getCommunityReportInputs', ...STORY_MONTH_METHODS] },
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
 /** Every Backend method that only staff call. */
-export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode']);
+export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
+  ...GROUP_METHODS, ...STORY_MONTH_METHODS]);
 
 /** @param {unknown} role */
 export function isStaffRole(role) {

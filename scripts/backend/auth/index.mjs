@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import { createPatient, DEMO_COMMUNITY_ID, DEMO_PATIENT_ID, DEMO_STAFF_ID, newDemoName } from '../seed.mjs';
 import { readAuditLog, recordStaffAction } from './audit.mjs';
+import { INTAKE_STAFF_OPERATIONS } from '../intake/routes.mjs';
+import { STORIES_MONTH_STAFF_OPERATIONS } from '../console/stories-month.mjs';
 import { allowedHosts, isAllowedHost, isLocalRequest } from './host.mjs';
 import { AuthError, createOidcVerifier } from './oidc.mjs';
 import { isStaffRole, mayCall, refusal, ROLES, roleInfo, STAFF_ROLES } from './policy.mjs';
@@ -49,6 +51,8 @@ const STAFF_OPERATIONS = Object.freeze({
   'POST /staff/clinical-moments': 'recordClinicalMoment',
   'POST /staff/touches': 'recordStaffTouch',
   'POST /staff/sessions/revoke': 'revokeSessions',
+  ...INTAKE_STAFF_OPERATIONS,
+  ...STORIES_MONTH_STAFF_OPERATIONS,
 });
 
 /** The thing a staff request acts on, from its body or query. */

@@ -27,6 +27,8 @@ const PATIENT_ROUTES = Object.freeze([
   'GET /referral-codes',
   'GET /me/referral-code',
   'GET /me/vouchers/counter-code',
+  'GET /stories/month',
+  'GET /me/honours',
   'POST /check-ins',
   'POST /milestones',
   'POST /rewards/issue',
@@ -46,18 +48,22 @@ const BASE_ROLES = Object.freeze({
   nurse: {
     label: '护士',
     staff: true,
-    screens: Object.freeze(['forest', 'koc', 'counter']),
+    screens: Object.freeze(['forest', 'koc', 'counter', 'moderation']),
     routes: Object.freeze([
       'GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem',
       'POST /staff/clinical-moments', 'POST /staff/touches',
+      // The drug-advice bot's review items and the groups' Q&A slots (群消息复核).
+      'GET /staff/group-messages', 'POST /staff/group-messages/resolve', 'GET /staff/groups', 'PUT /staff/groups/qa-slots', 'POST /staff/group-messages/simulate',
     ]),
   },
   // 客服: reviews patients' stories (内容审核) and redeems vouchers.
   service: {
     label: '客服',
     staff: true,
-    screens: Object.freeze(['moderation', 'counter']),
-    routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem', 'POST /staff/touches']),
+    screens: Object.freeze(['moderation', 'counter', 'story-month']),
+    routes: Object.freeze(['GET /staff/stories', 'POST /staff/stories/decide', 'POST /staff/vouchers/redeem', 'POST /staff/vouchers/counter-redeem', 'POST /staff/touches',
+      'GET /staff/group-messages', 'POST /staff/group-messages/resolve', 'GET /staff/groups', 'PUT /staff/groups/qa-slots', 'POST /staff/group-messages/simulate',
+      'GET /staff/stories-month', 'PUT /staff/stories-month/call', 'POST /staff/stories-month/pick']),
   },
   // 医生: the referral forest and KOC assessment of the patients; confirms
   // conversions, admissions and discharges.
@@ -72,8 +78,9 @@ const BASE_ROLES = Object.freeze({
   operations: {
     label: '运营',
     staff: true,
-    screens: Object.freeze(['report', 'forest']),
-    routes: Object.freeze(['GET /staff/forest', 'GET /staff/community-report-inputs', 'POST /staff/sessions/revoke']),
+    screens: Object.freeze(['report', 'forest', 'story-month']),
+    routes: Object.freeze(['GET /staff/forest', 'GET /staff/community-report-inputs', 'POST /staff/sessions/revoke',
+      'GET /staff/stories-month', 'PUT /staff/stories-month/call', 'POST /staff/stories-month/pick']),
   },
   // 审计: reads the audit log, nothing else.
   auditor: { label: '审计', staff: true, screens: Object.freeze(['audit']), routes: Object.freeze(['GET /staff/audit']) },
