@@ -24,6 +24,7 @@
 // runs it for display (the shell), the server decides.
 
 import { assertBackend } from './backend.js';
+import { intakeHttpMethods } from './http-intake.js';
 
 /** A reply of the server that is an answer (4xx), or a transport failure after retries. */
 export class BackendError extends Error {
@@ -520,6 +521,9 @@ export function createHttpBackend({
     async getPendingStories() {
       return (await read('/staff/stories')).stories;
     },
+
+    // The bot's review queue, Q&A slots, story of the month, honours (./http-intake.js).
+    ...intakeHttpMethods({ request, stripMeta }),
 
     /** The current counter code of one of the caller's vouchers, and its status (GET /me/vouchers/counter-code). */
     async getCounterCode(grantKey) {

@@ -67,6 +67,7 @@ import {
 } from './demo-data.js';
 import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
+import { createOfflineIntake } from './offline-intake.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -1167,6 +1168,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     },
 
     async wipe() {
+      await backend.wipeIntake?.();
       changes?.close();
       changes = null;
       if (opening) await opening.catch(() => {});
@@ -1185,6 +1187,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       });
     },
   };
+
+  // The group-message intake and the story-officer programme, played here (./offline-intake.js).
+  Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
 
   return assertBackend(backend);
 }

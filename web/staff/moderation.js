@@ -58,6 +58,7 @@ export function createModeration({ core, backend, showToast = () => {} }) {
 
   function load() {
     loadQueue();
+    groups.load();
     if (loaded) return;
     loaded = true;
     if (!input.value) input.value = SAMPLE;
@@ -79,6 +80,11 @@ export function createModeration({ core, backend, showToast = () => {} }) {
     try {
       stories = await backend.getPendingStories();
     } catch (err) {
+      if (/** @type {any} */ (err)?.code === 'auth.role_forbidden') {
+        // A role that reviews group messages but not stories (护士).
+        queue.hidden = true;
+        return;
+      }
       queue.dataset.state = 'error';
       $('mod-queue-list').replaceChildren();
       $('mod-queue-count').textContent = '';
@@ -343,11 +349,264 @@ export function createModeration({ core, backend, showToast = () => {} }) {
   $('mod-context-message').addEventListener('click', () => setContext('message'));
   $('mod-context-story').addEventListener('click', () => setContext('story'));
 
+  const groups = createGroupIntake({ core, backend, showToast, segments, $ });
+
   return Object.freeze({
     load,
     check,
+    groups,
     get last() {
       return last;
     },
   });
+}
+
+// ------------------------------------------------------------ group messages
+
+const WEEKDAYS = Object.freeze(['周一', '周二', '周三', '周四', '周五', '周六', '周日']);
+const DELIVERY_LABELS = Object.freeze({ sent: '已发送', pending: '待发送', failed: '发送失败' });
+const SIM_SAMPLES = Object.freeze([
+  '王阿姨，优甲乐一天两片就够了，你照着吃',
+  '加我微信 kangfu_2024 私聊，有好药',
+  '@周医生 我这两天脖子有点紧，正常吗？',
+  '今天的颈部操做完了，大家早安',
+]);
+
+/** A fresh idempotency key for one staff action. */
+function actionKey(prefix) {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `${prefix}-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * 群消息复核: the drug-advice bot's review items (the core's spans
+ * highlighted, what the bot told the author), each closed by the nurse as
+ * 已撤回 or 保留; the groups' doctor and Q&A slot (the core says whether one
+ * is on now and what a question gets outside it); in the demo, a synthetic
+ * group message can be made to arrive. Built into the 内容审核 screen, above
+ * the stories; shown only when the backend offers the queue.
+ * @param {{core: any, backend: any, showToast: Function, segments: (text: string, matches: any[]) => Node[], $: (id: string) => HTMLElement}} deps
+ */
+function createGroupIntake({ core, backend, showToast, segments, $ }) {
+  let root = null;
+  let groupList = [];
+
+  function build() {
+    root = el('section', 'card mod-groups');
+    root.id = 'mod-groups';
+    root.setAttribute('aria-labelledby', 'mod-groups-title');
+    const head = el('div', 'section-head');
+    const title = el('h2', 'section-head__title', '群消息复核');
+    title.id = 'mod-groups-title';
+    const count = el('span', 'section-head__aside');
+    count.id = 'mod-groups-count';
+    head.append(title, count);
+    const note = el('p', 'mod-queue__note', '群机器人检查每条群消息：不能发布的内容已私下提醒作者，请在群里撤回；需复核的内容请确认。');
+    const list = el('ol', 'mod-queue__list');
+    list.id = 'mod-groups-list';
+    const empty = el('p', 'mod-queue__note', '暂无待复核的群消息。');
+    empty.id = 'mod-groups-empty';
+
+    // The demo: a group message arrives.
+    const sim = el('form', 'mod-sim');
+    sim.id = 'mod-sim';
+    sim.hidden = true;
+    const simTitle = el('h3', 'mod-sim__title', '模拟群消息（演示）');
+    const select = el('select', 'input');
+    select.id = 'mod-sim-group';
+    select.setAttribute('aria-label', '发到哪个群');
+    const text = el('textarea', 'textarea');
+    text.id = 'mod-sim-text';
+    text.rows = 2;
+    text.value = SIM_SAMPLES[0];
+    text.setAttribute('aria-label', '群消息内容');
+    const samples = el('div', 'mod-sim__samples');
+    for (const sample of SIM_SAMPLES) {
+      const b = el('button', 'chip', sample.length > 12 ? `${sample.slice(0, 12)}…` : sample);
+      b.type = 'button';
+      b.addEventListener('click', () => {
+        text.value = sample;
+      });
+      samples.append(b);
+    }
+    const send = el('button', 'btn btn--primary btn--small', '发送到群');
+    send.type = 'submit';
+    send.id = 'mod-sim-send';
+    const outcome = el('div', 'mod-sim__outcome');
+    outcome.id = 'mod-sim-outcome';
+    outcome.setAttribute('aria-live', 'polite');
+    sim.append(simTitle, select, text, samples, send, outcome);
+    sim.addEventListener('submit', (e) => {
+      e.preventDefault();
+      simulate(select.value, text.value, send);
+    });
+
+    // The doctor's Q&A slots.
+    const slots = el('div', 'mod-slots');
+    slots.id = 'mod-slots';
+    const slotsTitle = el('h3', 'mod-sim__title', '医生答疑时段');
+    const slotList = el('ul', 'mod-slots__list');
+    slotList.id = 'mod-slots-list';
+    slots.append(slotsTitle, slotList);
+
+    root.append(head, note, list, empty, sim, slots);
+    const screen = $('staff-moderation');
+    screen.insertBefore(root, screen.firstElementChild);
+  }
+
+  async function load() {
+    if (typeof backend.getGroupMessageQueue !== 'function') return;
+    if (!root) build();
+    try {
+      const [{ items }, groups] = await Promise.all([backend.getGroupMessageQueue({}), backend.getIntakeGroups(core)]);
+      root.hidden = false;
+      groupList = groups.groups;
+      renderItems(items);
+      renderSlots(groups.groups);
+      const select = /** @type {HTMLSelectElement} */ ($('mod-sim-group'));
+      const chosen = select.value;
+      select.replaceChildren(...groupList.map((g) => Object.assign(el('option', '', g.name), { value: g.groupId, selected: g.groupId === chosen })));
+      $('mod-sim').hidden = typeof backend.simulateGroupMessage !== 'function';
+    } catch (err) {
+      if (/** @type {any} */ (err)?.code === 'auth.role_forbidden') {
+        root.hidden = true;
+        return;
+      }
+      $('mod-groups-empty').textContent = `群消息暂时无法读取：${describeError(err, '请稍后再试')}`;
+    }
+  }
+
+  function renderItems(items) {
+    $('mod-groups-count').textContent = items.length ? `${items.length}条` : '';
+    $('mod-groups-empty').hidden = items.length > 0;
+    $('mod-groups-empty').textContent = '暂无待复核的群消息。';
+    $('mod-groups-list').replaceChildren(...items.map(item));
+  }
+
+  function item(m) {
+    const li = el('li', 'mod-queue__item mod-group-item');
+    li.dataset.messageId = m.messageId;
+    li.dataset.verdict = m.verdict;
+    const body = el('div', 'mod-queue__body');
+    const verdict = el('span', `verdict verdict--${m.verdict}`, m.verdict === 'block' ? '不能发布' : '需人工复核');
+    const meta = el('p', 'mod-queue__meta', `${m.groupName} · ${m.author} · ${SUBMITTED_AT.format(new Date(m.sentAtMs))}`);
+    const text = el('p', 'mod-preview mod-group-item__text');
+    text.append(...segments(m.text, m.matches));
+    const summary = el('p', 'mod-group-item__summary', m.summary);
+    const reasons = el('ul', 'mod-group-item__reasons');
+    for (const x of m.matches) reasons.append(el('li', '', `${x.categoryLabel}：${x.explanation}`));
+    const bot = [];
+    if (m.authorNotice) bot.push(`已私下提醒作者（${DELIVERY_LABELS[m.authorNotice] ?? m.authorNotice}）`);
+    if (m.qaReply) bot.push(`已自动回复答疑时间（${DELIVERY_LABELS[m.qaReply] ?? m.qaReply}）`);
+    body.append(verdict, meta, text, summary, reasons, ...(bot.length ? [el('p', 'mod-queue__meta', bot.join(' · '))] : []));
+    const actions = el('div', 'mod-decide__actions');
+    for (const [outcome, label] of [['removed', '已在群内撤回'], ['kept', '保留']]) {
+      const b = el('button', `btn btn--small ${outcome === 'removed' ? 'btn--primary' : 'btn--secondary'}`, label);
+      b.type = 'button';
+      b.dataset.outcome = outcome;
+      b.addEventListener('click', () => resolve(m, outcome, li));
+      actions.append(b);
+    }
+    li.append(body, actions);
+    return li;
+  }
+
+  async function resolve(m, outcome, li) {
+    for (const b of li.querySelectorAll('button')) /** @type {HTMLButtonElement} */ (b).disabled = true;
+    try {
+      await backend.resolveGroupMessage({ messageId: m.messageId, outcome, key: actionKey('resolve') });
+      li.remove();
+      showToast(outcome === 'removed' ? '已记录：消息已撤回' : '已记录：消息保留', 'success');
+      const n = $('mod-groups-list').children.length;
+      $('mod-groups-count').textContent = n ? `${n}条` : '';
+      $('mod-groups-empty').hidden = n > 0;
+    } catch (err) {
+      showToast(describeError(err, '处理失败，请稍后再试'), 'error');
+      for (const b of li.querySelectorAll('button')) /** @type {HTMLButtonElement} */ (b).disabled = false;
+    }
+  }
+
+  async function simulate(groupId, text, button) {
+    button.disabled = true;
+    const outcome = $('mod-sim-outcome');
+    try {
+      const reply = await backend.simulateGroupMessage({ groupId, text, key: actionKey('sim') }, core);
+      const lines = [`机器人判断：${VERDICT_LABELS[reply.result.verdict] ?? '已处理'}`];
+      for (const s of reply.sent) lines.push(`${s.kind === 'authorNotice' ? '私下提醒作者' : '群内回复提问者'}：${s.text}`);
+      if (reply.sent.length === 0) lines.push('机器人没有发送任何消息。');
+      outcome.replaceChildren(...lines.map((line) => el('p', 'mod-sim__line', line)));
+      outcome.dataset.verdict = reply.result.verdict ?? '';
+      await load();
+    } catch (err) {
+      outcome.replaceChildren(el('p', 'form-error', describeError(err, '发送失败')));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function renderSlots(groups) {
+    $('mod-slots-list').replaceChildren(
+      ...groups.map((g) => {
+        const li = el('li', 'mod-slots__group');
+        li.dataset.groupId = g.groupId;
+        const now = g.inSlot ? '答疑进行中：提问不自动回复' : `下次答疑：${g.nextSlotText ?? '未设置'}`;
+        li.append(
+          el('p', 'mod-queue__title', `${g.name} · ${g.doctorName ?? '未设医生'}`),
+          el('p', 'mod-queue__meta', `${g.slotLabels.join('、') || '未设置答疑时段'} · ${now}`),
+          ...(g.replyPreview ? [el('p', 'mod-queue__excerpt', `群里@${g.doctorName}提问时自动回复：${g.replyPreview}`)] : []),
+          slotForm(g),
+        );
+        return li;
+      }),
+    );
+  }
+
+  function slotForm(g) {
+    const form = el('form', 'mod-slots__form');
+    const first = g.qaSlots[0] ?? { weekday: 3, start: '20:00', durationMinutes: 60 };
+    const day = el('select', 'input');
+    day.setAttribute('aria-label', '星期');
+    WEEKDAYS.forEach((label, i) => day.append(Object.assign(el('option', '', label), { value: String(i + 1), selected: i + 1 === first.weekday })));
+    const start = Object.assign(el('input', 'input'), { type: 'time', value: first.start.padStart(5, '0') });
+    start.setAttribute('aria-label', '开始时间');
+    const minutes = Object.assign(el('input', 'input'), { type: 'number', min: '15', max: '240', step: '15', value: String(first.durationMinutes ?? 60) });
+    minutes.setAttribute('aria-label', '时长（分钟）');
+    const doctor = Object.assign(el('input', 'input'), { type: 'text', value: g.doctorName ?? '', maxLength: 32 });
+    doctor.setAttribute('aria-label', '答疑医生');
+    const contact = Object.assign(el('input', 'input'), { type: 'text', value: g.emergencyContact ?? '120', maxLength: 64 });
+    contact.setAttribute('aria-label', '紧急联系电话');
+    const save = el('button', 'btn btn--secondary btn--small', '保存答疑时段');
+    save.type = 'submit';
+    const error = el('p', 'form-error');
+    error.hidden = true;
+    form.append(day, start, minutes, doctor, contact, save, error);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.hidden = true;
+      save.disabled = true;
+      try {
+        await backend.setGroupQaSlots(
+          {
+            groupId: g.groupId,
+            name: g.name,
+            doctorName: doctor.value,
+            emergencyContact: contact.value,
+            qaSlots: [{ weekday: Number(day.value), start: start.value, durationMinutes: Number(minutes.value) }],
+            key: actionKey('qa'),
+          },
+          core,
+        );
+        showToast('答疑时段已保存', 'success');
+        await load();
+      } catch (err) {
+        error.textContent = describeError(err, '保存失败');
+        error.hidden = false;
+      } finally {
+        save.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  return { load, get groups() { return groupList; } };
 }

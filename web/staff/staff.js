@@ -35,6 +35,7 @@ import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
 import { createCounter } from './counter.js';
+import { createStoryMonth } from './story-month.js';
 import { describeError } from '../lib/copy.js';
 
 await loadConsoleStyles();
@@ -57,6 +58,7 @@ export const STAFF_SCREENS = Object.freeze({
   moderation: '内容审核 · 员工工作台',
   audit: '审计日志 · 员工工作台',
   counter: '到店核销 · 员工工作台',
+  'story-month': '病友故事官 · 员工工作台',
 });
 
 const SIGN_IN_TITLE = '工作人员登录 · 员工工作台';
@@ -77,6 +79,14 @@ const OPERATION_LABELS = Object.freeze({
   recordHospitalEvent: '确认就诊进度',
   redeemVoucher: '核销奖励券',
   redeemCounterCode: '到店核销',
+  getGroupMessageQueue: '查看群消息复核',
+  resolveGroupMessage: '处理群消息复核',
+  getIntakeGroups: '查看群答疑时段',
+  setGroupQaSlots: '设置群答疑时段',
+  simulateGroupMessage: '模拟群消息',
+  getStoriesMonth: '查看月度故事',
+  setStoriesMonthCall: '发布故事征集',
+  pickStoryOfMonth: '评选月度故事',
   revokeSessions: '结束他人登录',
 });
 const OUTCOME_LABELS = Object.freeze({ ok: '成功', denied: '无权限，已拒绝', rejected: '未通过', failed: '失败' });
@@ -119,6 +129,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
     counter: createCounter({ backend, showToast }),
+    'story-month': createStoryMonth({ core, backend, showToast }),
   };
 
   renderSignIn();
