@@ -1,6 +1,7 @@
 #include "registry/exports.hpp"
 
 #include "community/community_json.hpp"
+#include "eligibility/dry_run.hpp"
 #include "eligibility/eligibility_json.hpp"
 #include "moderation/moderation_json.hpp"
 #include "poster/poster_json.hpp"
@@ -29,6 +30,7 @@ const std::vector<JsonExport>& jsonExports() {
     {"validateCampaignChange", &validateCampaignChangeJson},
     {"evaluateEligibility", &evaluateEligibilityJson},
     {"evaluateEligibilityBatch", &evaluateEligibilityBatchJson},
+    {"dryRunCampaign", &dryRunCampaignJson},
     {"mayShowInvitePrompt", &mayShowInvitePromptJson},
     {"layoutPoster", &layoutPosterJson},
     {"makeReferralCode", &makeReferralCodeJson},

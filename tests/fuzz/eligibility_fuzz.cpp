@@ -1,5 +1,5 @@
 // libFuzzer target for the eligibility module's JSON entry points (campaign
-// validation, change validation, evaluation, invite prompts). Every input must
+// validation, change validation, evaluation, invite prompts, the campaign dry run). Every input must
 // yield a well-formed envelope; internal.unexpected counts as a finding.
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include "envelope.hpp"
 
+#include "eligibility/dry_run.hpp"
 #include "eligibility/eligibility_json.hpp"
 
 using carecircle::fuzz::checkEnvelope;
@@ -20,5 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkEnvelope(carecircle::validateCampaignChangeJson(text));
   checkEnvelope(carecircle::evaluateEligibilityJson(text));
   checkEnvelope(carecircle::mayShowInvitePromptJson(text));
+  checkEnvelope(carecircle::dryRunCampaignJson(text));
   return 0;
 }

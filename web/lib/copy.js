@@ -75,6 +75,7 @@ export const ERROR_COPY = Object.freeze({
   // rewards and coupons
   'eligibility.awaiting_event': '还在等待医院确认，确认后即可领取',
   'eligibility.bad_now': '手机时间不对，请校准后再试',
+  'eligibility.unknown_campaign': '活动列表中没有这个活动',
   'eligibility.bad_prompt_policy': '提醒设置有误，请联系医院',
   'eligibility.budget_exhausted': '本期奖励已经发完了',
   'eligibility.campaign_disabled': '这个活动已经停止',
