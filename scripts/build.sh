@@ -21,3 +21,6 @@ cmake --build build/wasm
 node scripts/gen-types.mjs build/wasm >/dev/null
 # WeChat's JS-SDK from npm as an ES module in the served tree (web/vendor/, not committed).
 node scripts/vendor-jweixin.mjs >/dev/null
+# The production build of the shell (build/web/, not committed): bundled,
+# minified, content-hashed, precached by its service worker (scripts/build-web.mjs).
+node scripts/build-web.mjs --quiet

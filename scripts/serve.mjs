@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // Static server for the CareCircle offline demo. No npm dependencies.
 //
-//   node scripts/serve.mjs [--port N]     (or PORT=N; 0 picks a free port)
+//   node scripts/serve.mjs [--port N] [--dev]    (or PORT=N; 0 picks a free port)
 //
-// Serves `web/` at `/`, the built core (`build/wasm/core.mjs`,
-// `build/wasm/core.wasm`) at `/wasm/…` and the browser build of an npm
-// dependency at `/vendor/…` (VENDOR_FILES), bound to 127.0.0.1 only. Every reply
-// carries the demo's Content-Security-Policy: no inline script or style, wasm
-// compilation allowed ('wasm-unsafe-eval'), everything else same-origin.
+// Two ways to serve the shell (`web` option, or CARECIRCLE_WEB=build|source):
+//  - build: the production build in build/web/ (scripts/build-web.mjs:
+//    bundled, minified, hashed, precached by its service worker). What
+//    `npm start`, `npm run backend` and `npm test`'s browser suite serve.
+//    A path the build does not have falls back to the source tree below, so
+//    that a test may still import a source module by its path ('/core.js').
+//  - source (`--dev`): `web/` as it is, the built core (`build/wasm/core.mjs`,
+//    `build/wasm/core.wasm`) at `/wasm/…` and the browser build of an npm
+//    dependency at `/vendor/…` (VENDOR_FILES); /sw.js gets the list of files
+//    to precache written in as the build would. The default of startServer(),
+//    so that browser tests run on the sources while they change.
+// Bound to 127.0.0.1 only. Every reply carries the demo's
+// Content-Security-Policy: no inline script or style, wasm compilation allowed
+// ('wasm-unsafe-eval'), everything else same-origin.
 //
 // Tests start it in-process: `const {url, close} = await startServer({port: 0})`.
 
@@ -15,6 +24,7 @@ import { createReadStream } from 'node:fs';
 import { readFile as readFileAsync } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +71,41 @@ const VENDOR_FILES = new Map([
   ['/vendor/qrcodegen.js', 'nayuki-qr-code-generator/index.js'],
 ]);
 
+/** Every file under `dir` (relative, '/'-separated), dot-files and folders skipped. */
+function walk(dir, base = dir) {
+  const files = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...walk(full, base));
+    else if (entry.isFile()) files.push(path.relative(base, full).split(path.sep).join('/'));
+  }
+  return files;
+}
+
+// Never precached: the worker itself, and WeChat's JS-SDK (fetched only
+// inside WeChat). scripts/build-web.mjs leaves out the same files.
+const NOT_PRECACHED = new Set(['sw.js', 'vendor/jweixin.mjs']);
+
+/**
+ * The service worker's precache list for the source tree, in Workbox's
+ * manifest form ({url, revision}): every file of web/ and the mapped files,
+ * revisioned by size and modification time.
+ */
+export async function sourcePrecacheManifest(webDir, wasmDir, vendorDir) {
+  const entries = [];
+  const add = async (url, file) => {
+    const info = await stat(file).catch(() => null);
+    if (info?.isFile()) entries.push({ url, revision: `${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}` });
+  };
+  for (const file of walk(webDir).sort()) {
+    if (!NOT_PRECACHED.has(file)) await add(file, path.join(webDir, file));
+  }
+  for (const [url, file] of WASM_FILES) await add(url.slice(1), path.join(wasmDir, file));
+  for (const [url, file] of VENDOR_FILES) await add(url.slice(1), path.join(vendorDir, file));
+  return entries;
+}
+
 function baseHeaders() {
   return {
     'Cache-Control': 'no-cache',
@@ -82,11 +127,10 @@ function sendText(res, status, text, extra = {}) {
 }
 
 // Maps a request path to a file on disk, or null when it must be a 404/400.
-// Returns {error: status} for malformed or hostile paths.
-function resolveFile(urlPath, webDir, wasmDir, vendorDir) {
-  if (WASM_FILES.has(urlPath)) return { file: path.join(wasmDir, WASM_FILES.get(urlPath)) };
-  if (VENDOR_FILES.has(urlPath)) return { file: path.join(vendorDir, VENDOR_FILES.get(urlPath)) };
-
+// Returns {error: status} for malformed or hostile paths. With `builtDir`,
+// a file of the build wins; otherwise (or when the build has no such file)
+// the mapped files and the sources.
+async function resolveFile(urlPath, webDir, wasmDir, vendorDir, builtDir) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -102,12 +146,22 @@ function resolveFile(urlPath, webDir, wasmDir, vendorDir) {
 
   let relative = decoded.replace(/^\/+/, '');
   if (relative === '' || relative.endsWith('/')) relative += 'index.html';
-  const file = path.resolve(webDir, relative);
-  if (file !== webDir && !file.startsWith(webDir + path.sep)) return { error: 400 };
-  return { file };
+  const under = (dir) => {
+    const file = path.resolve(dir, relative);
+    return file !== dir && !file.startsWith(dir + path.sep) ? null : file;
+  };
+  if (builtDir) {
+    const file = under(builtDir);
+    if (!file) return { error: 400 };
+    if ((await stat(file).catch(() => null))?.isFile()) return { file, built: true };
+  }
+  if (WASM_FILES.has(urlPath)) return { file: path.join(wasmDir, WASM_FILES.get(urlPath)) };
+  if (VENDOR_FILES.has(urlPath)) return { file: path.join(vendorDir, VENDOR_FILES.get(urlPath)) };
+  const file = under(webDir);
+  return file ? { file } : { error: 400 };
 }
 
-async function handle(req, res, webDir, wasmDir, vendorDir) {
+async function handle(req, res, { webDir, wasmDir, vendorDir, builtDir }) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(res, 405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
     return;
@@ -126,9 +180,10 @@ async function handle(req, res, webDir, wasmDir, vendorDir) {
     sendText(res, 400, 'Bad Request');
     return;
   }
-  const resolved = resolveFile(urlPath, webDir, wasmDir, vendorDir);
+  const resolved = await resolveFile(urlPath, webDir, wasmDir, vendorDir, builtDir);
   if (resolved.error === 400) return sendText(res, 400, 'Bad Request');
   if (resolved.error) return sendText(res, 404, 'Not Found');
+  if (!builtDir && urlPath === '/sw.js') return sendSourceWorker(req, res, { webDir, wasmDir, vendorDir });
 
   let info;
   try {
@@ -141,6 +196,8 @@ async function handle(req, res, webDir, wasmDir, vendorDir) {
   const type = MIME_TYPES.get(path.extname(resolved.file).toLowerCase()) ?? 'application/octet-stream';
   const etag = `W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
   const headers = { ...baseHeaders(), 'Content-Type': type, ETag: etag };
+  // The build's assets/ carry their content hash in their names: never stale.
+  if (resolved.built && urlPath.startsWith('/assets/')) headers['Cache-Control'] = 'public, max-age=31536000, immutable';
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);
     res.end();
@@ -165,6 +222,15 @@ async function handle(req, res, webDir, wasmDir, vendorDir) {
   stream.pipe(res);
 }
 
+/** web/sw.js with the sources' precache list written in (the build has its own). */
+async function sendSourceWorker(req, res, dirs) {
+  const source = await readFileAsync(path.join(dirs.webDir, 'sw.js'), 'utf8');
+  const manifest = await sourcePrecacheManifest(dirs.webDir, dirs.wasmDir, dirs.vendorDir);
+  const body = Buffer.from(source.replace('self.__WB_MANIFEST', JSON.stringify(manifest)), 'utf8');
+  res.writeHead(200, { ...baseHeaders(), 'Content-Type': MIME_TYPES.get('.js'), 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 const COMPRESSIBLE = new Set(['application/wasm', 'text/javascript; charset=utf-8', 'text/javascript',
   'text/css; charset=utf-8', 'text/html; charset=utf-8', 'application/json; charset=utf-8',
   'image/svg+xml', 'application/manifest+json; charset=utf-8']);
@@ -178,19 +244,39 @@ async function gzipped(file, etag) {
   return body;
 }
 
+/** Which shell startServer serves when not told: CARECIRCLE_WEB=build|source, else the sources. */
+export function shellFromEnv(env = process.env) {
+  const value = env.CARECIRCLE_WEB || 'source';
+  if (value !== 'build' && value !== 'source') throw new Error(`CARECIRCLE_WEB must be build or source, not ${value}`);
+  return value;
+}
+
 /**
  * Starts the demo server on 127.0.0.1.
- * @param {{port?: number, root?: string}} [options] port 0 picks a free port;
- *   root is the repository root (default: the one containing this script).
- * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ * @param {{port?: number, root?: string, web?: 'build' | 'source'}} [options]
+ *   port 0 picks a free port; root is the repository root (default: the one
+ *   containing this script); web: the production build or the sources
+ *   (default: shellFromEnv()).
+ * @returns {Promise<{url: string, port: number, web: 'build' | 'source', close: () => Promise<void>}>}
  */
-export async function startServer({ port = 0, root = REPO_ROOT } = {}) {
+export async function startServer({ port = 0, root = REPO_ROOT, web = shellFromEnv() } = {}) {
   const repo = path.resolve(root);
-  const webDir = path.join(repo, 'web');
-  const wasmDir = path.join(repo, 'build', 'wasm');
-  const vendorDir = path.join(repo, 'node_modules');
+  const dirs = {
+    webDir: path.join(repo, 'web'),
+    wasmDir: path.join(repo, 'build', 'wasm'),
+    vendorDir: path.join(repo, 'node_modules'),
+    builtDir: null,
+  };
+  if (web === 'build') {
+    dirs.builtDir = path.join(repo, 'build', 'web');
+    if (!(await stat(path.join(dirs.builtDir, 'index.html')).catch(() => null))) {
+      throw new Error('build/web/index.html is missing: run `npm run build` (or serve the sources with --dev)');
+    }
+  } else if (web !== 'source') {
+    throw new Error(`web must be build or source, not ${web}`);
+  }
   const server = http.createServer((req, res) => {
-    handle(req, res, webDir, wasmDir, vendorDir).catch(() => {
+    handle(req, res, dirs).catch(() => {
       if (!res.headersSent) sendText(res, 500, 'Internal Server Error');
       else res.destroy();
     });
@@ -206,6 +292,7 @@ export async function startServer({ port = 0, root = REPO_ROOT } = {}) {
   return {
     url: `http://${HOST}:${actualPort}/`,
     port: actualPort,
+    web,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -237,8 +324,17 @@ if (isMain) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  const { url, close } = await startServer({ port });
-  process.stdout.write(`CareCircle demo: ${url}\n`);
+  // The command serves the production build unless told --dev (or CARECIRCLE_WEB=source).
+  const web = process.argv.includes('--dev') ? 'source' : process.env.CARECIRCLE_WEB || 'build';
+  let started;
+  try {
+    started = await startServer({ port, web });
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const { url, close } = started;
+  process.stdout.write(`CareCircle demo: ${url}${web === 'source' ? ' (sources, dev mode)' : ''}\n`);
   stat(path.join(REPO_ROOT, 'build', 'wasm', 'core.wasm')).catch(() =>
     process.stderr.write('warning: build/wasm/core.wasm not found — run `npm run build` first\n'),
   );

@@ -80,6 +80,8 @@ const suites = [
   {
     name: 'browser',
     steps: [['node', ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/browser/']]],
+    // The production build of the shell (build/web), as it ships; helpers' runs default to the sources.
+    env: { CARECIRCLE_WEB: 'build' },
     counts: nodeCounts,
   },
 ];

@@ -17,9 +17,14 @@
 //                                      text.slice(offsets[i], offsets[i + 1]))
 //   any failure                       → {id, error}
 // Transport only: no rule, no default, nothing about what the reply means.
-import createCore from '/wasm/core.mjs';
+// The core's glue and .wasm by URL relative to this file: the dev server maps
+// wasm/ to the build, the production build emits both with a content hash
+// (the glue's own default would look for an unhashed core.wasm beside it).
+const MODULE_URL = new URL('./wasm/core.mjs', import.meta.url);
+const WASM_URL = new URL('./wasm/core.wasm', import.meta.url);
 
-const corePromise = createCore();
+const corePromise = import(/* @vite-ignore */ MODULE_URL.href).then(({ default: createCore }) =>
+  createCore({ locateFile: (file) => (file.endsWith('.wasm') ? WASM_URL.href : file) }));
 /** @type {Map<string, string>} request texts kept by name */
 const kept = new Map();
 

@@ -126,7 +126,7 @@ async function instantiate(factory, bytes, compiled) {
 async function load() {
   const [{ bytes, compiled }, factory] = await Promise.all([
     downloadWasm(),
-    import(MODULE_URL.href).then((m) => m.default),
+    import(/* @vite-ignore */ MODULE_URL.href).then((m) => m.default),
   ]);
   if (typeof factory !== 'function') throw new Error('core.mjs 没有导出 createCore');
   emit({ loaded: bytes.byteLength, total: bytes.byteLength, phase: 'compile' });

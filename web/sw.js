@@ -1,91 +1,35 @@
-// Service worker of the CareCircle demo: cache-first app shell + the core, so
-// the offline demo reloads with no network. Bump VERSION whenever a cached
-// file changes: the new worker installs a new cache, takes over at once
-// (skipWaiting + clients.claim) and deletes the old caches.
+// Service worker of the CareCircle shell: cache-first app shell + the core, so
+// the offline demo reloads with no network. The files it precaches are not
+// listed by hand: the manifest placeholder below is replaced with the list of
+// every file of the shell ({url, revision}) — by Workbox's injectManifest in the
+// production build (scripts/build-web.mjs: every file of build/web, hashed
+// assets revisioned by their names) and by the dev server when it serves the
+// sources (scripts/serve.mjs). A changed list is a new worker: it installs a
+// new cache named after the list, takes over at once (skipWaiting +
+// clients.claim) and deletes the old caches. Files whose name carries their
+// hash (revision null) are copied from the old cache instead of downloaded.
 //
 // Only same-origin GET requests for the files below are answered from the
 // cache; everything else goes to the network untouched. No patient data is
 // ever cached here (the demo's data lives in IndexedDB).
 
-const VERSION = 'carecircle-shell-v18';
+/** @type {{url: string, revision: string | null}[]} */
+const MANIFEST = self.__WB_MANIFEST;
 
-const SHELL = [
-  './',
-  './index.html',
-  './styles.css',
-  './app.js',
-  './wallet.js',
-  './referral.js',
-  './join.js',
-  './links.js',
-  './coupon.js',
-  './coupon.css',
-  './invite.js',
-  './settings.js',
-  './stories.js',
-  './settings.css',
-  './svg.js',
-  './lib/copy.js',
-  './lib/text-size.js',
-  './core.js',
-  './core-worker.js',
-  './core-worker-client.js',
-  './backend/backend.js',
-  './backend/offline.js',
-  './backend/offline-intake.js',
-  './backend/http-intake.js',
-  './backend/demo-data.js',
-  './backend/demo-deployment.js',
-  './backend/http.js',
-  './backend/outbox.js',
-  './backend/miniprogram.js',
-  './backend/staff-roles.js',
-  './staff/staff.js',
-  './staff/forest.js',
-  './staff/koc.js',
-  './staff/report.js',
-  './staff/moderation.js',
-  './staff/counter.js',
-  './staff/story-month.js',
-  './poster/screen.js',
-  './poster/screen.css',
-  './poster/replay.js',
-  './poster/qr.js',
-  './poster/metrics.js',
-  './vendor/qrcodegen.js',
-  './manifest.webmanifest',
-  './demo/campaigns.json',
-  './icons/icon.svg',
-  './icons/alert.svg',
-  './icons/check.svg',
-  './icons/check-done.svg',
-  './icons/chevron-down.svg',
-  './icons/chevron-left.svg',
-  './icons/chevron-right.svg',
-  './icons/coupons.svg',
-  './icons/error.svg',
-  './icons/exercise.svg',
-  './icons/gift.svg',
-  './icons/gift-line.svg',
-  './icons/letter.svg',
-  './icons/logout.svg',
-  './icons/medal.svg',
-  './icons/referral-tree.svg',
-  './icons/settings.svg',
-  './icons/shield.svg',
-  './icons/staff.svg',
-  './icons/tab-checkin.svg',
-  './icons/tab-referral.svg',
-  './icons/tab-wallet.svg',
-  './icons/ticket.svg',
-  './icons/poster.svg',
-  './icons/download.svg',
-  './icons/share.svg',
-  './icons/photo.svg',
-  './icons/stories.svg',
-  './wasm/core.mjs',
-  './wasm/core.wasm',
-];
+/** A short, stable name for this list (FNV-1a over urls and revisions). */
+function fingerprint(entries) {
+  let hash = 0x811c9dc5;
+  for (const { url, revision } of entries) {
+    for (const ch of `${url}\n${revision ?? ''}\n`) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
+
+const VERSION = `carecircle-shell-${fingerprint(MANIFEST)}`;
+
+// The page itself is also asked for as the scope's root ('./').
+const SHELL = ['./', ...MANIFEST.map(({ url }) => `./${url}`)];
+const IMMUTABLE = new Set(MANIFEST.filter(({ revision }) => revision === null).map(({ url }) => `./${url}`));
 
 const SHELL_URLS = new Set(SHELL.map((path) => new URL(path, self.registration.scope).href));
 
@@ -93,7 +37,18 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(VERSION)
-      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' }))))
+      .then((cache) =>
+        Promise.all(
+          SHELL.map(async (path) => {
+            const request = new Request(path, { cache: 'reload' });
+            const kept = IMMUTABLE.has(path) ? await caches.match(request) : undefined;
+            if (kept) return cache.put(request, kept);
+            const response = await fetch(request);
+            if (!response.ok) throw new Error(`precache ${path}: HTTP ${response.status}`);
+            return cache.put(request, response);
+          }),
+        ),
+      )
       .then(() => self.skipWaiting()),
   );
 });

@@ -532,6 +532,9 @@ function parseArgs(argv) {
 }
 
 async function main() {
+  // Run as a command, it serves the production build of the shell (build/web)
+  // unless CARECIRCLE_WEB=source says the sources (scripts/serve.mjs).
+  process.env.CARECIRCLE_WEB ||= 'build';
   let options;
   try {
     options = parseArgs(process.argv.slice(2));

@@ -11,11 +11,26 @@ import { fileURLToPath } from 'node:url';
 
 import { createPool, freePort, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { CHROMIUM, FLAGS } from '../../scripts/chromium.mjs';
-import { startServer } from '../../scripts/serve.mjs';
+import { shellFromEnv, startServer } from '../../scripts/serve.mjs';
 import { apiClient, livePids, processesMentioning, stopProcess } from '../support/backend.mjs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export { CHROMIUM, FLAGS };
+
+// Which shell the browser tests open: the sources while they change (the
+// default), or the production build (CARECIRCLE_WEB=build, as `npm test` runs
+// them: what ships is what is tested). Every server the tests start, the
+// in-process one (scripts/serve.mjs) and the backend child, serves the same.
+export const SHELL = shellFromEnv();
+
+/** Throws a clear error when what the browser tests serve is not built. */
+export function requireBuilt() {
+  const needed = [join('build', 'wasm', 'core.mjs'), join('build', 'wasm', 'core.wasm')];
+  if (SHELL === 'build') needed.push(join('build', 'web', 'index.html'), join('build', 'web', 'sw.js'));
+  for (const file of needed) {
+    if (!existsSync(join(REPO, file))) throw new Error(`${file} is missing: run npm run build first`);
+  }
+}
 
 const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 
@@ -27,6 +42,7 @@ const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 export async function spawnBackend({ databaseUrl, port }) {
   const child = spawn(process.execPath, [SERVER, '--demo', '--database-url', databaseUrl, '--port', String(port)], {
     cwd: REPO,
+    env: { ...process.env, CARECIRCLE_WEB: SHELL },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -149,11 +165,7 @@ export async function recordCspViolations(context) {
  * Returns {server, context, page, close()}; close() also removes the profile.
  */
 export async function launchPhone({ startServer, chromium, now, stepTimeout, contextOptions = {} }) {
-  for (const file of ['core.mjs', 'core.wasm']) {
-    if (!existsSync(join(REPO, 'build', 'wasm', file))) {
-      throw new Error(`build/wasm/${file} is missing: run npm run build first`);
-    }
-  }
+  requireBuilt();
   mkdirSync(join(REPO, 'test-output', 'screenshots'), { recursive: true });
   const server = await startServer({ port: 0 });
   const profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
@@ -188,9 +200,7 @@ export async function launchPhone({ startServer, chromium, now, stepTimeout, con
 export function twoBackendSuite({ chromium, shots, check = () => {} }) {
   const suite = { browser: null, stack: null };
   before(async () => {
-    for (const file of ['core.mjs', 'core.wasm']) {
-      assert.ok(existsSync(join(REPO, 'build', 'wasm', file)), `build/wasm/${file} is missing: run npm run build first`);
-    }
+    requireBuilt();
     check();
     mkdirSync(shots, { recursive: true });
     suite.stack = await startBackendStack();

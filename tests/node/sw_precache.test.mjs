@@ -1,8 +1,10 @@
-// The service worker's precache list (web/sw.js SHELL) must name every file of
-// the shell that a screen can load, or the offline demo breaks the first time
-// that screen opens without a network. The list is hand-kept; this test keeps
-// it honest in both directions: every committed shell file is listed, and
-// every listed file exists.
+// The service worker precaches every file of the shell that a screen can
+// load, or the offline demo breaks the first time that screen opens without a
+// network. Nobody keeps that list by hand: the production build writes it into
+// build/web/sw.js (Workbox's injectManifest, scripts/build-web.mjs) and the
+// dev server writes it into web/sw.js when it serves the sources
+// (scripts/serve.mjs). These tests hold both lists to the files in both
+// directions: every file is listed, and every listed file exists.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,34 +12,71 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { walk } from '../../scripts/build-web.mjs';
+import { sourcePrecacheManifest } from '../../scripts/serve.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const web = join(root, 'web');
+const built = join(root, 'build', 'web');
+// Fetched only inside WeChat; never precached in either list.
+const NOT_PRECACHED = new Set(['sw.js', 'vendor/jweixin.mjs']);
 
-/** The entries of `const SHELL = [...]` in web/sw.js, without the leading './'. */
-function precached() {
-  const source = readFileSync(join(web, 'sw.js'), 'utf8');
-  const list = source.match(/const SHELL = \[([\s\S]*?)\];/);
-  assert.ok(list, 'web/sw.js declares const SHELL = [...]');
-  return [...list[1].matchAll(/'\.\/([^']*)'/g)].map((m) => m[1]);
+/** The manifest the build wrote into build/web/sw.js. */
+function builtManifest() {
+  assert.ok(existsSync(join(built, 'sw.js')), 'build/web/sw.js is missing: run npm run build');
+  const source = readFileSync(join(built, 'sw.js'), 'utf8');
+  assert.ok(!source.includes('self.__WB_MANIFEST'), 'the build replaced the manifest placeholder');
+  const list = source.match(/const MANIFEST = (\[[\s\S]*?\]);/);
+  assert.ok(list, 'build/web/sw.js declares const MANIFEST = [...]');
+  return JSON.parse(list[1]);
 }
 
-/** Committed files under web/ that the shell serves (scripts, styles, icons, manifest). */
-function shellFiles() {
-  const listed = execFileSync('git', ['ls-files', 'web'], { cwd: root, encoding: 'utf8' }).split('\n');
-  return listed
-    .filter((path) => /\.(js|mjs|css|svg|webmanifest)$/.test(path))
+test('the sources: every committed shell file is in the dev server\'s precache list, and every listed file exists', async () => {
+  const manifest = await sourcePrecacheManifest(web, join(root, 'build', 'wasm'), join(root, 'node_modules'));
+  const urls = new Set(manifest.map((entry) => entry.url));
+  const committed = execFileSync('git', ['ls-files', 'web'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((path) => /\.(js|mjs|css|svg|webmanifest|json|html)$/.test(path))
     .map((path) => path.slice('web/'.length))
-    .filter((path) => path !== 'sw.js');
-}
-
-test('every shell file is in the service worker precache list', () => {
-  const cached = new Set(precached());
-  const missing = shellFiles().filter((path) => !cached.has(path));
-  assert.deepEqual(missing, [], `add these to SHELL in web/sw.js (and bump VERSION): ${missing.join(', ')}`);
+    .filter((path) => !NOT_PRECACHED.has(path) && existsSync(join(web, path)));
+  assert.deepEqual(committed.filter((path) => !urls.has(path)), [], 'committed shell files missing from the list');
+  for (const url of ['index.html', 'app.js', 'wasm/core.mjs', 'wasm/core.wasm', 'vendor/qrcodegen.js']) {
+    assert.ok(urls.has(url), `${url} is precached`);
+  }
+  assert.equal(urls.has('sw.js'), false, 'the worker does not cache itself');
+  assert.ok(manifest.every((entry) => typeof entry.revision === 'string' && entry.revision.length > 0), 'every entry has a revision');
 });
 
-test('every precached file exists (built vendor files come from the build)', () => {
-  const built = new Set(['vendor/qrcodegen.js', 'wasm/core.mjs', 'wasm/core.wasm']);
-  const absent = precached().filter((path) => path !== '' && !built.has(path) && !existsSync(join(web, path)));
-  assert.deepEqual(absent, [], `listed in web/sw.js but not in web/: ${absent.join(', ')}`);
+test('the build: build/web/sw.js precaches every file of build/web, and every listed file exists', () => {
+  const manifest = builtManifest();
+  const urls = manifest.map((entry) => entry.url);
+  assert.equal(new Set(urls).size, urls.length, 'no file listed twice');
+  const files = walk(built).filter((path) => !NOT_PRECACHED.has(path));
+  assert.deepEqual(files.filter((path) => !urls.includes(path)), [], 'built files missing from the precache list');
+  assert.deepEqual(urls.filter((url) => !existsSync(join(built, url))), [], 'listed but not in build/web');
+  // Hashed assets are revisioned by their names, the rest by their content.
+  for (const { url, revision } of manifest) {
+    if (url.startsWith('assets/')) assert.equal(revision, null, `${url} is revisioned by its name`);
+    else assert.match(String(revision), /^[0-9a-f]{32}$/, `${url} has a content revision`);
+  }
+});
+
+test('the build: the page, the core and every screen chunk are precached', () => {
+  const urls = new Set(builtManifest().map((entry) => entry.url));
+  assert.ok(urls.has('index.html'), 'index.html');
+  const html = readFileSync(join(built, 'index.html'), 'utf8');
+  const linked = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+  assert.ok(linked.some((path) => /\.js$/.test(path)), 'the page loads a script from assets/');
+  assert.ok(linked.some((path) => /\.wasm$/.test(path)), 'the page preloads the hashed core');
+  for (const path of linked) assert.ok(urls.has(path), `${path} (linked from index.html) is precached`);
+  // Vite's manifest: every chunk, and what each one imports statically or with import().
+  const chunks = JSON.parse(readFileSync(join(built, '.vite', 'manifest.json'), 'utf8'));
+  const screens = Object.values(chunks).filter((chunk) => chunk.isDynamicEntry);
+  assert.ok(screens.length >= 3, 'screens loaded on demand are chunks of their own');
+  for (const chunk of Object.values(chunks)) {
+    for (const file of [chunk.file, ...(chunk.css ?? []), ...(chunk.assets ?? [])]) {
+      assert.ok(urls.has(file), `${file} (${chunk.src ?? 'chunk'}) is precached`);
+    }
+  }
+  assert.ok([...urls].some((url) => /^assets\/core-[\w-]+\.wasm$/.test(url)), 'the core .wasm is precached under its hashed name');
 });

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Production build of the web shell into build/web/ (not committed):
+//
+//   node scripts/build-web.mjs        (scripts/build.sh runs it after the core)
+//
+// 1. Vite (vite.config.mjs) bundles, minifies and content-hashes what
+//    web/index.html imports: one chunk per screen loaded with import(), CSS
+//    extracted, the core's .wasm, its glue and the worker as hashed assets.
+// 2. Files the shell reads by a name known only at run time (icons set from
+//    script, the manifest's icon, the demo's data, the JS-SDK loaded inside
+//    WeChat) are copied as they are, at their source paths: every file of web/
+//    that is not a script, a style sheet or a page.
+// 3. Workbox (workbox-build's injectManifest) writes build/web/sw.js from
+//    web/sw.js with the precache manifest of everything in build/web.
+// Prints one line per file of the shell with its size.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const WEB = join(root, 'web');
+export const OUT = join(root, 'build', 'web');
+
+/** Every file under `dir` (relative paths, '/'-separated), dot-files and folders skipped. */
+export function walk(dir, base = dir) {
+  const files = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...walk(full, base));
+    else if (entry.isFile()) files.push(relative(base, full).split('\\').join('/'));
+  }
+  return files.sort();
+}
+
+/** Files the bundler owns (it follows their imports and links); the rest are copied. */
+const BUNDLED = /\.(js|mjs|css|html)$/;
+
+// The precache manifest: every file of the build but the worker itself and
+// WeChat's JS-SDK (fetched only inside WeChat, never for the offline demo).
+// Hashed assets are revisioned by their name; the rest by their content.
+export const PRECACHE = {
+  globPatterns: ['**/*'],
+  globIgnores: ['sw.js', 'vendor/jweixin.mjs'],
+  dontCacheBustURLsMatching: /^assets\//,
+  maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+};
+
+export async function buildWeb({ quiet = false } = {}) {
+  for (const file of ['core.mjs', 'core.wasm']) {
+    if (!existsSync(join(root, 'build', 'wasm', file))) throw new Error(`build/wasm/${file} is missing: build the core first`);
+  }
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'vite.config.mjs'), logLevel: quiet ? 'error' : 'warn' });
+
+  let copied = 0;
+  for (const file of walk(WEB)) {
+    if (BUNDLED.test(file) && !file.startsWith('vendor/')) continue;
+    if (file === 'sw.js') continue;
+    const target = join(OUT, file);
+    if (existsSync(target)) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(WEB, file), target);
+    copied += 1;
+  }
+
+  const { injectManifest } = await import('workbox-build');
+  const { count, size, warnings } = await injectManifest({
+    swSrc: join(WEB, 'sw.js'),
+    swDest: join(OUT, 'sw.js'),
+    globDirectory: OUT,
+    ...PRECACHE,
+  });
+  if (warnings.length) throw new Error(`workbox: ${warnings.join('; ')}`);
+
+  // The built page must keep the Content-Security-Policy without exceptions:
+  // no inline script or style, no inline event handler.
+  const html = readFileSync(join(OUT, 'index.html'), 'utf8');
+  const inline = html.match(/<script(?![^>]*\bsrc=)[^>]*>|<style\b|\son[a-z]+=|\sstyle=/i);
+  if (inline) throw new Error(`build/web/index.html has inline code (${inline[0]}): the CSP forbids it`);
+
+  const files = walk(OUT);
+  if (!quiet) {
+    for (const file of files) {
+      const bytes = readFileSync(join(OUT, file));
+      console.log(`  ${file.padEnd(48)} ${String(bytes.length).padStart(9)} B  ${String(gzipSync(bytes, { level: 9 }).length).padStart(8)} B gzip`);
+    }
+    console.log(`build-web: ${files.length} files in build/web (${copied} copied as they are); precache ${count} files, ${(size / 1024).toFixed(0)} KiB`);
+  }
+  return { files, precached: count };
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  try {
+    await buildWeb({ quiet: process.argv.includes('--quiet') });
+  } catch (error) {
+    process.stderr.write(`build-web: ${error.message}\n`);
+    process.exit(1);
+  }
+}
