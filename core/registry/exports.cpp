@@ -5,6 +5,7 @@
 #include "eligibility/eligibility_json.hpp"
 #include "moderation/moderation_json.hpp"
 #include "poster/poster_json.hpp"
+#include "referral/channel_token.hpp"
 #include "referral/referral_code_json.hpp"
 #include "referral/referral_json.hpp"
 #include "referral/referral_quality.hpp"
@@ -35,6 +36,8 @@ const std::vector<JsonExport>& jsonExports() {
     {"layoutPoster", &layoutPosterJson},
     {"makeReferralCode", &makeReferralCodeJson},
     {"checkReferralCode", &checkReferralCodeJson},
+    {"makeChannelToken", &makeChannelTokenJson},
+    {"checkChannelClaim", &checkChannelClaimJson},
 #if !defined(__EMSCRIPTEN__)
     {"encodeQr", &encodeQrJson},  // native only (no fixtures: the .wasm has no encoder)
 #endif

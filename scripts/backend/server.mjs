@@ -58,6 +58,7 @@ import { applySchema, createPool, inTransaction, isConnectionError, startPostgre
 import { startJobs } from './jobs/index.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
+import { applyChannelsSchema } from './loops/channels.mjs';
 import { applyIntakeSchema, seedDemoGroups } from './intake/intake.mjs';
 import { intakeConfig } from './intake/routes.mjs';
 import { applyStoriesMonthSchema } from './console/stories-month.mjs';
@@ -165,6 +166,7 @@ export async function startBackend({
     await applySchema(pool);
     await applyAuthSchema(pool);
     await applyLoopsSchema(pool);
+    await applyChannelsSchema(pool);
     await applyIntakeSchema(pool);
     await applyStoriesMonthSchema(pool);
     await applyHospitalDeskSchema(pool);

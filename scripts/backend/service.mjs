@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveClaimChannel, spendClaimToken } from './loops/channels.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CORE_MODULE = join(REPO, 'build', 'wasm', 'core.mjs');
@@ -33,6 +34,9 @@ export const SERVER_CORE_EXPORTS = Object.freeze([
   'layoutPoster',
   'mayShowInvitePrompt',
   'myReferralTree',
+  'makeChannelToken',
+  'checkChannelClaim',
+  'assessKoc',
 ]);
 
 /**
@@ -648,7 +652,6 @@ async function issueOne(client, ctx, patientId, campaignId, grant, config, month
  */
 export async function claimReferral(client, ctx, refereeId, body) {
   if (!isObject(body) || typeof body.code !== 'string') throw badBody('请求内容应为 {code, channel}', '/code');
-  if (typeof body.channel !== 'string' || !/^[A-Za-z]{1,32}$/.test(body.channel)) throw badBody('channel 不正确', '/channel');
   const checked = ctx.core.call('checkReferralCode', { code: body.code });
   if (!checked.ok) throw coreRejects(checked);
   // Locks in one fixed order: the referral graph's lock first (the no-cycle
@@ -662,6 +665,8 @@ export async function claimReferral(client, ctx, refereeId, body) {
     checked.value.code,
   ]);
   if (referrer.rowCount === 0) throw new ApiError(404, 'referral.unknown_code', '没有找到这个推荐码，请核对后再输入');
+  // The channel is the one the core finds proven: a letter or card only with its issued token (loops/channels.mjs).
+  const via = await resolveClaimChannel(client, ctx, body);
   const referee = await client.query('SELECT is_new_patient FROM patients WHERE id = $1', [refereeId]);
   const id = `rf-${randomBytes(9).toString('base64url')}`;
   const invitedAtMs = ctx.nowMs();
@@ -672,8 +677,9 @@ export async function claimReferral(client, ctx, refereeId, body) {
                               consent_to_share_progress)
        VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE(
          (SELECT granted FROM consents WHERE patient_id = $3 AND purpose = 'shareProgressWithReferrer'), false))`,
-      [id, referrer.rows[0].id, refereeId, body.channel, referee.rows[0].is_new_patient, referrer.rows[0].is_community_member, invitedAtMs],
+      [id, referrer.rows[0].id, refereeId, via.channel, referee.rows[0].is_new_patient, referrer.rows[0].is_community_member, invitedAtMs],
     );
+    await spendClaimToken(client, ctx, via, id);
   } catch (error) {
     const { sqlstate, name } = constraintOf(error);
     await client.query('ROLLBACK TO SAVEPOINT referral_claim');

@@ -10,6 +10,7 @@
 
 #include "envelope.hpp"
 
+#include "referral/channel_token.hpp"
 #include "referral/referral_json.hpp"
 #include "referral/referral_quality.hpp"
 #include "referral/risk_flags.hpp"
@@ -19,6 +20,8 @@ using carecircle::fuzz::checkEnvelope;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   checkEnvelope(carecircle::analyzeReferralsJson(text));
+  checkEnvelope(carecircle::makeChannelTokenJson(text));
+  checkEnvelope(carecircle::checkChannelClaimJson(text));
   checkEnvelope(carecircle::myReferralTreeJson(text));
   checkEnvelope(carecircle::layoutForestJson(text));
   checkEnvelope(carecircle::referralQualityJson(text));

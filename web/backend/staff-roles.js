@@ -4,6 +4,8 @@
 // role and screens with the session — and this table is what the offline demo
 // plays the server with; a Node test checks that the two agree.
 
+import { CHANNEL_STAFF_METHODS, CHANNEL_STAFF_ROLES } from './offline-channels.js';
+
 /** @typedef {'nurse' | 'service' | 'doctor' | 'operations' | 'auditor'} StaffRole */
 
 /** The drug-advice bot's review queue and the groups' Q&A slots (群消息复核). */
@@ -14,7 +16,7 @@ const STORY_MONTH_METHODS = ['getStoriesMonth', 'setStoriesMonthCall', 'pickStor
 /**
  * @type {Readonly<Record<StaffRole, {label: string, screens: readonly string[], methods: readonly string[]}>>}
  */
-export const STAFF_ROLES = Object.freeze({
+const BASE_ROLES = Object.freeze({
   nurse: { label: '护士', screens: ['forest', 'koc', 'counter', 'moderation'], methods: ['getHospitalForest', 'redeemCounterCode', ...GROUP_METHODS] },
   service: { label: '客服', screens: ['moderation', 'counter', 'story-month'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode', ...GROUP_METHODS, ...STORY_MONTH_METHODS] },
   doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
@@ -22,9 +24,21 @@ export const STAFF_ROLES = Object.freeze({
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
+/** Each role with the referral channels' screens and methods added after its own (as the server's policy does). */
+export const STAFF_ROLES = Object.freeze(
+  /** @type {typeof BASE_ROLES} */ (
+    Object.fromEntries(
+      Object.entries(BASE_ROLES).map(([role, r]) => {
+        const extra = [CHANNEL_STAFF_ROLES[/** @type {keyof typeof CHANNEL_STAFF_ROLES} */ (role)]].filter(Boolean);
+        return [role, extra.length ? { ...r, screens: [...r.screens, ...extra.flatMap((d) => d.screens)], methods: [...r.methods, ...extra.flatMap((d) => d.methods)] } : r];
+      }),
+    )
+  ),
+);
+
 /** Every Backend method that only staff call. */
 export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
-  ...GROUP_METHODS, ...STORY_MONTH_METHODS]);
+  ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...CHANNEL_STAFF_METHODS]);
 
 /** @param {unknown} role */
 export function isStaffRole(role) {

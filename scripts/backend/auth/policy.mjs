@@ -8,6 +8,7 @@
 // screens and its desk duties call, nothing else.
 
 import { HOSPITAL_DESK_POLICY } from '../console/desk-policy.mjs';
+import { CHANNELS_POLICY } from '../loops/channels-policy.mjs';
 
 /** @typedef {'patient'|'nurse'|'service'|'doctor'|'operations'|'auditor'} Role */
 
@@ -90,9 +91,9 @@ const BASE_ROLES = Object.freeze({
 export const ROLES = Object.freeze(
   Object.fromEntries(
     Object.entries(BASE_ROLES).map(([role, r]) => {
-      const desk = HOSPITAL_DESK_POLICY[role];
-      if (!desk) return [role, r];
-      return [role, Object.freeze({ ...r, screens: Object.freeze([...r.screens, ...desk.screens]), routes: Object.freeze([...r.routes, ...desk.routes]) })];
+      const extra = [HOSPITAL_DESK_POLICY[role], CHANNELS_POLICY[role]].filter(Boolean);
+      if (extra.length === 0) return [role, r];
+      return [role, Object.freeze({ ...r, screens: Object.freeze([...r.screens, ...extra.flatMap((d) => d.screens)]), routes: Object.freeze([...r.routes, ...extra.flatMap((d) => d.routes)]) })];
     }),
   ),
 );
