@@ -1,5 +1,7 @@
 #include "eligibility/eligibility.hpp"
 
+#include "common/mask_name.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -131,12 +133,20 @@ struct Case {
   const std::vector<ReferralFacts>& referrals;
   const std::vector<MilestoneFact>& milestones;
   const std::vector<IssuedReward>& issued;
+  const StreakProgressFact* streakProgress = nullptr;
 };
+
+// A reason about one referral names that friend, masked as on the tree.
+void nameFriend(Reason& reason, const ReferralFacts& r) {
+  if (r.refereeName.empty() || !reason.friendName.empty()) return;
+  reason.friendName = maskName(r.refereeName);
+  reason.message = reason.friendName + "：" + reason.message;
+}
 
 class Evaluator {
  public:
   Evaluator(const Shared& shared, const Case& c)
-      : req_{shared.campaigns, shared.pools, c.patient, c.milestones, c.issued},
+      : req_{shared.campaigns, shared.pools, c.patient, c.milestones, c.issued, c.streakProgress},
         offset_(shared.utcOffsetMinutes),
         today_(civilDayOf(shared.nowMs, shared.utcOffsetMinutes)) {
     for (const IssuedReward& i : c.issued) issued_[i.grantKey] = &i;
@@ -280,8 +290,10 @@ class Evaluator {
 
   void summarise(CampaignEligibility& out) const {
     bool pending = false;
-    std::set<std::string> seen;
-    for (const Reason& r : out.reasons) seen.insert(r.code);
+    // One line per reason and friend: two friends waiting for the same event
+    // are two lines, each naming its friend.
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const Reason& r : out.reasons) seen.insert({r.code, r.friendName});
     for (const Grant& g : out.grants) {
       if (g.state == GrantState::kIssuable) out.eligible = true;
       if (g.state == GrantState::kHolding || g.state == GrantState::kWaiting) pending = true;
@@ -290,7 +302,7 @@ class Evaluator {
         out.unlockOn = g.vestsOn;
       }
       for (const Reason& r : g.reasons) {
-        if (seen.insert(r.code).second) out.reasons.push_back(r);
+        if (seen.insert({r.code, r.friendName}).second) out.reasons.push_back(r);
       }
     }
     if (out.eligible)
@@ -356,6 +368,8 @@ class Evaluator {
         } else {
           applyOutcome(g, o);
         }
+        if (referrer)
+          for (Reason& reason : g.reasons) nameFriend(reason, r);
         out.grants.push_back(std::move(g));
       }
       if (other == nullptr && o.state != Outcome::kNotCounted && o.state != Outcome::kVoid) {
@@ -372,8 +386,12 @@ class Evaluator {
       out.reasons.push_back({"eligibility.no_referrals", "您还没有推荐朋友"});
     }
     for (const Grant& g : out.grants) {
-      if (g.state == GrantState::kHolding) {
-        out.nextStep = "奖励将于" + dateZh(out.unlockOn) + "到账（朋友" +
+      if (g.state == GrantState::kHolding && g.vestsOn == out.unlockOn) {
+        std::string who;
+        for (const ReferralFacts* r : asReferrer_) {
+          if (r->id == g.referralId && !r->refereeName.empty()) who = maskName(r->refereeName) + "：";
+        }
+        out.nextStep = who + "奖励将于" + dateZh(out.unlockOn) + "到账（朋友" +
                        eventNameZh(c.referral.trigger) + "满" +
                        std::to_string(c.referral.holdDays) + "天且无投诉）";
         break;
@@ -518,8 +536,15 @@ class Evaluator {
     }
     applyLimits(c, out);
     summarise(out);
-    if (out.grants.empty())
+    // On its way: the check-in screen's own progress, word for word, so the
+    // two screens never disagree ("再坚持1天…" there, not "暂无可领" here).
+    const StreakProgressFact* p = req_.streakProgress;
+    if (p != nullptr && p->ruleId == c.milestoneRuleId && !out.eligible && p->remaining > 0) {
+      out.status = EligibilityStatus::kPending;
+      out.nextStep = p->text;
+    } else if (out.grants.empty()) {
       out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
+    }
   }
 
   // Medals and titles are honours, shown as badges; the wallet holds what can
@@ -623,6 +648,7 @@ class Evaluator {
     const PatientFacts& patient;
     const std::vector<MilestoneFact>& milestones;
     const std::vector<IssuedReward>& issued;
+    const StreakProgressFact* streakProgress;
   } req_;
   int offset_;
   DayNumber today_;
@@ -659,7 +685,8 @@ Result<EligibilityReport> evaluateEligibility(const EligibilityRequest& r) {
   if (auto error = checkShared(r.campaigns, r.nowMs, r.utcOffsetMinutes)) return *error;
   if (r.patient.id.empty()) return Error{"input.missing_field", "缺少患者编号", "/patient/id"};
   return Evaluator(Shared{r.nowMs, r.utcOffsetMinutes, r.campaigns, r.counters, r.pools},
-                   Case{r.patient, r.referrals, r.milestones, r.issued})
+                   Case{r.patient, r.referrals, r.milestones, r.issued,
+                        r.hasStreakProgress ? &r.streakProgress : nullptr})
       .run();
 }
 
@@ -675,7 +702,7 @@ Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBa
                    "/patients/" + std::to_string(i) + "/patient/id"};
     }
     const EligibilityReport report =
-        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued})
+        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued, nullptr})
             .run(/*withWallet=*/false);
     PatientSummary summary;
     summary.patientId = p.patient.id;
@@ -762,6 +789,13 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   if (request.inClinicalMoment ||
       clinicalMomentOn(request.clinicalMoments, request.nowMs, request.utcOffsetMinutes)) {
     d.reasons.push_back({"eligibility.prompt_clinical_moment", "就诊和诊疗过程中不展示推荐提醒"});
+  }
+  const DayNumber today = civilDayOf(request.nowMs, request.utcOffsetMinutes);
+  for (std::int64_t t : request.rewardsAtMs) {
+    if (civilDayOf(t, request.utcOffsetMinutes) == today) {
+      d.reasons.push_back({"eligibility.prompt_reward_day", "今天是您收到奖励的日子，不展示推荐提醒"});
+      break;
+    }
   }
   if (shown >= request.maxPrompts) {
     d.reasons.push_back(

@@ -41,12 +41,27 @@ struct ReferralFacts {
   std::int64_t admissionConfirmedAtMs = 0;
   std::int64_t dischargeConfirmedAtMs = 0;
   std::int64_t complaintAtMs = 0;  // a complaint voids the referrer's reward (G20)
+  // The referee's name as the backend knows it (full or already masked), or
+  // "": a reason about this one referral then names the friend, masked by the
+  // core exactly as on the referral tree (maskName).
+  std::string refereeName;
 };
 
 // A milestone block from the streak module (StreakReport::milestones).
 struct MilestoneFact {
   std::string key;  // "<ruleId>@<fromDate>"
   std::string ruleId;
+};
+
+// The streak report's progress towards its next milestone (StreakReport
+// ::progress), passed as it is: a check-in campaign on that rule says the
+// same words as the check-in screen instead of a second verdict.
+struct StreakProgressFact {
+  std::string ruleId;
+  int done = 0;
+  int needed = 0;
+  int remaining = 0;
+  std::string text;  // e.g. "再坚持2天可得50元复诊抵用券"
 };
 
 enum class IssuedStatus { kIssued, kUsed, kVoid };
@@ -81,6 +96,8 @@ struct EligibilityRequest {
   PatientFacts patient;
   std::vector<ReferralFacts> referrals;  // where the patient is referrer or referee
   std::vector<MilestoneFact> milestones;
+  bool hasStreakProgress = false;
+  StreakProgressFact streakProgress;
   std::vector<IssuedReward> issued;
   std::vector<CampaignCounter> counters;
   std::vector<PoolCounter> pools;
@@ -88,7 +105,8 @@ struct EligibilityRequest {
 
 struct Reason {
   std::string code;     // eligibility.staff_excluded, ...
-  std::string message;  // Chinese, for the patient
+  std::string message;  // Chinese, for the patient; starts with friendName + "：" when set
+  std::string friendName;  // the one friend it concerns, masked (李*芳); "" otherwise
 };
 
 enum class GrantState {
@@ -227,6 +245,10 @@ struct InvitePromptRequest {
   bool optedOut = false;                // one-tap opt-out, permanent
   bool inClinicalMoment = false;        // the caller already knows one is on (kept for callers)
   std::vector<ClinicalMoment> clinicalMoments;  // the hospital's facts; see the windows above
+  // When rewards reached the patient (issued, milestones earned): a reward
+  // day is the patient's moment, not one to ask a favour on (G17). No prompt
+  // on the civil day of any of these.
+  std::vector<std::int64_t> rewardsAtMs;
   bool isStaff = false;
   int maxPrompts = 3;  // per window
   int windowDays = 90;

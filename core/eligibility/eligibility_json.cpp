@@ -272,7 +272,7 @@ void decodeCase(const Json& j, const std::string& path, PatientFacts& patient,
             {"id", "referrerId", "refereeId", "level", "channel", "refereeIsNewPatient",
              "refereeIsInpatient", "referrerIsMember", "registrationConfirmedAtMs",
              "arrivalConfirmedAtMs", "conversionConfirmedAtMs", "admissionConfirmedAtMs",
-             "dischargeConfirmedAtMs", "complaintAtMs"});
+             "dischargeConfirmedAtMs", "complaintAtMs", "refereeName"});
         ReferralFacts x;
         json_io::readString(f, "id", fp, kMaxIdBytes, x.id, true);
         json_io::readString(f, "referrerId", fp, kMaxIdBytes, x.referrerId, true);
@@ -288,6 +288,7 @@ void decodeCase(const Json& j, const std::string& path, PatientFacts& patient,
         x.admissionConfirmedAtMs = readInstant(f, "admissionConfirmedAtMs", fp);
         x.dischargeConfirmedAtMs = readInstant(f, "dischargeConfirmedAtMs", fp);
         x.complaintAtMs = readInstant(f, "complaintAtMs", fp);
+        json_io::readString(f, "refereeName", fp, kMaxTitleBytes, x.refereeName);
         return x;
       });
   milestones = readList<MilestoneFact>(
@@ -359,10 +360,22 @@ void decodeShared(const Json& j, Request& r) {
 EligibilityRequest decodeEligibility(const Json& j) {
   json_io::rejectUnknownKeys(j, "",
                              {"nowMs", "utcOffsetMinutes", "campaigns", "patient", "referrals",
-                              "milestones", "issued", "counters", "pools"});
+                              "milestones", "streakProgress", "issued", "counters", "pools"});
   EligibilityRequest r;
   decodeShared(j, r);
   decodeCase(j, "", r.patient, r.referrals, r.milestones, r.issued);
+  // The streak report's progress as it is (null when it has none).
+  if (has(j, "streakProgress") && !j.at("streakProgress").is_null()) {
+    const Json& p = json_io::requireObject(j.at("streakProgress"), "/streakProgress");
+    json_io::rejectUnknownKeys(p, "/streakProgress", {"ruleId", "done", "needed", "remaining", "text"});
+    StreakProgressFact& f = r.streakProgress;
+    json_io::readString(p, "ruleId", "/streakProgress", kMaxIdBytes, f.ruleId, true);
+    f.done = readSmallInt(p, "done", "/streakProgress", 0, 100'000, 0);
+    f.needed = readSmallInt(p, "needed", "/streakProgress", 0, 100'000, 0);
+    f.remaining = readSmallInt(p, "remaining", "/streakProgress", 0, 100'000, 0);
+    json_io::readString(p, "text", "/streakProgress", kMaxTitleBytes, f.text, true);
+    r.hasStreakProgress = true;
+  }
   return r;
 }
 
@@ -456,7 +469,11 @@ const char* rewardTypeName(RewardType t) {
 
 Json encodeReasons(const std::vector<Reason>& reasons) {
   Json out = Json::array();
-  for (const Reason& r : reasons) out.push_back({{"code", r.code}, {"message", r.message}});
+  for (const Reason& r : reasons) {
+    Json reason{{"code", r.code}, {"message", r.message}};
+    if (!r.friendName.empty()) reason["friend"] = r.friendName;
+    out.push_back(std::move(reason));
+  }
   return out;
 }
 
@@ -600,8 +617,8 @@ std::string mayShowInvitePromptJson(std::string_view requestText) {
   return json_io::runEntry(requestText, {}, [](const Json& j) {
     json_io::rejectUnknownKeys(j, "",
                                {"nowMs", "utcOffsetMinutes", "shownAtMs", "optedOut",
-                                "inClinicalMoment", "clinicalMoments", "isStaff", "maxPrompts",
-                                "windowDays"});
+                                "inClinicalMoment", "clinicalMoments", "rewardsAtMs", "isStaff",
+                                "maxPrompts", "windowDays"});
     InvitePromptRequest r;
     json_io::readInt(j, "nowMs", "", 0, kMaxJsonSafeInt, r.nowMs, true);
     r.utcOffsetMinutes = readSmallInt(j, "utcOffsetMinutes", "", -kMaxUtcOffsetMinutes,
@@ -630,6 +647,14 @@ std::string mayShowInvitePromptJson(std::string_view requestText) {
           if (!n.is_number_integer() || n.get<std::int64_t>() < 0 ||
               n.get<std::int64_t>() > kMaxInstantMs) {
             fail("input.out_of_range", "提醒时间应为有效的毫秒时间戳", p);
+          }
+          return n.get<std::int64_t>();
+        });
+    r.rewardsAtMs =
+        readList<std::int64_t>(j, "rewardsAtMs", "", 1000, [](const Json& n, const std::string& p) {
+          if (!n.is_number_integer() || n.get<std::int64_t>() < kMinInstantMs ||
+              n.get<std::int64_t>() > kMaxInstantMs) {
+            fail("input.out_of_range", "奖励时间应为有效的毫秒时间戳", p);
           }
           return n.get<std::int64_t>();
         });

@@ -186,6 +186,7 @@ std::string myReferralTreeJson(std::string_view text) {
                          {"progressPercent", f.progressPercent},
                          {"level2Count", f.level2Count},
                          {"level3Count", f.level3Count},
+                         {"indirectText", f.indirectText},
                          {"invitedDate", dateOf(f.invitedAtMs, r.utcOffsetMinutes)}});
     }
     Json feed = Json::array();
@@ -196,6 +197,10 @@ std::string myReferralTreeJson(std::string_view text) {
                       {"text", e.text}});
     }
     return Json{{"counts", {{"level1", t.level1}, {"level2", t.level2}, {"level3", t.level3}}},
+                {"summary",
+                 {{"directText", t.summary.directText},
+                  {"indirectText", t.summary.indirectText},
+                  {"hasReferrer", t.summary.hasReferrer}}},
                 {"friends", friends},
                 {"feed", feed},
                 {"tree",

@@ -11,31 +11,6 @@ namespace {
 
 constexpr std::int32_t kNone = -1;
 
-// Splits UTF-8 into code points; false on malformed input.
-bool codePoints(const std::string& s, std::vector<std::string>& out) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80           ? 1
-                            : (c >> 5) == 0x6  ? 2
-                            : (c >> 4) == 0xE  ? 3
-                            : (c >> 3) == 0x1E ? 4
-                                               : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
-  return true;
-}
-
-std::string surnameMask(const std::string& name) {  // "李晓芳" → "李*": for the feed
-  std::vector<std::string> cps;
-  if (!codePoints(name, cps) || cps.empty()) return "*";
-  return cps.front() + "*";
-}
-
 const char* detailedLabel(ReferralStage s) {
   switch (s) {
     case ReferralStage::kInvited:
@@ -72,16 +47,27 @@ const char* coarseLabel(ReferralStage s, const ReferralRecord& r) {
   }
 }
 
+// One scale for every friend, whatever the label: 邀请 20, 接受邀请 (建档) 40,
+// 到院 60, 就诊 80, 奖励 100. "已接受邀请" is the coarse name of 已建档, so it
+// sits at 40 too: a friend who did not consent never looks further along
+// than one who did at the same step.
 int percentOf(ReferralStage s, bool detailed, const ReferralRecord& r) {
   if (s == ReferralStage::kVoided) return 0;
   if (s == ReferralStage::kVested) return 100;
   if (!detailed)
     return s == ReferralStage::kInvited || (s == ReferralStage::kLapsed && !r.registeredAtMs) ? 20
-                                                                                              : 60;
+                                                                                              : 40;
   if (s == ReferralStage::kLapsed) {
     return r.arrivedAtMs ? 60 : r.registeredAtMs ? 40 : 20;
   }
   return 20 * (static_cast<int>(s) + 1);
+}
+
+// "间接3人" and "二级2人 · 三级1人": the same words on the tree's node, the
+// friend's sheet and the summary, so one count never reads as two.
+std::string indirectLabel(int count) { return "间接" + std::to_string(count) + "人"; }
+std::string levelsLabel(int level2, int level3) {
+  return "二级" + std::to_string(level2) + "人 · 三级" + std::to_string(level3) + "人";
 }
 
 std::string monthDay(std::int64_t ms, int offset) {
@@ -131,14 +117,6 @@ void addFeed(const ReferralRecord& r, ReferralStage stage, bool detailed, const 
 
 }  // namespace
 
-std::string maskName(const std::string& name) {
-  std::vector<std::string> cps;
-  if (!codePoints(name, cps) || cps.empty()) return "*";
-  if (cps.size() == 1) return "*";
-  if (cps.size() == 2) return cps[0] + "*";
-  return cps.front() + "*" + cps.back();
-}
-
 Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string& patientId) {
   const ReferralGraph g = buildReferralGraph(req.records, req.patients, req.graph);
   const auto it = std::find(g.ids.begin(), g.ids.end(), patientId);
@@ -164,15 +142,23 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
       ++f.level2Count;
       f.level3Count += g.childStart[w + 1] - g.childStart[w];
     }
+    f.indirectText = indirectLabel(f.level2Count + f.level3Count) + "：" +
+                     levelsLabel(f.level2Count, f.level3Count);
     out.level1 += 1;
     out.level2 += f.level2Count;
     out.level3 += f.level3Count;
-    addFeed(r, f.stage, f.detailed, surnameMask(nameOf(g, req.patients, v)), req, out.feed);
+    addFeed(r, f.stage, f.detailed, f.maskedName, req, out.feed);
     out.friends.push_back(std::move(f));
   }
   std::stable_sort(out.feed.begin(), out.feed.end(), [](const FeedEvent& a, const FeedEvent& b) {
     return std::tie(b.atMs, a.kind, a.text) < std::tie(a.atMs, b.kind, b.text);
   });
+  out.summary.directText = "直接推荐" + std::to_string(out.level1) + "人";
+  out.summary.indirectText = "间接推荐" + std::to_string(out.level2 + out.level3) + "人（" +
+                             levelsLabel(out.level2, out.level3) + "）";
+  // A patient has a referrer when a record the graph kept links them to one
+  // (the first touch; later claims are reported as issues and left out).
+  out.summary.hasReferrer = g.parent[self] != kNone;
 
   // The drawing: me, my friends, and under each friend one anonymous "+N" node.
   TreeShape shape;
@@ -198,8 +184,9 @@ Result<MyReferralTree> myReferralTree(const TreeRequest& req, const std::string&
     const int more = out.friends[i].level2Count + out.friends[i].level3Count;
     if (more == 0) continue;
     moreOf[i] = static_cast<std::int32_t>(nodes.size());
-    nodes.push_back(drawNode("more:" + out.friends[i].recordId, "more",
-                             "+" + std::to_string(more) + "人", "TA推荐的朋友", 0));
+    nodes.push_back(drawNode("more:" + out.friends[i].recordId, "more", indirectLabel(more),
+                             levelsLabel(out.friends[i].level2Count, out.friends[i].level3Count),
+                             0));
   }
   shape.childStart.assign(nodes.size() + 1, 0);
   for (std::size_t v = 0; v < nodes.size(); ++v) {

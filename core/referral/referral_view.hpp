@@ -10,12 +10,10 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/mask_name.hpp"  // maskName: the one masking of every screen
 #include "referral/referral_graph.hpp"
 
 namespace carecircle {
-
-// "李晓芳" → "李*芳", "李芳" → "李*", "A" → "*"; invalid UTF-8 → "*".
-std::string maskName(const std::string& name);
 
 struct TreeRequest {
   GraphOptions graph;
@@ -34,6 +32,7 @@ struct FriendProgress {
   int progressPercent = 0;  // for the progress bar
   int level2Count = 0;      // their referrals, anonymous (G6)
   int level3Count = 0;
+  std::string indirectText;  // "间接3人：二级2人 · 三级1人", the words of the tree's "more" node
   std::int64_t invitedAtMs = 0;
 };
 
@@ -59,9 +58,18 @@ struct DrawNode {
   int hiddenChildren = 0;
 };
 
+// Every count the referral screens show, worded once: the header, the tree,
+// the list and the sheets read these and nothing else.
+struct ReferralSummary {
+  std::string directText;    // "直接推荐13人" (level 1)
+  std::string indirectText;  // "间接推荐9人（二级6人 · 三级3人）" (levels 2–3, G6: counts only)
+  bool hasReferrer = false;  // the patient joined through someone's code (one referrer each)
+};
+
 struct MyReferralTree {
   std::vector<FriendProgress> friends;  // level 1, first touch first
   int level1 = 0, level2 = 0, level3 = 0;
+  ReferralSummary summary;
   std::vector<FeedEvent> feed;  // newest first
   std::vector<DrawNode> nodes;  // tree mode: pre-order; the list mode is the same order
   double minX = 0, maxX = 0, height = 0;

@@ -225,10 +225,12 @@ TEST(ReferralEdges, G7WithoutConsentTheFeedNeverShowsArrivalOrTreatment) {
   r.consentToShareProgress = true;
   const MyReferralTree with = treeFor(treeOf({r}, kT0 + 4 * kHour));
   EXPECT_EQ(feedKinds(with), (std::vector<std::string>{"accepted", "arrived", "converted"}));
-  // The feed names the friend by surname only.
+  // The feed names the friend exactly as the tree does (one masking), never in full.
+  ASSERT_EQ(with.friends.size(), 1u);
+  EXPECT_EQ(with.friends[0].maskedName, "李*芳");
   for (const FeedEvent& e : with.feed) {
-    EXPECT_NE(e.text.find("李*"), std::string::npos) << e.text;
-    EXPECT_EQ(e.text.find("芳"), std::string::npos) << e.text;
+    EXPECT_NE(e.text.find("李*芳"), std::string::npos) << e.text;
+    EXPECT_EQ(e.text.find("晓"), std::string::npos) << e.text;
   }
 }
 
@@ -243,7 +245,7 @@ TEST(ReferralEdges, G7CoarseLapsedLabelAndPercent) {
   EXPECT_EQ(t.friends.at(0).progressPercent, 20);
   EXPECT_EQ(t.friends.at(1).stage, ReferralStage::kLapsed);
   EXPECT_EQ(t.friends.at(1).stageLabel, "已接受邀请");
-  EXPECT_EQ(t.friends.at(1).progressPercent, 60);
+  EXPECT_EQ(t.friends.at(1).progressPercent, 40);  // the step of 已建档, whatever the label
 }
 
 TEST(ReferralEdges, LapsedOfferHeldExactlyOfferHoldDays) {
@@ -272,8 +274,10 @@ TEST(ReferralEdges, G6LevelsTwoAndThreeCountedNothingDeeper) {
   EXPECT_EQ(t.level1, 1);
   EXPECT_EQ(t.level2, 1);
   EXPECT_EQ(t.level3, 1);
-  ASSERT_EQ(t.nodes.size(), 3u);  // me, li, "+2人"
-  EXPECT_EQ(t.nodes[2].label, "+2人");
+  ASSERT_EQ(t.nodes.size(), 3u);  // me, li, "间接2人"
+  EXPECT_EQ(t.nodes[2].label, "间接2人");
+  EXPECT_EQ(t.nodes[2].sublabel, "二级1人 · 三级1人");
+  EXPECT_EQ(t.friends.at(0).indirectText, "间接2人：二级1人 · 三级1人");
 }
 
 // ---- the staff forest: maxVisible and the viewport's edges -----------------

@@ -77,7 +77,7 @@ TEST(MyReferralTree, DetailedStagesOnlyWithConsent) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t.value().friends.at(0).stageLabel, "已到院");      // consented
   EXPECT_EQ(t.value().friends.at(1).stageLabel, "已接受邀请");  // converted, but private
-  EXPECT_EQ(t.value().friends.at(1).progressPercent, 60);
+  EXPECT_EQ(t.value().friends.at(1).progressPercent, 40);  // coarse: never past 已建档's 40
   EXPECT_EQ(t.value().friends.at(2).stageLabel, "奖励已发放");
   EXPECT_EQ(t.value().friends.at(2).progressPercent, 100);
 }
@@ -90,7 +90,7 @@ TEST(MyReferralTree, FeedIsNewestFirstAndConsentAware) {
   EXPECT_EQ(feed.front().text, "您的200元健康金已到账");
   bool sawArrival = false;
   for (const FeedEvent& e : feed) {
-    if (e.text == "您的朋友李*已到院，感谢您的信任") sawArrival = true;
+    if (e.text == "您的朋友李*芳已到院，感谢您的信任") sawArrival = true;
     EXPECT_EQ(e.text.find("张"), std::string::npos) << e.text;  // no consent: never named
   }
   EXPECT_TRUE(sawArrival);
@@ -108,7 +108,7 @@ TEST(MyReferralTree, LapsedOfferHasAHoldDate) {
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t.value().feed.size(), 1u);
   EXPECT_EQ(t.value().feed[0].kind, "lapsed");
-  EXPECT_EQ(t.value().feed[0].text, "您推荐的李*暂未就诊，我们已为TA保留优惠至12月25日");
+  EXPECT_EQ(t.value().feed[0].text, "您推荐的李*芳暂未就诊，我们已为TA保留优惠至12月25日");
 }
 
 // A friend who did not consent to share progress: the backend sends no
