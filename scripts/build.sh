@@ -21,6 +21,8 @@ cmake --build build/wasm
 node scripts/gen-types.mjs build/wasm >/dev/null
 # WeChat's JS-SDK from npm as an ES module in the served tree (web/vendor/, not committed).
 node scripts/vendor-jweixin.mjs >/dev/null
+# The hospital desk's browser libraries (csv-parse, zxing-wasm's reader) the same way.
+node scripts/vendor-desk.mjs >/dev/null
 # The production build of the shell (build/web/, not committed): bundled,
 # minified, content-hashed, precached by its service worker (scripts/build-web.mjs).
 node scripts/build-web.mjs --quiet

@@ -24,6 +24,7 @@
 // runs it for display (the shell), the server decides.
 
 import { assertBackend } from './backend.js';
+import { hospitalDeskHttp } from './http-events.js';
 import { intakeHttpMethods } from './http-intake.js';
 
 /** A reply of the server that is an answer (4xx), or a transport failure after retries. */
@@ -613,6 +614,9 @@ export function createHttpBackend({
     request,
     sendBatch,
   };
+
+  // The hospital desk's staff calls (http-events.js).
+  Object.assign(backend, hospitalDeskHttp({ request, newKey }));
 
   return assertBackend(backend);
 }

@@ -67,6 +67,7 @@ import {
 } from './demo-data.js';
 import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
+import { createOfflineHospitalDesk } from './offline-events.js';
 import { createOfflineIntake } from './offline-intake.js';
 
 const DB_VERSION = 2;
@@ -1190,6 +1191,44 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
   // The group-message intake and the story-officer programme, played here (./offline-intake.js).
   Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
+
+  // The hospital desk's staff calls, played by this demo (offline-events.js):
+  // rest days live in this database's meta store, redemptions are its used vouchers.
+  Object.assign(
+    backend,
+    createOfflineHospitalDesk({
+      dbName,
+      clock,
+      demoPatientId: DEMO_PROFILE.patientId,
+      getStreakInputs: () => backend.getStreakInputs(),
+      restDays: {
+        async read() {
+          await backend.init();
+          const row = await requestToPromise(database().transaction(STORE_META, 'readonly').objectStore(STORE_META).get('restDays'));
+          return row ? [...row.value] : [];
+        },
+        async write(days) {
+          await backend.init();
+          const tx = database().transaction(STORE_META, 'readwrite');
+          tx.objectStore(STORE_META).put({ name: 'restDays', value: days });
+          await transactionDone(tx);
+        },
+      },
+      async getRedemptions() {
+        await backend.init();
+        const rows = await requestToPromise(database().transaction(STORE_ISSUED, 'readonly').objectStore(STORE_ISSUED).getAll());
+        return rows
+          .filter((r) => r.status === 'used' && r.usedAtMs)
+          .map((r) => ({ redeemedAtMs: r.usedAtMs, title: r.title, valueFen: r.valueFen ?? 0, campaignId: r.campaignId, patientName: DEMO_PROFILE.displayName, redeemedBy: 'demo-staff' }));
+      },
+    }),
+  );
+
+  // The group-message intake and the story-officer programme, played here (./offline-intake.js).
+  Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
+
+  // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
+  attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
 
   return assertBackend(backend);
 }

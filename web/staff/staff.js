@@ -35,6 +35,9 @@ import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
 import { createCounter } from './counter.js';
+import { createEvents } from './events.js';
+import { createRecovery } from './recovery.js';
+import { createRestDays } from './restdays.js';
 import { createStoryMonth } from './story-month.js';
 import { describeError } from '../lib/copy.js';
 
@@ -58,6 +61,9 @@ export const STAFF_SCREENS = Object.freeze({
   moderation: '内容审核 · 员工工作台',
   audit: '审计日志 · 员工工作台',
   counter: '到店核销 · 员工工作台',
+  events: '医院事件 · 员工工作台',
+  recovery: '失败挽回 · 员工工作台',
+  restdays: '休息日审批 · 员工工作台',
   'story-month': '病友故事官 · 员工工作台',
 });
 
@@ -88,6 +94,13 @@ const OPERATION_LABELS = Object.freeze({
   setStoriesMonthCall: '发布故事征集',
   pickStoryOfMonth: '评选月度故事',
   revokeSessions: '结束他人登录',
+  listEventReferrals: '查看推荐记录',
+  importHospitalEvents: '导入医院事件',
+  getRecoveryList: '查看失败挽回名单',
+  recordRecoveryCall: '记录挽回通话',
+  getRestDays: '查看休息日',
+  approveRestDays: '批准休息日',
+  getDayRedemptions: '查看当日核销记录',
 });
 const OUTCOME_LABELS = Object.freeze({ ok: '成功', denied: '无权限，已拒绝', rejected: '未通过', failed: '失败' });
 
@@ -129,6 +142,9 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
     counter: createCounter({ backend, showToast }),
+    events: createEvents({ backend, showToast }),
+    recovery: createRecovery({ backend, core, showToast }),
+    restdays: createRestDays({ backend, core, showToast }),
     'story-month': createStoryMonth({ core, backend, showToast }),
   };
 

@@ -1,0 +1,459 @@
+// The offline demo playing the hospital desk's server (scripts/backend/console/):
+// hospital events by hand and by CSV import, the recovery list and its calls,
+// the doctor's rest days for the demo patient, a day's counter redemptions.
+// The same rules as the reference backend — each step once, at most 7 days
+// back, never ahead, an import reported row by row and applied together or
+// not at all (one IndexedDB transaction), the lapse and the held offer from
+// the core's recoveryList, the streak from the core's evaluateStreak.
+//
+// The demo hospital's desk has its own synthetic patients (演示, 600 friends
+// of three demo referrers, made once and kept), stored in a database of its
+// own beside the demo's (`<dbName>-desk`).
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const OFFSET_MS = 8 * HOUR_MS;
+const BACKDATE_MS = 7 * DAY_MS;
+const AHEAD_MS = 60_000;
+const MAX_ROWS = 10_000;
+const MAX_BYTES = 700 * 1024;
+const REST_BACK_DAYS = 7;
+const REST_AHEAD_DAYS = 30;
+const REST_SPAN_DAYS = 14;
+
+const STEPS = Object.freeze({
+  registrationConfirmed: ['registrationconfirmed', 'registration', '建档', '注册', '登记'],
+  arrivalConfirmed: ['arrivalconfirmed', 'arrival', '到院', '到诊'],
+  conversionConfirmed: ['conversionconfirmed', 'conversion', '就诊', '成交', '完成就诊'],
+  admissionConfirmed: ['admissionconfirmed', 'admission', '入院', '住院'],
+  dischargeConfirmed: ['dischargeconfirmed', 'discharge', '出院'],
+  complaint: ['complaint', '投诉'],
+});
+const STEP_BY_WORD = new Map(Object.entries(STEPS).flatMap(([name, words]) => words.map((w) => [w, name])));
+const COLUMNS = Object.freeze({
+  patientId: ['patientid', 'patient', '患者编号', '患者id', '病人编号'],
+  referralId: ['referralid', '推荐编号', '推荐记录'],
+  event: ['event', 'step', '事件', '步骤', '环节'],
+  at: ['at', 'time', 'datetime', 'attime', '时间', '发生时间', '日期时间'],
+});
+const CALL_OUTCOMES = Object.freeze({
+  willVisit: '已联系，愿意就诊',
+  declined: '已联系，暂不考虑',
+  noAnswer: '未接通',
+  wrongNumber: '号码有误',
+  callBack: '约定再联系',
+});
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平';
+
+const fold = (text) => String(text ?? '').trim().toLowerCase().replace(/[\s_\-]/g, '');
+const echo = (text) => String(text ?? '').slice(0, 64);
+const civilDate = (ms) => new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
+
+function refusal(status, code, message, extra = {}) {
+  return Object.assign(new Error(message), { status, code, retryable: false, ...extra });
+}
+
+/** A CSV time as epoch ms (the server's rule: Beijing wall clock, or ISO with an offset), or null. */
+export function parseEventTime(text) {
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(String(text ?? '').trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
+  const p = [y, mo, d, h, mi, s].map(Number);
+  if (p[1] < 1 || p[1] > 12 || p[2] < 1 || p[2] > 31 || p[3] > 23 || p[4] > 59 || p[5] > 59) return null;
+  let offset = 480;
+  if (zone === 'Z') offset = 0;
+  else if (zone) {
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+  }
+  const utc = Date.UTC(p[0], p[1] - 1, p[2], p[3], p[4], p[5]);
+  if (new Date(utc).getUTCDate() !== p[2]) return null;
+  return utc - offset * 60_000;
+}
+
+const stepOf = (text) => (typeof text === 'string' ? (Object.hasOwn(STEPS, text) ? text : STEP_BY_WORD.get(fold(text)) ?? null) : null);
+
+/** The desk's synthetic hospital, made once relative to the demo's clock. */
+function makeDeskReferrals(nowMs) {
+  const referrers = [
+    { id: 'demo-desk-ref-1', name: '王建国' },
+    { id: 'demo-desk-ref-2', name: '李秀英' },
+    { id: 'demo-desk-ref-3', name: '张志强' },
+  ];
+  const people = [...referrers];
+  const referrals = [];
+  for (let i = 1; i <= 600; i += 1) {
+    const id = `demo-desk-p-${String(i).padStart(3, '0')}`;
+    const name = `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 7) % GIVEN.length]}${GIVEN[(i * 3 + 1) % GIVEN.length]}`;
+    people.push({ id, name });
+    const r = { id: `demo-desk-r-${String(i).padStart(3, '0')}`, referrerId: referrers[i % 3].id, refereeId: id, consent: i % 4 !== 0, events: {} };
+    if (i <= 12) {
+      // Lapsed: invited, registered a few days ago, never came.
+      r.invitedAtMs = nowMs - (6 + (i % 5)) * DAY_MS;
+      r.events.registrationConfirmed = r.invitedAtMs + DAY_MS;
+      if (i % 3 === 0) r.events.arrivalConfirmed = r.invitedAtMs + 2 * DAY_MS;
+    } else if (i <= 16) {
+      // Came and were treated.
+      r.invitedAtMs = nowMs - 9 * DAY_MS;
+      r.events.registrationConfirmed = r.invitedAtMs + DAY_MS;
+      r.events.arrivalConfirmed = r.invitedAtMs + 2 * DAY_MS;
+      r.events.conversionConfirmed = r.invitedAtMs + 2 * DAY_MS + HOUR_MS;
+    } else if (i === 17) {
+      r.invitedAtMs = nowMs - 9 * DAY_MS;
+      r.events.complaint = nowMs - 5 * DAY_MS;
+    } else {
+      // Today's work: invited since yesterday, nothing confirmed yet.
+      r.invitedAtMs = nowMs - 20 * HOUR_MS - (i % 60) * 60_000;
+    }
+    referrals.push(r);
+  }
+  return { referrals, people };
+}
+
+/**
+ * @param {{dbName: string, clock: () => number, demoPatientId: string,
+ *   restDays: {read: () => Promise<string[]>, write: (days: string[]) => Promise<void>},
+ *   getStreakInputs: () => Promise<object>, getRedemptions: () => Promise<object[]>}} deps
+ */
+export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDays, getStreakInputs, getRedemptions }) {
+  /** @type {Promise<IDBDatabase> | null} */
+  let opening = null;
+  const KV = 'kv';
+
+  function db() {
+    opening ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open(`${dbName}-desk`, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(KV, { keyPath: 'name' });
+      request.onsuccess = () => {
+        request.result.onversionchange = () => request.result.close();
+        resolve(request.result);
+      };
+      request.onerror = () => reject(request.error);
+    });
+    return opening;
+  }
+  const done = (tx) => new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+  });
+  const got = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result?.value);
+    request.onerror = () => reject(request.error);
+  });
+
+  /** One read-write transaction over the desk's state: `fn(state)` changes it; all or nothing. */
+  async function change(fn) {
+    const tx = (await db()).transaction(KV, 'readwrite');
+    const store = tx.objectStore(KV);
+    let hospital = await got(store.get('hospital'));
+    if (!hospital) {
+      hospital = makeDeskReferrals(clock());
+      store.put({ name: 'hospital', value: hospital });
+    }
+    const calls = (await got(store.get('calls'))) ?? [];
+    const state = { hospital, calls, dirty: false };
+    let result;
+    try {
+      result = await fn(state);
+    } catch (error) {
+      tx.abort();
+      await done(tx).catch(() => {});
+      throw error;
+    }
+    if (state.dirty) {
+      store.put({ name: 'hospital', value: state.hospital });
+      store.put({ name: 'calls', value: state.calls });
+    }
+    await done(tx);
+    return result;
+  }
+
+  const masked = (name) => (name.length <= 2 ? `${name[0]}*` : `${name[0]}*${name.slice(-1)}`);
+
+  /** The core's records of the desk's hospital (every fact: staff see all). */
+  function coreInputs(hospital) {
+    return {
+      records: hospital.referrals.map((r) => ({
+        id: r.id,
+        referrerId: r.referrerId,
+        refereeId: r.refereeId,
+        invitedAtMs: r.invitedAtMs,
+        ...(r.events.registrationConfirmed ? { registeredAtMs: r.events.registrationConfirmed } : {}),
+        ...(r.events.arrivalConfirmed ? { arrivedAtMs: r.events.arrivalConfirmed } : {}),
+        ...(r.events.conversionConfirmed ? { convertedAtMs: r.events.conversionConfirmed } : {}),
+        ...(r.events.complaint ? { voidedAtMs: r.events.complaint } : {}),
+        consentToShareProgress: r.consent,
+      })),
+      patients: hospital.people.map((p) => ({ id: p.id, name: p.name })),
+    };
+  }
+
+  /** Applies items like the server's applyEvents (inside the caller's transaction). */
+  function applyEvents(state, recordedBy, items) {
+    const nowMs = clock();
+    const byPatient = new Map(state.hospital.referrals.map((r) => [r.refereeId, r]));
+    const byId = new Map(state.hospital.referrals.map((r) => [r.id, r]));
+    const results = [];
+    const counts = { applied: 0, unchanged: 0, refused: 0 };
+    const where = (item) => ({
+      ...(item.line !== undefined ? { line: item.line } : {}),
+      patientId: echo(item.patientId),
+      ...(item.referralId ? { referralId: echo(item.referralId) } : {}),
+      event: item.event ?? echo(item.eventText),
+    });
+    const refuse = (item, code, reason) => {
+      counts.refused += 1;
+      results.push({ ...where(item), outcome: 'refused', code, reason });
+    };
+    for (const item of items) {
+      if (item.columns !== undefined && item.columns !== item.expected) {
+        refuse(item, 'csv.wrong_columns', `这一行有${item.columns}列，表头有${item.expected}列`);
+        continue;
+      }
+      if (!item.patientId && !item.referralId) {
+        refuse(item, 'event.missing_patient', '缺少患者编号');
+        continue;
+      }
+      const r = item.referralId ? byId.get(item.referralId) : byPatient.get(item.patientId);
+      if (!r) {
+        refuse(item, 'referral.unknown', item.referralId ? '没有这条推荐记录' : '这位患者没有推荐记录（不是经推荐来的，或编号有误）');
+        continue;
+      }
+      if (!item.event) {
+        refuse(item, 'event.unknown_step', `不认识的事件“${echo(item.eventText)}”，应为建档、到院、就诊、入院、出院或投诉`);
+        continue;
+      }
+      if (item.atMs === null) {
+        refuse(item, 'event.bad_time', `时间“${echo(item.atText)}”无法识别，应为 2026-12-06 09:30 这样的格式`);
+        continue;
+      }
+      if (item.atMs > nowMs + AHEAD_MS) {
+        refuse(item, 'event.future_time', '时间晚于现在，不能记录尚未发生的事件');
+        continue;
+      }
+      if (item.atMs < nowMs - BACKDATE_MS) {
+        refuse(item, 'referral.event_too_old', '只能补录7天内的事件（奖励按事件时间计算）');
+        continue;
+      }
+      if (r.events[item.event]) {
+        counts.unchanged += 1;
+        results.push({ ...where(item), referralId: r.id, outcome: 'unchanged', atMs: r.events[item.event], reason: '已记录过，未重复记录' });
+        continue;
+      }
+      r.events[item.event] = item.atMs;
+      r.recorded = { ...(r.recorded ?? {}), [item.event]: { recordedBy, recordedAtMs: nowMs } };
+      state.dirty = true;
+      counts.applied += 1;
+      results.push({ ...where(item), referralId: r.id, outcome: 'applied', atMs: item.atMs });
+    }
+    return { results, counts };
+  }
+
+  async function parseCsv(bytes, encoding) {
+    if (bytes.length > MAX_BYTES) throw refusal(413, 'csv.too_large', `文件过大（最多${Math.floor(MAX_BYTES / 1024)}KB），请按天分开导出`);
+    let text;
+    try {
+      text = new TextDecoder(encoding === 'gbk' || encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw refusal(400, 'csv.bad_encoding', '文件不是有效的 UTF-8 文本，请在导出时选择 UTF-8 编码（或选择 GBK 后重新导入）');
+    }
+    if (text.includes('\u0000')) throw refusal(400, 'csv.bad_encoding', '文件含有空字符，不是文本文件');
+    // web/vendor/ is served as it is (one folder up in the sources and in build/web alike).
+    const { parse } = await import(/* @vite-ignore */ new URL(['..', 'vendor', 'csv-parse-sync.mjs'].join('/'), import.meta.url).href);
+    let records;
+    try {
+      records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 4096 });
+    } catch (error) {
+      const line = Number.isInteger(error?.lines) ? error.lines : null;
+      const why = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? '引号没有闭合' : '格式不正确';
+      throw refusal(400, 'csv.malformed', `文件不是有效的 CSV${line ? `（第${line}行附近：${why}）` : ''}，没有导入任何记录`);
+    }
+    if (records.length === 0) throw refusal(400, 'csv.empty', '文件是空的，没有导入任何记录');
+    const header = records[0].record.map(fold);
+    const index = {};
+    for (const [key, names] of Object.entries(COLUMNS)) {
+      const at = header.findIndex((h) => names.includes(h));
+      if (at >= 0) index[key] = at;
+    }
+    if ((index.patientId === undefined && index.referralId === undefined) || index.event === undefined || index.at === undefined) {
+      throw refusal(400, 'csv.missing_columns', '第1行应为表头，并包含：患者编号（或推荐编号）、事件、时间');
+    }
+    const rows = records.slice(1).map(({ record, info }) => ({
+      line: info.lines,
+      columns: record.length,
+      expected: header.length,
+      patientId: index.patientId === undefined ? '' : (record[index.patientId] ?? ''),
+      referralId: index.referralId === undefined ? '' : (record[index.referralId] ?? ''),
+      eventText: record[index.event] ?? '',
+      atText: record[index.at] ?? '',
+    }));
+    if (rows.length > MAX_ROWS) throw refusal(413, 'csv.too_many_rows', `一次最多导入${MAX_ROWS}行，请按天分开导出`);
+    return rows.map((r) => ({ ...r, event: stepOf(r.eventText), atMs: parseEventTime(r.atText) }));
+  }
+
+  const STAFF = 'demo-staff';
+  let imports = 0;
+
+  const desk = {
+    async listEventReferrals({ q = '', limit = 50 } = {}) {
+      return change((state) => {
+        const byId = new Map(state.hospital.people.map((p) => [p.id, p]));
+        const needle = String(q).trim();
+        const list = state.hospital.referrals
+          .filter((r) => !needle || r.refereeId.startsWith(needle) || r.id.startsWith(needle) || masked(byId.get(r.refereeId).name).startsWith(needle))
+          .sort((a, b) => b.invitedAtMs - a.invitedAtMs || (a.id < b.id ? -1 : 1))
+          .slice(0, Math.max(1, Math.min(2000, limit)));
+        return {
+          referrals: list.map((r) => ({
+            referralId: r.id,
+            patientId: r.refereeId,
+            patientName: `${masked(byId.get(r.refereeId).name)}（演示）`,
+            referrerName: `${masked(byId.get(r.referrerId).name)}（演示）`,
+            invitedAtMs: r.invitedAtMs,
+            events: Object.fromEntries(Object.keys(STEPS).map((s) => [s, r.events[s] ?? 0])),
+            recorded: r.recorded ?? {},
+          })),
+          backdateDays: 7,
+        };
+      });
+    },
+
+    async recordHospitalEvent({ referralId, event, atMs }) {
+      return change((state) => {
+        const r = state.hospital.referrals.find((x) => x.id === referralId);
+        if (!r) throw refusal(404, 'referral.unknown', '没有找到这条推荐记录');
+        if (!Object.hasOwn(STEPS, event)) throw refusal(400, 'request.bad_body', '不认识的事件');
+        const nowMs = clock();
+        const at = atMs ?? nowMs;
+        if (!Number.isSafeInteger(at) || at > nowMs + AHEAD_MS) throw refusal(400, 'request.bad_body', '时间不能晚于现在');
+        if (at < nowMs - BACKDATE_MS) throw refusal(422, 'referral.event_too_old', '医院事件最多补录7天内的');
+        if (r.events[event]) return { referralId, event, atMs: r.events[event], changed: false };
+        applyEvents(state, STAFF, [{ referralId, patientId: r.refereeId, event, atMs: at }]);
+        return { referralId, event, atMs: at, changed: true };
+      });
+    },
+
+    async importHospitalEvents({ fileName, bytes, encoding }) {
+      const items = await parseCsv(bytes, encoding);
+      return change((state) => {
+        const { results, counts } = applyEvents(state, STAFF, items);
+        imports += 1;
+        return { importId: String(imports), fileName: String(fileName ?? '').slice(0, 200), rows: items.length, ...counts, results };
+      });
+    },
+
+    async getRecoveryList(core) {
+      if (!core) throw new TypeError('getRecoveryList: the core is needed in the offline demo');
+      return change((state) => {
+        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state.hospital) });
+        if (!envelope.ok) throw refusal(500, envelope.error.code, envelope.error.message);
+        const latest = new Map();
+        const counts = new Map();
+        for (const c of state.calls) {
+          latest.set(c.referralId, c);
+          counts.set(c.referralId, (counts.get(c.referralId) ?? 0) + 1);
+        }
+        const { count, lapseAfterHours, offerHoldDays, items } = envelope.value;
+        return {
+          count,
+          lapseAfterHours,
+          offerHoldDays,
+          items: items.map((item) => {
+            const c = latest.get(item.recordId);
+            return { ...item, calls: counts.get(item.recordId) ?? 0, lastCall: c ? { outcome: c.outcome, label: CALL_OUTCOMES[c.outcome], note: c.note, recordedBy: c.recordedBy, recordedAtMs: c.recordedAtMs } : null };
+          }),
+        };
+      });
+    },
+
+    async recordRecoveryCall({ referralId, outcome, note = '' }, core) {
+      if (!Object.hasOwn(CALL_OUTCOMES, outcome)) throw refusal(400, 'request.bad_body', '请选择通话结果');
+      if (typeof note !== 'string' || note.length > 200) throw refusal(400, 'request.bad_body', '备注最多200个字');
+      return change((state) => {
+        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state.hospital) });
+        const item = envelope.ok ? envelope.value.items.find((i) => i.recordId === referralId) : null;
+        if (!item) throw refusal(409, 'recovery.not_lapsed', '这条推荐没有失效（已就诊、已作废或仍在48小时内），不需要挽回');
+        const recordedAtMs = clock();
+        state.calls.push({ referralId, outcome, note, recordedBy: STAFF, recordedAtMs });
+        state.dirty = true;
+        return { referralId, outcome, label: CALL_OUTCOMES[outcome], note, recordedAtMs, heldUntilDate: item.heldUntilDate };
+      });
+    },
+
+    async getRestDays(patientId, core) {
+      if (patientId !== demoPatientId) throw refusal(404, 'patient.unknown', `没有找到这位患者（演示中只有 ${demoPatientId}）`);
+      const streak = streakOf(core, await getStreakInputs());
+      const nowMs = clock();
+      const first = civilDate(nowMs - REST_BACK_DAYS * DAY_MS);
+      const approvals = (await change((state) => state.hospital.approvals)) ?? {};
+      const days = await restDays.read();
+      return {
+        patientId,
+        displayName: '演示用户 王*',
+        restDays: [...days].sort().reverse().map((day) => ({ day, approvedBy: approvals[day]?.approvedBy ?? null, approvedAtMs: approvals[day]?.approvedAtMs ?? null, reason: approvals[day]?.reason ?? '' })),
+        streak: { ...streak, missedDays: streak.missedDays.filter((d) => d >= first) },
+        window: { first, last: civilDate(nowMs + REST_AHEAD_DAYS * DAY_MS) },
+      };
+    },
+
+    async approveRestDays({ patientId, fromDate, toDate = fromDate, reason = '' }, core) {
+      if (patientId !== demoPatientId) throw refusal(404, 'patient.unknown', '没有找到这位患者');
+      const isDate = (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+      if (!isDate(fromDate) || !isDate(toDate)) throw refusal(400, 'request.bad_body', '日期应为 YYYY-MM-DD');
+      if (typeof reason !== 'string' || !reason.trim() || reason.length > 100) throw refusal(400, 'request.bad_body', '请填写休息原因（最多100个字）');
+      const span = (Date.parse(toDate) - Date.parse(fromDate)) / DAY_MS + 1;
+      if (span < 1) throw refusal(422, 'restdays.bad_range', '结束日期不能早于开始日期');
+      if (span > REST_SPAN_DAYS) throw refusal(422, 'restdays.too_long', `一次最多批准${REST_SPAN_DAYS}天`);
+      const nowMs = clock();
+      const first = civilDate(nowMs - REST_BACK_DAYS * DAY_MS);
+      const last = civilDate(nowMs + REST_AHEAD_DAYS * DAY_MS);
+      if (fromDate < first) throw refusal(422, 'restdays.too_old', `只能补批${REST_BACK_DAYS}天内的休息日（${first}起）`);
+      if (toDate > last) throw refusal(422, 'restdays.too_far', `最多提前${REST_AHEAD_DAYS}天批准（到${last}）`);
+      const before = streakOf(core, await getStreakInputs());
+      const days = new Set(await restDays.read());
+      const added = [];
+      for (let d = Date.parse(fromDate); d <= Date.parse(toDate); d += DAY_MS) {
+        const day = new Date(d).toISOString().slice(0, 10);
+        if (!days.has(day)) {
+          days.add(day);
+          added.push(day);
+        }
+      }
+      await restDays.write([...days].sort());
+      await change((state) => {
+        state.hospital.approvals = { ...(state.hospital.approvals ?? {}) };
+        for (const day of added) state.hospital.approvals[day] = { approvedBy: STAFF, approvedAtMs: nowMs, reason: reason.trim() };
+        state.dirty = true;
+      });
+      const after = streakOf(core, await getStreakInputs());
+      return { patientId, added, before: { current: before.current, statusText: before.statusText }, after: { current: after.current, statusText: after.statusText } };
+    },
+
+    async getDayRedemptions(day) {
+      const today = day ?? civilDate(clock());
+      const from = Date.parse(`${today}T00:00:00Z`) - OFFSET_MS;
+      const list = (await getRedemptions()).filter((r) => r.redeemedAtMs >= from && r.redeemedAtMs < from + DAY_MS).sort((a, b) => a.redeemedAtMs - b.redeemedAtMs);
+      return { day: today, redemptions: list, count: list.length, totalValueFen: list.reduce((s, r) => s + r.valueFen, 0), truncated: false };
+    },
+  };
+
+  function streakOf(core, inputs) {
+    if (!core) throw new TypeError('the core is needed in the offline demo');
+    const envelope = core.call('evaluateStreak', { nowMs: clock(), patientId: demoPatientId, ...inputs });
+    if (!envelope.ok) throw refusal(422, envelope.error.code, envelope.error.message);
+    const v = envelope.value;
+    return {
+      today: v.today,
+      current: v.current,
+      longest: v.longest,
+      alive: v.alive,
+      statusText: v.statusText,
+      missedDays: v.calendar.days.filter((d) => d.status === 'missed').map((d) => d.date),
+      restDays: v.calendar.days.filter((d) => d.status === 'rest').map((d) => d.date),
+    };
+  }
+
+  return desk;
+}
