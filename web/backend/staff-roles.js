@@ -4,6 +4,7 @@
 // role and screens with the session — and this table is what the offline demo
 // plays the server with; a Node test checks that the two agree.
 
+import { HOSPITAL_DESK_METHODS, HOSPITAL_DESK_ROLES } from './http-events.js';
 import { CHANNEL_STAFF_METHODS, CHANNEL_STAFF_ROLES } from './offline-channels.js';
 
 /** @typedef {'nurse' | 'service' | 'doctor' | 'operations' | 'auditor'} StaffRole */
@@ -29,7 +30,7 @@ export const STAFF_ROLES = Object.freeze(
   /** @type {typeof BASE_ROLES} */ (
     Object.fromEntries(
       Object.entries(BASE_ROLES).map(([role, r]) => {
-        const extra = [CHANNEL_STAFF_ROLES[/** @type {keyof typeof CHANNEL_STAFF_ROLES} */ (role)]].filter(Boolean);
+        const extra = [HOSPITAL_DESK_ROLES[/** @type {keyof typeof HOSPITAL_DESK_ROLES} */ (role)], CHANNEL_STAFF_ROLES[/** @type {keyof typeof CHANNEL_STAFF_ROLES} */ (role)]].filter(Boolean);
         return [role, extra.length ? { ...r, screens: [...r.screens, ...extra.flatMap((d) => d.screens)], methods: [...r.methods, ...extra.flatMap((d) => d.methods)] } : r];
       }),
     )
@@ -38,7 +39,7 @@ export const STAFF_ROLES = Object.freeze(
 
 /** Every Backend method that only staff call. */
 export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
-  ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...CHANNEL_STAFF_METHODS]);
+  ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...HOSPITAL_DESK_METHODS, ...CHANNEL_STAFF_METHODS]);
 
 /** @param {unknown} role */
 export function isStaffRole(role) {
