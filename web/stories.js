@@ -107,8 +107,14 @@ export function createCommunityStories({ backend, profile }) {
     footer.append(el('p', '', '故事由病友自愿分享，经医院审核、隐去姓名后展示，仅代表个人经历，不构成诊疗建议。'));
     if (profile.demo) footer.append(el('p', '', '演示数据为虚构，不涉及真实患者。'));
 
-    root.replaceChildren(head, status, empty, list, more, moreNote, footer);
-    return { status, empty, emptyTitle, emptyText, retry, list, more, moreNote };
+    // 病友故事官: the month's call for stories and the story of the month (filled by loadMonth).
+    const month = el('section', 'card stories-month');
+    month.id = 'stories-month';
+    month.setAttribute('aria-label', '病友故事官');
+    month.hidden = true;
+
+    root.replaceChildren(head, month, status, empty, list, more, moreNote, footer);
+    return { status, empty, emptyTitle, emptyText, retry, list, more, moreNote, month };
   }
 
   // ------------------------------------------------------------ render
@@ -290,8 +296,48 @@ export function createCommunityStories({ backend, profile }) {
     }
   }
 
+  /**
+   * 病友故事官: the month's call for stories (theme and invitation, staff's
+   * words checked by the core) and the latest story of the month with its
+   * 故事官. Stories and the call only: no link, code or offer (G12). Optional:
+   * a backend without it, or a failed read, leaves the card hidden.
+   */
+  async function loadMonth() {
+    const card = ui.month;
+    if (typeof backend.getStoryMonth !== 'function') return;
+    let value;
+    try {
+      value = await backend.getStoryMonth();
+    } catch (error) {
+      card.hidden = true;
+      return;
+    }
+    const parts = [];
+    if (value.call) {
+      parts.push(
+        el('h3', 'stories-month__title', `本月故事征集：${value.call.theme}`),
+        el('p', 'stories-month__text', value.call.invitation),
+        el('p', 'stories-month__hint', '在「推荐海报 › 病友故事官」写下您的故事，经医院审核后展示；每月评选一篇月度故事，作者获得「故事官」荣誉勋章。'),
+      );
+    }
+    if (value.pick) {
+      const [y, m] = value.pick.month.split('-');
+      const pick = el('article', 'stories-month__pick');
+      pick.dataset.month = value.pick.month;
+      pick.append(
+        el('p', 'stories-month__badge', `${Number(y)}年${Number(m)}月 月度故事 · 故事官 ${value.pick.author}`),
+        el('h3', 'story__title', value.pick.title),
+        el('p', 'story__text', value.pick.story),
+      );
+      parts.push(pick);
+    }
+    card.replaceChildren(...parts);
+    card.hidden = parts.length === 0;
+  }
+
   /** Reads the first page again (each time the screen is shown). */
   function refresh() {
+    loadMonth().catch((error) => console.warn('story of the month not loaded', error));
     return loadFirst().catch((error) => {
       console.warn('community stories failed', error);
       showFailure(error);

@@ -17,6 +17,7 @@
 import { describeError, formatDay } from './lib/copy.js';
 import { supports } from './backend/backend.js';
 import { deploymentOf } from './links.js';
+import { showStaffHonours } from './honours.js';
 
 /** Wallet groups, in the order the core sorts them. Labels only. */
 const WALLET_STATUSES = Object.freeze(['available', 'pending', 'locked', 'used', 'expired', 'void']);
@@ -161,6 +162,8 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     renderSummary(value.wallet);
     renderGroups(value.wallet, titles);
     renderBadges(value.badges, titles);
+    // 故事官 and other honours staff gave (./honours.js): shown when the backend has them.
+    showStaffHonours(backend).catch((err) => console.warn('honours not loaded', err));
     renderCampaigns(value.campaigns);
     document.body.dataset.wallet = 'ready';
     document.body.dataset.walletToday = value.today;
