@@ -63,6 +63,7 @@ const VIEWS = Object.freeze({
   settings: '我的设置 · CareCircle',
   join: '好友邀请 · CareCircle',
   stories: '病友故事 · CareCircle',
+  inbox: '消息 · CareCircle',
 });
 
 /** Views reached from a tab that keep that tab highlighted. */
@@ -609,6 +610,17 @@ function showView({ name, screen }) {
   if (name === 'referral' && state.join) state.join.showMyCode();
   if (name === 'join' && state.join) state.join.show(screen);
   if (name === 'settings' && state.settings) state.settings.refresh();
+  if (name === 'inbox' && state.profile) {
+    // 消息 (./inbox.js), loaded the first time #inbox is opened.
+    state.inbox ??= import('./inbox.js').then(({ createInbox }) => createInbox({ root: $('view-inbox'), backend: state.backend }));
+    state.inbox
+      .then((inbox) => (state.view === 'inbox' ? inbox.refresh() : inbox.hide()))
+      .catch((err) => {
+        state.inbox = null;
+        showToast('消息加载失败，请稍后再试', 'error');
+        console.warn('inbox screen failed', err);
+      });
+  }
   if (name === 'stories' && state.profile) {
     storiesScreen()
       .then((stories) => (state.view === 'stories' ? stories.refresh() : undefined))

@@ -187,6 +187,14 @@ export async function startPostgres({ dir, port, removeOnStop } = {}) {
         await db.end();
       }
     }
+    // The job runner's schema (jobs/index.mjs), owned by the application role, which may not create schemas.
+    const jobDb = new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${DB_NAME}`) });
+    await jobDb.connect();
+    try {
+      await jobDb.query(`CREATE SCHEMA IF NOT EXISTS pgboss AUTHORIZATION ${DB_USER}`);
+    } finally {
+      await jobDb.end();
+    }
   } finally {
     await admin.end();
   }

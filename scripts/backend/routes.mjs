@@ -8,6 +8,7 @@ import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
 import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
 import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
+import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
 import { STORIES_MONTH_ROUTES, registerStoriesMonthRoutes } from './console/stories-month.mjs';
@@ -87,6 +88,7 @@ export function apiRoutes() {
     { method: 'POST', path: '/demo/sessions' },
     ...DEPLOYMENT_ROUTES,
     ...COUNTER_ROUTES,
+    ...INBOX_ROUTES,
     ...CHANNELS_ROUTES,
     ...INTAKE_ROUTES,
     ...STORIES_MONTH_ROUTES,
@@ -99,7 +101,7 @@ export function apiRoutes() {
 export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
-    AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) ||
+    AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) || INBOX_ROUTES.some((r) => r.path === path) ||
     COUNTER_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
     STORIES_MONTH_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path)
   );
@@ -141,6 +143,7 @@ export function registerRoutes(app, deps) {
   );
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.pool) registerCounterRoutes(app, deps);
+  if (deps.pool) registerInboxRoutes(app, deps);
   if (deps.pool) registerChannelsRoutes(app, deps);
   if (deps.pool && deps.intake) registerIntakeRoutes(app, deps);
   if (deps.pool) registerStoriesMonthRoutes(app, deps);

@@ -28,6 +28,7 @@
 //                       (they win over the file; loops/deployment.mjs). Demo mode defaults to its own URL.
 //   --rate-limit-address N, --rate-limit-token N
 //                       requests per minute per client address / per bearer token (DEFAULT_RATE_LIMITS)
+//   --no-jobs           TEST ONLY: no scheduled jobs in this process (the request path alone)
 //   --verbose           log every request-level event (pino JSON lines on stderr), not only warnings
 //
 // Built on Fastify: helmet's security headers with the shell's strict CSP,
@@ -56,6 +57,8 @@ import { CONTENT_SECURITY_POLICY } from '../serve.mjs';
 import { createValidators, echo } from './contract.mjs';
 import { applySchema, createPool, inTransaction, isConnectionError, startPostgres } from './db.mjs';
 import { startJobs } from './jobs/index.mjs';
+import { applyInboxSchema } from './loops/inbox.mjs';
+import { RecordingSender, assertSender } from './notify/senders.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
 import { applyChannelsSchema } from './loops/channels.mjs';
@@ -127,7 +130,7 @@ function isClientAbort(error) {
  *   allowOrigins?: string[], origins?: string[], oidc?: object | null, wechat?: object | null,
  *   nowOffsetMs?: number, seed?: boolean, poolSize?: number,
  *   rateLimits?: {perAddressPerMinute?: number, perTokenPerMinute?: number},
- *   jobs?: boolean, logLevel?: string, log?: (line: string) => void}} options
+ *   jobs?: boolean, sender?: object | null, logLevel?: string, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, apiUrl: string, port: number, coreVersion: string, pool: import('pg').Pool,
  *   nowMs: () => number, jobs: object, close: () => Promise<void>}>}
  */
@@ -146,6 +149,7 @@ export async function startBackend({
   poolSize = 20,
   rateLimits = {},
   jobs: runJobs = true,
+  sender: senderOption,
   deployment: deploymentOptions = {},
   intake: intakeOptions = {},
   logLevel = 'warn',
@@ -161,11 +165,16 @@ export async function startBackend({
   // The server may read a clock: it is the server. The offset exists for tests only.
   // The deployment's public face (hospital, join URL): read once the server listens (a demo's URL names its port).
   let deployment = null;
-  const ctx = Object.freeze({ core, nowMs: () => Date.now() + nowOffsetMs, get deployment() { return deployment; } });
+  // Tests move the server's clock forward (advanceClock) and run the scheduled jobs on demand.
+  let clockOffsetMs = nowOffsetMs;
+  const ctx = Object.freeze({ core, nowMs: () => Date.now() + clockOffsetMs, get deployment() { return deployment; } });
+  // Notifications leave through this sender (notify/senders.mjs); demo mode keeps them in memory.
+  const sender = senderOption === undefined ? (demo ? new RecordingSender() : null) : senderOption === null ? null : assertSender(senderOption);
   try {
     await applySchema(pool);
     await applyAuthSchema(pool);
     await applyLoopsSchema(pool);
+    await applyInboxSchema(pool);
     await applyChannelsSchema(pool);
     await applyIntakeSchema(pool);
     await applyStoriesMonthSchema(pool);
@@ -467,7 +476,18 @@ export async function startBackend({
   }, 3_600_000);
   monthly.unref();
 
-  const jobs = runJobs ? startJobs(pool, { log: (line) => app.log.info(line) }) : null;
+  let jobs = null;
+  if (runJobs) {
+    try {
+      jobs = await startJobs(pool, { databaseUrl, ctx, sender, log: (line) => app.log.info(line) });
+    } catch (error) {
+      clearInterval(monthly);
+      await app.close();
+      if (staticServer) await staticServer.close();
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
 
   let closing = null;
   return {
@@ -478,6 +498,14 @@ export async function startBackend({
     pool,
     nowMs: ctx.nowMs,
     jobs,
+    /** The notification sender (a RecordingSender in demo mode: tests read what it got). */
+    sender,
+    /** TEST ONLY: moves the server's clock by `ms` (e.g. 90 days) for every later request and job run. */
+    advanceClock(ms) {
+      if (!Number.isSafeInteger(ms)) throw new TypeError('advanceClock: integer milliseconds');
+      clockOffsetMs += ms;
+      return ctx.nowMs();
+    },
     /** Sign-in and sessions (auth/index.mjs): tests open sessions of records they made. */
     auth,
     /** Group-message intake: its secret and channel (tests read the recording channel). */
@@ -511,6 +539,7 @@ function parseArgs(argv) {
     else if (arg === '--now-offset-ms') options.nowOffsetMs = Number(value(i++));
     else if (arg === '--no-web') options.web = false;
     else if (arg === '--no-demo') options.demo = false;
+    else if (arg === '--no-jobs') options.jobs = false;
     else if (arg === '--demo') options.demo = true;
     else if (arg === '--origin') options.origins.push(new URL(value(i++)).origin);
     else if (arg === '--oidc-config') options.oidcConfig = resolve(value(i++));
@@ -573,6 +602,7 @@ async function main() {
       wechat: WeChatJsCode2Session.fromEnv(),
       nowOffsetMs: options.nowOffsetMs ?? 0,
       deployment: options.deployment ?? {},
+      jobs: options.jobs ?? true,
       rateLimits: {
         ...(options.perAddressPerMinute ? { perAddressPerMinute: options.perAddressPerMinute } : {}),
         ...(options.perTokenPerMinute ? { perTokenPerMinute: options.perTokenPerMinute } : {}),

@@ -477,6 +477,7 @@ test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the
     decideStory: 'POST /staff/stories/decide',
     getStaffAudit: 'GET /staff/audit',
     redeemCounterCode: 'POST /staff/vouchers/counter-redeem',
+    getStaffJobs: 'GET /staff/jobs',
     getDischargeCards: 'GET /staff/discharge-cards',
     issueDischargeCard: 'POST /staff/discharge-cards',
     saveKocAssessment: 'POST /staff/koc-assessments',

@@ -79,7 +79,9 @@ before(async () => {
     assert.ok(existsSync(join(wasmDir, file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   postgres = await startPostgres();
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, nowOffsetMs: quotaReleasedOffsetMs() });
+  // The request path alone (the server's own issuance job, tests/node/loops_issuance.test.mjs, would hand out
+  // the monthly places below before the clients ask).
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, nowOffsetMs: quotaReleasedOffsetMs(), jobs: false });
   api = client(backend.apiUrl);
   const module = await loadCore();
   core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };

@@ -526,6 +526,16 @@ export function createHttpBackend({
     // The bot's review queue, Q&A slots, story of the month, honours (./http-intake.js).
     ...intakeHttpMethods({ request, stripMeta }),
 
+    /** The caller's inbox (GET /me/inbox): each step of their referrals and each reward the server issued, newest first. */
+    async getInbox() {
+      return { entries: stripMeta(await request('GET', '/me/inbox', { retries: 0 })).entries };
+    },
+
+    /** Staff (运营): the scheduled work — what ran, when, what it changed — and the notification outbox (GET /staff/jobs). */
+    async getStaffJobs() {
+      return stripMeta(await request('GET', '/staff/jobs', { retries: Math.min(retries, 1) }));
+    },
+
     /** The current counter code of one of the caller's vouchers, and its status (GET /me/vouchers/counter-code). */
     async getCounterCode(grantKey) {
       return stripMeta(await request('GET', `/me/vouchers/counter-code?grantKey=${encodeURIComponent(grantKey)}`, { retries: 0 }));

@@ -67,6 +67,7 @@ import {
 } from './demo-data.js';
 import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
+import { attachOfflineIssuance } from './offline-issuance.js';
 import { createOfflineHospitalDesk } from './offline-events.js';
 import { createOfflineIntake } from './offline-intake.js';
 
@@ -1226,6 +1227,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
   // The group-message intake and the story-officer programme, played here (./offline-intake.js).
   Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
+
+  // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
+  attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
 
   // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
   attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });

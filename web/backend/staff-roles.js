@@ -21,7 +21,7 @@ const BASE_ROLES = Object.freeze({
   nurse: { label: '护士', screens: ['forest', 'koc', 'counter', 'moderation'], methods: ['getHospitalForest', 'redeemCounterCode', ...GROUP_METHODS] },
   service: { label: '客服', screens: ['moderation', 'counter', 'story-month'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode', ...GROUP_METHODS, ...STORY_MONTH_METHODS] },
   doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
-  operations: { label: '运营', screens: ['report', 'forest', 'story-month'], methods: ['getHospitalForest', 'getCommunityReportInputs', ...STORY_MONTH_METHODS] },
+  operations: { label: '运营', screens: ['report', 'forest', 'jobs', 'story-month'], methods: ['getHospitalForest', 'getCommunityReportInputs', 'getStaffJobs', ...STORY_MONTH_METHODS] },
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
@@ -38,7 +38,7 @@ export const STAFF_ROLES = Object.freeze(
 );
 
 /** Every Backend method that only staff call. */
-export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
+export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getStaffJobs', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
   ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...HOSPITAL_DESK_METHODS, ...CHANNEL_STAFF_METHODS]);
 
 /** @param {unknown} role */

@@ -5,7 +5,8 @@
 
 export default {
   name: 'purge-expired-sessions',
-  everyMs: 3_600_000,
+  // Hourly (pg-boss cron, the server's zone).
+  cron: '17 * * * *',
   async run(client, { nowMs }) {
     const { rowCount } = await client.query('DELETE FROM auth_sessions WHERE expires_at_ms < $1::bigint', [nowMs() - 86_400_000]);
     return { deleted: rowCount };

@@ -9,7 +9,8 @@ export const IDEMPOTENCY_RETENTION_DAYS = 30;
 
 export default {
   name: 'purge-idempotency-keys',
-  everyMs: 3_600_000,
+  // Hourly (pg-boss cron, the server's zone).
+  cron: '47 * * * *',
   async run(client) {
     const { rowCount } = await client.query(
       `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => $1)`,

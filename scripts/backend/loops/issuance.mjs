@@ -1,0 +1,138 @@
+// Issuance by the server, on its own schedule (jobs/referral-issuance.mjs),
+// whether or not the patient opens the app. For every patient with something
+// the core could decide on (referrals either side, check-ins, issued rewards)
+// the same core the shell runs (evaluateStreak, evaluateEligibility) is asked
+// on the server's facts and clock, and what it says is recorded:
+//   - a streak milestone it reports new is stored (saveGranted);
+//   - a grant it reports `issuable` is issued (issueRewards: the quality hold
+//     of 90 days has passed, the 15th's monthly places are released, the
+//     hospital confirmed the event) — once, by the grant's key;
+//   - an issued grant it reports `void` (a complaint inside the hold, G20) is
+//     clawed back: issued → void;
+//   - the new steps of the patient's referrals (the core's feed, consent-
+//     aware, names masked by the core; a lapse after 48 hours included) and
+//     the rewards issued go into the inbox, with a notification each.
+// Running it twice changes nothing the second time: keys, ON CONFLICT and
+// the issued → void transition are all once-only. Each patient is one
+// transaction: a patient whose facts the core refuses is reported and
+// skipped, the others go on.
+//
+// Which patients: those whose referral facts changed (issuance_due, filled
+// by a trigger on referrals) within seconds; everyone with referrals,
+// check-ins or rewards in the hourly sweep (a quality hold ends, the 15th
+// comes and a lapse happens with the clock, not with a change; all three are
+// day- or hour-sized, so an hour's delay is inside their own granularity).
+
+import { inTransaction, isConnectionError } from '../db.mjs';
+import { evaluateFor, issueRewards, lockPatient, saveGranted } from '../service.mjs';
+import { refreshInbox } from './inbox.mjs';
+
+/** Changes listed one by one in a run's summary (the rest are counted). */
+const MAX_LISTED_CHANGES = 50;
+
+/** Every patient the sweep looks at, those who became a referee first (first come, first served for monthly places). */
+async function everyCandidate(pool) {
+  const { rows } = await pool.query(
+    `SELECT p.id FROM patients p
+      LEFT JOIN referrals r ON r.referee_id = p.id
+      WHERE EXISTS (SELECT 1 FROM referrals x WHERE x.referrer_id = p.id OR x.referee_id = p.id)
+         OR EXISTS (SELECT 1 FROM check_ins c WHERE c.patient_id = p.id)
+         OR EXISTS (SELECT 1 FROM issued_rewards i WHERE i.patient_id = p.id)
+      ORDER BY COALESCE(NULLIF(r.registration_confirmed_at_ms, 0), 9007199254740991), p.id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Patients whose referral facts changed (issuance_due), oldest change first. */
+async function dueCandidates(pool, limit) {
+  const { rows } = await pool.query('SELECT patient_id FROM issuance_due ORDER BY since_ms, patient_id LIMIT $1', [limit]);
+  return rows.map((r) => r.patient_id);
+}
+
+/**
+ * One patient: milestones, issuance, claw-backs and inbox, inside the caller's transaction.
+ * @returns {Promise<{issued: {grantKey: string, title: string}[], voided: {grantKey: string, title: string}[], inbox: number, notified: number}>}
+ */
+export async function issueForPatient(client, ctx, patientId, { channel = null } = {}) {
+  await lockPatient(client, patientId);
+  let { streak, eligibility } = await evaluateFor(client, ctx, patientId);
+  const fresh = streak.milestones.filter((m) => m.state === 'new');
+  if (fresh.length > 0) {
+    await saveGranted(client, ctx, patientId, { milestones: fresh.map((m) => ({ key: m.key })) });
+    ({ eligibility } = await evaluateFor(client, ctx, patientId));
+  }
+  const grants = eligibility.campaigns.flatMap((c) => c.grants.map((g) => ({ ...g, campaignId: c.campaignId })));
+  const issuable = grants.filter((g) => g.state === 'issuable');
+  let issued = [];
+  if (issuable.length > 0) {
+    const result = await issueRewards(client, ctx, patientId, { grants: issuable.map((g) => ({ key: g.key, campaignId: g.campaignId })) });
+    const byKey = new Map(issuable.map((g) => [g.key, g]));
+    issued = result.issued.map((key) => {
+      const g = byKey.get(key);
+      return { grantKey: key, title: g.reward.title, type: g.reward.type, referralId: g.referralId || null };
+    });
+  }
+  const voidKeys = grants.filter((g) => g.state === 'void').map((g) => g.key);
+  let voided = [];
+  if (voidKeys.length > 0) {
+    const { rows } = await client.query(
+      `UPDATE issued_rewards SET status = 'void' WHERE patient_id = $1 AND grant_key = ANY($2::text[]) AND status = 'issued'
+       RETURNING grant_key, title`,
+      [patientId, voidKeys],
+    );
+    voided = rows.map((r) => ({ grantKey: r.grant_key, title: r.title }));
+  }
+  // Whether an issued grant is this patient's reward for a referral they made (the feed says those).
+  const asReferrer = new Set(
+    (await client.query('SELECT id FROM referrals WHERE referrer_id = $1', [patientId])).rows.map((r) => r.id),
+  );
+  const inbox = await refreshInbox(client, ctx, patientId, {
+    channel,
+    issued: issued.map((g) => ({ title: g.title, type: g.type, referrer: g.referralId !== null && asReferrer.has(g.referralId) })),
+  });
+  return { issued, voided, inbox: inbox.added, notified: inbox.notified };
+}
+
+/** Patients one run of the due list takes at most (the rest wait for the next run, seconds later). */
+export const DUE_BATCH = 500;
+
+/**
+ * One run: the patients whose referrals changed (`scope: 'due'`) or every
+ * candidate (`scope: 'all'`, the hourly sweep), each in its own short
+ * transaction (a patient's row is locked only while that patient is decided),
+ * retried on a serialization conflict. A patient whose facts the core
+ * refuses is reported and skipped; a lost database fails the run.
+ * @param {import('pg').Pool} pool
+ * @param {{core: object, nowMs: () => number}} ctx
+ * @param {{scope?: 'due' | 'all', channel?: string | null, log?: (line: string) => void}} [options]
+ */
+export async function runIssuance(pool, ctx, { scope = 'due', channel = null, log = () => {} } = {}) {
+  const summary = { scope, patients: 0, issued: 0, voided: 0, inbox: 0, notified: 0, refused: 0, changes: [] };
+  const patients = scope === 'all' ? await everyCandidate(pool) : await dueCandidates(pool, DUE_BATCH);
+  for (const patientId of patients) {
+    summary.patients += 1;
+    try {
+      const r = await inTransaction(
+        pool,
+        async (client) => {
+          await client.query('DELETE FROM issuance_due WHERE patient_id = $1', [patientId]);
+          return issueForPatient(client, ctx, patientId, { channel });
+        },
+        { retryConflicts: true },
+      );
+      summary.issued += r.issued.length;
+      summary.voided += r.voided.length;
+      summary.inbox += r.inbox;
+      summary.notified += r.notified;
+      for (const g of r.issued) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'issued', patientId, grantKey: g.grantKey, title: g.title });
+      for (const g of r.voided) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'voided', patientId, grantKey: g.grantKey, title: g.title });
+    } catch (error) {
+      if (isConnectionError(error)) throw error;
+      summary.refused += 1;
+      log(`issuance: patient ${patientId} skipped: ${error.code ?? error.message}`);
+      // Not due again until something changes; the sweep looks again.
+      await pool.query('DELETE FROM issuance_due WHERE patient_id = $1', [patientId]).catch(() => {});
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,265 @@
+// The offline demo playing the server's scheduled issuance and the inbox
+// (the reference backend's loops/issuance.mjs, loops/inbox.mjs and jobs/):
+// on a timer and before the calls that read rewards or the inbox, with the
+// demo's clock, the SAME core decides:
+//   - evaluateStreak + evaluateEligibility on the demo "server's" facts;
+//   - what it reports `issuable` is issued (the demo's issueRewards, once
+//     per grant key) — the quality hold's day 90, the 15th's places;
+//   - an issued grant it reports `void` (a complaint inside the hold) is
+//     clawed back;
+//   - the new steps of the demo patient's referrals (myReferralTree's feed:
+//     names masked by the core, a friend without the progress consent only
+//     一位朋友已接受邀请, no lapse notice for them) and the rewards issued
+//     outside a referral go into the inbox, each once.
+// Every run that changed something is kept as a "job run" (last 100), which
+// the workbench's 计划任务 screen lists, like GET /staff/jobs.
+//
+// The demo's referral graph is synthetic and placed relative to today
+// (demo-data.js), so a step is identified by its kind and words (a date in
+// the words left out), not by its instant: the same step seen tomorrow,
+// a day later on the clock, is not new. Nothing personal is stored: the
+// inbox keeps the core's words, whose names are the demo's made-up ones,
+// masked.
+
+const INBOX_KEY = 'inbox';
+const RUNS_KEY = 'jobRuns';
+/** How often the demo "server" looks again while a page is open. */
+export const OFFLINE_ISSUANCE_EVERY_MS = 30_000;
+const MAX_INBOX = 100;
+const MAX_RUNS = 100;
+const MAX_LISTED_CHANGES = 50;
+
+function requestToPromise(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function transactionDone(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+  });
+}
+
+/** A step's identity in the demo: its kind, its words without dates, and which of identical steps it is. */
+function stepKey(kind, text, occurrence) {
+  return `${kind}:${text.replace(/\d+月\d+日/g, '')}${occurrence > 0 ? `:${occurrence}` : ''}`;
+}
+
+/**
+ * Adds the scheduled issuance and the inbox to the offline demo backend:
+ * `getInbox()`, `getStaffJobs()`, `runIssuanceNow()`; runs before
+ * getEligibilityInputs, getInbox and getReferralGraph, and every
+ * OFFLINE_ISSUANCE_EVERY_MS while the page is open.
+ * @param {object} backend the offline backend (its own methods are used as they are)
+ * @param {{database: () => IDBDatabase, init: () => Promise<void>, clock: () => number,
+ *   patientId: string, stores: {issued: string, meta: string},
+ *   loadCore?: () => Promise<{call: Function}>, everyMs?: number}} options
+ */
+export function attachOfflineIssuance(backend, { database, init, clock, patientId, stores, loadCore, everyMs = OFFLINE_ISSUANCE_EVERY_MS }) {
+  const original = {
+    getEligibilityInputs: backend.getEligibilityInputs.bind(backend),
+    getReferralGraph: backend.getReferralGraph?.bind(backend),
+    getStreakInputs: backend.getStreakInputs.bind(backend),
+    issueRewards: backend.issueRewards.bind(backend),
+    saveGranted: backend.saveGranted.bind(backend),
+    wipe: backend.wipe.bind(backend),
+  };
+  const coreOf = loadCore ?? (() => import('../core.js').then((m) => m.loadCore()));
+  let corePromise = null;
+  const core = () => {
+    corePromise ??= coreOf().catch((error) => {
+      corePromise = null;
+      throw error;
+    });
+    return corePromise;
+  };
+
+  async function readMeta(name) {
+    await init();
+    const row = await requestToPromise(database().transaction(stores.meta, 'readonly').objectStore(stores.meta).get(name));
+    return row ? structuredClone(row.value) : [];
+  }
+
+  /** One evaluation, as the server's job runs it. */
+  async function evaluate(cause) {
+    const c = await core();
+    const startedAtMs = clock();
+    const nowMs = startedAtMs;
+    const streak = c.call('evaluateStreak', { nowMs, clock: 'device', patientId, ...(await original.getStreakInputs()) });
+    if (!streak.ok) throw new Error(streak.error.message);
+    const fresh = streak.value.milestones.filter((m) => m.state === 'new');
+    if (fresh.length > 0) await original.saveGranted(fresh);
+    const inputs = await original.getEligibilityInputs();
+    const report = c.call('evaluateEligibility', { nowMs, ...inputs, milestones: streak.value.milestones.map(({ key, ruleId }) => ({ key, ruleId })) });
+    if (!report.ok) throw new Error(report.error.message);
+    const grants = report.value.campaigns.flatMap((campaign) => campaign.grants.map((g) => ({ ...g, campaignId: campaign.campaignId })));
+    const issuable = grants.filter((g) => g.state === 'issuable');
+    const issuedKeys = issuable.length > 0 ? await original.issueRewards(issuable) : [];
+    const byKey = new Map(issuable.map((g) => [g.key, g]));
+    const issued = issuedKeys.map((key) => byKey.get(key)).filter(Boolean);
+
+    // Claw-back: issued → void for what the core reports void.
+    const voidKeys = new Set(grants.filter((g) => g.state === 'void').map((g) => g.key));
+    const voided = [];
+    if (voidKeys.size > 0) {
+      await init();
+      const tx = database().transaction(stores.issued, 'readwrite');
+      const store = tx.objectStore(stores.issued);
+      const all = store.getAll();
+      all.onsuccess = () => {
+        for (const row of all.result) {
+          if (row.status !== 'issued' || !voidKeys.has(row.grantKey)) continue;
+          store.put({ ...row, status: 'void' });
+          voided.push(row);
+        }
+      };
+      await transactionDone(tx);
+    }
+
+    // The inbox: the core's feed of the demo patient's referrals, and rewards outside a referral they made.
+    const steps = [];
+    if (original.getReferralGraph) {
+      const graph = await original.getReferralGraph();
+      const tree = c.call('myReferralTree', { nowMs, patientId, records: graph.records, patients: graph.patients });
+      if (tree.ok) for (const e of tree.value.feed) if (e.atMs > 0 && e.atMs <= nowMs) steps.push({ kind: e.kind, atMs: e.atMs, text: e.text });
+    }
+    const asReferrer = new Set(inputs.referrals.filter((r) => r.referrerId === patientId).map((r) => r.id));
+    for (const g of issued) {
+      if (g.referralId && asReferrer.has(g.referralId)) continue;
+      const honour = g.reward.type === 'medal' || g.reward.type === 'title';
+      steps.push({ kind: 'issued', atMs: nowMs, text: honour ? `恭喜您获得${g.reward.title}` : `您的${g.reward.title}已到账` });
+    }
+    steps.sort((a, b) => a.atMs - b.atMs);
+    const seen = new Map();
+    let added = 0;
+    await init();
+    const tx = database().transaction(stores.meta, 'readwrite');
+    const meta = tx.objectStore(stores.meta);
+    const get = meta.get(INBOX_KEY);
+    get.onsuccess = () => {
+      const list = get.result ? get.result.value : [];
+      const known = new Set(list.map((e) => e.key));
+      for (const step of steps) {
+        const base = stepKey(step.kind, step.text, 0);
+        const occurrence = seen.get(base) ?? 0;
+        seen.set(base, occurrence + 1);
+        const key = stepKey(step.kind, step.text, occurrence);
+        if (known.has(key)) continue;
+        known.add(key);
+        list.push({ key, kind: step.kind, text: step.text, atMs: step.atMs, createdAtMs: nowMs });
+        added += 1;
+      }
+      if (added > 0) {
+        list.sort((a, b) => b.atMs - a.atMs || b.createdAtMs - a.createdAtMs);
+        meta.put({ name: INBOX_KEY, value: list.slice(0, MAX_INBOX), atMs: nowMs });
+      }
+    };
+    await transactionDone(tx);
+
+    const summary = {
+      patients: 1,
+      issued: issued.length,
+      voided: voided.length,
+      inbox: added,
+      notified: 0,
+      refused: 0,
+      changes: [
+        ...issued.map((g) => ({ action: 'issued', patientId, grantKey: g.key, title: g.reward.title })),
+        ...voided.map((r) => ({ action: 'voided', patientId, grantKey: r.grantKey, title: r.title })),
+      ].slice(0, MAX_LISTED_CHANGES),
+    };
+    if (summary.issued + summary.voided + summary.inbox > 0 || cause === 'manual') {
+      const run = { id: '', job: 'referral-issuance', cause, startedAtMs, finishedAtMs: Math.max(startedAtMs, clock()), outcome: 'done', summary };
+      const tr = database().transaction(stores.meta, 'readwrite');
+      const store = tr.objectStore(stores.meta);
+      const getRuns = store.get(RUNS_KEY);
+      getRuns.onsuccess = () => {
+        const runs = getRuns.result ? getRuns.result.value : [];
+        run.id = String((runs[0] ? Number(runs[0].id) : 0) + 1);
+        store.put({ name: RUNS_KEY, value: [run, ...runs].slice(0, MAX_RUNS), atMs: nowMs });
+      };
+      await transactionDone(tr);
+    }
+    return summary;
+  }
+
+  // One evaluation at a time on this page; calls while one runs share the next.
+  let running = null;
+  let again = null;
+  function runIssuance(cause) {
+    if (running) {
+      again ??= running.catch(() => {}).then(() => {
+        again = null;
+        return runIssuance(cause);
+      });
+      return again;
+    }
+    running = evaluate(cause).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  let timer = null;
+  function startTimer() {
+    if (timer || typeof setInterval !== 'function' || everyMs <= 0) return;
+    timer = setInterval(() => {
+      runIssuance('schedule').catch(() => {});
+    }, everyMs);
+    timer.unref?.();
+  }
+
+  /** Runs first, then reads: the demo's answers are current, like a server whose job has run. */
+  async function afterIssuance(cause) {
+    startTimer();
+    try {
+      await runIssuance(cause);
+    } catch (error) {
+      // The demo's core not loaded (a test double without it): the reads still answer.
+      if (!/core|wasm|import/i.test(String(error?.message))) throw error;
+    }
+  }
+
+  Object.assign(backend, {
+    async getEligibilityInputs() {
+      await afterIssuance('event');
+      return original.getEligibilityInputs();
+    },
+
+    /** The demo patient's inbox, newest first (as GET /me/inbox). */
+    async getInbox() {
+      await afterIssuance('event');
+      const list = await readMeta(INBOX_KEY);
+      return { entries: list.map(({ key, kind, text, atMs }) => ({ key, kind, text, atMs })) };
+    },
+
+    /** The demo "server's" job runs (as GET /staff/jobs): only runs that changed something, and runs on demand. */
+    async getStaffJobs() {
+      const runs = await readMeta(RUNS_KEY);
+      return { runs, outbox: { pending: 0, sent: 0, failed: 0 } };
+    },
+
+    /** Runs the demo's issuance now (the workbench's 立即运行; tests). */
+    async runIssuanceNow() {
+      startTimer();
+      return runIssuance('manual');
+    },
+
+    async wipe() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      return original.wipe();
+    },
+  });
+  if (original.getReferralGraph) {
+    backend.getReferralGraph = async () => {
+      await afterIssuance('event');
+      return original.getReferralGraph();
+    };
+  }
+  return backend;
+}
