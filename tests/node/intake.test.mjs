@@ -22,7 +22,8 @@ import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { RecordingChannel } from '../../scripts/backend/intake/channel.mjs';
-import { MAX_BATCH_MESSAGES, signBatch } from '../../scripts/backend/intake/intake.mjs';
+import { decodeUtf8, MAX_BATCH_MESSAGES, parseBatch, signBatch, verifyBatchSignature } from '../../scripts/backend/intake/intake.mjs';
+import { ApiError } from '../../scripts/backend/service.mjs';
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
@@ -357,4 +358,76 @@ test('story of the month: call checked by the core, pick once from approved stor
   assert.equal((await pick({ month: '2002-02', storyId }, nurse.token)).status, 403);
   assert.equal((await api('GET', '/staff/stories-month', { token: patient.token })).status, 403);
   assert.equal(DEMO_PATIENT_ID.length > 0, true);
+});
+
+// The batch parser under a seeded stream of hostile inputs (the intake route's
+// own fuzz target, run in full every time): random bytes, every truncation of
+// a valid batch, byte flips, and each field replaced by values of other types
+// or sizes. Every outcome is a parsed list or a 400/413 ApiError with a Chinese
+// message — never another exception, never a silent change of the words.
+test('fuzz: the intake parser answers every hostile body with a list or a clear 400/413', () => {
+  let seed = 0x2545f491;
+  const random = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const valid = { msgid: 'm-1', roomid: 'wr-room', from: 'wm-author', msgtime: 1_795_420_800_000, msgtype: 'text', text: { content: '优甲乐一天两片，你照着吃' } };
+  const oddValues = [null, true, 0, -1, 1.5, 1e300, '', ' ', 'x'.repeat(200), '字'.repeat(4001), [], {}, [1], { content: 7 }, '\u0000', '<script>', '..', '\ud800'];
+  const cases = [];
+  const base = Buffer.from(JSON.stringify({ messages: [valid] }));
+  for (let cut = 0; cut < base.length; cut += 1) cases.push(base.subarray(0, cut));
+  for (let i = 0; i < 3000; i += 1) {
+    const bytes = Buffer.from(base);
+    const flips = 1 + Math.floor(random() * 4);
+    for (let f = 0; f < flips; f += 1) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+    cases.push(bytes);
+  }
+  for (let i = 0; i < 2000; i += 1) cases.push(Buffer.from(Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256))));
+  for (const field of [...Object.keys(valid), 'text.content']) {
+    for (const value of oddValues) {
+      const m = structuredClone(valid);
+      if (field === 'text.content') m.text.content = value;
+      else m[field] = value;
+      cases.push(Buffer.from(JSON.stringify({ messages: [m] })));
+    }
+  }
+  for (const top of [null, [], 'messages', { messages: null }, { messages: {} }, { messages: Array(MAX_BATCH_MESSAGES + 1).fill(valid) }]) cases.push(Buffer.from(JSON.stringify(top)));
+  let parsed = 0;
+  for (const bytes of cases) {
+    try {
+      const list = parseBatch(decodeUtf8(bytes));
+      assert.ok(Array.isArray(list) && list.length >= 1);
+      const delivered = JSON.parse(bytes.toString('utf8')).messages;
+      list.forEach((m, i) => {
+        assert.ok(m.kind === 'other' || (typeof m.text === 'string' && m.text.isWellFormed() && m.text.length <= 4000));
+        // What is checked is exactly what was delivered (the decoder accepted the bytes as they are).
+        if (m.kind === 'text') assert.equal(m.text, delivered[i].text.content);
+        assert.equal(Buffer.compare(Buffer.from(bytes.toString('utf8'), 'utf8'), bytes), 0, 'well-formed UTF-8 round-trips byte for byte');
+      });
+      parsed += 1;
+    } catch (error) {
+      assert.ok(error instanceof ApiError, `not an ApiError: ${error?.stack ?? error} for ${JSON.stringify(bytes.toString('latin1'))}`);
+      assert.ok([400, 413].includes(error.status), `${error.status} ${error.code}`);
+      assert.match(error.message, /[\u4e00-\u9fff]/);
+    }
+  }
+  assert.ok(parsed > 0 && parsed < cases.length, `${parsed} of ${cases.length} parsed`);
+});
+
+test('the batch signature: only the exact bytes, secret and a recent timestamp pass', () => {
+  const secret = 'k'.repeat(32);
+  const body = Buffer.from('{"messages":[]}');
+  const now = 1_795_420_800_000;
+  const ok = { secret, timestamp: String(now), signature: signBatch(secret, String(now), body), rawBody: body, nowMs: now };
+  verifyBatchSignature(ok);
+  const refused = (changes, code) => assert.throws(() => verifyBatchSignature({ ...ok, ...changes }), (e) => e instanceof ApiError && e.status === 401 && e.code === code);
+  refused({ rawBody: Buffer.from('{"messages":[ ]}') }, 'intake.bad_signature');
+  refused({ secret: 'j'.repeat(32) }, 'intake.bad_signature');
+  refused({ signature: ok.signature.toUpperCase() }, 'intake.bad_signature');
+  refused({ signature: undefined }, 'intake.bad_signature');
+  refused({ timestamp: '1795420800' }, 'intake.bad_signature');
+  refused({ nowMs: now + 5 * 60_000 + 1 }, 'intake.stale_signature');
+  verifyBatchSignature({ ...ok, nowMs: now + 5 * 60_000 });
 });
