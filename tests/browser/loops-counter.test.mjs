@@ -5,11 +5,17 @@
 //   redeem it → the patient's open sheet says 已使用 and the wallet shows the
 //   coupon as used, without a reload; the same code again and an unknown
 //   code are refused on the staff screen, nothing redeemed twice.
+// The staff screen is the desktop console (1366×768): the code is redeemed
+// by scanning a photo of the sheet's QR (zxing-wasm's reader), and the
+// redemption appears in the day's list and in its CSV export.
 // Over HTTP patient and staff are separate browser contexts; the offline
 // demo has no server, so its staff page is a second page of the same browser.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+
+import QRCode from 'qrcode';
 
 import { chromium } from 'playwright-core';
 
@@ -109,6 +115,7 @@ for (const backend of backends) {
       } else {
         staff = await watchedPage(patientContext, 'offline staff');
       }
+      await staff.setViewportSize({ width: 1366, height: 768 });
       await openApp(staff, `${backend.url()}#staff`);
       await signInStaff(staff, 'nurse');
       await staff.evaluate(() => {
@@ -118,10 +125,26 @@ for (const backend of backends) {
       const unknown = await redeemAtCounter(staff, 'ZZZZ-ZZZZ');
       assert.equal(unknown.state, 'error');
       assert.match(unknown.text, /没有找到这个核销码/);
-      const done = await redeemAtCounter(staff, sheet.shown.toLowerCase());
+      // A photo of the sheet's QR, decoded on the staff page.
+      await staff.evaluate(() => {
+        const r = document.getElementById('counter-result');
+        r.hidden = true;
+        delete r.dataset.state;
+      });
+      const photo = await QRCode.toBuffer(`CCV1:${sheet.code}`, { margin: 4, scale: 8 });
+      await staff.setInputFiles('#counter-photo', { name: '券码.png', mimeType: 'image/png', buffer: photo });
+      await staff.waitForSelector('#counter-result:not([hidden])[data-state]');
+      const done = await staff.evaluate(() => ({ state: document.getElementById('counter-result').dataset.state, text: document.getElementById('counter-result').textContent }));
       assert.equal(done.state, 'ok', done.text);
       assert.match(done.text, /已核销/);
+      const title = done.text.replace(/^已核销：/, '');
+      await staff.waitForFunction((t) => [...document.querySelectorAll('#counter-day-table tbody td')].some((td) => td.textContent === t), title);
       await staff.screenshot({ path: join(SHOTS, `loops-${backend.name}-counter-staff.png`), animations: 'disabled' });
+      const [download] = await Promise.all([staff.waitForEvent('download'), staff.click('#counter-day-export')]);
+      assert.match(download.suggestedFilename(), /^核销记录-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csv = await readFile(await download.path(), 'utf8');
+      assert.ok(csv.startsWith('\uFEFF核销时间,券,'), 'a header Excel reads (UTF-8 with BOM)');
+      assert.ok(csv.split('\r\n').some((line) => line.includes(`,${title},`)), `the redemption is in the export: ${csv.slice(0, 300)}`);
 
       // The patient's sheet learns it by itself (poll), then the wallet shows it.
       await patient.waitForSelector('#coupon-sheet[data-status="used"] #coupon-sheet-used:not([hidden])', { timeout: 15_000 });

@@ -72,7 +72,7 @@ export function createCounter({ backend, showToast }) {
     head.append(title);
     const hint = document.createElement('p');
     hint.className = 'staff-counter__hint';
-    hint.textContent = '请患者在券包中打开这张券，输入券上的8位核销码（每分钟更新，过期的码不能使用）。';
+    hint.textContent = '请患者在券包中打开这张券：扫描券上的二维码，或输入券上的8位核销码（每分钟更新，过期的码不能使用）。';
     const form = document.createElement('form');
     form.id = 'counter-form';
     form.className = 'staff-counter__form';
