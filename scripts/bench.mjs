@@ -1,7 +1,9 @@
 // `npm run bench`: measured figures, printed as a table. Not a test: it
 // asserts nothing about speed. Every figure is measured in this run.
 //
-//  - size of the WebAssembly module and its JS glue, raw and gzip -9;
+//  - size of the WebAssembly module and its JS glue, raw and gzip -9; a size
+//    table of every .wasm and every file of the production build of the
+//    shell, and the first screen against its budgets (scripts/bench/sizes.mjs);
 //  - module instantiation in Node (fresh process each time, median of 7);
 //  - streak evaluation over 10 years of daily check-ins (3,652 records plus
 //    a few duplicates and make-ups), native (carecircle_cli) and wasm in
@@ -11,7 +13,10 @@
 //  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
 //  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs);
 //  - headless Chromium: cold start with 4× CPU throttling, forest layout in
-//    the page against d3 (scripts/bench/browser.mjs);
+//    the page against d3 (scripts/bench/browser.mjs), on the production build;
+//  - Lighthouse 12.2.3's mobile preset (4× CPU, slow 4G) on 打卡 and on the
+//    join page: score, LCP, TBT, TTI, medians of 5 cold runs
+//    (scripts/bench/lighthouse.mjs; BENCH_LIGHTHOUSE_RUNS to change);
 //  - posters against Satori + resvg (scene, PNG, cold, bytes) and QR encodes
 //    per second against npm qrcode (scripts/bench/poster.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +27,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The browser figures are of the shell as it ships: the production build.
+process.env.CARECIRCLE_WEB ||= 'build';
 const wasmDir = join(root, 'build', 'wasm');
 const cli = join(root, 'build', 'native', 'tests', 'carecircle_cli');
 
@@ -35,6 +42,10 @@ for (const file of ['core.wasm', 'core.mjs']) {
   const bytes = readFileSync(join(wasmDir, file));
   row(`size ${file}`, `${kb(bytes.length)} raw`, `${kb(gzipSync(bytes, { level: 9 }).length)} gzip -9`);
 }
+
+// 1b. What a phone downloads: every .wasm, every file of the built shell, the first screen's budgets.
+const { run: runSizes } = await import('./bench/sizes.mjs');
+const sizesMet = runSizes(row);
 
 // 2. Instantiation in fresh Node processes.
 const probe = `
@@ -102,6 +113,10 @@ const treesAgree = runReferral(row);
 const { run: runBrowser } = await import('./bench/browser.mjs');
 const browserAgrees = await runBrowser(row);
 
+// 7b. Lighthouse's mobile preset on 打卡 and the join page (budgets reported, not enforced).
+const { run: runLighthouse } = await import('./bench/lighthouse.mjs');
+const lighthouse = await runLighthouse(row);
+
 // 8. Posters against Satori + resvg; QR encodes against npm qrcode.
 const { run: runPoster } = await import('./bench/poster.mjs');
 await runPoster(core, cli, row);
@@ -109,4 +124,5 @@ await runPoster(core, cli, row);
 const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);
 for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(16)}  ${note}`);
+console.log(`budgets: first screen ${sizesMet ? 'met' : 'NOT MET'}; Lighthouse (score ≥ 90, LCP ≤ 2.5 s on both pages) ${lighthouse.met ? 'met' : 'NOT MET'}`);
 if (!sameBytes || !agreed || !treesAgree || !browserAgrees) process.exitCode = 1;

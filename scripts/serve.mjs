@@ -203,6 +203,21 @@ async function handle(req, res, { webDir, wasmDir, vendorDir, builtDir }) {
     res.end();
     return;
   }
+  // The build has a Brotli copy of what compresses (scripts/build-web.mjs):
+  // about a quarter smaller than gzip, what a production CDN sends.
+  const accepted = req.headers['accept-encoding'] ?? '';
+  if (resolved.built && /\bbr\b/.test(accepted)) {
+    const brotli = await stat(`${resolved.file}.br`).catch(() => null);
+    if (brotli?.isFile()) {
+      res.writeHead(200, { ...headers, 'Content-Encoding': 'br', Vary: 'Accept-Encoding', 'Content-Length': brotli.size,
+        'X-Decoded-Length': info.size });
+      if (req.method === 'HEAD') return void res.end();
+      const stream = createReadStream(`${resolved.file}.br`);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
+      return;
+    }
+  }
   // gzip what compresses (the wasm shrinks ~3×): phones on slow networks and
   // the mini-program web-view get what a production CDN would send.
   if (COMPRESSIBLE.has(type) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {

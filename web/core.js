@@ -11,6 +11,23 @@
 const WASM_URL = new URL('./wasm/core.wasm', import.meta.url);
 const MODULE_URL = new URL('./wasm/core.mjs', import.meta.url);
 
+// The smallest module that uses WebAssembly exception handling (a function
+// holding `try … catch_all … end`). The core is compiled with
+// -fwasm-exceptions: a browser that cannot validate this (before Chrome 95,
+// Safari 15.2, Firefox 100) cannot run it, and is told so in plain words.
+const WASM_EXCEPTIONS_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11, 11,
+]);
+
+/** Whether this browser can run the core (WebAssembly with exception handling). */
+export function browserRunsCore() {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(WASM_EXCEPTIONS_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 /** The JSON entry points this shell needs; loading fails clearly without them. */
 export const REQUIRED_EXPORTS = Object.freeze(['evaluateStreak', 'recordCheckIn']);
 
@@ -124,6 +141,7 @@ async function instantiate(factory, bytes, compiled) {
 }
 
 async function load() {
+  if (!browserRunsCore()) throw new Error('当前微信或手机系统的版本过旧，打不开康复圈，请升级后再试');
   const [{ bytes, compiled }, factory] = await Promise.all([
     downloadWasm(),
     import(/* @vite-ignore */ MODULE_URL.href).then((m) => m.default),

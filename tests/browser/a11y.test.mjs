@@ -226,10 +226,10 @@ test('loading (real download progress) and load error', { timeout: TEST_TIMEOUT 
   }
 
   // The core cannot be downloaded: the error screen with its retry button.
-  await page.route('**/wasm/core.wasm', (route) => route.abort('internetdisconnected'));
+  await page.route('**/core*.wasm', (route) => route.abort('internetdisconnected'));
   await page.goto(server.url, { waitUntil: 'load' });
   await page.waitForSelector('#load-error:not([hidden])');
   await check('load-error');
-  await page.unroute('**/wasm/core.wasm');
+  await page.unroute('**/core*.wasm');
   assert.deepEqual(problems, []);
 });

@@ -424,7 +424,7 @@ test('the staff workbench shows no code, English or timing figure', { timeout: T
 });
 
 test('the load-error screen says what happened in Chinese', { timeout: TEST_TIMEOUT }, async () => {
-  await page.route('**/wasm/core.wasm', (route) => route.abort('internetdisconnected'));
+  await page.route('**/core*.wasm', (route) => route.abort('internetdisconnected'));
   try {
     await page.goto(server.url, { waitUntil: 'load' });
     await page.waitForSelector('#load-error:not([hidden])');
@@ -432,6 +432,6 @@ test('the load-error screen says what happened in Chinese', { timeout: TEST_TIME
     assert.deepEqual(found, [], found.join('\n'));
     assert.match(await page.textContent('#load-error-detail'), /网络/);
   } finally {
-    await page.unroute('**/wasm/core.wasm');
+    await page.unroute('**/core*.wasm');
   }
 });

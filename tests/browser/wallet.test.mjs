@@ -416,7 +416,7 @@ test('a core error reaches the toast as the core says it', { timeout: TEST_TIMEO
     const other = await ctx.newPage();
     other.setDefaultTimeout(STEP_TIMEOUT);
     watch(other);
-    await other.route('**/demo/campaigns.json', (route) =>
+    await other.route('**/campaigns*.json', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(campaigns) }),
     );
     await other.goto(`${server.url}#wallet`, { waitUntil: 'load' });
