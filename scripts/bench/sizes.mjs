@@ -62,7 +62,8 @@ export function run(row) {
     row(`wasm ${file}`, kib(s.gzip), `gzip -9; ${kib(s.raw)} raw`);
   }
   const { files: first, wasm } = firstScreenFiles();
-  const shell = readdirSync(join(built, 'assets')).map((f) => `assets/${f}`).concat(['index.html', 'sw.js']).sort();
+  const shell = readdirSync(join(built, 'assets')).filter((f) => !f.endsWith('.br')).map((f) => `assets/${f}`)
+    .concat(['index.html', 'sw.js']).sort();
   for (const file of shell) {
     const s = sizes(join(built, file));
     row(`shell ${file}`, kib(s.gzip), `gzip -9; ${kib(s.wire)} brotli; ${kib(s.raw)} raw${first.includes(file) ? '; first screen' : ''}`);
