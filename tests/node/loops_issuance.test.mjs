@@ -14,9 +14,14 @@
 //   - every inbox entry with a notification reaches the recording sender; a
 //     sender that throws is retried after its back-off and loses nothing;
 //   - operations read what ran (GET /staff/jobs); patients may not.
+// The same on the offline demo, which plays the server (offline-issuance.js)
+// on an in-memory IndexedDB (fake-indexeddb) with its own clock.
+import 'fake-indexeddb/auto';
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
@@ -24,7 +29,9 @@ import { retryDelayMs } from '../../scripts/backend/jobs/deliver-notifications.m
 import { RecordingSender, SmsSender, WeChatSubscribeSender } from '../../scripts/backend/notify/senders.mjs';
 import { DEMO_COMMUNITY_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
+import { createOfflineBackend } from '../../web/backend/offline.js';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
+import { loadCore } from './helpers.mjs';
 
 const TEST_TIMEOUT = 120_000;
 const DAY_MS = 86_400_000;
@@ -314,4 +321,134 @@ test('WeChat and SMS adapters: the provider request, a refusal throws (so the me
   assert.deepEqual(await sms.send({ patientId: 'p1', text: '健康金已到账' }), { id: 's1' });
   await assert.rejects(sms.send({ patientId: 'p1', text: '' }), /1–200/);
   assert.throws(() => new SmsSender({ templateCode: '', signName: 'x', recipientOf: () => {}, transport: () => {} }), /templateCode/);
+});
+
+// ---------------------------------------------------------------- the offline demo plays the server
+
+// The demo reads its campaign file with fetch(); here from the disk.
+const networkFetch = globalThis.fetch;
+globalThis.fetch = async (url, init) => {
+  const href = String(url instanceof URL ? url.href : url);
+  if (href.startsWith('file:')) return new Response(await readFile(fileURLToPath(href)), { headers: { 'Content-Type': 'application/json' } });
+  return networkFetch(url, init);
+};
+
+// The demo's join link names the page it runs on.
+globalThis.location ??= new URL('http://127.0.0.1:8080/');
+
+const DEMO_PATIENT = 'demo-patient-0001';
+let offlineDb = 0;
+
+async function offlineDemo(startMs) {
+  const module = await loadCore();
+  const core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };
+  const clock = { now: startMs };
+  offlineDb += 1;
+  const dbName = `issuance-offline-${offlineDb}`;
+  const b = createOfflineBackend({ dbName, clock: () => clock.now });
+  b.useCore(core);
+  await b.init();
+  /** Writes one stored record as the demo's hospital would (a complaint, a referral of the demo patient). */
+  async function put(store, record) {
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(dbName);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(store, 'readwrite');
+      tx.objectStore(store).put(record);
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  }
+  const issuedKeys = async () => (await b.getEligibilityInputs()).issued.map((i) => `${i.grantKey}=${i.status}`);
+  // The friend's phone: a second page of the same demo (same database).
+  const friendPhone = createOfflineBackend({ dbName, clock: () => clock.now, simulatedFriend: true });
+  friendPhone.useCore(core);
+  return { b, friendPhone, core, clock, put, issuedKeys };
+}
+
+const friendReferral = (id, refereeId, facts) => ({
+  id,
+  referrerId: DEMO_PATIENT,
+  refereeId,
+  level: 1,
+  channel: 'code',
+  refereeIsNewPatient: true,
+  refereeIsInpatient: false,
+  referrerIsMember: true,
+  registrationConfirmedAtMs: 0,
+  arrivalConfirmedAtMs: 0,
+  conversionConfirmedAtMs: 0,
+  admissionConfirmedAtMs: 0,
+  dischargeConfirmedAtMs: 0,
+  complaintAtMs: 0,
+  ...facts,
+});
+
+test('offline demo: friends who join are in the inbox at once (consent decides the words); 48 h later the lapse notice; day 90 the reward, once', { timeout: TEST_TIMEOUT }, async () => {
+  const start = Date.UTC(2026, 10, 3, 2); // 3 Nov, 10:00 in Beijing
+  const { b, friendPhone, core, clock, issuedKeys } = await offlineDemo(start);
+  const code = (await b.getReferralCode(core)).code;
+  const consenting = await friendPhone.claimReferral({ code, channel: 'code', shareProgress: true, key: `k-${randomUUID()}` }, core);
+  const private_ = await friendPhone.claimReferral({ code, channel: 'code', shareProgress: false, key: `k-${randomUUID()}` }, core);
+  const { entries } = await b.getInbox();
+  const accepted = entries.filter((e) => e.kind === 'accepted' && e.atMs === start);
+  assert.equal(accepted.length, 2, JSON.stringify(entries.slice(0, 5)));
+  assert.ok(accepted.some((e) => e.text === '您邀请的一位朋友已接受邀请'), 'the friend without consent: the coarse step only');
+  assert.ok(accepted.some((e) => /^您的朋友\S+\*\S*已建档，欢迎TA的加入$/.test(e.text)), 'the consenting friend, masked by the core');
+
+  clock.now = start + 49 * HOUR_MS;
+  await b.runIssuanceNow();
+  const lapsed = (await b.getInbox()).entries.filter((e) => e.kind === 'lapsed' && e.atMs > start);
+  assert.equal(lapsed.length, 1, 'a lapse notice for the consenting friend only');
+  assert.match(lapsed[0].text, /^您推荐的\S+\*\S*暂未就诊，我们已为TA保留优惠至\d+月\d+日$/);
+
+  const key = (r) => `fission-exam:${r.referralId}:referrer:exam-100=issued`;
+  assert.ok(!(await issuedKeys()).includes(key(consenting)), 'in the 90-day hold');
+  clock.now = start + 91 * DAY_MS;
+  const run = await b.runIssuanceNow();
+  assert.ok(run.changes.some((c) => c.grantKey === `fission-exam:${consenting.referralId}:referrer:exam-100`), JSON.stringify(run));
+  const keys = await issuedKeys();
+  assert.ok(keys.includes(key(consenting)) && keys.includes(key(private_)), keys.join());
+  const rewards = (await b.getInbox()).entries.filter((e) => e.kind === 'reward' && e.atMs === clock.now);
+  assert.equal(rewards.length, run.changes.filter((c) => c.grantKey.includes(':referrer:')).length, 'one line per referrer reward issued');
+  assert.ok(rewards.length >= 2);
+  const again = await b.runIssuanceNow();
+  assert.equal(again.issued, 0);
+  assert.equal(again.inbox, 0);
+  assert.deepEqual(await issuedKeys(), keys, 'the second run changed nothing');
+  const { runs } = await b.getStaffJobs();
+  assert.ok(runs.some((r) => r.summary.issued >= 2 && r.cause === 'manual'));
+  assert.ok(runs.every((r) => r.finishedAtMs >= r.startedAtMs));
+});
+
+test('offline demo: a complaint on the day the reward vested claws it back; the 15th releases the monthly places', { timeout: TEST_TIMEOUT }, async () => {
+  const start = Date.UTC(2026, 10, 3, 2);
+  const { b, clock, put, issuedKeys } = await offlineDemo(start);
+  const registered = start;
+  await put('referrals', friendReferral('demo-rf-h2c1', 'demo-pt-h2c1', { registrationConfirmedAtMs: registered }));
+  clock.now = registered + 90 * DAY_MS;
+  await b.runIssuanceNow();
+  const grantKey = 'fission-exam:demo-rf-h2c1:referrer:exam-100';
+  assert.ok((await issuedKeys()).includes(`${grantKey}=issued`));
+  await put('referrals', friendReferral('demo-rf-h2c1', 'demo-pt-h2c1', { registrationConfirmedAtMs: registered, complaintAtMs: clock.now }));
+  const run = await b.runIssuanceNow();
+  assert.ok(run.changes.some((c) => c.action === 'voided' && c.grantKey === grantKey), JSON.stringify(run));
+  assert.ok((await issuedKeys()).includes(`${grantKey}=void`));
+
+  // The demo patient as a friend referred by a community member: the monthly places on the 15th.
+  await put('referrals', { ...friendReferral('demo-rf-h2m1', DEMO_PATIENT, { registrationConfirmedAtMs: clock.now }), referrerId: 'demo-pt-h2m0' });
+  const d = new Date(clock.now + 8 * HOUR_MS);
+  clock.now = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 14, 4);
+  const month = new Date(clock.now + 8 * HOUR_MS).toISOString().slice(0, 7);
+  const places = async () => (await issuedKeys()).filter((k) => k.startsWith('scarce-quota:') && k.includes(`@${month}:`));
+  await b.runIssuanceNow();
+  assert.deepEqual(await places(), [], 'not before the 15th');
+  clock.now += DAY_MS;
+  await b.runIssuanceNow();
+  assert.equal((await places()).length, 2);
+  assert.ok((await b.getInbox()).entries.some((e) => e.kind === 'issued' && e.text === '您的专家门诊加号已到账'));
 });
