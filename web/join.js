@@ -4,6 +4,9 @@
 // Routes (the app's hash routing; the code is opaque and carries no personal
 // data, docs/product-rules.md "Referral codes"):
 //   #join/<code>  a friend opened the join link / scanned the QR: the code is prefilled;
+//   #join/<code>~<token>  the same from a letter's or a discharge card's QR: the
+//                 claim names that channel and carries the token, which the
+//                 backend checks with the core (a forged one is refused);
 //   #join         a signed-in patient types a friend's code (from the 推荐 tab).
 //
 // Thin by design (docs/product-rules.md):
@@ -22,10 +25,24 @@
 import { JOIN_BACKEND_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
 import { describeError } from './lib/copy.js';
-import { codeFromJoinUrl, deploymentOf, renderHospital } from './links.js';
+import { codeFromJoinUrl, deploymentOf, joinRouteParts, renderHospital } from './links.js';
 
 /** Longest text read from a link or the field (a code is 13 symbols; a pasted link is longer). */
 const MAX_INPUT = 256;
+
+/**
+ * The channel a token's kind symbol names (its first symbol; the core's
+ * channel names). Only a label for the claim: the backend's core reads the
+ * token again and refuses a claim whose channel it does not prove.
+ */
+const TOKEN_CHANNELS = Object.freeze({ D: 'dischargeCard', H: 'letterHonour', B: 'letterBenefit', P: 'letter' });
+/** What the join screen says the friend came with. */
+const CHANNEL_WORDS = Object.freeze({ dischargeCard: '出院感恩卡', letterHonour: '健康大使推荐函', letterBenefit: '成长基金推荐函', letter: '黑金推荐函' });
+
+/** The channel of a letter's or card's token, 'link' for anything else (refused by the backend if a token came with it). */
+export function channelOfToken(token) {
+  return TOKEN_CHANNELS[String(token ?? '').trim().charAt(0).toUpperCase()] ?? 'link';
+}
 
 function newKey() {
   if (typeof crypto.randomUUID === 'function') return `join-${crypto.randomUUID()}`;
@@ -86,6 +103,8 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
   let errorShown = false;
   /** The code from the link (#join/<code>) as the core normalised it; '' for the manual entry. */
   let link = '';
+  /** The letter's or card's token the link carried ('' for a plain link or the manual entry). */
+  let linkToken = '';
 
   // ------------------------------------------------------------ build (once)
 
@@ -361,10 +380,12 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     ui.error.hidden = true;
     setBusy(true);
     try {
-      const result = await backend.claimReferral(
-        { code: attempt.code, channel: link && link === attempt.code ? 'link' : 'code', shareProgress, key: attempt.key },
-        core,
-      );
+      // How the friend came: the letter or card whose token the link carried, the link, or a typed code.
+      const fromLink = Boolean(link) && link === attempt.code;
+      const claimed = fromLink && linkToken
+        ? { channel: channelOfToken(linkToken), token: linkToken }
+        : { channel: fromLink ? 'link' : 'code' };
+      const result = await backend.claimReferral({ code: attempt.code, ...claimed, shareProgress, key: attempt.key }, core);
       showDone(result, code, shareProgress);
     } catch (err) {
       const answer = /** @type {{code?: string, message?: string}} */ (err);
@@ -420,6 +441,11 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     } catch {
       fromLink = '';
     }
+    const parts = joinRouteParts(fromLink);
+    fromLink = parts.code;
+    linkToken = parts.token;
+    const came = linkToken ? CHANNEL_WORDS[channelOfToken(linkToken)] : undefined;
+    root.dataset.channel = linkToken ? channelOfToken(linkToken) : fromLink ? 'link' : 'code';
     attempt = null;
     checked = null;
     verdict = null;
@@ -436,7 +462,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     ui.back.hidden = Boolean(fromLink);
     const community = profile.community?.name;
     ui.sub.textContent = fromLink
-      ? `凭推荐码登记，加入${community ? `「${community}」` : '康复圈'}，和病友一起坚持康复。`
+      ? `凭${came ?? '推荐码'}登记，加入${community ? `「${community}」` : '康复圈'}，和病友一起坚持康复。`
       : '朋友推荐您来的？填写TA的推荐码，即可成为TA推荐的朋友。';
     ui.input.value = fromLink;
     const code = fromLink ? codeFromInput(fromLink) : '';

@@ -1,6 +1,8 @@
 // Join links: what a QR, a saved letter or a shared link carries is the
 // deployment's public join URL with the code as `?c=<code>` (nothing
-// personal). Opened on such a URL, the shell moves the code into its own
+// personal); a letter's or a discharge card's QR also carries its channel
+// token as `t=<token>` (issued by the server, checked by the core when the
+// friend registers). Opened on such a URL, the shell moves the code into its own
 // route (#join/<code>) before anything else runs; the deployment's public
 // face (the hospital's name and logo) comes from the backend (GET
 // /api/v1/deployment, or the offline demo's own demo configuration).
@@ -8,8 +10,12 @@ import { supports } from './backend/backend.js';
 
 /** The query parameter a join URL carries the code in. */
 export const JOIN_PARAMETER = 'c';
+/** The query parameter a letter's or card's join URL carries its token in. */
+export const TOKEN_PARAMETER = 't';
 /** Longest value taken from the parameter (a code is 13 symbols; typed forms a little longer). */
 const MAX_PARAMETER = 64;
+/** Between the code and the token in the join route (#join/<code>~<token>): in neither alphabet. */
+const TOKEN_SEPARATOR = '~';
 
 /**
  * Opened on `<joinUrl>?c=<code>`: the code goes to the join route
@@ -23,12 +29,27 @@ export function adoptJoinParameter(where = location, history_ = history) {
   const params = new URLSearchParams(where.search);
   const raw = params.get(JOIN_PARAMETER);
   if (raw === null) return '';
+  const rawToken = params.get(TOKEN_PARAMETER);
   params.delete(JOIN_PARAMETER);
+  params.delete(TOKEN_PARAMETER);
   const code = raw.trim().slice(0, MAX_PARAMETER);
+  const token = (rawToken ?? '').trim().slice(0, MAX_PARAMETER);
   const search = params.toString();
-  const target = `${where.pathname}${search ? `?${search}` : ''}${code ? `#join/${encodeURIComponent(code)}` : where.hash}`;
+  const route = `#join/${encodeURIComponent(code)}${token ? `${TOKEN_SEPARATOR}${encodeURIComponent(token)}` : ''}`;
+  const target = `${where.pathname}${search ? `?${search}` : ''}${code ? route : where.hash}`;
   history_.replaceState(null, '', target);
   return code;
+}
+
+/**
+ * The join route's screen (after #join/) split into the code and the letter's
+ * or card's token ('' when the link carried none). Not checked here.
+ * @param {string} screen  already URI-decoded
+ */
+export function joinRouteParts(screen) {
+  const at = screen.indexOf(TOKEN_SEPARATOR);
+  if (at < 0) return { code: screen, token: '' };
+  return { code: screen.slice(0, at), token: screen.slice(at + 1, at + 1 + MAX_PARAMETER) };
 }
 
 /**

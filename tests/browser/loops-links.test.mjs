@@ -134,7 +134,10 @@ for (const backend of backends) {
       const url = new URL(decoded.text);
       const code = url.searchParams.get('c');
       assert.match(code ?? '', /^[0-9A-HJKMNP-TV-Z]{13}$/, `the QR carries the code as ?c=: ${decoded.text}`);
-      assert.equal(decoded.text, `${backend.joinUrl()}${backend.joinUrl().includes('?') ? '&' : '?'}c=${code}`, 'the join URL and the code, nothing else');
+      // The letter's own token (成长基金推荐函: B…) before the code: how the friend came, nothing personal.
+      const token = url.searchParams.get('t');
+      assert.match(token ?? '', /^B[0-9A-HJKMNP-TV-Z]{16}$/, `the letter's channel token: ${decoded.text}`);
+      assert.equal(decoded.text, `${backend.joinUrl()}${backend.joinUrl().includes('?') ? '&' : '?'}t=${token}&c=${code}`, 'the join URL, the token and the code, nothing else');
       assert.equal(request.referral.code.replaceAll('-', ''), code, 'the letter’s own code');
 
       // B opens the scanned URL: over HTTP a separate phone; offline the demo's second page.
@@ -148,8 +151,9 @@ for (const backend of backends) {
       }
       await openApp(b, decoded.text);
       const shown = await joinScreen(b);
-      assert.equal(shown.hash, `#join/${code}`, 'the shell routed the ?c= to the join page');
+      assert.equal(shown.hash, `#join/${code}~${token}`, 'the shell routed the ?c= (and the letter’s t=) to the join page');
       assert.ok(!new URLSearchParams(shown.search).has('c'), 'the code left the query');
+      assert.ok(!new URLSearchParams(shown.search).has('t'), 'the token left the query');
       assert.equal(shown.code.replaceAll('-', ''), code, 'the code is filled in');
       assert.equal(shown.status, 'ok', `the code is accepted: ${shown.statusText}`);
       assert.match(shown.inviter, /\*/, 'the inviter is named, masked');

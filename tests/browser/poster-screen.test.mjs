@@ -134,7 +134,13 @@ async function inspect() {
     const reply = core.call('layoutPoster', shown.request);
     const own = await backend.getReferralCode(core);
     const again = await backend.getReferralCode(core);
-    const checked = core.call('checkReferralCode', own.linkBase ? { code: own.code, linkBase: own.linkBase } : { code: own.code }).value;
+    // A letter's or the card's own link (its channel token before the code), else the plain join link.
+    const channels = await backend.getChannelTokens(core);
+    const letterOf = { referralHonour: 'honour', referralBenefit: 'benefit', referralPrivilege: 'privilege' };
+    const letter = channels.letters.find((l) => l.template === letterOf[shown.template]);
+    const card = [...channels.cards].sort((x, y) => Number(x.used) - Number(y.used) || y.issuedAtMs - x.issuedAtMs)[0];
+    const linkBase = (shown.template === 'thankYouCard' ? card?.linkBase : letter?.linkBase) ?? own.linkBase;
+    const checked = core.call('checkReferralCode', linkBase ? { code: own.code, linkBase } : { code: own.code }).value;
     const qr = qrcodegen.QrCode.encodeText(checked.qrPayload, qrcodegen.QrCode.Ecc.MEDIUM);
     const rows = Array.from({ length: qr.size }, (_, y) =>
       Array.from({ length: qr.size }, (_, x) => (qr.getModule(x, y) ? '1' : '0')).join(''));
@@ -183,6 +189,8 @@ async function inspect() {
       shown,
       reply,
       own,
+      channels,
+      linkBase,
       again,
       checked,
       rows,
@@ -271,14 +279,18 @@ for (const template of TEMPLATES) {
     // The code: made ONCE by the offline backend with the core, the same every time.
     assert.equal(r.own.code, r.again.code, 'getReferralCode returns the stored code');
     assert.match(r.own.code, /^[0-9A-HJKMNP-TV-Z]{13}$/, 'a 13-symbol Crockford code');
-    assert.equal(r.own.letterTemplate, 'benefit');
+    assert.equal(r.channels.letterTemplate, 'benefit', 'the letter the saved KOC assessment chose');
 
     const file = join(SHOTS, `poster-screen-${template}.png`);
     if (WITH_QR.has(template)) {
-      assert.deepEqual(r.shown.request.referral, { code: r.checked.display, linkBase: r.own.linkBase }, 'the demo’s join URL + ?c=');
+      assert.deepEqual(r.shown.request.referral, { code: r.checked.display, linkBase: r.linkBase }, 'the demo’s join URL (+ the channel token) + ?c=');
       assert.deepEqual(r.shown.request.qr, { payload: r.checked.qrPayload, rows: r.rows }, 'Nayuki grid for the core payload');
-      assert.equal(r.reply.value.qrPayload, `${r.own.linkBase}${r.own.code}`, 'the QR carries the demo’s join link with the code');
+      assert.equal(r.reply.value.qrPayload, `${r.linkBase}${r.own.code}`, 'the QR carries the demo’s join link with the code');
       assert.equal(new URL(r.reply.value.qrPayload).searchParams.get('c'), r.own.code);
+      // The letters the patient may hand out and the card carry their own token; the 黑金推荐函 only after a KOC result chose it.
+      const token = new URL(r.reply.value.qrPayload).searchParams.get('t');
+      if (template === 'referralPrivilege') assert.equal(token, null, 'no 黑金推荐函 token: the demo patient’s KOC result chose the benefit letter');
+      else assert.match(token ?? '', { referralHonour: /^H/, referralBenefit: /^B/, thankYouCard: /^D/ }[template], `the channel token: ${r.reply.value.qrPayload}`);
     } else {
       assert.equal(r.shown.request.referral, undefined, 'no code on this poster (G12/G3)');
       assert.equal(r.shown.request.qr, undefined, 'no QR on this poster (G12/G3)');
@@ -321,7 +333,7 @@ for (const template of TEMPLATES) {
     assert.equal(shot.file, file);
     if (WITH_QR.has(template)) {
       assert.equal(shot.status, 0, `zbar found no QR code in ${file}`);
-      assert.equal(shot.text, `${r.own.linkBase}${r.own.code}`, 'the QR decodes to the join link with the exact referral code');
+      assert.equal(shot.text, `${r.linkBase}${r.own.code}`, 'the QR decodes to the join link (with its channel token) and the exact referral code');
       assert.equal(shot.text, r.reply.value.qrPayload);
     } else {
       assert.equal(shot.status, 4, `a QR code where none may be (G12/G3): ${shot.text}`);
@@ -350,7 +362,7 @@ test('scratching the thank-you card reveals the code', { timeout: TEST_TIMEOUT }
   await waitForPoster('thankYouCard');
   assert.equal(await page.getAttribute('#view-poster', 'data-revealed'), 'false');
   assert.equal(await page.isVisible('#poster-scratch-bar'), true);
-  const { own } = await inspect();
+  const { linkBase, own } = await inspect();
 
   // A finger across the scratch region, row by row (pointer events, as a touch screen sends them).
   const scratch = (fromRow, toRow) => page.evaluate(([from, to]) => {
@@ -385,7 +397,8 @@ test('scratching the thank-you card reveals the code', { timeout: TEST_TIMEOUT }
   assert.equal(await page.textContent('#poster-action-msg'), '已刮开，这是您的专属推荐码');
   const revealed = await shoot('#poster-stage', 'thankYouCard');
   assert.equal(revealed.status, 0, 'zbar reads the revealed code');
-  assert.equal(revealed.text, `${own.linkBase}${own.code}`, 'the revealed QR is the join link with the referral code');
+  assert.equal(revealed.text, `${linkBase}${own.code}`, 'the revealed QR is the join link with the card’s token and the referral code');
+  assert.match(new URL(revealed.text).searchParams.get('t') ?? '', /^D/, 'the card’s token');
   await fullPageShot('thankYouCard-page');
 });
 

@@ -25,6 +25,7 @@
 
 import { assertBackend } from './backend.js';
 import { hospitalDeskHttp } from './http-events.js';
+import { channelsHttp } from './http-channels.js';
 import { intakeHttpMethods } from './http-intake.js';
 
 /** A reply of the server that is an answer (4xx), or a transport failure after retries. */
@@ -455,9 +456,9 @@ export function createHttpBackend({
       return stripMeta(reply);
     },
 
-    async claimReferral({ code, channel, shareProgress, key }) {
+    async claimReferral({ code, channel, token, shareProgress, key }) {
       if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) throw new TypeError('claimReferral: a valid idempotency key is required');
-      const body = { code, channel };
+      const body = { code, channel, ...(token ? { token } : {}) };
       // G7: the referee's answer, sent before the claim so that the server
       // copies it onto the referral. Unticked on a first answer sends nothing
       // (never answered = not shared); unticked after an earlier "yes" is a
@@ -627,6 +628,8 @@ export function createHttpBackend({
 
   // The hospital desk's staff calls (http-events.js).
   Object.assign(backend, hospitalDeskHttp({ request, newKey }));
+  // The letters' and cards' tokens, the discharge card and the KOC result (http-channels.js).
+  Object.assign(backend, channelsHttp({ request, newKey }));
 
   return assertBackend(backend);
 }

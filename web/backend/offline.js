@@ -69,6 +69,7 @@ import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
 import { attachOfflineIssuance } from './offline-issuance.js';
 import { createOfflineHospitalDesk } from './offline-events.js';
+import { createOfflineChannels } from './offline-channels.js';
 import { createOfflineIntake } from './offline-intake.js';
 
 const DB_VERSION = 2;
@@ -138,10 +139,6 @@ function newestFirst(a, b) {
 
 const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离线演示只认得本机演示用户的推荐码）';
 
-// The e-referral letter the demo hospital's nurse picked for the demo patient
-// with the KOC assessment (assessKoc's letterTemplate): synthetic demo data,
-// not a rule. The poster screen preselects it.
-const DEMO_LETTER_TEMPLATE = 'benefit';
 /** The demo server's counter codes: valid 90 s, replaced when less than 30 s are left. */
 const DEMO_COUNTER_TTL_MS = 90_000;
 const DEMO_COUNTER_MIN_LEFT_MS = 30_000;
@@ -727,7 +724,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       // base (https, or this machine's loopback address); otherwise the bare code.
       const linkBase = `${demoJoinUrl()}?c=`;
       const linked = core.call('checkReferralCode', { code: stored.code, linkBase });
-      return { code: stored.code, letterTemplate: DEMO_LETTER_TEMPLATE, ...(linked.ok ? { linkBase } : {}) };
+      return { code: stored.code, ...(linked.ok ? { linkBase } : {}) };
     },
 
     /** The demo's own deployment configuration (web/backend/demo-deployment.js). */
@@ -812,7 +809,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       return { code: checked.value.code, display: checked.value.display, referrerName: DEMO_PROFILE.displayName, ownCode: false };
     },
 
-    async claimReferral({ code, channel, shareProgress, key }, core) {
+    async claimReferral({ code, channel, token, shareProgress, key }, core) {
       if (typeof key !== 'string' || key.length < 16) throw new TypeError('claimReferral: an idempotency key is required');
       if (typeof shareProgress !== 'boolean') throw new TypeError('claimReferral: shareProgress must be a boolean');
       // The client is advisory: the demo "server" checks the code with the core again.
@@ -820,6 +817,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       if (!checked.ok) throw refusal(422, checked.error.code, checked.error.message);
       const own = await backend.getReferralCode(core);
       if (checked.value.code !== own.code) throw refusal(404, 'referral.unknown_code', UNKNOWN_CODE);
+      // The channel the core finds proven (a letter or card only with its issued token), as the server records it.
+      const via = await channels.resolveClaim({ code: checked.value.code, channel, token }, core);
       await backend.init();
       const tx = database().transaction([STORE_META, STORE_REFERRALS], 'readwrite');
       const meta = tx.objectStore(STORE_META);
@@ -839,7 +838,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
           key,
           referralId: `demo-rf-j${randomHex(6)}`,
           refereeId: `demo-pt-j${randomHex(6)}`,
-          channel: channel === 'link' ? 'link' : 'code',
+          channel: via.channel,
           invitedAtMs: atMs,
           // The demo plays the hospital: the new patient's file (建档) is confirmed now.
           registeredAtMs: atMs,
@@ -868,6 +867,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         fresh = true;
       };
       await transactionDone(tx);
+      if (fresh) await channels.spendClaimToken(via, result.referralId);
       if (fresh) changesChannel()?.postMessage({ type: 'referralClaimed', referralId: result.referralId });
       return result;
     },
@@ -1192,6 +1192,18 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
   // The group-message intake and the story-officer programme, played here (./offline-intake.js).
   Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
+
+  // Letters' and cards' tokens, the saved KOC result (offline-channels.js).
+  const channels = createOfflineChannels({
+    database,
+    init: () => backend.init(),
+    clock,
+    refusal,
+    demoPatientId: DEMO_PROFILE.patientId,
+    demoDisplayName: DEMO_PROFILE.displayName,
+    ownCode: (core) => backend.getReferralCode(core),
+  });
+  for (const name of ['getChannelTokens', 'getDischargeCards', 'issueDischargeCard', 'saveKocAssessment']) backend[name] = channels[name];
 
   // The hospital desk's staff calls, played by this demo (offline-events.js):
   // rest days live in this database's meta store, redemptions are its used vouchers.

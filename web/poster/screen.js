@@ -1,6 +1,13 @@
 // CareCircle web shell — the poster screen (推荐海报, #poster), reached from
 // the referral centre (推荐).
 //
+// Letters and the thank-you card carry a channel token in their QR
+// (getChannelTokens: the server's letter token per template, the cards staff
+// issued at the patient's discharge), so the join records how the friend
+// came. The thank-you card is offered only once a card was issued (G16:
+// after discharge); the letter the saved KOC assessment chose is marked
+// 为您推荐.
+//
 // Thin by design (docs/product-rules.md): the layout of every poster — text wrapping, font
 // sizes, the masked name, the medal, the QR code's place, the scratch-off
 // region, the wording check (G11) and the refusals (G3, G12) — is
@@ -139,6 +146,9 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     /** @type {any} checkReferralCode's value + rows + letterTemplate */ referral: null,
     /** @type {string | null} */ referralError: null,
     /** @type {string | null} the deployment's hospital name, on every poster */ hospitalName: null,
+    /** @type {Map<string, {token: string, linkBase: string, qrPayload: string, rows: string[]}>} letter template → its token's QR */ letters: new Map(),
+    /** @type {{token: string, display: string, used: boolean, linkBase: string | null, qrPayload: string, rows: string[]} | null} the card to show */ card: null,
+    /** @type {string | null} the letter the saved KOC assessment chose */ letterTemplate: null,
     /** @type {any} evaluateStreak's report */ streak: null,
     /** @type {string | null} */ streakError: null,
     /** @type {{id: string, title: string} | null} */ medal: null,
@@ -169,6 +179,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   /** The text last accepted (pending or queued): tapping again does not submit it twice. */
   let submittedText = '';
   let submitting = false;
+  /** The template the patient tapped before the first load finished ('' = none): it wins over the default. */
+  let pickedWhileLoading = '';
 
   build();
   const $ = (id) => /** @type {any} */ (document.getElementById(id));
@@ -320,7 +332,10 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   function wire() {
     ui.templates.addEventListener('click', (e) => {
       const button = e.target instanceof Element ? e.target.closest('[data-template]') : null;
-      if (button) select(/** @type {HTMLElement} */ (button).dataset.template, { updateHash: true });
+      if (!button) return;
+      // A pick while the screen is still loading is the patient's: loading must not undo it.
+      if (!state.loaded) pickedWhileLoading = /** @type {HTMLElement} */ (button).dataset.template ?? '';
+      select(/** @type {HTMLElement} */ (button).dataset.template, { updateHash: true });
     });
     const limits = new Map([[ui.title, TEXT_LIMITS.title], [ui.story, TEXT_LIMITS.story], [ui.message, TEXT_LIMITS.message], [ui.name, TEXT_LIMITS.name]]);
     for (const [input, max] of limits) {
@@ -430,6 +445,41 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     renderMyStories();
   }
 
+  /**
+   * The letters' and the card's tokens (getChannelTokens), each with the QR
+   * its link makes (the core checks the link). The card shown is the newest
+   * one not yet used, else the newest.
+   */
+  async function loadChannels() {
+    if (!supports(backend, 'getChannelTokens') || !state.referral) return;
+    const channels = await backend.getChannelTokens(core);
+    const withQr = async (linkBase) => {
+      if (!linkBase) return null;
+      const checked = core.call('checkReferralCode', { code: state.referral.code, linkBase });
+      if (!checked.ok) return null;
+      return { linkBase, qrPayload: checked.value.qrPayload, rows: await qrRows(checked.value.qrPayload, checked.value.qrEcc) };
+    };
+    const letters = new Map();
+    for (const letter of channels.letters ?? []) {
+      const qr = await withQr(letter.linkBase);
+      if (qr) letters.set(letter.template, { token: letter.token, ...qr });
+    }
+    const cards = [...(channels.cards ?? [])].sort((a, b) => Number(a.used) - Number(b.used) || b.issuedAtMs - a.issuedAtMs);
+    const card = cards[0] ?? null;
+    const cardQr = card ? (await withQr(card.linkBase)) ?? { linkBase: null, qrPayload: state.referral.qrPayload, rows: state.referral.rows } : null;
+    state.letters = letters;
+    state.card = card ? { token: card.token, display: card.display, used: card.used, ...cardQr } : null;
+    state.letterTemplate = channels.letterTemplate ?? null;
+    renderAvailability();
+  }
+
+  /** The thank-you card's template is there only once staff issued a card (G16). */
+  function renderAvailability() {
+    const button = ui.templates.querySelector('[data-template="thankYouCard"]');
+    if (button) button.hidden = !state.card;
+    root.dataset.card = state.card ? state.card.token : '';
+  }
+
   async function loadAll() {
     const [referral, streak] = await Promise.allSettled([
       loadReferral(),
@@ -452,6 +502,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       state.streakError = '打卡记录暂时无法读取，请稍后再试';
       console.warn('poster: streak', streak.reason);
     }
+    await loadChannels().catch((err) => console.warn('poster: channel tokens', err));
     state.loaded = true;
     markRecommended();
     renderThumbnails();
@@ -489,8 +540,12 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     if (WITH_QR.has(t.kind)) {
       const r = state.referral;
       if (!r) return null;
-      request.referral = r.linkBase ? { code: r.display, linkBase: r.linkBase } : { code: r.display };
-      request.qr = { payload: r.qrPayload, rows: r.rows };
+      // A letter's or the card's own link (its token before the code), else the plain join link.
+      const own = t.kind === 'card' ? state.card : state.letters.get(t.letter);
+      if (t.kind === 'card' && !own) return null;
+      const link = own?.linkBase ? own : r;
+      request.referral = link.linkBase ? { code: r.display, linkBase: link.linkBase } : { code: r.display };
+      request.qr = { payload: link.qrPayload, rows: link.rows };
     }
     if (t.kind === 'story' && state.photo && !sample) {
       request.images = { photo: { width: state.photo.width, height: state.photo.height, href: state.photo.url } };
@@ -530,7 +585,11 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       return state.medal ? `按您的推荐记录显示勋章：${state.medal.title}` : '朋友扫码或输入推荐码后自行登记';
     }
     if (t.kind === 'letter') return '朋友扫码或输入推荐码后自行登记，您无需填写朋友的任何信息';
-    if (t.kind === 'card') return '推荐码印在刮刮卡涂层下，刮开即可看到';
+    if (t.kind === 'card') {
+      const card = state.card;
+      if (!card) return '出院时由护士发放感恩卡，发放后可在这里保存';
+      return card.used ? `卡号 ${card.display}：已有朋友凭这张卡登记，每张卡限一位朋友` : `卡号 ${card.display}：凭卡号可领取，限一位朋友；推荐码印在刮刮卡涂层下`;
+    }
     if (t.kind === 'checkIn') return '数字来自您的打卡记录';
     return '故事海报上不会出现二维码、推荐码、预约方式或价格';
   }
@@ -543,7 +602,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   }
 
   function markRecommended() {
-    const letter = state.referral?.letterTemplate;
+    const letter = state.letterTemplate ?? state.referral?.letterTemplate;
     for (const button of ui.templates.querySelectorAll('[data-template]')) {
       const tag = button.querySelector('.poster-tpl__tag');
       const t = BY_ID.get(button.dataset.template);
@@ -553,8 +612,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
 
   /** The first template: the one in the hash, else the letter the KOC assessment picked, else the first. */
   function initialTemplate(screen) {
-    if (BY_ID.has(screen)) return screen;
-    const letter = state.referral?.letterTemplate;
+    if (BY_ID.has(screen) && (screen !== 'thankYouCard' || state.card)) return screen;
+    const letter = state.letterTemplate ?? state.referral?.letterTemplate;
     const picked = TEMPLATES.find((t) => letter && t.letter === letter);
     return picked ? picked.id : TEMPLATES[0].id;
   }
@@ -609,6 +668,10 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     }
     if (WITH_QR.has(t.kind) && !state.referral) {
       showProblem({ code: 'shell.no_referral_code', message: state.referralError ?? '推荐码暂时无法获取，请稍后再试' }, null);
+      return;
+    }
+    if (t.kind === 'card' && !state.card) {
+      showEmpty('出院时由护士发放感恩卡，发放后可在这里保存');
       return;
     }
     if (t.kind === 'checkIn' && !state.streak) {
@@ -1208,12 +1271,24 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
       select(BY_ID.has(screen) ? screen : TEMPLATES[0].id);
       loading = loadAll();
       await loading;
-      select(initialTemplate(screen));
+      select(initialTemplate(pickedWhileLoading || screen));
       update();
       return;
     }
     await loading;
+    // A card may have been issued (or used), or a KOC result saved, since: offered from now on.
+    const channelsBefore = JSON.stringify([state.card, [...state.letters.keys()], state.letterTemplate]);
+    await loadChannels().catch((err) => console.warn('poster: channel tokens', err));
+    const channelsChanged = JSON.stringify([state.card, [...state.letters.keys()], state.letterTemplate]) !== channelsBefore;
+    if (channelsChanged) {
+      markRecommended();
+      renderThumbnails();
+    }
     if (BY_ID.has(screen) && screen !== state.template) select(screen);
+    else if (channelsChanged) {
+      ui.editorNote.textContent = editorNote(BY_ID.get(state.template));
+      if (WITH_QR.has(BY_ID.get(state.template)?.kind ?? '')) update();
+    }
     // The consent may have changed in 设置 meanwhile, and staff may have decided.
     await loadConsent().catch((err) => console.warn('poster: consents', err));
     await loadMyStories();

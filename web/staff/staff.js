@@ -35,6 +35,7 @@ import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
 import { createCounter } from './counter.js';
+import { createDischarge } from './discharge.js';
 import { createJobs } from './jobs.js';
 import { createEvents } from './events.js';
 import { createRecovery } from './recovery.js';
@@ -62,6 +63,7 @@ export const STAFF_SCREENS = Object.freeze({
   moderation: '内容审核 · 员工工作台',
   audit: '审计日志 · 员工工作台',
   counter: '到店核销 · 员工工作台',
+  discharge: '出院感恩卡 · 员工工作台',
   jobs: '计划任务 · 员工工作台',
   events: '医院事件 · 员工工作台',
   recovery: '失败挽回 · 员工工作台',
@@ -87,6 +89,9 @@ const OPERATION_LABELS = Object.freeze({
   recordHospitalEvent: '确认就诊进度',
   redeemVoucher: '核销奖励券',
   redeemCounterCode: '到店核销',
+  getDischargeCards: '查看出院感恩卡',
+  issueDischargeCard: '发放出院感恩卡',
+  saveKocAssessment: '保存KOC评估',
   getStaffJobs: '查看计划任务',
   getGroupMessageQueue: '查看群消息复核',
   resolveGroupMessage: '处理群消息复核',
@@ -145,6 +150,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
     counter: createCounter({ backend, showToast }),
+    discharge: createDischarge({ backend, core, showToast }),
     jobs: createJobs({ backend }),
     events: createEvents({ backend, showToast }),
     recovery: createRecovery({ backend, core, showToast }),
