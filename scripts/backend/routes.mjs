@@ -8,6 +8,7 @@ import { ApiError } from './service.mjs';
 import * as service from './service.mjs';
 import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
 import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
+import { CAMPAIGN_ROUTES, registerCampaignRoutes } from './console/campaigns.mjs';
 import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
@@ -88,6 +89,7 @@ export function apiRoutes() {
     { method: 'POST', path: '/demo/sessions' },
     ...DEPLOYMENT_ROUTES,
     ...COUNTER_ROUTES,
+    ...CAMPAIGN_ROUTES,
     ...INBOX_ROUTES,
     ...CHANNELS_ROUTES,
     ...INTAKE_ROUTES,
@@ -102,7 +104,7 @@ export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
     AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) || INBOX_ROUTES.some((r) => r.path === path) ||
-    COUNTER_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
+    COUNTER_ROUTES.some((r) => r.path === path) || CAMPAIGN_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
     STORIES_MONTH_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path)
   );
 }
@@ -143,6 +145,7 @@ export function registerRoutes(app, deps) {
   );
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.pool) registerCounterRoutes(app, deps);
+  if (deps.pool) registerCampaignRoutes(app, deps);
   if (deps.pool) registerInboxRoutes(app, deps);
   if (deps.pool) registerChannelsRoutes(app, deps);
   if (deps.pool && deps.intake) registerIntakeRoutes(app, deps);

@@ -61,6 +61,7 @@ import { applyInboxSchema } from './loops/inbox.mjs';
 import { RecordingSender, assertSender } from './notify/senders.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
+import { applyCampaignsSchema } from './console/campaigns.mjs';
 import { applyChannelsSchema } from './loops/channels.mjs';
 import { applyIntakeSchema, seedDemoGroups } from './intake/intake.mjs';
 import { intakeConfig } from './intake/routes.mjs';
@@ -174,6 +175,7 @@ export async function startBackend({
     await applySchema(pool);
     await applyAuthSchema(pool);
     await applyLoopsSchema(pool);
+    await applyCampaignsSchema(pool);
     await applyInboxSchema(pool);
     await applyChannelsSchema(pool);
     await applyIntakeSchema(pool);

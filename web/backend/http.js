@@ -25,6 +25,7 @@
 
 import { assertBackend } from './backend.js';
 import { hospitalDeskHttp } from './http-events.js';
+import { campaignsHttp } from './http-campaigns.js';
 import { channelsHttp } from './http-channels.js';
 import { intakeHttpMethods } from './http-intake.js';
 
@@ -199,6 +200,8 @@ export function createHttpBackend({
         retryable,
         path: error.path,
       });
+      // A refused campaign: every violation of the core's validator, for the form.
+      if (Array.isArray(error.violations)) lastError.violations = error.violations;
       if (!retryable) throw lastError;
     }
     throw lastError;
@@ -630,6 +633,9 @@ export function createHttpBackend({
   Object.assign(backend, hospitalDeskHttp({ request, newKey }));
   // The letters' and cards' tokens, the discharge card and the KOC result (http-channels.js).
   Object.assign(backend, channelsHttp({ request, newKey }));
+
+  // The console's campaigns: list, save under change control, dry run (http-campaigns.js).
+  Object.assign(backend, campaignsHttp({ request, newKey }));
 
   return assertBackend(backend);
 }

@@ -66,6 +66,7 @@ import {
   generateDemoReferralGraph,
 } from './demo-data.js';
 import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
+import { createOfflineCampaigns } from './offline-campaigns.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
 import { attachOfflineIssuance } from './offline-issuance.js';
 import { createOfflineHospitalDesk } from './offline-events.js';
@@ -427,7 +428,14 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
   // The campaign configuration, fetched once per page (the service worker
   // keeps a copy for offline use). Passed to the core untouched, minus the
   // file's _comment (the core refuses unknown keys).
+  // The console's campaigns, played here: versions, change control, the dry run
+  // (offline-campaigns.js). What patients read is the live versions staff saved.
+  const campaignsConsole = createOfflineCampaigns({ dbName, clock, loadBase: loadBaseCampaigns });
   function loadCampaigns() {
+    return campaignsConsole.live();
+  }
+
+  function loadBaseCampaigns() {
     if (!campaignsLoading) {
       campaignsLoading = (async () => {
         const response = await fetch(CAMPAIGNS_URL, { credentials: 'same-origin' });
@@ -1171,6 +1179,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
     async wipe() {
       await backend.wipeIntake?.();
+      await campaignsConsole.wipe();
       changes?.close();
       changes = null;
       if (opening) await opening.catch(() => {});
@@ -1245,6 +1254,9 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
 
   // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
   attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
+
+  // The console's campaigns (offline-campaigns.js): the list, saves under change control, the dry run.
+  for (const name of ['getCampaigns', 'saveCampaign', 'dryRunCampaign']) backend[name] = campaignsConsole[name].bind(campaignsConsole);
 
   return assertBackend(backend);
 }

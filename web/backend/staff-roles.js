@@ -9,6 +9,9 @@ import { CHANNEL_STAFF_METHODS, CHANNEL_STAFF_ROLES } from './offline-channels.j
 
 /** @typedef {'nurse' | 'service' | 'doctor' | 'operations' | 'auditor'} StaffRole */
 
+/** The console's campaigns (活动管理): operations only. */
+const CAMPAIGN_METHODS = ['getCampaigns', 'saveCampaign', 'dryRunCampaign'];
+
 /** The drug-advice bot's review queue and the groups' Q&A slots (群消息复核). */
 const GROUP_METHODS = ['getGroupMessageQueue', 'resolveGroupMessage', 'getIntakeGroups', 'setGroupQaSlots', 'simulateGroupMessage'];
 /** The story-officer programme (病友故事官). */
@@ -21,7 +24,7 @@ const BASE_ROLES = Object.freeze({
   nurse: { label: '护士', screens: ['forest', 'koc', 'counter', 'moderation'], methods: ['getHospitalForest', 'redeemCounterCode', ...GROUP_METHODS] },
   service: { label: '客服', screens: ['moderation', 'counter', 'story-month'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode', ...GROUP_METHODS, ...STORY_MONTH_METHODS] },
   doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
-  operations: { label: '运营', screens: ['report', 'forest', 'jobs', 'story-month'], methods: ['getHospitalForest', 'getCommunityReportInputs', 'getStaffJobs', ...STORY_MONTH_METHODS] },
+  operations: { label: '运营', screens: ['campaigns', 'report', 'forest', 'jobs', 'story-month'], methods: [...CAMPAIGN_METHODS, 'getHospitalForest', 'getCommunityReportInputs', 'getStaffJobs', ...STORY_MONTH_METHODS] },
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
@@ -38,7 +41,7 @@ export const STAFF_ROLES = Object.freeze(
 );
 
 /** Every Backend method that only staff call. */
-export const STAFF_METHODS = Object.freeze(['getHospitalForest', 'getStaffJobs', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
+export const STAFF_METHODS = Object.freeze([...CAMPAIGN_METHODS, 'getHospitalForest', 'getStaffJobs', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
   ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...HOSPITAL_DESK_METHODS, ...CHANNEL_STAFF_METHODS]);
 
 /** @param {unknown} role */

@@ -135,6 +135,11 @@ export const ERROR_COPY = Object.freeze({
   'campaign.staff_beneficiary_forbidden': '医院员工不能作为受益人',
   'campaign.trigger_not_hospital_event': '领奖条件必须是医院确认的事件',
   'campaign.unfavourable_change': '不能做出对患者不利的修改',
+  'campaign.invalid': '活动不符合规定，请按提示修改',
+  'campaign.frozen': '进行中的活动不能改回草稿',
+  'campaign.effective_not_future': '新版本最早从明天开始生效',
+  'campaign.effective_too_far': '生效日期太远了',
+  'campaign.too_many': '同时进行的活动太多了',
   // referrals
   'referral.cycle': '推荐关系出现循环，已在最近的一条处断开',
   'referral.duplicate_patient': '同一位患者登记了两次',

@@ -35,6 +35,7 @@ import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
 import { createCounter } from './counter.js';
+import { createCampaigns } from './campaigns.js';
 import { createDischarge } from './discharge.js';
 import { createJobs } from './jobs.js';
 import { createEvents } from './events.js';
@@ -57,6 +58,7 @@ const OTHER_GROUP = '其他';
 
 /** Screens of the workbench: hash suffix → document title. */
 export const STAFF_SCREENS = Object.freeze({
+  campaigns: '活动管理 · 员工工作台',
   forest: '推荐森林 · 员工工作台',
   koc: 'KOC评估 · 员工工作台',
   report: '社群健康度 · 员工工作台',
@@ -80,6 +82,9 @@ const SIGN_IN_TITLE = '工作人员登录 · 员工工作台';
 
 /** What each staff operation is, in words, for the audit log. */
 const OPERATION_LABELS = Object.freeze({
+  getCampaigns: '查看活动',
+  saveCampaign: '保存活动',
+  dryRunCampaign: '活动试运行',
   getHospitalForest: '查看推荐森林',
   getPendingStories: '查看待审核故事',
   decideStory: '审核患者故事',
@@ -150,6 +155,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
     counter: createCounter({ backend, showToast }),
+    campaigns: createCampaigns({ core, backend, showToast }),
     discharge: createDischarge({ backend, core, showToast }),
     jobs: createJobs({ backend }),
     events: createEvents({ backend, showToast }),

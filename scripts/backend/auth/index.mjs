@@ -14,6 +14,7 @@ import { createPatient, DEMO_COMMUNITY_ID, DEMO_PATIENT_ID, DEMO_STAFF_ID, newDe
 import { readAuditLog, recordStaffAction } from './audit.mjs';
 import { INTAKE_STAFF_OPERATIONS } from '../intake/routes.mjs';
 import { STORIES_MONTH_STAFF_OPERATIONS } from '../console/stories-month.mjs';
+import { CAMPAIGN_STAFF_OPERATIONS } from '../console/campaigns.mjs';
 import { allowedHosts, isAllowedHost, isLocalRequest } from './host.mjs';
 import { AuthError, createOidcVerifier } from './oidc.mjs';
 import { isStaffRole, mayCall, refusal, ROLES, roleInfo, STAFF_ROLES } from './policy.mjs';
@@ -51,6 +52,7 @@ const STAFF_OPERATIONS = Object.freeze({
   'POST /staff/clinical-moments': 'recordClinicalMoment',
   'POST /staff/touches': 'recordStaffTouch',
   'POST /staff/sessions/revoke': 'revokeSessions',
+  ...CAMPAIGN_STAFF_OPERATIONS,
   ...INTAKE_STAFF_OPERATIONS,
   ...STORIES_MONTH_STAFF_OPERATIONS,
 });
@@ -59,6 +61,7 @@ const STAFF_OPERATIONS = Object.freeze({
 function targetOf(body, query) {
   if (body && typeof body === 'object') {
     for (const key of ['storyId', 'referralId', 'subjectId']) if (typeof body[key] === 'string') return body[key];
+    if (body.campaign && typeof body.campaign === 'object' && typeof body.campaign.id === 'string') return body.campaign.id.slice(0, 128);
     if (typeof body.patientId === 'string') return typeof body.grantKey === 'string' ? `${body.patientId}/${body.grantKey}` : body.patientId;
   }
   if (query && typeof query.month === 'string') return query.month;

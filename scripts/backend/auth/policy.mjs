@@ -80,8 +80,8 @@ const BASE_ROLES = Object.freeze({
   operations: {
     label: '运营',
     staff: true,
-    screens: Object.freeze(['report', 'forest', 'jobs', 'story-month']),
-    routes: Object.freeze(['GET /staff/forest', 'GET /staff/community-report-inputs', 'GET /staff/jobs', 'POST /staff/sessions/revoke',
+    screens: Object.freeze(['campaigns', 'report', 'forest', 'jobs', 'story-month']),
+    routes: Object.freeze(['GET /staff/forest', 'GET /staff/community-report-inputs', 'GET /staff/campaigns', 'POST /staff/campaigns', 'POST /staff/campaigns/dry-run', 'GET /staff/jobs', 'POST /staff/sessions/revoke',
       'GET /staff/stories-month', 'PUT /staff/stories-month/call', 'POST /staff/stories-month/pick']),
   },
   // 审计: reads the audit log, nothing else.
