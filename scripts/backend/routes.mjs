@@ -13,6 +13,7 @@ import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
 import { STORIES_MONTH_ROUTES, registerStoriesMonthRoutes } from './console/stories-month.mjs';
+import { COMMUNITY_CONSOLE_ROUTES, registerCommunityConsoleRoutes } from './console/community.mjs';
 import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
@@ -94,6 +95,7 @@ export function apiRoutes() {
     ...CHANNELS_ROUTES,
     ...INTAKE_ROUTES,
     ...STORIES_MONTH_ROUTES,
+    ...COMMUNITY_CONSOLE_ROUTES,
     ...HOSPITAL_DESK_ROUTES,
     ...AUTH_ROUTES,
   ];
@@ -105,7 +107,8 @@ export function isKnownPath(path) {
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
     AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) || INBOX_ROUTES.some((r) => r.path === path) ||
     COUNTER_ROUTES.some((r) => r.path === path) || CAMPAIGN_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
-    STORIES_MONTH_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path)
+    STORIES_MONTH_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path) ||
+    COMMUNITY_CONSOLE_ROUTES.some((r) => r.path === path)
   );
 }
 
@@ -150,5 +153,6 @@ export function registerRoutes(app, deps) {
   if (deps.pool) registerChannelsRoutes(app, deps);
   if (deps.pool && deps.intake) registerIntakeRoutes(app, deps);
   if (deps.pool) registerStoriesMonthRoutes(app, deps);
+  if (deps.pool) registerCommunityConsoleRoutes(app, deps);
   if (deps.pool) registerHospitalDeskRoutes(app, deps);
 }

@@ -66,6 +66,7 @@ import { applyChannelsSchema } from './loops/channels.mjs';
 import { applyIntakeSchema, seedDemoGroups } from './intake/intake.mjs';
 import { intakeConfig } from './intake/routes.mjs';
 import { applyStoriesMonthSchema } from './console/stories-month.mjs';
+import { applyCommunityConsoleSchema, seedCommunityConsoleDemo } from './console/community.mjs';
 import { applyHospitalDeskSchema } from './console/hospital-desk.mjs';
 import { runMutation } from './mutations.mjs';
 import { GET_ROUTES, OPERATIONS, apiRoutes, isKnownPath, registerRoutes } from './routes.mjs';
@@ -180,9 +181,11 @@ export async function startBackend({
     await applyChannelsSchema(pool);
     await applyIntakeSchema(pool);
     await applyStoriesMonthSchema(pool);
+    await applyCommunityConsoleSchema(pool);
     await applyHospitalDeskSchema(pool);
     if (seed && demo) await seedDemoHospital(pool, ctx);
     if (seed && demo) await seedDemoGroups(pool, ctx.nowMs());
+    if (seed && demo) await seedCommunityConsoleDemo(pool, ctx.nowMs());
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;

@@ -27,6 +27,7 @@ import { assertBackend } from './backend.js';
 import { hospitalDeskHttp } from './http-events.js';
 import { campaignsHttp } from './http-campaigns.js';
 import { channelsHttp } from './http-channels.js';
+import { communityConsoleHttp } from './http-community.js';
 import { intakeHttpMethods } from './http-intake.js';
 
 /** A reply of the server that is an answer (4xx), or a transport failure after retries. */
@@ -633,6 +634,8 @@ export function createHttpBackend({
   Object.assign(backend, hospitalDeskHttp({ request, newKey }));
   // The letters' and cards' tokens, the discharge card and the KOC result (http-channels.js).
   Object.assign(backend, channelsHttp({ request, newKey }));
+  // The community console: member lists, report trend, referral quality, risk flags (http-community.js).
+  Object.assign(backend, communityConsoleHttp({ request, newKey }));
 
   // The console's campaigns: list, save under change control, dry run (http-campaigns.js).
   Object.assign(backend, campaignsHttp({ request, newKey }));

@@ -72,6 +72,7 @@ import { attachOfflineIssuance } from './offline-issuance.js';
 import { createOfflineHospitalDesk } from './offline-events.js';
 import { createOfflineChannels } from './offline-channels.js';
 import { createOfflineIntake } from './offline-intake.js';
+import { createOfflineCommunity } from './offline-community.js';
 
 const DB_VERSION = 2;
 const STORE_CHECKINS = 'checkIns';
@@ -1258,5 +1259,29 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
   // The console's campaigns (offline-campaigns.js): the list, saves under change control, the dry run.
   for (const name of ['getCampaigns', 'saveCampaign', 'dryRunCampaign']) backend[name] = campaignsConsole[name].bind(campaignsConsole);
 
+  // The community console: member lists, report trend, referral quality, risk flags (./offline-community.js).
+  Object.assign(
+    backend,
+    createOfflineCommunity({
+      clock,
+      refusal,
+      communityWithdrawn: async () => (await backend.getConsents()).some((c) => c.purpose === 'community' && c.granted === false),
+      reportInputs: () => backend.getCommunityReportInputs(),
+      demoMember: { id: DEMO_PROFILE.patientId, displayName: DEMO_PROFILE.displayName },
+      meta: {
+        async read(name) {
+          await backend.init();
+          const row = await requestToPromise(database().transaction(STORE_META, 'readonly').objectStore(STORE_META).get(name));
+          return row ? row.value : null;
+        },
+        async write(name, value) {
+          await backend.init();
+          const tx = database().transaction(STORE_META, 'readwrite');
+          tx.objectStore(STORE_META).put({ name, value });
+          await transactionDone(tx);
+        },
+      },
+    }),
+  );
   return assertBackend(backend);
 }

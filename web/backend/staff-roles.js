@@ -6,6 +6,7 @@
 
 import { HOSPITAL_DESK_METHODS, HOSPITAL_DESK_ROLES } from './http-events.js';
 import { CHANNEL_STAFF_METHODS, CHANNEL_STAFF_ROLES } from './offline-channels.js';
+import { COMMUNITY_CONSOLE_METHODS, COMMUNITY_CONSOLE_ROLES } from './offline-community.js';
 
 /** @typedef {'nurse' | 'service' | 'doctor' | 'operations' | 'auditor'} StaffRole */
 
@@ -33,7 +34,7 @@ export const STAFF_ROLES = Object.freeze(
   /** @type {typeof BASE_ROLES} */ (
     Object.fromEntries(
       Object.entries(BASE_ROLES).map(([role, r]) => {
-        const extra = [HOSPITAL_DESK_ROLES[/** @type {keyof typeof HOSPITAL_DESK_ROLES} */ (role)], CHANNEL_STAFF_ROLES[/** @type {keyof typeof CHANNEL_STAFF_ROLES} */ (role)]].filter(Boolean);
+        const extra = [HOSPITAL_DESK_ROLES[/** @type {keyof typeof HOSPITAL_DESK_ROLES} */ (role)], CHANNEL_STAFF_ROLES[/** @type {keyof typeof CHANNEL_STAFF_ROLES} */ (role)], COMMUNITY_CONSOLE_ROLES[/** @type {keyof typeof COMMUNITY_CONSOLE_ROLES} */ (role)]].filter(Boolean);
         return [role, extra.length ? { ...r, screens: [...r.screens, ...extra.flatMap((d) => d.screens)], methods: [...r.methods, ...extra.flatMap((d) => d.methods)] } : r];
       }),
     )
@@ -42,7 +43,7 @@ export const STAFF_ROLES = Object.freeze(
 
 /** Every Backend method that only staff call. */
 export const STAFF_METHODS = Object.freeze([...CAMPAIGN_METHODS, 'getHospitalForest', 'getStaffJobs', 'getCommunityReportInputs', 'getPendingStories', 'decideStory', 'getStaffAudit', 'redeemCounterCode',
-  ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...HOSPITAL_DESK_METHODS, ...CHANNEL_STAFF_METHODS]);
+  ...GROUP_METHODS, ...STORY_MONTH_METHODS, ...HOSPITAL_DESK_METHODS, ...CHANNEL_STAFF_METHODS, ...COMMUNITY_CONSOLE_METHODS]);
 
 /** @param {unknown} role */
 export function isStaffRole(role) {

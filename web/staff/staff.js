@@ -34,6 +34,8 @@ import { createForest } from './forest.js';
 import { createKoc } from './koc.js';
 import { createModeration } from './moderation.js';
 import { createReport } from './report.js';
+import { createMembers } from './members.js';
+import { createQuality, createRisk } from './risk.js';
 import { createCounter } from './counter.js';
 import { createCampaigns } from './campaigns.js';
 import { createDischarge } from './discharge.js';
@@ -70,6 +72,9 @@ export const STAFF_SCREENS = Object.freeze({
   events: '医院事件 · 员工工作台',
   recovery: '失败挽回 · 员工工作台',
   restdays: '休息日审批 · 员工工作台',
+  members: '社群成员 · 员工工作台',
+  quality: '推荐质量 · 员工工作台',
+  risk: '风险提示 · 员工工作台',
   'story-month': '病友故事官 · 员工工作台',
 });
 
@@ -89,6 +94,12 @@ const OPERATION_LABELS = Object.freeze({
   getPendingStories: '查看待审核故事',
   decideStory: '审核患者故事',
   getCommunityReportInputs: '查看社群报告',
+  getCommunityReportTrend: '查看社群报告趋势',
+  getCommunityGroups: '查看社群列表',
+  getMemberListInputs: '查看社群成员名单',
+  getReferralQualityInputs: '查看推荐质量',
+  getRiskFlagInputs: '查看风险提示',
+  reviewRiskFlag: '复核风险提示',
   readAuditLog: '查看审计日志',
   getStaffAudit: '查看审计日志',
   recordHospitalEvent: '确认就诊进度',
@@ -161,6 +172,9 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     events: createEvents({ backend, showToast }),
     recovery: createRecovery({ backend, core, showToast }),
     restdays: createRestDays({ backend, core, showToast }),
+    members: createMembers({ core, backend, showToast }),
+    quality: createQuality({ core, backend }),
+    risk: createRisk({ core, backend, showToast }),
     'story-month': createStoryMonth({ core, backend, showToast }),
   };
 

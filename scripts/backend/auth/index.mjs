@@ -14,6 +14,7 @@ import { createPatient, DEMO_COMMUNITY_ID, DEMO_PATIENT_ID, DEMO_STAFF_ID, newDe
 import { readAuditLog, recordStaffAction } from './audit.mjs';
 import { INTAKE_STAFF_OPERATIONS } from '../intake/routes.mjs';
 import { STORIES_MONTH_STAFF_OPERATIONS } from '../console/stories-month.mjs';
+import { COMMUNITY_STAFF_OPERATIONS } from '../console/community-policy.mjs';
 import { CAMPAIGN_STAFF_OPERATIONS } from '../console/campaigns.mjs';
 import { allowedHosts, isAllowedHost, isLocalRequest } from './host.mjs';
 import { AuthError, createOidcVerifier } from './oidc.mjs';
@@ -55,6 +56,7 @@ const STAFF_OPERATIONS = Object.freeze({
   ...CAMPAIGN_STAFF_OPERATIONS,
   ...INTAKE_STAFF_OPERATIONS,
   ...STORIES_MONTH_STAFF_OPERATIONS,
+  ...COMMUNITY_STAFF_OPERATIONS,
 });
 
 /** The thing a staff request acts on, from its body or query. */

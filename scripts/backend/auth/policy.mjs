@@ -9,6 +9,7 @@
 
 import { HOSPITAL_DESK_POLICY } from '../console/desk-policy.mjs';
 import { CHANNELS_POLICY } from '../loops/channels-policy.mjs';
+import { COMMUNITY_CONSOLE_POLICY } from '../console/community-policy.mjs';
 
 /** @typedef {'patient'|'nurse'|'service'|'doctor'|'operations'|'auditor'} Role */
 
@@ -92,7 +93,7 @@ const BASE_ROLES = Object.freeze({
 export const ROLES = Object.freeze(
   Object.fromEntries(
     Object.entries(BASE_ROLES).map(([role, r]) => {
-      const extra = [HOSPITAL_DESK_POLICY[role], CHANNELS_POLICY[role]].filter(Boolean);
+      const extra = [HOSPITAL_DESK_POLICY[role], CHANNELS_POLICY[role], COMMUNITY_CONSOLE_POLICY[role]].filter(Boolean);
       if (extra.length === 0) return [role, r];
       return [role, Object.freeze({ ...r, screens: Object.freeze([...r.screens, ...extra.flatMap((d) => d.screens)]), routes: Object.freeze([...r.routes, ...extra.flatMap((d) => d.routes)]) })];
     }),
