@@ -271,20 +271,48 @@ async function checkIn({ kind, forDate }) {
     if (fresh.length > 0) await backend.saveGranted(fresh);
     await refresh();
     if (fresh.length > 0) {
-      showToast(fresh.map((m) => m.earnedText).join('，'), 'success');
+      // The check-in itself is confirmed as always; the reward gets its own moment.
+      if (decision.outcome === 'accepted') showToast(decision.message || (kind === 'makeUp' ? '补签成功' : '打卡成功'), 'info');
       pulse($('rewards-list'));
+      celebrate(fresh);
     } else if (decision.outcome === 'accepted') {
       showToast(decision.message || (kind === 'makeUp' ? '补签成功' : '打卡成功'), 'info');
     } else if (decision.message) {
       showToast(decision.message, 'info');
     }
-    if (decision.outcome === 'accepted' && kind === 'normal') afterDailyCheckIn();
+    if (decision.outcome === 'accepted' && kind === 'normal') afterDailyCheckIn({ rewarded: fresh.length > 0 });
   } catch (err) {
     showToast('操作没有完成，请稍后再试', 'error');
     console.warn('check-in failed', err);
   } finally {
     setBusy(false);
   }
+}
+
+/**
+ * The reward moment (./reward-moment.js): the milestones the core reported as
+ * new, celebrated in a sheet that stays until it is closed, with 去券包查看.
+ * The words are the core's (rewardTitle, earnedText, rangeLabel).
+ */
+function celebrate(milestones) {
+  import('./reward-moment.js')
+    .then(({ openRewardMoment }) =>
+      openRewardMoment({
+        heading: '恭喜，打卡目标达成！',
+        lead: `${milestones.map((m) => m.earnedText).join('，')}，可在券包中查看和使用。`,
+        items: milestones.map((m) => ({
+          key: m.key,
+          title: m.rewardTitle,
+          valueFen: m.rewardValueFen,
+          note: `连续打卡 ${m.rangeLabel}`,
+        })),
+      }),
+    )
+    .catch((err) => {
+      // The moment is a courtesy: without it, the toast still says what was earned.
+      showToast(milestones.map((m) => m.earnedText).join('，'), 'success');
+      console.warn('reward moment not shown', err);
+    });
 }
 
 function pulse(node) {
@@ -335,25 +363,41 @@ function render(report) {
   $('stat-longest').textContent = String(report.longest);
   $('stat-total').textContent = String(report.total);
 
-  renderProgress(report.progress);
+  renderProgress(report.progress, reachedToday(report));
   renderCalendar(report);
   renderRewards(report.milestones ?? []);
 }
 
-function renderProgress(progress) {
+/** The milestone of the progress card's rule whose block ends today (earned by today's check-in), or null. */
+function reachedToday(report) {
+  const progress = report.progress;
+  if (!progress) return null;
+  return (report.milestones ?? []).find((m) => m.ruleId === progress.ruleId && m.toDate === report.today) ?? null;
+}
+
+/**
+ * The progress card. On the day a milestone is reached it shows that
+ * milestone, full (7/7 and what was earned), rather than the next block's
+ * 0/7: the count starts again tomorrow.
+ */
+function renderProgress(progress, reached) {
   const card = $('progress-card');
   if (!progress) {
     card.hidden = true;
     return;
   }
   card.hidden = false;
-  $('progress-text').textContent = progress.text;
-  $('progress-count').textContent = `${progress.done}/${progress.needed}天`;
+  const done = reached ? progress.needed : progress.done;
+  const text = reached ? `今日达成：${reached.earnedText}` : progress.text;
+  card.classList.toggle('is-reached', Boolean(reached));
+  card.dataset.reached = reached ? reached.key : '';
+  $('progress-text').textContent = text;
+  $('progress-count').textContent = `${done}/${progress.needed}天`;
   const bar = $('progress-bar');
   bar.setAttribute('aria-valuemax', String(progress.needed));
-  bar.setAttribute('aria-valuenow', String(progress.done));
-  bar.setAttribute('aria-valuetext', progress.text);
-  bar.style.setProperty('--progress', String(progress.needed > 0 ? progress.done / progress.needed : 0));
+  bar.setAttribute('aria-valuenow', String(done));
+  bar.setAttribute('aria-valuetext', text);
+  bar.style.setProperty('--progress', String(progress.needed > 0 ? done / progress.needed : 0));
 }
 
 function renderCalendar(report) {
@@ -488,14 +532,14 @@ let invitePrompt = null;
  * check-in the core accepted. Whether it shows is the core's and the
  * backend's answer; it never blocks or delays the check-in.
  */
-function afterDailyCheckIn() {
+function afterDailyCheckIn({ rewarded = false } = {}) {
   invitePrompt ??= createInvitePrompt({
     core: state.core,
     backend: state.backend,
     showToast,
     isCheckInShown: () => state.view === 'checkin',
   });
-  invitePrompt.afterCheckIn();
+  invitePrompt.afterCheckIn({ rewarded });
 }
 
 // ---------------------------------------------------------------- tabs
@@ -788,11 +832,13 @@ function sessionTokens(first) {
 }
 
 async function chooseBackend() {
-  if (!usesHttpBackend()) return createOfflineBackend();
   // Opened on a join link (#join/<code>), the demo signs in as a NEW synthetic
   // patient — the friend who scanned the code — in the demo community so that
-  // every screen has content; otherwise as the seeded demo patient.
+  // every screen has content; otherwise as the seeded demo patient. The
+  // offline demo plays that friend on this page (its "friend's phone"), and
+  // the demo patient everywhere else: their own code is then refused.
   const { name, screen } = viewFromHash();
+  if (!usesHttpBackend()) return createOfflineBackend({ simulatedFriend: name === 'join' && Boolean(screen) });
   const who = name === 'join' && screen ? { as: 'newPatient', communityMember: true } : { as: 'demoPatient' };
   const tokens = sessionTokens(await demoSession(who, '登录失败'));
   return createHttpBackend({ baseUrl: API_BASE, token: () => tokens.token(), outbox: createOutbox({ onEvent: onOutboxEvent }) });

@@ -6,9 +6,10 @@
 // sharing (G3).
 //
 // Whether it may show is the core's answer (mayShowInvitePrompt: at most 3
-// per 90 days, opt-out honoured, staff never) on the backend's prompt history
-// and the patient's 'referralPrompts' consent; this file holds no cap and no
-// window. The backend then records the prompt and checks again on its own
+// per 90 days, opt-out honoured, staff never, none in a clinical moment, none
+// on a day a reward reached the patient) on the backend's prompt history, the
+// rewards issued (and a milestone this check-in earned) and the patient's
+// 'referralPrompts' consent; this file holds no cap and no window. The backend then records the prompt and checks again on its own
 // facts (the server with the same core): only a recorded prompt is shown.
 // 不再提醒 is the one-tap opt-out (consent 'referralPrompts' = false), the
 // same switch as in 我的 · 设置.
@@ -149,11 +150,22 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
     });
   }
 
+  /** When rewards reached the patient: the issued ones the backend knows, and now if this check-in earned one. */
+  async function rewardInstants(rewarded, nowMs) {
+    const instants = rewarded ? [nowMs] : [];
+    if (supports(backend, 'getEligibilityInputs')) {
+      const inputs = await backend.getEligibilityInputs();
+      for (const i of inputs.issued ?? []) if (Number.isSafeInteger(i.issuedAtMs)) instants.push(i.issuedAtMs);
+    }
+    return instants.slice(-1000);
+  }
+
   /**
    * After a daily check-in the core accepted: asks the core, then the
    * backend, and shows the prompt when both allow it. Never throws.
+   * @param {{rewarded?: boolean}} [moment] rewarded: this check-in earned a milestone
    */
-  async function afterCheckIn() {
+  async function afterCheckIn({ rewarded = false } = {}) {
     if (busy) return;
     if (!available) {
       mark('unavailable');
@@ -174,11 +186,16 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
         mark('skipped', 'shell.moved_on');
         return;
       }
-      const [history, consents] = await Promise.all([
+      const nowMs = backend.now().nowMs;
+      const [history, consents, rewardsAtMs] = await Promise.all([
         backend.getPromptHistory(),
         supports(backend, 'getConsents') ? backend.getConsents() : [],
+        rewardInstants(rewarded, nowMs),
       ]);
-      const envelope = core.call('mayShowInvitePrompt', invitePromptRequest(backend.now().nowMs, history.shownAtMs, consents, history.clinicalMoments ?? []));
+      const envelope = core.call('mayShowInvitePrompt', {
+        ...invitePromptRequest(nowMs, history.shownAtMs, consents, history.clinicalMoments ?? []),
+        rewardsAtMs,
+      });
       if (!envelope.ok) {
         console.warn('invite: mayShowInvitePrompt', envelope.error);
         mark('skipped', envelope.error.code);

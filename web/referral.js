@@ -94,7 +94,13 @@ export function createReferral({ core, backend, profile, showToast }) {
     $('ref-level2').textContent = String(value.counts.level2);
     $('ref-level3').textContent = String(value.counts.level3);
     $('ref-tree-card').hidden = false;
-    $('ref-tree-aside').textContent = `直接推荐${value.counts.level1}人`;
+    // Every count on this screen is the core's, worded once (summary, indirectText).
+    $('ref-tree-aside').textContent = value.summary.directText;
+    $('ref-indirect').textContent = value.summary.indirectText;
+    // One referrer per patient: whoever already has one has no code to fill in.
+    const entry = document.getElementById('join-entry');
+    if (entry) entry.hidden = value.summary.hasReferrer;
+    document.body.dataset.hasReferrer = String(value.summary.hasReferrer);
     renderTree(value);
     renderList(value);
     setMode(mode);
@@ -152,7 +158,7 @@ export function createReferral({ core, backend, profile, showToast }) {
       cards.append(card(node, friends.get(i), cardWidth));
     });
     root.replaceChildren(edges, cards);
-    root.setAttribute('aria-label', `推荐树：直接推荐${value.counts.level1}人`);
+    root.setAttribute('aria-label', `推荐树：${value.summary.directText}，${value.summary.indirectText}`);
 
     if (!centred) {
       // Start with 我 in the middle of the card.
@@ -310,8 +316,7 @@ export function createReferral({ core, backend, profile, showToast }) {
     $('friend-percent').textContent = `${friend.progressPercent}%`;
     $('friend-invited').textContent = formatDay(friend.invitedDate);
     $('friend-invited').dataset.date = friend.invitedDate;
-    $('friend-level2').textContent = `${friend.level2Count}人`;
-    $('friend-level3').textContent = `${friend.level3Count}人`;
+    $('friend-indirect').textContent = friend.indirectText;
     $('friend-privacy').textContent = friend.detailed
       ? 'TA同意与您分享就诊进度'
       : 'TA未授权分享详细进度，这里只显示大致状态';

@@ -78,6 +78,8 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
   let report = null;
   /** Each campaign's description (its rules, shown on the coupon sheet), by id. */
   const rulesById = new Map();
+  /** Grant keys the last issue of this screen brought in: marked 新到账 in the core's own lists. */
+  let fresh = new Set();
 
   async function evaluate() {
     const streak = await evaluateStreak();
@@ -85,7 +87,13 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     const inputs = await backend.getEligibilityInputs();
     for (const c of inputs.campaigns ?? []) if (c && typeof c.id === 'string') rulesById.set(c.id, String(c.description ?? ''));
     const { nowMs } = backend.now();
-    return core.call('evaluateEligibility', { nowMs, ...inputs, milestones: milestoneFacts(streak.value.milestones) });
+    // The streak's own progress: the check-in campaign then says what 打卡 says.
+    return core.call('evaluateEligibility', {
+      nowMs,
+      ...inputs,
+      milestones: milestoneFacts(streak.value.milestones),
+      streakProgress: streak.value.progress ?? null,
+    });
   }
 
   function issuableGrants(value) {
@@ -110,8 +118,8 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
       return false;
     }
     report = envelope.value;
+    if (newlyIssued.length > 0) fresh = new Set(newlyIssued.map((g) => g.key ?? g.grantKey).filter(Boolean));
     render(report);
-    if (newlyIssued.length > 0) showToast(`${newlyIssued.length}项奖励已到账`, 'success');
     return true;
   }
 
@@ -160,6 +168,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     $('wallet-error').hidden = true;
     const titles = new Map(value.campaigns.map((c) => [c.campaignId, c.title]));
     renderSummary(value.wallet);
+    renderFresh(value);
     renderGroups(value.wallet, titles);
     renderBadges(value.badges, titles);
     // 故事官 and other honours staff gave (./honours.js): shown when the backend has them.
@@ -191,6 +200,32 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     $('wallet-summary').hidden = items.length === 0;
   }
 
+  /**
+   * What just arrived, counted in the same reply the groups are drawn from
+   * (so "新到账" never says more usable coupons than 可使用 shows): each new
+   * wallet item by its status, honours (medals, titles) apart.
+   */
+  function renderFresh(value) {
+    let note = document.getElementById('wallet-new');
+    if (!note) {
+      note = el('p', 'wallet-note wallet-note--new');
+      note.id = 'wallet-new';
+      note.setAttribute('role', 'status');
+      $('wallet-loading').before(note);
+    }
+    const inWallet = value.wallet.filter((item) => fresh.has(item.key));
+    const shown = new Set(inWallet.map((item) => item.key));
+    const honours = [...fresh].filter((key) => !shown.has(key)).length;
+    const parts = [];
+    for (const [status, list] of byStatus(inWallet)) {
+      if (list.length > 0) parts.push(`${list.length}张${WALLET_LABELS[status] ?? ''}`);
+    }
+    if (honours > 0) parts.push(`${honours}项荣誉`);
+    note.hidden = parts.length === 0;
+    note.textContent = parts.length > 0 ? `本次新到账：${parts.join(' · ')}（已标「新到账」）` : '';
+    note.dataset.count = String(inWallet.length + honours);
+  }
+
   function renderGroups(wallet, titles) {
     const sections = [];
     for (const [status, list] of byStatus(wallet)) {
@@ -216,6 +251,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     const li = el('li', `coupon coupon--${item.status}`);
     li.dataset.key = item.key;
     li.dataset.status = item.status;
+    if (fresh.has(item.key)) li.classList.add('coupon--new');
 
     const ticket = el('div', 'coupon__ticket');
     const stub = el('div', 'coupon__stub');
@@ -231,6 +267,7 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     const main = el('div', 'coupon__main');
     const titleRow = el('p', 'coupon__title-row');
     titleRow.append(el('span', 'coupon__title', item.title));
+    if (fresh.has(item.key)) titleRow.append(el('span', 'coupon__new', '新到账'));
     if (item.quantity > 1) titleRow.append(el('span', 'coupon__qty', `×${item.quantity}`));
     main.append(titleRow);
     const source = titles.get(item.campaignId);

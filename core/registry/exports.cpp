@@ -3,6 +3,7 @@
 #include "community/community_json.hpp"
 #include "eligibility/dry_run.hpp"
 #include "eligibility/eligibility_json.hpp"
+#include "moderation/group_triage.hpp"
 #include "moderation/moderation_json.hpp"
 #include "poster/poster_json.hpp"
 #include "referral/channel_token.hpp"
@@ -27,6 +28,7 @@ const std::vector<JsonExport>& jsonExports() {
     {"replyOutsideQaSlot", &replyOutsideQaSlotJson},
     {"moderateText", &moderateTextJson},
     {"moderationRules", &moderationRulesJson},
+    {"triageGroupMessage", &triageGroupMessageJson},
     {"validateCampaigns", &validateCampaignsJson},
     {"validateCampaignChange", &validateCampaignChangeJson},
     {"evaluateEligibility", &evaluateEligibilityJson},

@@ -193,7 +193,7 @@ const EVENT_FACTS = Object.freeze({
  * complaint instant as 0 (not known). The server's decisions (issueRewards,
  * redeemVoucher) keep using every fact.
  */
-export async function getEligibilityInputsForDevice(client, patientId) {
+export async function getEligibilityInputsForDevice(client, patientId, ctx = null) {
   const inputs = await getEligibilityInputs(client, patientId);
   const triggers = new Set(inputs.campaigns.map((c) => c?.referral?.trigger).filter((t) => Object.hasOwn(EVENT_FACTS, t)));
   const consent = await client.query('SELECT id, consent_to_share_progress FROM referrals WHERE referrer_id = $1', [patientId]);
@@ -204,6 +204,16 @@ export async function getEligibilityInputsForDevice(client, patientId) {
     for (const [event, fact] of Object.entries(EVENT_FACTS)) if (!triggers.has(event)) kept[fact] = 0;
     return kept;
   });
+  // Each friend named as the referral tree names them, masked here by the
+  // core (no full name leaves the server): the wallet's reasons say whom they are about.
+  const friends = inputs.referrals.filter((r) => r.referrerId === patientId).map((r) => r.refereeId);
+  if (ctx && friends.length > 0) {
+    const named = await client.query('SELECT id, name FROM patients WHERE id = ANY($1::text[]) ORDER BY id', [friends]);
+    const masked = maskedNames(ctx, patientId, named.rows.filter((p) => p.name));
+    inputs.referrals = inputs.referrals.map((r) =>
+      r.referrerId === patientId && masked.has(r.refereeId) ? { ...r, refereeName: masked.get(r.refereeId) } : r,
+    );
+  }
   return inputs;
 }
 
@@ -298,6 +308,12 @@ export async function getReferralGraph(client, ctx, patientId) {
     } else {
       records.push({ id: `anon-r-${records.length}`, referrerId: alias(r.referrer_id), refereeId: alias(r.referee_id), invitedAtMs: r.invited_at_ms });
     }
+  }
+  // The caller's own referrer, as an opaque id and nothing else: the core then
+  // knows the patient has one (summary.hasReferrer) and 填写好友的推荐码 is hidden.
+  const incoming = await client.query('SELECT invited_at_ms FROM referrals WHERE referee_id = $1 ORDER BY invited_at_ms LIMIT 1', [patientId]);
+  for (const r of incoming.rows) {
+    records.push({ id: 'anon-r-referrer', referrerId: 'anon-referrer', refereeId: patientId, invitedAtMs: r.invited_at_ms });
   }
   const names = await client.query('SELECT id, name, first_visit_at_ms FROM patients WHERE id = ANY($1::text[]) ORDER BY id', [
     [patientId, ...levelOne],

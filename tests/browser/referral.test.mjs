@@ -143,8 +143,7 @@ async function readSheet() {
       percent: text('friend-percent'),
       bar: document.getElementById('friend-bar').getAttribute('aria-valuenow'),
       invited: document.getElementById('friend-invited').dataset.date,
-      level2: text('friend-level2'),
-      level3: text('friend-level3'),
+      indirect: text('friend-indirect'),
       privacy: text('friend-privacy'),
     };
   });
@@ -158,8 +157,7 @@ function expectedSheet(friend) {
     percent: `${friend.progressPercent}%`,
     bar: String(friend.progressPercent),
     invited: friend.invitedDate,
-    level2: `${friend.level2Count}人`,
-    level3: `${friend.level3Count}人`,
+    indirect: friend.indirectText,
   };
 }
 
@@ -210,8 +208,9 @@ test('推荐 draws exactly what myReferralTree returns for the stored inputs', {
   for (let i = 1; i < value.feed.length; i += 1) assert.ok(value.feed[i - 1].atMs >= value.feed[i].atMs, 'feed newest first');
 
   // The demo covers every stage, with and without consent.
+  // (A friend who converted more than 90 days ago has vested by now: the server vests on its own.)
   const detailed = new Set(value.friends.filter((f) => f.detailed).map((f) => f.stage));
-  for (const stage of ['invited', 'registered', 'arrived', 'converted', 'vested', 'lapsed', 'voided']) {
+  for (const stage of ['invited', 'registered', 'arrived', 'vested', 'lapsed', 'voided']) {
     assert.ok(detailed.has(stage), `a consented friend at stage ${stage}`);
   }
   assert.ok(value.friends.filter((f) => !f.detailed).length >= 4, 'friends who did not consent');
@@ -240,7 +239,7 @@ test('names are masked, levels 2–3 anonymous, non-consented friends coarse', {
     assert.ok(p.name && !html.includes(p.name), `the full name of ${p.id} appears nowhere in the DOM`);
   }
   for (const f of value.friends) assert.match(f.maskedName, /^.\*.?$/u, `${f.recordId} is masked by the core`);
-  // Levels 2–3: no name, not even masked; only the core's anonymous "+N人" nodes.
+  // Levels 2–3: no name, not even masked; only the core's anonymous "间接N人" nodes.
   const levelOneIds = new Set(inputs.records.filter((r) => r.referrerId === 'demo-patient-0001').map((r) => r.refereeId));
   const friendLabels = new Set(value.friends.map((f) => f.maskedName));
   for (const p of inputs.patients) {
@@ -251,7 +250,7 @@ test('names are masked, levels 2–3 anonymous, non-consented friends coarse', {
     assert.ok(!html.includes(masked), `${p.id} (not level 1) is not shown, even masked`);
   }
   const moreNodes = value.tree.nodes.filter((n) => n.kind === 'more');
-  assert.ok(moreNodes.length > 0 && moreNodes.every((n) => /^\+\d+人$/.test(n.label)), 'anonymous +N人 nodes');
+  assert.ok(moreNodes.length > 0 && moreNodes.every((n) => /^间接\d+人$/.test(n.label)), 'anonymous 间接N人 nodes');
   assert.equal(await page.locator('#ref-tree-svg .rt-node--more').count(), moreNodes.length);
 
   // G7: without consent, only coarse stages — in the tree, the list and the feed.
@@ -267,6 +266,94 @@ test('names are masked, levels 2–3 anonymous, non-consented friends coarse', {
     const feedTexts = await page.locator('#ref-feed .ref-event__text').allTextContents();
     assert.ok(!feedTexts.some((t) => t.includes(surname)), `the feed never names ${surname}, who did not consent`);
   }
+});
+
+// The screens contradicted each other: the tree said "+3人" under a friend
+// whose sheet said "2人 · 再下一级 1人"; 已建档 stood at 40 % and 已接受邀请
+// (the same step, without consent) at 60 %; the feed said "郑*" where the tree
+// said "郑*玲". Read from the page only, as a patient would compare them.
+const count = (text, word) => Number(new RegExp(`${word}(\\d+)人`).exec(text)?.[1] ?? NaN);
+
+test('one number per concept: a friend’s 间接 node, the friend’s sheet and the header say the same count', { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(loaded, 'the referral tab did not load (see the first test)');
+  const screen = await readTree();
+
+  // Each friend's "间接N人" node and the friend's own sheet: one count, labelled 间接.
+  const more = screen.nodes.filter((n) => n.kind === 'more');
+  assert.ok(more.length >= 2, 'friends with referrals of their own');
+  let indirectTotal = 0;
+  for (const node of more) {
+    assert.match(node.label, /^间接\d+人$/, `${node.key}: labelled 间接`);
+    const n = count(node.label, '间接');
+    indirectTotal += n;
+    assert.equal(count(node.sublabel, '二级') + count(node.sublabel, '三级'), n, `${node.key}: ${node.sublabel} adds up to ${node.label}`);
+    const friendKey = node.key.replace(/^more:/, 'friend:');
+    await page.tap('#ref-mode-list');
+    await page.locator(`#ref-list .ref-row[data-key="${friendKey}"] button`).tap();
+    await page.waitForSelector('#friend-sheet:not([hidden])');
+    const sheet = await page.textContent('#friend-sheet .friend-sheet__facts');
+    assert.ok(sheet.includes(node.label), `${friendKey}: the sheet says ${node.label} too (${sheet})`);
+    assert.equal(count(sheet, '二级') + count(sheet, '三级'), n, `${friendKey}: the sheet's split adds up to the node's count`);
+    await page.tap('#friend-close');
+    await page.waitForSelector('#friend-sheet', { state: 'hidden' });
+  }
+  await page.tap('#ref-mode-tree');
+  // The header's two indirect levels are the same people as the nodes.
+  const [, level2, level3] = screen.counts;
+  assert.equal(level2 + level3, indirectTotal, 'header 间接·二级 + 间接·三级 = the 间接 nodes');
+  assert.equal(await page.textContent('#ref-indirect'), `间接推荐${indirectTotal}人（二级${level2}人 · 三级${level3}人）`);
+  assert.equal(await page.textContent('#ref-tree-aside'), `直接推荐${screen.counts[0]}人`);
+});
+
+test('one number per concept: 已接受邀请 and 已建档 stand at one percentage', { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(loaded, 'the referral tab did not load (see the first test)');
+  const screen = await readTree();
+  // One step, one percentage: 已接受邀请 is what 已建档 is called without consent.
+  const percentOf = (label) => [...new Set(screen.nodes.filter((n) => n.sublabel === label).map((n) => Math.round(n.progress * 100)))];
+  assert.deepEqual(percentOf('已建档'), [40]);
+  assert.deepEqual(percentOf('已接受邀请'), percentOf('已建档'), '已接受邀请 and 已建档 stand at the same step');
+});
+
+test('one name per friend: the feed names each friend as the tree does', { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(loaded, 'the referral tab did not load (see the first test)');
+  const screen = await readTree();
+  // The feed names each friend exactly as the tree does.
+  const labels = new Set(screen.nodes.filter((n) => n.kind === 'friend').map((n) => n.label));
+  const named = screen.feed.map((e) => /^您(?:的朋友|推荐的)(.+?)(?:已|暂未)/.exec(e.text)?.[1]).filter(Boolean);
+  assert.ok(named.length >= 5, `the feed names friends (${named})`);
+  for (const name of named) assert.ok(labels.has(name), `the feed's ${name} is a name on the tree (${[...labels]})`);
+
+  // No referrer yet: the entry to fill one in is offered.
+  assert.equal(await page.getAttribute('body', 'data-has-referrer'), 'false');
+  assert.equal(await page.isVisible('#join-entry'), true, '填写好友的推荐码 is offered to a patient without a referrer');
+});
+
+// 填写好友的推荐码 with one's own code said 登记成功 and the count rose: the
+// demo's claim itself (not only the screen) refuses it, as the server does.
+test('one’s own code is refused by the offline demo’s claim; nothing is counted', { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(loaded, 'the referral tab did not load (see the first test)');
+  const before = Number(await page.textContent('#ref-level1'));
+  const answer = await page.evaluate(async () => {
+    const { loadCore } = await import('/core.js');
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const core = await loadCore();
+    const backend = createOfflineBackend();
+    await backend.init();
+    const { code } = await backend.getReferralCode(core);
+    try {
+      const result = await backend.claimReferral({ code, channel: 'code', shareProgress: false, key: `own-code-${crypto.randomUUID()}` }, core);
+      return { result };
+    } catch (err) {
+      return { status: err.status, code: err.code, message: err.message };
+    }
+  });
+  assert.deepEqual(answer, { status: 409, code: 'referral.self_referral', message: '不能使用自己的推荐码' });
+  await page.evaluate(() => {
+    location.hash = '#checkin';
+  });
+  await page.tap('a[data-tab="referral"]');
+  await page.waitForSelector('body[data-referral="ready"]');
+  await page.waitForFunction((n) => document.getElementById('ref-level1').textContent === String(n), before);
 });
 
 test('tapping a friend opens a sheet with the core progress', { timeout: TEST_TIMEOUT }, async () => {

@@ -15,6 +15,7 @@
 
 #include "envelope.hpp"
 
+#include "moderation/group_triage.hpp"
 #include "moderation/moderation.hpp"
 #include "moderation/moderation_json.hpp"
 #include "moderation/moderation_text.hpp"
@@ -25,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   checkEnvelope(carecircle::moderateTextJson(text));
   checkEnvelope(carecircle::moderationRulesJson(text));
+  checkEnvelope(carecircle::triageGroupMessageJson(text));
 
   const auto report =
       carecircle::ModerationPolicy::defaults().check(text, carecircle::ModerationContext::kStory);
@@ -61,6 +63,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (policy.error().code != "moderation.bad_config") {
       __builtin_trap();
     }
+  }
+  // The input as a group message to a group with a doctor and a Q&A slot: the
+  // bot's actions follow the check (a notice exactly on block, a review item
+  // exactly when not pass, a Q&A reply never on a blocked message).
+  if (!carecircle::firstInvalidUtf8(text)) {
+    const nlohmann::json request{
+        {"text", std::string(text)},
+        {"nowMs", 1795420800000 + static_cast<std::int64_t>(size) * 3'600'000},
+        {"group", {{"doctorName", "周医生"}, {"qaSlots", {{{"weekday", 3}, {"start", "20:00"}, {"durationMinutes", 60}}}}}}};
+    const auto reply = checkEnvelope(carecircle::triageGroupMessageJson(request.dump()));
+    if (!reply["ok"].get<bool>()) __builtin_trap();  // a well-formed message with a valid group is always triaged
+    const auto& v = reply["value"];
+    const std::string verdict = v["check"]["verdict"].get<std::string>();
+    if (v["reviewItem"].get<bool>() != (verdict != "pass")) __builtin_trap();
+    if (v["authorNotice"].is_null() != (verdict != "block")) __builtin_trap();
+    if (!v["qaReply"].is_null() && (verdict == "block" || !v["addressesDoctor"].get<bool>())) __builtin_trap();
   }
   return 0;
 }

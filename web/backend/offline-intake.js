@@ -4,10 +4,10 @@
 //
 // There is no chat platform on a laptop: 模拟群消息 makes a synthetic message
 // "arrive" in one of the demo's two synthetic groups. It goes through the
-// core's moderateText like a delivered one; a block queues the core's
+// core's triageGroupMessage like a delivered one: a block queues the core's
 // authorNotice for its author, a block or review becomes a review item, and a
-// message naming the group's doctor outside the Q&A slot (the core's
-// replyOutsideQaSlot) gets the templated reply. What the bot "sent" is
+// message naming the group's doctor outside the Q&A slot gets the core's
+// templated reply. What the bot "sent" is
 // recorded and shown (the demo's recording channel). A message key is acted
 // on once.
 //
@@ -150,9 +150,16 @@ export function createOfflineIntake({ dbName, clock, backend }) {
       if (!text.isWellFormed()) throw refusal(400, 'request.bad_utf8', '消息含有不成对的代理字符，不是有效的文字');
       const msgId = `demo-${key}`;
       const nowMs = clock();
-      const check = core.call('moderateText', { text, context: 'message' });
-      if (!check.ok) throw refusal(422, check.error.code, check.error.message);
-      const { verdict, summary, matches, authorNotice, categories } = check.value;
+      const stored = await read(['groups']);
+      const target = groupsOf(stored).find((g) => g.groupId === groupId);
+      // The core decides: the check, the review item, the notice, the Q&A reply.
+      const envelope = core.call('triageGroupMessage', {
+        text,
+        ...(target ? { nowMs, group: { doctorName: target.doctorName, qaSlots: target.qaSlots, utcOffsetMinutes: UTC_OFFSET_MINUTES, emergencyContact: target.emergencyContact } } : {}),
+      });
+      if (!envelope.ok) throw refusal(422, envelope.error.code, envelope.error.message);
+      const triage = envelope.value;
+      const { verdict, summary, matches, categories } = triage.check;
       return update(['messages', 'groups'], (v) => {
         const messages = v.messages ?? [];
         const earlier = messages.find((m) => m.messageId === msgId);
@@ -161,17 +168,14 @@ export function createOfflineIntake({ dbName, clock, backend }) {
         const author = `demo-member-${key.slice(-4)}`;
         const sent = [];
         const actions = [];
-        if (verdict !== 'pass') actions.push('reviewItem');
-        if (verdict === 'block') {
-          sent.push({ kind: 'authorNotice', toMember: author, text: authorNotice, delivered: true });
+        if (triage.reviewItem) actions.push('reviewItem');
+        if (triage.authorNotice !== null) {
+          sent.push({ kind: 'authorNotice', toMember: author, text: triage.authorNotice, delivered: true });
           actions.push('authorNotice');
         }
-        if (verdict !== 'block' && group && (text.includes(`@${group.doctorName}`) || text.includes(`＠${group.doctorName}`))) {
-          const answer = qa(core, group, nowMs);
-          if (!answer.inSlot && answer.reply) {
-            sent.push({ kind: 'qaReply', toMember: author, text: answer.reply, delivered: true });
-            actions.push('qaReply');
-          }
+        if (triage.qaReply !== null) {
+          sent.push({ kind: 'qaReply', toMember: author, text: triage.qaReply, delivered: true });
+          actions.push('qaReply');
         }
         messages.push({
           messageId: msgId,

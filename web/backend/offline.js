@@ -141,6 +141,11 @@ function newestFirst(a, b) {
 
 const UNKNOWN_CODE = '没有找到这个推荐码，请核对后再输入（离线演示只认得本机演示用户的推荐码）';
 
+/** The core's words for a claim its graph check refused (or its error). */
+function describeClaimIssue(issue, analysis) {
+  return issue ? issue.message : analysis.error.message;
+}
+
 /** The demo server's counter codes: valid 90 s, replaced when less than 30 s are left. */
 const DEMO_COUNTER_TTL_MS = 90_000;
 const DEMO_COUNTER_MIN_LEFT_MS = 30_000;
@@ -369,7 +374,7 @@ function transactionDone(tx) {
  *   dbName: IndexedDB database (tests may use their own); clock: device clock.
  * @returns {import('./backend.js').Backend}
  */
-export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () => Date.now() } = {}) {
+export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () => Date.now(), simulatedFriend = false } = {}) {
   /** @type {IDBDatabase | null} */
   let db = null;
   /** @type {Promise<void> | null} */
@@ -602,10 +607,15 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         requestToPromise(tx.objectStore(STORE_ISSUED).getAll()),
         requestToPromise(tx.objectStore(STORE_META).get('counters')),
       ]);
+      // Each friend named as the referral tree names them (the core masks the made-up name).
+      const names = new Map(generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId).patients.map((p) => [p.id, p.name]));
+      for (const f of await joinedFriends()) names.set(f.refereeId, demoFriendName(f.refereeId));
       return {
         campaigns,
         patient: { id: DEMO_PROFILE.patientId, isStaff: false, isCommunityMember: true },
-        referrals: referrals.sort(byKey('id')),
+        referrals: referrals
+          .sort(byKey('id'))
+          .map((r) => (r.referrerId === DEMO_PROFILE.patientId && names.has(r.refereeId) ? { ...r, refereeName: names.get(r.refereeId) } : r)),
         // Only the contract's keys: the core refuses unknown ones.
         issued: issued.sort(byKey('grantKey')).map(({ grantKey, campaignId, title, status, issuedAtMs, usedAtMs }) => ({
           grantKey,
@@ -815,7 +825,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       const own = await backend.getReferralCode(core);
       if (checked.value.code !== own.code) throw refusal(404, 'referral.unknown_code', UNKNOWN_CODE);
       // The demo patient's code: in the demo, whoever holds it is the simulated friend.
-      return { code: checked.value.code, display: checked.value.display, referrerName: DEMO_PROFILE.displayName, ownCode: false };
+      // On the simulated friend's phone the code is someone else's; anywhere else it is the demo patient's own.
+      return { code: checked.value.code, display: checked.value.display, referrerName: DEMO_PROFILE.displayName, ownCode: !simulatedFriend };
     },
 
     async claimReferral({ code, channel, token, shareProgress, key }, core) {
@@ -826,6 +837,19 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       if (!checked.ok) throw refusal(422, checked.error.code, checked.error.message);
       const own = await backend.getReferralCode(core);
       if (checked.value.code !== own.code) throw refusal(404, 'referral.unknown_code', UNKNOWN_CODE);
+      if (!simulatedFriend) {
+        // The signed-in demo patient claims: the core's graph check on the
+        // proposed record (their own code is a self-referral), as the server's
+        // schema refuses it; nothing is recorded.
+        const graph = await backend.getReferralGraph();
+        const proposed = { id: 'claim', referrerId: DEMO_PROFILE.patientId, refereeId: DEMO_PROFILE.patientId, invitedAtMs: clock() };
+        const analysis = core.call('analyzeReferrals', { nowMs: clock(), records: [...graph.records, proposed] });
+        const issue = analysis.ok ? analysis.value.issues.find((i) => i.recordIds.includes('claim')) : null;
+        if (!analysis.ok || issue) {
+          const code = issue ? issue.code : analysis.error.code;
+          throw refusal(409, code, code === 'referral.self_referral' ? '不能使用自己的推荐码' : describeClaimIssue(issue, analysis));
+        }
+      }
       // The channel the core finds proven (a letter or card only with its issued token), as the server records it.
       const via = await channels.resolveClaim({ code: checked.value.code, channel, token }, core);
       await backend.init();

@@ -2,8 +2,9 @@
 // chat. The chat platform's message archive (WeCom 会话内容存档, decrypted by
 // the hospital's archive puller) delivers batches of group messages to
 // POST /intake/wecom/messages, signed with a shared secret. Each text message
-// goes through the core's moderateText, as every message would before it is
-// posted; the server only acts on the core's answer:
+// goes through the core's triageGroupMessage — moderateText, as every message
+// would before it is posted, and the group's Q&A slot — and the server only
+// acts on the core's answer:
 //
 //   verdict block   the author gets the core's authorNotice (through the
 //                   channel adapter, channel.mjs) and the nurse a review item
@@ -152,10 +153,27 @@ export function parseBatch(text) {
 
 // ------------------------------------------------------------------ acting
 
-/** Does the message name the group's doctor (@医生名, half- or full-width @)? */
-export function addressesDoctor(text, doctorName) {
-  if (!doctorName) return false;
-  return text.includes(`@${doctorName}`) || text.includes(`＠${doctorName}`);
+/** A group the core can answer Q&A-slot questions for: a doctor and at least one slot. */
+function hasQaSlot(group) {
+  return Boolean(group?.doctor_name) && Array.isArray(group.qa_slots) && group.qa_slots.length > 0;
+}
+
+/** The group as triageGroupMessage takes it. */
+function groupForCore(group) {
+  return {
+    doctorName: group.doctor_name,
+    qaSlots: group.qa_slots,
+    utcOffsetMinutes: QA_UTC_OFFSET_MINUTES,
+    ...(group.emergency_contact ? { emergencyContact: group.emergency_contact } : {}),
+  };
+}
+
+/** The core refused a delivered message (its text) or a stored group (a bug: slots are checked when set). */
+function coreRefusal(error, index, group) {
+  if (error.path === '/text' || error.code === 'moderation.bad_utf8' || error.code === 'moderation.text_too_long') {
+    return new ApiError(422, error.code, error.message, { path: `/messages/${index}/text/content` });
+  }
+  return new Error(`triageGroupMessage refused the stored group ${group?.group_id}: ${error.code} ${error.path ?? ''}`);
 }
 
 /** What the review queue keeps of one core match: the rule, the words' place, the explanation. */
@@ -219,10 +237,14 @@ export async function recordBatch(client, ctx, messages) {
       results.push({ msgId: m.msgId, status: 'skipped' });
       continue;
     }
-    const envelope = ctx.core.call('moderateText', { text: m.text, context: 'message' });
-    if (!envelope.ok) throw new ApiError(422, envelope.error.code, envelope.error.message, { path: `/messages/${messages.indexOf(m)}/text/content` });
-    const check = envelope.value;
-    const flagged = check.verdict !== 'pass';
+    // The core decides everything about the message: the check, the review item,
+    // the author's notice, and the Q&A reply for a message naming the doctor.
+    const group = groups.get(m.groupId);
+    const envelope = ctx.core.call('triageGroupMessage', { text: m.text, ...(hasQaSlot(group) ? { nowMs, group: groupForCore(group) } : {}) });
+    if (!envelope.ok) throw coreRefusal(envelope.error, messages.indexOf(m), group);
+    const triage = envelope.value;
+    const check = triage.check;
+    const flagged = triage.reviewItem;
     const inserted = await client.query(
       `INSERT INTO group_messages (message_id, group_id, author_id, sent_at_ms, received_at_ms, kind, text, verdict, summary, matches, review_status)
        VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9, $10) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
@@ -248,17 +270,13 @@ export async function recordBatch(client, ctx, messages) {
       );
     const actions = [];
     if (flagged) actions.push('reviewItem');
-    if (check.verdict === 'block') {
-      await queue('authorNotice', check.authorNotice);
+    if (triage.authorNotice !== null) {
+      await queue('authorNotice', triage.authorNotice);
       actions.push('authorNotice');
     }
-    const group = groups.get(m.groupId);
-    if (check.verdict !== 'block' && group && addressesDoctor(m.text, group.doctor_name)) {
-      const qa = qaAnswer(ctx, group, nowMs);
-      if (qa && !qa.inSlot && qa.reply) {
-        await queue('qaReply', qa.reply);
-        actions.push('qaReply');
-      }
+    if (triage.qaReply !== null) {
+      await queue('qaReply', triage.qaReply);
+      actions.push('qaReply');
     }
     results.push({ msgId: m.msgId, status: 'checked', verdict: check.verdict, categories: check.categories, actions });
   }
