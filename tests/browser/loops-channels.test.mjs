@@ -8,7 +8,8 @@
 //      for A (a plain link would not); over HTTP staff record B's
 //      registration, admission and discharge and A's 200元营养餐券 is held for
 //      its 90 days; the same card number opened by another friend is refused;
-//   2. the nurse saves A's KOC assessment (privilege) → A's 海报 marks the
+//   2. the nurse fills A's KOC assessment (privilege) on the KOC评估 screen and
+//      saves it to A (保存到患者档案) → A's 海报 marks the
 //      黑金推荐函 为您推荐 and its QR carries the letter's token → friend C
 //      registers from the saved PNG → recorded on the channel letter → once
 //      C's registration is confirmed, A's 黑金推荐函·荣誉理事 counts C (held
@@ -158,6 +159,22 @@ async function issueCard(staff, patientId) {
   return token;
 }
 
+/** The nurse fills the KOC form (privilege), gets the core's result and saves it to the patient (保存到患者档案). */
+async function saveKocOnScreen(staff, patientId) {
+  await staff.evaluate(() => {
+    location.hash = '#staff/koc';
+  });
+  await staff.waitForSelector('#koc-questions fieldset');
+  for (const [question, option] of Object.entries(KOC_PRIVILEGE)) await staff.check(`input[name="koc-${question}"][value="${option}"]`);
+  await staff.click('#koc-submit');
+  await staff.waitForSelector('#koc-result:not([hidden]) #koc-save:not([hidden])');
+  await staff.fill('#koc-patient', patientId);
+  await staff.click('#koc-save-submit');
+  await staff.waitForSelector('#koc-save-msg[data-state]');
+  assert.equal(await staff.textContent('#koc-save-msg'), '已保存：患者的海报将推荐「黑金推荐函」');
+  await staff.screenshot({ path: join(SHOTS, `channels-${staff.label}-koc-saved.png`), animations: 'disabled' });
+}
+
 /** The campaign grants for `referralId` in the eligibility of the patient whose inputs these are. */
 function grantsFor(inputs, nowMs, campaignId, referralId) {
   const report = core.call('evaluateEligibility', { nowMs, ...inputs });
@@ -205,23 +222,6 @@ const offline = {
       return row ? { channel: row.channel } : null;
     }, referralId);
   },
-  /** The staff side through the demo's staff account (its backend plays the server). */
-  async staffCall(a, method, args) {
-    return a.evaluate(async ({ method, args }) => {
-      const { createOfflineBackend } = await import('/backend/offline.js');
-      const { loadCore } = await import('/core.js');
-      const b = createOfflineBackend();
-      await b.init();
-      const session = await b.signInStaff('nurse');
-      const c = await loadCore();
-      const results = [];
-      for (const arg of args) results.push(await session.backend[method](arg, c));
-      return results;
-    }, { method, args });
-  },
-  async saveKoc(a, patientId) {
-    await this.staffCall(a, 'saveKocAssessment', [{ patientId, answers: KOC_PRIVILEGE }]);
-  },
   /** The demo plays the hospital confirming a friend's registration at once; it keeps no stays for demo friends. */
   async recordEvents() {},
   /** A's eligibility inputs, as the demo gives them to the core. */
@@ -265,10 +265,6 @@ const http = {
   async staffToken() {
     this.nurse ??= (await suite.stack.api('POST', '/demo/sessions', { body: { as: 'staff', role: 'nurse' } })).body.token;
     return this.nurse;
-  },
-  async saveKoc(a, patientId) {
-    const r = await suite.stack.api('POST', '/staff/koc-assessments', { token: await this.staffToken(), key: `koc-${Date.now()}`, body: { patientId, answers: KOC_PRIVILEGE } });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
   },
   async recordEvents(a, referralId, events) {
     for (const event of events) {
@@ -373,7 +369,7 @@ for (const backend of [offline, http]) {
       assert.notDeepEqual(grantsFor(cardAsLink, nowMs, 'thank-you-card', joined.referralId), meal, 'the same join by a plain link would not count');
 
       // 2. The KOC result chooses the 黑金推荐函; its QR carries the letter's token.
-      await backend.saveKoc(a, patientId);
+      await saveKocOnScreen(staff, patientId);
       const letter = await openPoster(a, 'referralPrivilege');
       assert.deepEqual(letter.recommended, ['referralPrivilege'], 'the letter the KOC assessment chose is 为您推荐');
       const letterUrl = await savePoster(a, `channels-${backend.name}-letter`);

@@ -4,14 +4,14 @@
 // assessKoc's own reply for an empty request (docs/api/community.md); the
 // nurse's answers go back to assessKoc and the score, decision, tags, letter
 // template and reasons are shown as the core words them. No question, point,
-// threshold or label is declared here.
+// threshold or label is declared here. 保存到患者档案 attaches the assessment to
+// the patient through the backend (which runs assessKoc again and keeps the
+// letter it chose: the one the patient's 海报 offers).
 
 import { el } from '../svg.js';
 import { charCount, counterText, describeError } from '../lib/copy.js';
+import { loadDeskStyles } from './events.js';
 
-/**
- * @param {{core: import('../core.js').Core}} deps
- */
 /**
  * The longest peak-moment note, in characters (字). The core's limit is 500
  * bytes of UTF-8 (docs/api/community.md); a character takes at most 4 bytes,
@@ -19,7 +19,13 @@ import { charCount, counterText, describeError } from '../lib/copy.js';
  */
 export const NOTE_LIMIT = 120;
 
-export function createKoc({ core }) {
+/** The letter templates as the patient's 海报 names them. */
+const LETTER_NAMES = Object.freeze({ honour: '健康大使推荐函', benefit: '成长基金推荐函', privilege: '黑金推荐函' });
+
+/**
+ * @param {{core: import('../core.js').Core, backend?: any, showToast?: (text: string, kind?: string) => void}} deps
+ */
+export function createKoc({ core, backend = null, showToast = () => {} }) {
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   let form = null;
 
@@ -133,8 +139,55 @@ export function createKoc({ core }) {
     $('koc-letter-title').textContent = a.letterTitle ?? '';
     $('koc-letter-template').textContent = a.letterTemplate ?? '';
     $('koc-reasons').replaceChildren(...a.reasons.map((r) => el('li', 'koc-reason', r)));
+    if (backend && typeof backend.saveKocAssessment === 'function') saveBlock().hidden = false;
     card.hidden = false;
     card.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
+  /** 保存到患者档案: the patient's number and the save button under the result (built once). */
+  function saveBlock() {
+    const existing = document.getElementById('koc-save');
+    if (existing) return existing;
+    loadDeskStyles();
+    const box = /** @type {HTMLFormElement} */ (el('form', 'koc-save console-toolbar desk-form'));
+    box.id = 'koc-save';
+    box.noValidate = true;
+    const label = el('label', '', '患者编号');
+    const input = /** @type {HTMLInputElement} */ (el('input', 'koc-save__patient'));
+    input.id = 'koc-patient';
+    input.type = 'text';
+    input.maxLength = 64;
+    input.autocomplete = 'off';
+    label.htmlFor = 'koc-patient';
+    const button = el('button', 'btn btn--primary', '保存到患者档案');
+    button.id = 'koc-save-submit';
+    /** @type {HTMLButtonElement} */ (button).type = 'submit';
+    const message = el('p', 'koc-save__msg');
+    message.id = 'koc-save-msg';
+    message.setAttribute('role', 'status');
+    box.append(label, input, button, message);
+    box.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const patientId = input.value.trim();
+      if (!patientId) {
+        message.dataset.state = 'error';
+        message.textContent = '请填写患者编号';
+        return;
+      }
+      try {
+        const saved = await backend.saveKocAssessment({ patientId, ...collect() }, core);
+        message.dataset.state = 'ok';
+        message.textContent = saved.letterTemplate
+          ? `已保存：患者的海报将推荐「${LETTER_NAMES[saved.letterTemplate] ?? saved.letterTemplate}」`
+          : '已保存：暂不进入转介绍计划';
+        showToast('评估已保存到患者档案', 'success');
+      } catch (err) {
+        message.dataset.state = 'error';
+        message.textContent = describeError(err, '保存没有完成，请稍后再试');
+      }
+    });
+    $('koc-result').append(box);
+    return box;
   }
 
   // The note counted and cut in characters, once a word is composed (never mid-IME).

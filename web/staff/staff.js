@@ -161,7 +161,7 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
   );
   const screens = {
     forest: createForest({ backend, showToast }),
-    koc: createKoc({ core }),
+    koc: createKoc({ core, backend, showToast }),
     report: createReport({ core, backend }),
     moderation: createModeration({ core, backend, showToast }),
     audit: createAuditLog({ backend, $ }),
