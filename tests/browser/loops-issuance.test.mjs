@@ -6,6 +6,7 @@
 //     the hospital event, nobody asked it to);
 //   - a friend without the progress consent appears only as
 //     一位朋友已接受邀请 (HTTP);
+//   - at 200 % text the entries wrap inside the phone's width (offline);
 //   - operations (运营) see the runs on the desktop console's 计划任务
 //     screen: when, why (好友进展变化), what changed.
 // Over HTTP the friends and the hospital are API calls and staff is its own
@@ -170,6 +171,18 @@ test('offline: a friend registers on the second page; the demo patient\'s 消息
     assert.equal(newest.kind, 'accepted');
     assert.match(newest.text, /^您的朋友\S+\*\S*已建档，欢迎TA的加入$/);
     await patient.screenshot({ path: join(SHOTS, 'loops-offline-inbox.png'), fullPage: true, animations: 'disabled' });
+    // Older eyes: at 200 % text the entries wrap; nothing runs off the side of the phone.
+    await patient.evaluate(() => {
+      document.documentElement.style.fontSize = '200%';
+    });
+    const overflow = await patient.evaluate(() =>
+      [...document.querySelectorAll('#view-inbox .inbox-item, .topbar')].filter((n) => n.scrollWidth > n.clientWidth + 1 || n.getBoundingClientRect().right > innerWidth + 1).length,
+    );
+    assert.equal(overflow, 0, 'no entry and no top bar wider than the screen at 200 % text');
+    await patient.screenshot({ path: join(SHOTS, 'loops-offline-inbox-200.png'), animations: 'disabled' });
+    await patient.evaluate(() => {
+      document.documentElement.style.fontSize = '';
+    });
 
     const staff = await watchedPage(context, 'offline staff');
     const rows = await jobsScreen(staff, url);
