@@ -152,7 +152,7 @@ async function coreWalletForStoredInputs() {
     const streak = core.call('evaluateStreak', { nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...streakInputs });
     if (!streak.ok) return { envelope: streak, inputs };
     const milestones = streak.value.milestones.map(({ key, ruleId }) => ({ key, ruleId }));
-    const envelope = core.call('evaluateEligibility', { nowMs: now.nowMs, ...inputs, milestones });
+    const envelope = core.call('evaluateEligibility', { nowMs: now.nowMs, ...inputs, milestones, streakProgress: streak.value.progress ?? null });
     return { envelope, inputs, patientId: profile.patientId };
   });
 }
@@ -354,6 +354,52 @@ test('券包 shows exactly what the core returns for the stored inputs', { timeo
   loaded = true;
 });
 
+// The 老带新 card listed five reasons without saying which friend each was
+// about; 打卡 said "再坚持N天" while its campaign said "暂无可领". Read from
+// the page, as a patient would compare them.
+test('each reason about one friend names that friend, as the referral tree does', { timeout: TEST_TIMEOUT }, async () => {
+  requireLoadedWallet();
+  const perReferral = ['eligibility.quality_hold', 'eligibility.awaiting_event', 'eligibility.referee_not_new', 'eligibility.not_stackable', 'eligibility.voided_by_complaint'];
+  const reasons = await page.evaluate(() =>
+    [...document.querySelectorAll('.campaign[data-campaign-id="fission-exam"] .campaign__reason')].map((li) => ({ code: li.dataset.code, text: li.textContent })),
+  );
+  const labels = await page.evaluate(async () => {
+    const { loadCore } = await import('/core.js');
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const core = await loadCore();
+    const backend = createOfflineBackend();
+    await backend.init();
+    const [profile, graph] = await Promise.all([backend.getProfile(), backend.getReferralGraph()]);
+    const tree = core.call('myReferralTree', { nowMs: backend.now().nowMs, patientId: profile.patientId, ...graph });
+    return tree.value.friends.map((f) => f.maskedName);
+  });
+  const about = reasons.filter((r) => perReferral.includes(r.code));
+  assert.ok(about.length >= 5, `the 老带新 card explains its referrals (${reasons.map((r) => r.code)})`);
+  for (const r of about) {
+    const name = /^(.+?)：/.exec(r.text)?.[1];
+    assert.ok(name && labels.includes(name), `“${r.text}” names a friend of the tree (${labels})`);
+  }
+  // Two friends waiting for the same step are two lines, each with its friend.
+  const names = about.map((r) => /^(.+?)：/.exec(r.text)?.[1]);
+  assert.equal(new Set(about.map((r, i) => `${r.code}|${names[i]}`)).size, about.length, 'one line per reason and friend');
+});
+
+test('the check-in campaign says what 打卡 says', { timeout: TEST_TIMEOUT }, async () => {
+  requireLoadedWallet();
+  const campaign = await page.evaluate(() => {
+    const li = document.querySelector('.campaign[data-campaign-id="checkin-voucher"]');
+    return { status: li.dataset.status, label: li.querySelector('.campaign__status').textContent, next: li.querySelector('.campaign__next')?.textContent ?? '' };
+  });
+  await page.tap('a[data-tab="checkin"]');
+  await page.waitForSelector('#view-checkin:not([hidden])');
+  const progress = await page.textContent('#progress-text');
+  assert.match(progress, /^再坚持\d+天可得/, 'the demo is on its way to a milestone');
+  assert.equal(campaign.next, progress, 'the campaign repeats the check-in screen word for word');
+  assert.equal(campaign.status, 'pending');
+  assert.equal(campaign.label, '进行中', 'not 暂无可领 while 打卡 counts the days');
+  await openWalletTab();
+});
+
 test('a reload keeps the issued rewards and issues nothing twice', { timeout: TEST_TIMEOUT }, async () => {
   requireLoadedWallet();
   const before = await storedRecords('issued');
@@ -431,6 +477,111 @@ test('a core error reaches the toast as the core says it', { timeout: TEST_TIMEO
     assert.equal(await other.textContent('#toast-text'), expected.message, 'the toast shows the core message verbatim');
     assert.equal(await other.textContent('#wallet-error'), expected.message);
     assert.equal(await other.locator('.coupon').count(), 0, 'nothing is shown that the core did not compute');
+    await ctx.close();
+  } finally {
+    await browser.close();
+  }
+});
+
+// The reward moment was a 2-second toast over the button, the progress card
+// dropped to 0/7 and the invite sheet followed the same day. A fresh phone
+// whose streak is one day short of a milestone checks in.
+test('a check-in that earns a milestone: a reward sheet with 去券包查看, the card full, no invite prompt', { timeout: 2 * TEST_TIMEOUT }, async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  try {
+    const ctx = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+    await recordCspViolations(ctx);
+    await ctx.clock.setFixedTime(NOW);
+    const other = await ctx.newPage();
+    other.setDefaultTimeout(STEP_TIMEOUT);
+    watch(other);
+    await other.goto(server.url, { waitUntil: 'load' });
+    await waitForApp(other);
+    // Earlier days checked in until the core says one more day earns the milestone.
+    const before = await other.evaluate(async () => {
+      const { loadCore } = await import('/core.js');
+      const { createOfflineBackend } = await import('/backend/offline.js');
+      const core = await loadCore();
+      const backend = createOfflineBackend();
+      await backend.init();
+      const profile = await backend.getProfile();
+      const report = async () => {
+        const now = backend.now();
+        return core.call('evaluateStreak', { nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...(await backend.getStreakInputs()) }).value;
+      };
+      let r = await report();
+      for (let back = 1; back <= 60 && !(r.progress && r.progress.remaining === 1 && !r.checkedInToday); back += 1) {
+        const atMs = backend.now().nowMs - back * 86_400_000;
+        await backend.saveCheckIn({ id: crypto.randomUUID(), patientId: profile.patientId, atMs, seq: await backend.nextSeq(), kind: 'normal' });
+        r = await report();
+      }
+      return { progress: r.progress, checkedInToday: r.checkedInToday };
+    });
+    assert.equal(before.checkedInToday, false);
+    assert.equal(before.progress.remaining, 1, `one day short of the milestone (${JSON.stringify(before.progress)})`);
+    await other.reload({ waitUntil: 'load' });
+    await waitForApp(other);
+    assert.equal(await other.textContent('#progress-count'), `${before.progress.needed - 1}/${before.progress.needed}天`);
+
+    await other.tap('#checkin-btn');
+    await other.waitForSelector('#reward-moment .reward-moment__panel');
+    const fresh = await other.evaluate(async () => {
+      const { loadCore } = await import('/core.js');
+      const { createOfflineBackend } = await import('/backend/offline.js');
+      const core = await loadCore();
+      const backend = createOfflineBackend();
+      await backend.init();
+      const profile = await backend.getProfile();
+      const now = backend.now();
+      const report = core.call('evaluateStreak', { nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...(await backend.getStreakInputs()) }).value;
+      return { today: report.today, milestone: report.milestones.find((m) => m.toDate === report.today) };
+    });
+    assert.ok(fresh.milestone, 'the core reports the milestone that ends today');
+    const sheet = await other.evaluate(() => ({
+      role: document.querySelector('#reward-moment .reward-moment__panel').getAttribute('role'),
+      title: document.getElementById('reward-moment-title').textContent,
+      lead: document.getElementById('reward-moment-lead').textContent,
+      items: [...document.querySelectorAll('#reward-moment .reward-moment__item')].map((li) => ({
+        key: li.dataset.key,
+        title: li.querySelector('.reward-moment__item-title').textContent,
+        amount: li.querySelector('.reward-moment__amount')?.textContent ?? null,
+      })),
+      go: { text: document.getElementById('reward-moment-go').textContent, href: document.getElementById('reward-moment-go').getAttribute('href') },
+      focused: document.activeElement?.id,
+    }));
+    assert.equal(sheet.role, 'dialog');
+    assert.deepEqual(sheet.items, [{ key: fresh.milestone.key, title: fresh.milestone.rewardTitle, amount: yuan(fresh.milestone.rewardValueFen) }]);
+    assert.ok(sheet.lead.includes(fresh.milestone.earnedText), `the core's words: ${sheet.lead}`);
+    assert.deepEqual(sheet.go, { text: '去券包查看', href: '#wallet' });
+    assert.equal(sheet.focused, 'reward-moment-go');
+    // The card shows the milestone just reached, not the next block's 0.
+    const { needed } = before.progress;
+    assert.equal(await other.textContent('#progress-count'), `${needed}/${needed}天`);
+    assert.equal(await other.textContent('#progress-text'), `今日达成：${fresh.milestone.earnedText}`);
+    assert.equal(await other.getAttribute('#progress-bar', 'aria-valuenow'), String(needed));
+    await other.waitForTimeout(300);
+    await other.screenshot({ path: join(SHOTS, 'reward-moment.png'), animations: 'disabled' });
+    // It stays (no 2-second toast): still there after the toast has gone.
+    await other.waitForSelector('#toast', { state: 'hidden', timeout: 8_000 });
+    assert.equal(await other.isVisible('#reward-moment'), true, 'the sheet stays until closed');
+    // No invite prompt on a reward day (G17): the core said so.
+    await other.waitForFunction(() => document.body.dataset.invitePrompt, null, { timeout: 15_000 });
+    assert.equal(await other.getAttribute('body', 'data-invite-prompt'), 'skipped');
+    assert.equal(await other.getAttribute('body', 'data-invite-prompt-reason'), 'eligibility.prompt_reward_day');
+    assert.equal(await other.isVisible('#invite-sheet'), false);
+
+    // 去券包查看: the voucher is in the wallet, usable.
+    await other.tap('#reward-moment-go');
+    await other.waitForSelector('body[data-wallet="ready"]');
+    await other.waitForSelector('#view-wallet:not([hidden])');
+    assert.equal(await other.isVisible('#reward-moment'), false);
+    const coupon = other.locator(`.coupon[data-key*="${fresh.milestone.key}"]`);
+    await coupon.first().waitFor();
+    assert.equal(await coupon.first().getAttribute('data-status'), 'available');
+    // A reload on the same day still shows the milestone reached.
+    await other.goto(`${server.url}#checkin`, { waitUntil: 'load' });
+    await waitForApp(other);
+    assert.equal(await other.textContent('#progress-count'), `${needed}/${needed}天`);
     await ctx.close();
   } finally {
     await browser.close();
