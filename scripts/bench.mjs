@@ -10,6 +10,8 @@
 //    Node, median per call, and their ratio;
 //  - eligibility: 5 rules over 100k generated patients against json-logic-js
 //    and json-rules-engine (scripts/bench/eligibility.mjs);
+//  - the console's campaign dry run over 100k patients: time to the first rows
+//    and to the whole table, core alone and in the console (scripts/bench/console-dry-run.mjs);
 //  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
 //  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs);
 //  - headless Chromium: cold start with 4× CPU throttling, forest layout in
@@ -101,6 +103,10 @@ const agreed = await runEligibility(core, cli, row, {
   patients: Number(process.env.BENCH_PATIENTS || 100_000),
 });
 
+// 4b. The console's campaign dry run over 100k patients: the first rows and the whole table.
+const { run: runDryRun } = await import('./bench/console-dry-run.mjs');
+const dryRunAgrees = await runDryRun(core, row);
+
 // 5. Moderation throughput.
 const { run: runModeration } = await import('./bench/moderation.mjs');
 runModeration(core, cli, row);
@@ -125,4 +131,4 @@ const width = Math.max(...rows.map((r) => r[0].length));
 console.log(`CareCircle bench — ${new Date().toISOString()} — node ${process.version}, core ${core.coreVersion()}`);
 for (const [what, value, note] of rows) console.log(`${what.padEnd(width)}  ${value.padStart(16)}  ${note}`);
 console.log(`budgets: first screen ${sizesMet ? 'met' : 'NOT MET'}; Lighthouse (score ≥ 90, LCP ≤ 2.5 s on both pages) ${lighthouse.met ? 'met' : 'NOT MET'}`);
-if (!sameBytes || !agreed || !treesAgree || !browserAgrees) process.exitCode = 1;
+if (!sameBytes || !agreed || !dryRunAgrees || !treesAgree || !browserAgrees) process.exitCode = 1;

@@ -378,7 +378,6 @@ export function createCampaigns({ core, backend, showToast }) {
     if (frozen) {
       // The day after the backend's today (the demo's clock or the server's).
       const from = input('date', listing ? civilDate(Date.parse(`${listing.today}T00:00:00Z`) - ZONE_OFFSET_MS + DAY_MS) : '');
-      from.id = 'campaign-effective';
       from.dataset.name = 'effectiveFrom';
       basics.append(field('新版本生效日期', '/effectiveFrom', from, '最早明天'));
     }
@@ -682,7 +681,7 @@ export function createCampaigns({ core, backend, showToast }) {
   }
 
   function effectiveFrom() {
-    const control = /** @type {HTMLInputElement | null} */ (document.getElementById('campaign-effective'));
+    const control = /** @type {HTMLInputElement | null} */ (document.querySelector('#campaign-form [data-name="effectiveFrom"]'));
     return control?.value || undefined;
   }
 
