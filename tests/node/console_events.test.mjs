@@ -18,6 +18,8 @@ import { after, before, test } from 'node:test';
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { SECRET_ENV, signDelivery } from '../../scripts/backend/console/webhook.mjs';
 import { parseEventTime } from '../../scripts/backend/console/events.mjs';
+import { streakOf } from '../../scripts/backend/console/restdays.mjs';
+import { loadServerCore } from '../../scripts/backend/service.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
 
@@ -83,6 +85,20 @@ test('CSV times: Beijing wall clock, or ISO with an offset; impossible dates are
   assert.equal(parseEventTime('2026-02-30 09:30'), null);
   assert.equal(parseEventTime('昨天'), null);
   assert.equal(parseEventTime('2026-12-06 25:00'), null);
+});
+
+test('missed days a doctor may excuse include those of the previous month early in a month', async () => {
+  const core = await loadServerCore();
+  const nowMs = Date.parse('2026-12-02T10:00:00+08:00');
+  const at = (date, hour = 9) => Date.parse(`${date}T0${hour}:00:00+08:00`);
+  const days = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-12-01'];
+  const inputs = {
+    startDate: '2026-11-24',
+    checkIns: days.map((d, i) => ({ id: `c-${i}`, patientId: 'p-1', atMs: at(d), seq: i + 1, kind: 'normal' })),
+  };
+  const streak = streakOf({ core, nowMs: () => nowMs }, 'p-1', inputs);
+  assert.ok(streak.missedDays.includes('2026-11-30') || streak.missedDays.includes('2026-11-29'), `November's missed days are listed: ${streak.missedDays}`);
+  assert.ok(streak.missedDays.every((d) => d < '2026-12-02'));
 });
 
 test('a CSV of 1,000 events with 30 bad rows: 970 applied, 30 listed with reasons; again: nothing applied twice', { timeout: TEST_TIMEOUT }, async () => {

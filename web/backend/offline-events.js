@@ -441,17 +441,24 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
 
   function streakOf(core, inputs) {
     if (!core) throw new TypeError('the core is needed in the offline demo');
-    const envelope = core.call('evaluateStreak', { nowMs: clock(), patientId: demoPatientId, ...inputs });
-    if (!envelope.ok) throw refusal(422, envelope.error.code, envelope.error.message);
-    const v = envelope.value;
+    const nowMs = clock();
+    const evaluate = (viewMonth) => {
+      const envelope = core.call('evaluateStreak', { nowMs, patientId: demoPatientId, ...inputs, ...(viewMonth ? { viewMonth } : {}) });
+      if (!envelope.ok) throw refusal(422, envelope.error.code, envelope.error.message);
+      return envelope.value;
+    };
+    const v = evaluate(null);
+    // The window a doctor may excuse can start in the previous month: its calendar too.
+    const earlier = civilDate(nowMs - REST_BACK_DAYS * DAY_MS).slice(0, 7);
+    const days = earlier === v.calendar.month ? v.calendar.days : [...evaluate(earlier).calendar.days, ...v.calendar.days];
     return {
       today: v.today,
       current: v.current,
       longest: v.longest,
       alive: v.alive,
       statusText: v.statusText,
-      missedDays: v.calendar.days.filter((d) => d.status === 'missed').map((d) => d.date),
-      restDays: v.calendar.days.filter((d) => d.status === 'rest').map((d) => d.date),
+      missedDays: days.filter((d) => d.status === 'missed').map((d) => d.date),
+      restDays: days.filter((d) => d.status === 'rest').map((d) => d.date),
     };
   }
 

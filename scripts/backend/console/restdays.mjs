@@ -33,19 +33,26 @@ const civilDate = (ms) => new Date(ms + OFFSET_MINUTES * 60_000).toISOString().s
 const dayNumber = (date) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const isDate = (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && civilDate(Date.parse(`${v}T00:00:00Z`) - OFFSET_MINUTES * 60_000) === v;
 
-function streakOf(ctx, patientId, inputs) {
-  const envelope = ctx.core.call('evaluateStreak', { nowMs: ctx.nowMs(), clock: 'server', patientId, ...inputs });
-  if (!envelope.ok) throw new ApiError(422, envelope.error.code, envelope.error.message);
-  const v = envelope.value;
+export function streakOf(ctx, patientId, inputs) {
+  const nowMs = ctx.nowMs();
+  const evaluate = (viewMonth) => {
+    const envelope = ctx.core.call('evaluateStreak', { nowMs, clock: 'server', patientId, ...inputs, ...(viewMonth ? { viewMonth } : {}) });
+    if (!envelope.ok) throw new ApiError(422, envelope.error.code, envelope.error.message);
+    return envelope.value;
+  };
+  const v = evaluate(null);
+  // The window a doctor may excuse can start in the previous month: its calendar too.
+  const earlier = civilDate(nowMs - REST_BACK_DAYS * DAY_MS).slice(0, 7);
+  const days = earlier === v.calendar.month ? v.calendar.days : [...evaluate(earlier).calendar.days, ...v.calendar.days];
   return {
     today: v.today,
     current: v.current,
     longest: v.longest,
     alive: v.alive,
     statusText: v.statusText,
-    // The days of the last REST_BACK_DAYS the core calls missed: what a doctor may excuse.
-    missedDays: v.calendar.days.filter((d) => d.status === 'missed').map((d) => d.date),
-    restDays: v.calendar.days.filter((d) => d.status === 'rest').map((d) => d.date),
+    // The days the core calls missed: what a doctor may excuse (the caller keeps the window's).
+    missedDays: days.filter((d) => d.status === 'missed').map((d) => d.date),
+    restDays: days.filter((d) => d.status === 'rest').map((d) => d.date),
   };
 }
 
