@@ -372,6 +372,16 @@ const SIM_SAMPLES = Object.freeze([
   '今天的颈部操做完了，大家早安',
 ]);
 
+/** The stylesheet of 群消息复核 and 病友故事官 (./intake.css), once. */
+export function loadIntakeStyles() {
+  if (typeof document === 'undefined' || document.querySelector('link[data-intake-styles]')) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = new URL('./intake.css', import.meta.url).href;
+  link.dataset.intakeStyles = '';
+  document.head.append(link);
+}
+
 /** A fresh idempotency key for one staff action. */
 function actionKey(prefix) {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -390,6 +400,7 @@ function actionKey(prefix) {
 function createGroupIntake({ core, backend, showToast, segments, $ }) {
   let root = null;
   let groupList = [];
+  loadIntakeStyles();
 
   function build() {
     root = el('section', 'card mod-groups');
@@ -412,7 +423,7 @@ function createGroupIntake({ core, backend, showToast, segments, $ }) {
     sim.id = 'mod-sim';
     sim.hidden = true;
     const simTitle = el('h3', 'mod-sim__title', '模拟群消息（演示）');
-    const select = el('select', 'input');
+    const select = el('select', 'intake-input');
     select.id = 'mod-sim-group';
     select.setAttribute('aria-label', '发到哪个群');
     const text = el('textarea', 'textarea');
@@ -435,7 +446,8 @@ function createGroupIntake({ core, backend, showToast, segments, $ }) {
     const outcome = el('div', 'mod-sim__outcome');
     outcome.id = 'mod-sim-outcome';
     outcome.setAttribute('aria-live', 'polite');
-    sim.append(simTitle, select, text, samples, send, outcome);
+    const simNote = el('p', 'mod-queue__note', '演示数据：模拟一位群成员发出的消息，经机器人检查后会进入上方的复核列表。');
+    sim.append(simTitle, simNote, select, text, samples, send, outcome);
     sim.addEventListener('submit', (e) => {
       e.preventDefault();
       simulate(select.value, text.value, send);
@@ -579,7 +591,14 @@ function createGroupIntake({ core, backend, showToast, segments, $ }) {
     save.type = 'submit';
     const error = el('p', 'form-error');
     error.hidden = true;
-    form.append(day, start, minutes, doctor, contact, save, error);
+    const field = (label, control) => {
+      const wrap = el('label', 'intake-field', label);
+      control.classList.replace('input', 'intake-input');
+      control.removeAttribute('aria-label');
+      wrap.append(control);
+      return wrap;
+    };
+    form.append(field('星期', day), field('开始', start), field('时长（分钟）', minutes), field('答疑医生', doctor), field('紧急联系电话', contact), save, error);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       error.hidden = true;

@@ -10,6 +10,7 @@
 import { replayPoster } from '../poster/replay.js';
 import { el } from '../svg.js';
 import { describeError } from '../lib/copy.js';
+import { loadIntakeStyles } from './moderation.js';
 
 /** A3 (297 × 420 mm) at 300 dots per inch. */
 export const A3_300DPI = Object.freeze({ width: 3508, height: 4961 });
@@ -50,10 +51,11 @@ export function createStoryMonth({ core, backend, showToast, hospitalName = () =
 
   function build() {
     built = true;
+    loadIntakeStyles();
     const root = $('staff-story-month');
     const title = el('h2', 'section-head__title', '病友故事官 · 月度故事');
     title.id = 'story-month-title';
-    const picker = Object.assign(el('input', 'input'), { type: 'month', id: 'story-month-month' });
+    const picker = Object.assign(el('input', 'intake-input'), { type: 'month', id: 'story-month-month' });
     picker.setAttribute('aria-label', '月份');
     picker.addEventListener('change', () => {
       if (picker.value) show(picker.value);
@@ -63,11 +65,11 @@ export function createStoryMonth({ core, backend, showToast, hospitalName = () =
 
     const call = el('form', 'card story-month__call');
     call.id = 'story-month-call';
-    call.append(
-      el('h3', 'section-head__title', '本月故事征集'),
-      Object.assign(el('input', 'input'), { id: 'story-month-theme', maxLength: 40, placeholder: '征集主题，如：我的康复日常' }),
-      Object.assign(el('textarea', 'textarea'), { id: 'story-month-invitation', rows: 3, maxLength: 300, placeholder: '给病友的征集说明（患者在「病友故事」和投稿页看到）' }),
-    );
+    const themeField = el('label', 'intake-field', '征集主题');
+    themeField.append(Object.assign(el('input', 'intake-input'), { id: 'story-month-theme', maxLength: 40, placeholder: '如：我的康复日常' }));
+    const invitationField = el('label', 'intake-field', '征集说明（患者在「病友故事」中看到，发布前检查用语）');
+    invitationField.append(Object.assign(el('textarea', 'textarea'), { id: 'story-month-invitation', rows: 3, maxLength: 300, placeholder: '如：本月征集您的康复故事：复查、锻炼、饮食，都可以写。' }));
+    call.append(el('h3', 'section-head__title', '本月故事征集'), themeField, invitationField);
     const callError = el('p', 'form-error');
     callError.id = 'story-month-call-error';
     callError.hidden = true;
@@ -124,6 +126,7 @@ export function createStoryMonth({ core, backend, showToast, hospitalName = () =
       return;
     }
     box.append(el('p', 'mod-queue__title', pick.title ?? '（作者已撤回发布同意）'), el('p', 'mod-queue__meta', `${pick.author} · 故事官`));
+    if (pick.story) box.append(el('p', 'mod-queue__excerpt', pick.story));
     if (!pick.published) return;
     const error = el('p', 'form-error');
     error.hidden = true;
