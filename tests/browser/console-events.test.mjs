@@ -2,7 +2,7 @@
 // (harness.mjs twoBackendSuite; the offline demo plays the server):
 //   - 医院事件: a day's CSV of 1,000 events, 30 of them bad, uploaded on the
 //     screen → 970 applied, the 30 listed row by row with their reasons; the
-//     same file again applies nothing;
+//     same file again applies nothing; one step recorded by hand, once;
 //   - 失败挽回: the list holds exactly the lapsed referrals (checked against
 //     the hospital's own data: no visit, no complaint, 48 h since the last
 //     step), with the held offer's end; a call's outcome is recorded;
@@ -222,6 +222,18 @@ for (const backend of backends) {
       await page.screenshot({ path: join(SHOTS, `console-events-${backend.name}-import.png`) });
       const again = await importCsv(page, text);
       assert.deepEqual([again.applied, again.unchanged, again.refused], [0, 970, 30], 'nothing applied twice');
+      // By hand: one step of one patient; the same step again is not recorded twice.
+      const record = async () => {
+        await page.evaluate(() => {
+          document.getElementById('events-record-result').hidden = true;
+        });
+        await page.selectOption('#events-step', 'admissionConfirmed');
+        await page.click('#events-submit');
+        await page.waitForSelector('#events-record-result:not([hidden])');
+        return page.textContent('#events-record-result');
+      };
+      assert.match(await record(), /^已记录：入院/);
+      assert.match(await record(), /此前已记录入院/);
       const facts = await backend.facts(page);
       const applied = facts.filter((f) => patients.some((p) => f.id.endsWith(p.replace(/^.*-p-/, '-r-'))) && f.registration && f.arrival);
       assert.equal(applied.length, 485, 'both steps of every listed patient stored once');
