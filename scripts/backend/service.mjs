@@ -34,6 +34,7 @@ export const SERVER_CORE_EXPORTS = Object.freeze([
   'layoutPoster',
   'mayShowInvitePrompt',
   'myReferralTree',
+  'recoveryList',
   'makeChannelToken',
   'checkChannelClaim',
   'assessKoc',
