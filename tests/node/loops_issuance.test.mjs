@@ -196,6 +196,7 @@ test('day 90: the reward vests without the patient asking; a second run issues n
   assert.ok(keys.includes(`fission-exam:${B.referralId}:referrer:exam-100`), keys.join());
   assert.ok(keys.includes(`fission-exam:${C.referralId}:referrer:exam-100`), 'C did not consent to share progress; the reward is A\'s all the same');
   assert.ok(first.summary.changes.some((c) => c.action === 'issued' && c.patientId === A.patientId));
+  assert.ok(first.summary.changes.every((c) => /\*/.test(c.patientName)), 'operations read the masked display name, never a full one');
   const rewards = (await inbox(A.token)).filter((e) => e.kind === 'reward');
   assert.equal(rewards.length, 2, 'one line per reward, two rewards at once');
   for (const r of rewards) assert.equal(r.text, '您的100元体检券已到账');
@@ -338,6 +339,11 @@ globalThis.location ??= new URL('http://127.0.0.1:8080/');
 
 const DEMO_PATIENT = 'demo-patient-0001';
 let offlineDb = 0;
+const offlineBackends = [];
+// Each demo closes its database, BroadcastChannel and timer (wipe), or the process would not end.
+after(async () => {
+  for (const b of offlineBackends) await b.wipe().catch(() => {});
+});
 
 async function offlineDemo(startMs) {
   const module = await loadCore();
@@ -367,6 +373,7 @@ async function offlineDemo(startMs) {
   // The friend's phone: a second page of the same demo (same database).
   const friendPhone = createOfflineBackend({ dbName, clock: () => clock.now, simulatedFriend: true });
   friendPhone.useCore(core);
+  offlineBackends.push(b, friendPhone);
   return { b, friendPhone, core, clock, put, issuedKeys };
 }
 

@@ -184,6 +184,7 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     };
     await transactionDone(tx);
 
+    const displayName = (await backend.getProfile()).displayName;
     const summary = {
       patients: 1,
       issued: issued.length,
@@ -192,8 +193,8 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       notified: 0,
       refused: 0,
       changes: [
-        ...issued.map((g) => ({ action: 'issued', patientId, grantKey: g.key, title: g.reward.title })),
-        ...voided.map((r) => ({ action: 'voided', patientId, grantKey: r.grantKey, title: r.title })),
+        ...issued.map((g) => ({ action: 'issued', patientId, patientName: displayName, grantKey: g.key, title: g.reward.title })),
+        ...voided.map((r) => ({ action: 'voided', patientId, patientName: displayName, grantKey: r.grantKey, title: r.title })),
       ].slice(0, MAX_LISTED_CHANGES),
     };
     if (summary.issued + summary.voided + summary.inbox > 0 || cause === 'manual') {

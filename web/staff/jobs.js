@@ -126,7 +126,7 @@ export function createJobs({ backend }) {
       const changes = Array.isArray(run.summary?.changes) ? run.summary.changes : [];
       if (changes.length) {
         const list = el('ul', 'staff-jobs__changes');
-        for (const c of changes) list.append(el('li', undefined, `${c.action === 'voided' ? '作废' : '发放'}：${c.title}（患者 ${c.patientId}）`));
+        for (const c of changes) list.append(el('li', undefined, `${c.action === 'voided' ? '作废' : '发放'}：${c.title}${c.patientName ? `（${c.patientName}）` : ''}`));
         what.append(list);
       }
       const ms = run.finishedAtMs === null ? null : Math.max(0, run.finishedAtMs - run.startedAtMs);

@@ -90,7 +90,9 @@ export async function issueForPatient(client, ctx, patientId, { channel = null }
     channel,
     issued: issued.map((g) => ({ title: g.title, type: g.type, referrer: g.referralId !== null && asReferrer.has(g.referralId) })),
   });
-  return { issued, voided, inbox: inbox.added, notified: inbox.notified };
+  // Operations read the changes by the patient's display name (stored masked, 王*), not an id.
+  const name = issued.length + voided.length > 0 ? (await client.query('SELECT display_name FROM patients WHERE id = $1', [patientId])).rows[0]?.display_name : '';
+  return { issued, voided, inbox: inbox.added, notified: inbox.notified, patientName: name ?? '' };
 }
 
 /** Patients one run of the due list takes at most (the rest wait for the next run, seconds later). */
@@ -124,8 +126,9 @@ export async function runIssuance(pool, ctx, { scope = 'due', channel = null, lo
       summary.voided += r.voided.length;
       summary.inbox += r.inbox;
       summary.notified += r.notified;
-      for (const g of r.issued) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'issued', patientId, grantKey: g.grantKey, title: g.title });
-      for (const g of r.voided) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'voided', patientId, grantKey: g.grantKey, title: g.title });
+      const who = { patientId, patientName: r.patientName };
+      for (const g of r.issued) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'issued', ...who, grantKey: g.grantKey, title: g.title });
+      for (const g of r.voided) if (summary.changes.length < MAX_LISTED_CHANGES) summary.changes.push({ action: 'voided', ...who, grantKey: g.grantKey, title: g.title });
     } catch (error) {
       if (isConnectionError(error)) throw error;
       summary.refused += 1;
