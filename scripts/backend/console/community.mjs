@@ -22,6 +22,8 @@ import { DEMO_PATIENT_ID } from '../seed.mjs';
 
 const MAX_NOTE = 200;
 const TREND_MONTHS = 12;
+/** Accounts this process remembers having recorded (the table is the record). */
+const NOTED_MAX = 100_000;
 const GROUP_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -336,6 +338,8 @@ export function registerCommunityConsoleRoutes(api, { pool, ctx, guard, send }) 
   api.addHook('onResponse', async (request, reply) => {
     const who = request.who;
     if (!who || who.role !== 'patient' || reply.statusCode >= 400 || noted.has(who.subjectId)) return;
+    // A memo of accounts already recorded, not a record: forgetting it costs one idempotent insert each.
+    if (noted.size >= NOTED_MAX) noted.clear();
     noted.add(who.subjectId);
     const address = request.ip ?? request.raw?.socket?.remoteAddress;
     if (!address) return;
