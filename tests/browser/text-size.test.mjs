@@ -67,6 +67,8 @@ const ALLOWED_WORDS = new Set(['CareCircle', 'KB', 'MB', 'TA']);
 const REFERRAL_CODE = /\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}\b/g;
 /** A link shown to be copied and sent (the patient's own join link, 我的推荐码). */
 const LINK = /https?:\/\/\S+/g;
+// A coupon's counter code, shown to be read aloud at the counter (two groups of four).
+const COUNTER_CODE = /\b[0-9A-Z]{4}-[0-9A-Z]{4}\b/g;
 /** Staff's term of art (key opinion consumer) on the workbench, never on a patient screen. */
 const STAFF_WORDS = Object.freeze(['KOC']);
 const FORBIDDEN = Object.freeze([
@@ -259,6 +261,7 @@ async function wordingProblems(target, screen, { words = [], texts = null } = {}
     const scrubbed = text
       .replace(LINK, ' ')
       .replace(REFERRAL_CODE, ' ')
+      .replace(COUNTER_CODE, ' ')
       .replace(/[A-Za-z]+/g, (w) => (ALLOWED_WORDS.has(w) || words.includes(w) ? ' ' : w));
     for (const [pattern, why] of FORBIDDEN) {
       if (pattern.test(scrubbed)) {
@@ -317,6 +320,35 @@ test('patient screens hold at 100/130/200 % text on 320 and 375 px, in Chinese o
 
   await go('#wallet', 'wallet');
   found.push(...(await sweep('wallet')));
+  // A usable coupon's sheet with its counter code (QR and the code read aloud).
+  await press('.coupon--available .coupon__ticket--open');
+  await page.waitForSelector('#coupon-sheet[data-status="issued"]');
+  assert.match(await page.textContent('#coupon-sheet-code'), /\S/, 'the counter code is shown');
+  found.push(...(await sweep('coupon-sheet')));
+  await press('#coupon-sheet-close');
+  await page.waitForSelector('#coupon-sheet', { state: 'detached' });
+  // The reward sheet, with a milestone the core reports for the demo's streak (its own words).
+  await page.evaluate(async () => {
+    const { loadCore } = await import('/core.js');
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const { openRewardMoment } = await import('/reward-moment.js');
+    const core = await loadCore();
+    const backend = createOfflineBackend();
+    await backend.init();
+    const profile = await backend.getProfile();
+    const now = backend.now();
+    const report = core.call('evaluateStreak', { nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...(await backend.getStreakInputs()) }).value;
+    const m = report.milestones[0];
+    openRewardMoment({
+      heading: '恭喜，打卡目标达成！',
+      lead: `${m.earnedText}，可在券包中查看和使用。`,
+      items: [{ key: m.key, title: m.rewardTitle, valueFen: m.rewardValueFen, note: `连续打卡 ${m.rangeLabel}` }],
+    });
+  });
+  await page.waitForSelector('#reward-moment .reward-moment__panel');
+  found.push(...(await sweep('reward-moment')));
+  await press('#reward-moment-close');
+  await page.waitForSelector('#reward-moment', { state: 'detached' });
 
   await go('#referral', 'referral');
   await page.waitForSelector('#ref-tree-scroll:not([hidden])');
