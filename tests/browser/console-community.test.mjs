@@ -248,3 +248,30 @@ for (const backend of backends) {
     }
   });
 }
+
+test('offline: the four community screens have no serious or critical axe violation (WCAG 2.1 A/AA)', { timeout: TEST_TIMEOUT }, async () => {
+  const { createRequire } = await import('node:module');
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Only here: bypassCSP lets axe-core be injected as a script.
+  const context = await suite.browser.newContext({ ...DESKTOP, bypassCSP: true });
+  await context.clock.setFixedTime(NOW);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  try {
+    await openStaff(page, suite.stack.staticServer.url, 'operations', 'members');
+    await page.addScriptTag({ content: axeSource });
+    for (const screen of ['members', 'report', 'quality', 'risk']) {
+      await page.evaluate((s) => {
+        location.hash = `#staff/${s}`;
+      }, screen);
+      await page.waitForSelector(`#staff-${screen}:not([hidden])[data-state="ready"]`);
+      const failing = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      assert.deepEqual(failing, [], screen);
+    }
+  } finally {
+    await context.close().catch(() => {});
+  }
+});
