@@ -170,7 +170,8 @@ export async function startJobs(pool, { databaseUrl, ctx, sender = null, jobs = 
   boss.on('error', (error) => log(`job runner: ${error.message}`));
   await boss.start();
   for (const job of jobs) {
-    await boss.createQueue(job.name, { policy: 'stately', retryLimit: 0, expireInSeconds: 900 });
+    // A run left active by a killed process expires after 2 minutes (a stately queue activates one at a time).
+    await boss.createQueue(job.name, { policy: 'stately', retryLimit: 0, expireInSeconds: 120 });
     if (schedule) await boss.schedule(job.name, job.cron, { cause: 'schedule' }, { tz: JOB_TIME_ZONE });
     await boss.work(job.name, { pollingIntervalSeconds, batchSize: 1 }, async ([item]) => {
       const cause = item?.data?.cause === 'event' ? 'event' : item?.data?.cause === 'manual' ? 'manual' : 'schedule';
