@@ -17,6 +17,7 @@ const JOB_LABELS = Object.freeze({
   'purge-idempotency-keys': '清理过期请求记录',
   'purge-expired-sessions': '清理过期登录',
   'purge-job-runs': '清理旧任务记录',
+  'promote-campaign-versions': '活动新版本按期生效',
 });
 const CAUSE_LABELS = Object.freeze({ schedule: '按计划', event: '好友进展变化', manual: '手动运行' });
 const OUTCOME_LABELS = Object.freeze({ done: '完成', skipped: '跳过', failed: '失败' });
@@ -36,6 +37,7 @@ export function summaryText(summary) {
   if (n('retrying')) parts.push(`${n('retrying')}条稍后重试`);
   if (n('failed')) parts.push(`${n('failed')}条发送失败`);
   if ('deleted' in summary) parts.push(`删除${n('deleted')}条`);
+  if (n('promoted')) parts.push(`${n('promoted')}个活动新版本生效`);
   if (summary.note === 'no sender configured') parts.push('未配置通知渠道');
   return parts.length ? parts.join('，') : '无变化';
 }

@@ -34,11 +34,12 @@ import deliverNotifications from './deliver-notifications.mjs';
 import purgeExpiredSessions from './purge-expired-sessions.mjs';
 import purgeIdempotencyKeys from './purge-idempotency-keys.mjs';
 import purgeJobRuns from './purge-job-runs.mjs';
+import promoteCampaignVersions from './promote-campaign-versions.mjs';
 import referralIssuance from './referral-issuance.mjs';
 import referralIssuanceSweep from './referral-issuance-sweep.mjs';
 
 /** The jobs every server runs. */
-export const JOBS = [purgeIdempotencyKeys, purgeExpiredSessions, purgeJobRuns, referralIssuance, referralIssuanceSweep, deliverNotifications];
+export const JOBS = [purgeIdempotencyKeys, purgeExpiredSessions, purgeJobRuns, referralIssuance, referralIssuanceSweep, deliverNotifications, promoteCampaignVersions];
 
 /** pg-boss's schema. */
 export const JOB_SCHEMA = 'pgboss';
