@@ -7,9 +7,9 @@
 //
 // Whether it may show is the core's answer (mayShowInvitePrompt: at most 3
 // per 90 days, opt-out honoured, staff never, none in a clinical moment, none
-// on a day a reward reached the patient) on the backend's prompt history, the
-// rewards issued (and a milestone this check-in earned) and the patient's
-// 'referralPrompts' consent; this file holds no cap and no window. The backend then records the prompt and checks again on its own
+// on the day of a reward moment) on the backend's prompt history, whether this
+// check-in earned a milestone, and the patient's 'referralPrompts' consent;
+// this file holds no cap and no window. The backend then records the prompt and checks again on its own
 // facts (the server with the same core): only a recorded prompt is shown.
 // 不再提醒 is the one-tap opt-out (consent 'referralPrompts' = false), the
 // same switch as in 我的 · 设置.
@@ -150,14 +150,13 @@ export function createInvitePrompt({ core, backend, showToast, isCheckInShown })
     });
   }
 
-  /** When rewards reached the patient: the issued ones the backend knows, and now if this check-in earned one. */
-  async function rewardInstants(rewarded, nowMs) {
-    const instants = rewarded ? [nowMs] : [];
-    if (supports(backend, 'getEligibilityInputs')) {
-      const inputs = await backend.getEligibilityInputs();
-      for (const i of inputs.issued ?? []) if (Number.isSafeInteger(i.issuedAtMs)) instants.push(i.issuedAtMs);
-    }
-    return instants.slice(-1000);
+  /**
+   * When a reward reached the patient in the app: now, if this check-in
+   * earned a milestone (the reward sheet is open). Vouchers the server
+   * issues on its schedule reach the patient through the inbox instead.
+   */
+  function rewardInstants(rewarded, nowMs) {
+    return rewarded ? [nowMs] : [];
   }
 
   /**
