@@ -60,6 +60,8 @@ function stepKey(kind, text, occurrence) {
  *   loadCore?: () => Promise<{call: Function}>, everyMs?: number}} options
  */
 export function attachOfflineIssuance(backend, { database, init, clock, patientId, stores, loadCore, everyMs = OFFLINE_ISSUANCE_EVERY_MS }) {
+  // Attached once: a second call (a merged hook line twice) would run every evaluation twice.
+  if (typeof backend.runIssuanceNow === 'function') return backend;
   const original = {
     getEligibilityInputs: backend.getEligibilityInputs.bind(backend),
     getReferralGraph: backend.getReferralGraph?.bind(backend),
