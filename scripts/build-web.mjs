@@ -60,6 +60,22 @@ export async function buildWeb({ quiet = false } = {}) {
   const { build } = await import('vite');
   await build({ configFile: join(root, 'vite.config.mjs'), logLevel: quiet ? 'error' : 'warn' });
 
+  // Style sheets the sources link at run time (new URL('./x.css', import.meta.url))
+  // are emitted as they are, under assets/: their relative url(…)s, written
+  // from the source folder, are rewritten from assets/ (icons are copied below).
+  const manifest = JSON.parse(readFileSync(join(OUT, '.vite', 'manifest.json'), 'utf8'));
+  for (const { src, file } of Object.values(manifest)) {
+    if (!src?.endsWith('.css') || !file.endsWith('.css')) continue;
+    const target = join(OUT, file);
+    const text = readFileSync(target, 'utf8');
+    const fixed = text.replace(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g, (all, quote, url) => {
+      if (/^(data:|[a-z]+:|\/|#)/i.test(url)) return all;
+      const from = relative(dirname(target), join(OUT, dirname(src), url)).split('\\').join('/');
+      return `url(${quote}${from}${quote})`;
+    });
+    if (fixed !== text) writeFileSync(target, fixed);
+  }
+
   let copied = 0;
   for (const file of walk(WEB)) {
     if (BUNDLED.test(file) && !file.startsWith('vendor/')) continue;

@@ -55,6 +55,19 @@ test('the built page has no inline script, style or handler, and every file it n
   assert.ok(readFileSync(join(built, script), 'utf8').split('\n').length < 50, 'the entry script is minified');
 });
 
+test('every url(…) of the built style sheets names a file of the build', () => {
+  const chunks = JSON.parse(readFileSync(join(built, '.vite', 'manifest.json'), 'utf8'));
+  const sheets = new Set(Object.values(chunks).flatMap((c) => [c.file, ...(c.css ?? [])]).filter((f) => f.endsWith('.css')));
+  assert.ok(sheets.size >= 2, 'the main style sheet and those linked at run time');
+  for (const sheet of sheets) {
+    const text = readFileSync(join(built, sheet), 'utf8');
+    for (const [, , url] of text.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)) {
+      if (/^(data:|[a-z]+:|#)/i.test(url)) continue;
+      assert.ok(existsSync(join(built, dirname(sheet), url)), `${sheet}: url(${url}) exists`);
+    }
+  }
+});
+
 test('each screen loaded on demand keeps a stable path that re-exports its hashed chunk', () => {
   const chunks = JSON.parse(readFileSync(join(built, '.vite', 'manifest.json'), 'utf8'));
   const screens = Object.values(chunks).filter((c) => c.isDynamicEntry && c.src && !c.src.startsWith('..'));
