@@ -43,12 +43,23 @@ export const COMPRESSED = /\.(js|mjs|css|html|json|webmanifest|svg|wasm)$/;
 /** Files the bundler owns (it follows their imports and links); the rest are copied. */
 const BUNDLED = /\.(js|mjs|css|html)$/;
 
-// The precache manifest: every file of the build but the worker itself and
-// WeChat's JS-SDK (fetched only inside WeChat, never for the offline demo).
+// Files no patient's phone should download in the background: the worker
+// itself, WeChat's JS-SDK (fetched only inside WeChat), and the staff desk's
+// libraries — the counter's QR reader (a 0.9 MB .wasm) and the CSV parser —
+// which the workbench fetches when a staff screen first needs them (typing a
+// counter code works without them).
+export const NOT_PRECACHED = ['sw.js', 'vendor/jweixin.mjs', 'vendor/zxing/**', 'vendor/csv-parse-sync.mjs'];
+
+/** Whether a shell file (path relative to the shell's root) is precached. */
+export function isPrecached(file) {
+  return !NOT_PRECACHED.some((pattern) => (pattern.endsWith('/**') ? file.startsWith(pattern.slice(0, -2)) : file === pattern));
+}
+
+// The precache manifest: every file of the build but those above.
 // Hashed assets are revisioned by their name; the rest by their content.
 export const PRECACHE = {
   globPatterns: ['**/*'],
-  globIgnores: ['sw.js', 'vendor/jweixin.mjs', '**/*.br'],
+  globIgnores: [...NOT_PRECACHED, '**/*.br'],
   dontCacheBustURLsMatching: /^assets\//,
   maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
 };

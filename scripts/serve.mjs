@@ -29,6 +29,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { isPrecached } from './build-web.mjs';
+
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
 const DEFAULT_PORT = 8080;
@@ -83,9 +85,6 @@ function walk(dir, base = dir) {
   return files;
 }
 
-// Never precached: the worker itself, and WeChat's JS-SDK (fetched only
-// inside WeChat). scripts/build-web.mjs leaves out the same files.
-const NOT_PRECACHED = new Set(['sw.js', 'vendor/jweixin.mjs']);
 
 /**
  * The service worker's precache list for the source tree, in Workbox's
@@ -99,10 +98,10 @@ export async function sourcePrecacheManifest(webDir, wasmDir, vendorDir) {
     if (info?.isFile()) entries.push({ url, revision: `${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}` });
   };
   for (const file of walk(webDir).sort()) {
-    if (!NOT_PRECACHED.has(file)) await add(file, path.join(webDir, file));
+    if (isPrecached(file)) await add(file, path.join(webDir, file));
   }
   for (const [url, file] of WASM_FILES) await add(url.slice(1), path.join(wasmDir, file));
-  for (const [url, file] of VENDOR_FILES) await add(url.slice(1), path.join(vendorDir, file));
+  for (const [url, file] of VENDOR_FILES) if (isPrecached(url.slice(1))) await add(url.slice(1), path.join(vendorDir, file));
   return entries;
 }
 

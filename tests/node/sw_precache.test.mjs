@@ -12,14 +12,12 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { walk } from '../../scripts/build-web.mjs';
+import { isPrecached, walk } from '../../scripts/build-web.mjs';
 import { sourcePrecacheManifest } from '../../scripts/serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const web = join(root, 'web');
 const built = join(root, 'build', 'web');
-// Fetched only inside WeChat; never precached in either list.
-const NOT_PRECACHED = new Set(['sw.js', 'vendor/jweixin.mjs']);
 
 /** The manifest the build wrote into build/web/sw.js. */
 function builtManifest() {
@@ -38,12 +36,14 @@ test('the sources: every committed shell file is in the dev server\'s precache l
     .split('\n')
     .filter((path) => /\.(js|mjs|css|svg|webmanifest|json|html)$/.test(path))
     .map((path) => path.slice('web/'.length))
-    .filter((path) => !NOT_PRECACHED.has(path) && existsSync(join(web, path)));
+    .filter((path) => isPrecached(path) && existsSync(join(web, path)));
   assert.deepEqual(committed.filter((path) => !urls.has(path)), [], 'committed shell files missing from the list');
   for (const url of ['index.html', 'app.js', 'wasm/core.mjs', 'wasm/core.wasm', 'vendor/qrcodegen.js']) {
     assert.ok(urls.has(url), `${url} is precached`);
   }
   assert.equal(urls.has('sw.js'), false, 'the worker does not cache itself');
+  // A patient's phone never downloads the staff desk's QR reader or CSV parser in the background.
+  assert.deepEqual([...urls].filter((url) => url.startsWith('vendor/zxing/') || url === 'vendor/csv-parse-sync.mjs'), [], 'staff-only libraries are not precached');
   assert.ok(manifest.every((entry) => typeof entry.revision === 'string' && entry.revision.length > 0), 'every entry has a revision');
 });
 
@@ -52,9 +52,11 @@ test('the build: build/web/sw.js precaches every file of build/web, and every li
   const urls = manifest.map((entry) => entry.url);
   assert.equal(new Set(urls).size, urls.length, 'no file listed twice');
   // Brotli copies (<file>.br) are how the server sends a file, not files of their own.
-  const files = walk(built).filter((path) => !NOT_PRECACHED.has(path) && !path.endsWith('.br'));
+  const files = walk(built).filter((path) => isPrecached(path) && !path.endsWith('.br'));
   assert.deepEqual(files.filter((path) => !urls.includes(path)), [], 'built files missing from the precache list');
   assert.deepEqual(urls.filter((url) => !existsSync(join(built, url))), [], 'listed but not in build/web');
+  assert.deepEqual(urls.filter((url) => url.startsWith('vendor/zxing/') || url === 'vendor/csv-parse-sync.mjs'), [], 'staff-only libraries are not precached');
+  assert.ok(files.length > 0 && walk(built).some((path) => path.startsWith('vendor/zxing/')), 'the build carries the QR reader (fetched on demand)');
   // Hashed assets are revisioned by their names, the rest by their content.
   for (const { url, revision } of manifest) {
     if (url.startsWith('assets/')) assert.equal(revision, null, `${url} is revisioned by its name`);
