@@ -9,12 +9,12 @@ import * as service from './service.mjs';
 import { DEPLOYMENT_ROUTES, getMyReferralCode, registerDeploymentRoutes } from './loops/deployment.mjs';
 import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
 import { CAMPAIGN_ROUTES, registerCampaignRoutes } from './console/campaigns.mjs';
-import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
+import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
+import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
 import { STORIES_MONTH_ROUTES, registerStoriesMonthRoutes } from './console/stories-month.mjs';
 import { COMMUNITY_CONSOLE_ROUTES, registerCommunityConsoleRoutes } from './console/community.mjs';
-import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
 export const OPERATIONS = Object.freeze({
@@ -91,12 +91,12 @@ export function apiRoutes() {
     ...DEPLOYMENT_ROUTES,
     ...COUNTER_ROUTES,
     ...CAMPAIGN_ROUTES,
-    ...INBOX_ROUTES,
     ...CHANNELS_ROUTES,
+    ...HOSPITAL_DESK_ROUTES,
+    ...INBOX_ROUTES,
     ...INTAKE_ROUTES,
     ...STORIES_MONTH_ROUTES,
     ...COMMUNITY_CONSOLE_ROUTES,
-    ...HOSPITAL_DESK_ROUTES,
     ...AUTH_ROUTES,
   ];
 }
@@ -106,9 +106,8 @@ export function isKnownPath(path) {
   return (
     GET_ROUTES.has(path) || POST_ROUTES.has(path) || PUT_ROUTES.has(path) || path === '/batch' || path === '/now' || path === '/demo/sessions' ||
     AUTH_ROUTES.some((r) => r.path === path) || DEPLOYMENT_ROUTES.some((r) => r.path === path) || INBOX_ROUTES.some((r) => r.path === path) ||
-    COUNTER_ROUTES.some((r) => r.path === path) || CAMPAIGN_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
-    STORIES_MONTH_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path) ||
-    COMMUNITY_CONSOLE_ROUTES.some((r) => r.path === path)
+    COUNTER_ROUTES.some((r) => r.path === path) || CAMPAIGN_ROUTES.some((r) => r.path === path) || CHANNELS_ROUTES.some((r) => r.path === path) || HOSPITAL_DESK_ROUTES.some((r) => r.path === path) || INTAKE_ROUTES.some((r) => r.path === path) ||
+    STORIES_MONTH_ROUTES.some((r) => r.path === path) || COMMUNITY_CONSOLE_ROUTES.some((r) => r.path === path)
   );
 }
 
@@ -149,10 +148,10 @@ export function registerRoutes(app, deps) {
   if (deps.deployment) registerDeploymentRoutes(app, { deployment: deps.deployment, send: deps.send });
   if (deps.pool) registerCounterRoutes(app, deps);
   if (deps.pool) registerCampaignRoutes(app, deps);
-  if (deps.pool) registerInboxRoutes(app, deps);
   if (deps.pool) registerChannelsRoutes(app, deps);
+  if (deps.pool) registerHospitalDeskRoutes(app, deps);
+  if (deps.pool) registerInboxRoutes(app, deps);
   if (deps.pool && deps.intake) registerIntakeRoutes(app, deps);
   if (deps.pool) registerStoriesMonthRoutes(app, deps);
   if (deps.pool) registerCommunityConsoleRoutes(app, deps);
-  if (deps.pool) registerHospitalDeskRoutes(app, deps);
 }

@@ -1224,9 +1224,6 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     },
   };
 
-  // The group-message intake and the story-officer programme, played here (./offline-intake.js).
-  Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
-
   // Letters' and cards' tokens, the saved KOC result (offline-channels.js).
   const channels = createOfflineChannels({
     database,
@@ -1274,15 +1271,6 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
   // The group-message intake and the story-officer programme, played here (./offline-intake.js).
   Object.assign(backend, createOfflineIntake({ dbName, clock, backend }));
 
-  // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
-  attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
-
-  // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
-  attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
-
-  // The console's campaigns (offline-campaigns.js): the list, saves under change control, the dry run.
-  for (const name of ['getCampaigns', 'saveCampaign', 'dryRunCampaign']) backend[name] = campaignsConsole[name].bind(campaignsConsole);
-
   // The community console: member lists, report trend, referral quality, risk flags (./offline-community.js).
   Object.assign(
     backend,
@@ -1307,5 +1295,12 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       },
     }),
   );
+
+  // The server's scheduled issuance and the inbox, played by the demo on its clock (offline-issuance.js).
+  attachOfflineIssuance(backend, { database, init: () => backend.init(), clock, patientId: DEMO_PROFILE.patientId, stores: { issued: STORE_ISSUED, meta: STORE_META } });
+
+  // The console's campaigns (offline-campaigns.js): the list, saves under change control, the dry run.
+  for (const name of ['getCampaigns', 'saveCampaign', 'dryRunCampaign']) backend[name] = campaignsConsole[name].bind(campaignsConsole);
+
   return assertBackend(backend);
 }

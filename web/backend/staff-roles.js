@@ -29,7 +29,7 @@ const BASE_ROLES = Object.freeze({
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });
 
-/** Each role with the referral channels' screens and methods added after its own (as the server's policy does). */
+/** Each role with the hospital desk's screens and methods added after its own (as the server's policy does). */
 export const STAFF_ROLES = Object.freeze(
   /** @type {typeof BASE_ROLES} */ (
     Object.fromEntries(

@@ -69,13 +69,13 @@ export const STAFF_SCREENS = Object.freeze({
   counter: '到店核销 · 员工工作台',
   discharge: '出院感恩卡 · 员工工作台',
   jobs: '计划任务 · 员工工作台',
+  'story-month': '病友故事官 · 员工工作台',
   events: '医院事件 · 员工工作台',
   recovery: '失败挽回 · 员工工作台',
   restdays: '休息日审批 · 员工工作台',
   members: '社群成员 · 员工工作台',
   quality: '推荐质量 · 员工工作台',
   risk: '风险提示 · 员工工作台',
-  'story-month': '病友故事官 · 员工工作台',
 });
 
 const SIGN_IN_TITLE = '工作人员登录 · 员工工作台';
@@ -169,13 +169,13 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     campaigns: createCampaigns({ core, backend, showToast }),
     discharge: createDischarge({ backend, core, showToast }),
     jobs: createJobs({ backend }),
+    'story-month': createStoryMonth({ core, backend, showToast }),
     events: createEvents({ backend, showToast }),
     recovery: createRecovery({ backend, core, showToast }),
     restdays: createRestDays({ backend, core, showToast }),
     members: createMembers({ core, backend, showToast }),
     quality: createQuality({ core, backend }),
     risk: createRisk({ core, backend, showToast }),
-    'story-month': createStoryMonth({ core, backend, showToast }),
   };
 
   renderSignIn();
