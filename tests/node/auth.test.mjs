@@ -489,7 +489,26 @@ test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the
     getStoriesMonth: 'GET /staff/stories-month',
     setStoriesMonthCall: 'PUT /staff/stories-month/call',
     pickStoryOfMonth: 'POST /staff/stories-month/pick',
+    listEventReferrals: 'GET /staff/event-referrals',
+    recordHospitalEvent: 'POST /staff/referral-events',
+    importHospitalEvents: 'POST /staff/referral-events/import',
+    getDayRedemptions: 'GET /staff/vouchers/redemptions',
+    getRecoveryList: 'GET /staff/recovery',
+    recordRecoveryCall: 'POST /staff/recovery/calls',
+    getRestDays: 'GET /staff/rest-days',
+    approveRestDays: 'POST /staff/rest-days',
+    getCampaigns: 'GET /staff/campaigns',
+    saveCampaign: 'POST /staff/campaigns',
+    dryRunCampaign: 'POST /staff/campaigns/dry-run',
+    getCommunityGroups: 'GET /staff/community/groups',
+    getMemberListInputs: 'GET /staff/community/member-list-inputs',
+    getCommunityReportTrend: 'GET /staff/community/report-trend',
+    getReferralQualityInputs: 'GET /staff/community/referral-quality-inputs',
+    getRiskFlagInputs: 'GET /staff/community/risk-flag-inputs',
+    reviewRiskFlag: 'POST /staff/community/risk-flags/review',
   };
+  // Every staff method of the shell is mapped above (a new one must be added here).
+  for (const r of Object.values(STAFF_ROLES)) for (const method of r.methods) assert.ok(ROUTE_OF[method], `${method} has a route in this table`);
   for (const [role, r] of Object.entries(STAFF_ROLES)) {
     for (const method of r.methods) assert.ok(ROLES[role].routes.includes(ROUTE_OF[method]), `${role} ${method}`);
     for (const [method, route] of Object.entries(ROUTE_OF)) {

@@ -190,6 +190,45 @@ export const ERROR_COPY = Object.freeze({
   'poster.unknown_template': '没有这个海报模板',
   'poster.weak_random': '推荐码生成失败，请稍后再试',
   'poster.wording_flagged': '有些用语不适合发布，请修改标出的部分',
+  // referral set-up and invite prompts
+  'eligibility.prompt_reward_day': '今天是您收到奖励的日子，先不打扰您邀请朋友',
+  'referral.bad_config': '推荐设置有误，请联系医院',
+  'referral.bad_now': '时间信息有误，请刷新后再试',
+  'referral.bad_period': '统计的时间段有误，请重新选择',
+  'referral.duplicate_referrer': '推荐记录重复，请联系医院核对',
+  // the console's community work
+  'community.unknown_group': '没有找到这个群',
+  'risk.unknown_flag': '没有找到这条风险提示，请刷新后再试',
+  'risk.already_reviewed': '这条风险提示已经复核过了',
+  // the hospital desk: importing a day's events
+  'csv.bad_encoding': '文件的文字编码无法识别，请用表格软件另存为通用格式后再导入',
+  'csv.malformed': '文件格式有误（例如引号没有配对），请检查后再导入',
+  'csv.empty': '文件是空的',
+  'csv.missing_columns': '第1行应为表头，并包含患者编号（或推荐编号）、事件、时间',
+  'csv.too_many_rows': '一次导入的行数太多，请分成几份再导入',
+  'csv.too_large': '文件太大，请分成几份再导入',
+  'recovery.not_lapsed': '这条推荐没有失效，不需要挽回',
+  'restdays.bad_range': '休息日的起止日期有误',
+  'restdays.too_long': '一次批准的休息日太多，请分次批准',
+  'restdays.too_old': '这些日子太早了，已不能补批',
+  'restdays.too_far': '这些日子太远了，暂时不能预先批准',
+  // 病友故事官
+  'story_month.wording_flagged': '征集文案中有不适合发布的用语，请修改后再发布',
+  'story_month.not_approved': '只能从审核通过的故事中评选',
+  'story_month.already_picked': '这个月的月度故事已经选定',
+  'story_month.story_already_picked': '这篇故事已经当选过月度故事',
+  // integrations (the hospital system's events, group messages)
+  'webhook.unsigned': '医院系统的请求缺少签名，已拒绝',
+  'webhook.bad_nonce': '医院系统请求的随机串格式有误，已拒绝',
+  'webhook.bad_signature': '医院系统请求的签名不对，已拒绝',
+  'webhook.stale': '医院系统请求的时间与服务器相差太多，已拒绝',
+  'webhook.not_configured': '本院尚未配置医院系统对接',
+  'webhook.replayed': '这条医院系统请求已经处理过，没有重复记录',
+  'intake.bad_signature': '群消息接入的签名不对，已拒绝',
+  'intake.stale_signature': '群消息接入的签名已过期，请重新发送',
+  'intake.not_found': '没有找到这条群消息',
+  'intake.already_resolved': '这条消息已经处理过了',
+  'intake.not_configured': '本院尚未配置群消息接入',
 });
 
 const CJK = /[\u3400-\u9fff]/;
