@@ -116,7 +116,7 @@ export function createCounter({ backend, showToast }) {
         el('input', { id: 'counter-day-date', type: 'date' }),
         el('span', { id: 'counter-day-total', className: 'desk__summary', role: 'status' }),
         el('span', { className: 'console-toolbar__spacer' }),
-        el('button', { id: 'counter-day-export', type: 'button', className: 'btn btn--secondary' }, '导出CSV'),
+        el('button', { id: 'counter-day-export', type: 'button', className: 'btn btn--secondary' }, '导出表格'),
       ),
       el('div', { className: 'console-table-wrap' }, el('table', { id: 'counter-day-table', className: 'console-table' })),
     );

@@ -367,7 +367,7 @@ const WEEKDAYS = Object.freeze(['周一', '周二', '周三', '周四', '周五'
 const DELIVERY_LABELS = Object.freeze({ sent: '已发送', pending: '待发送', failed: '发送失败' });
 const SIM_SAMPLES = Object.freeze([
   '王阿姨，优甲乐一天两片就够了，你照着吃',
-  '加我微信 kangfu_2024 私聊，有好药',
+  '加我扣扣 38561290 私聊，有好药',
   '@周医生 我这两天脖子有点紧，正常吗？',
   '今天的颈部操做完了，大家早安',
 ]);

@@ -37,7 +37,7 @@ export function createReport({ core, backend }) {
     picker.addEventListener('change', () => {
       if (/^\d{4}-\d{2}$/.test(picker.value)) load(picker.value).catch(showError);
     });
-    const exportButton = h('button', { type: 'button', id: 'report-export', className: 'btn btn--secondary btn--small' }, '导出CSV');
+    const exportButton = h('button', { type: 'button', id: 'report-export', className: 'btn btn--secondary btn--small' }, '导出表格');
     exportButton.addEventListener('click', exportCsv);
     const toolbar = h('div', { className: 'console-toolbar cc-report-toolbar', id: 'report-toolbar' },
       h('label', { htmlFor: 'report-month' }, '月份'), picker, h('span', { className: 'console-toolbar__spacer' }), exportButton);
