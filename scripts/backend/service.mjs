@@ -205,14 +205,17 @@ export async function getEligibilityInputsForDevice(client, patientId, ctx = nul
     for (const [event, fact] of Object.entries(EVENT_FACTS)) if (!triggers.has(event)) kept[fact] = 0;
     return kept;
   });
-  // Each friend named as the referral tree names them, masked here by the
-  // core (no full name leaves the server): the wallet's reasons say whom they are about.
-  const friends = inputs.referrals.filter((r) => r.referrerId === patientId).map((r) => r.refereeId);
+  // Each friend who shares their progress (G7) named as the referral tree names
+  // them, masked here by the core (no full name leaves the server): the wallet's
+  // reasons say whom they are about. A friend without that consent stays
+  // unnamed there, as in the inbox ("一位朋友"): a reason such as "already a
+  // patient here" would otherwise tell the referrer something about them.
+  const friends = inputs.referrals.filter((r) => r.referrerId === patientId && consented.get(r.id) === true).map((r) => r.refereeId);
   if (ctx && friends.length > 0) {
     const named = await client.query('SELECT id, name FROM patients WHERE id = ANY($1::text[]) ORDER BY id', [friends]);
     const masked = maskedNames(ctx, patientId, named.rows.filter((p) => p.name));
     inputs.referrals = inputs.referrals.map((r) =>
-      r.referrerId === patientId && masked.has(r.refereeId) ? { ...r, refereeName: masked.get(r.refereeId) } : r,
+      r.referrerId === patientId && consented.get(r.id) === true && masked.has(r.refereeId) ? { ...r, refereeName: masked.get(r.refereeId) } : r,
     );
   }
   return inputs;

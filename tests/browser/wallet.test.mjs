@@ -357,7 +357,7 @@ test('券包 shows exactly what the core returns for the stored inputs', { timeo
 // The 老带新 card listed five reasons without saying which friend each was
 // about; 打卡 said "再坚持N天" while its campaign said "暂无可领". Read from
 // the page, as a patient would compare them.
-test('each reason about one friend names that friend, as the referral tree does', { timeout: TEST_TIMEOUT }, async () => {
+test('each reason about a friend who shares their progress names that friend as the tree does; the others stay unnamed (G7)', { timeout: TEST_TIMEOUT }, async () => {
   requireLoadedWallet();
   const perReferral = ['eligibility.quality_hold', 'eligibility.awaiting_event', 'eligibility.referee_not_new', 'eligibility.not_stackable', 'eligibility.voided_by_complaint'];
   const reasons = await page.evaluate(() =>
@@ -375,13 +375,25 @@ test('each reason about one friend names that friend, as the referral tree does'
   });
   const about = reasons.filter((r) => perReferral.includes(r.code));
   assert.ok(about.length >= 5, `the 老带新 card explains its referrals (${reasons.map((r) => r.code)})`);
-  for (const r of about) {
+  // A friend who shares their progress is named as on the tree; one who does
+  // not (G7) stays unnamed, as in the inbox.
+  const named = about.filter((r) => /^[^：]+\*[^：]*：/.test(r.text));
+  assert.ok(named.length >= 1, 'reasons about friends who share their progress name them');
+  for (const r of named) {
     const name = /^(.+?)：/.exec(r.text)?.[1];
-    assert.ok(name && labels.includes(name), `“${r.text}” names a friend of the tree (${labels})`);
+    assert.ok(labels.includes(name), `“${r.text}” names a friend of the tree (${labels})`);
   }
+  const sharing = await page.evaluate(async () => {
+    const { createOfflineBackend } = await import('/backend/offline.js');
+    const backend = createOfflineBackend();
+    await backend.init();
+    const graph = await backend.getReferralGraph();
+    return graph.records.filter((r) => r.consentToShareProgress !== true).map((r) => r.refereeId).length;
+  });
+  assert.ok(about.length - named.length <= sharing, 'only friends without the consent go unnamed');
   // Two friends waiting for the same step are two lines, each with its friend.
-  const names = about.map((r) => /^(.+?)：/.exec(r.text)?.[1]);
-  assert.equal(new Set(about.map((r, i) => `${r.code}|${names[i]}`)).size, about.length, 'one line per reason and friend');
+  const names = named.map((r) => /^(.+?)：/.exec(r.text)?.[1]);
+  assert.equal(new Set(named.map((r, i) => `${r.code}|${names[i]}`)).size, named.length, 'one line per reason and friend');
 });
 
 test('the check-in campaign says what 打卡 says', { timeout: TEST_TIMEOUT }, async () => {

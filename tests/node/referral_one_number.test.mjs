@@ -106,11 +106,19 @@ test('reference backend: own code refused, the referee has a referrer, friends n
   assert.equal(after.summary.hasReferrer, false);
   assert.equal(after.summary.directText, '直接推荐1人');
 
-  // A's wallet inputs name B exactly as A's tree does.
+  // B has not shared their progress (G7): A's wallet reasons do not name B.
+  const unnamed = await api('GET', '/eligibility-inputs', { token: a.token });
+  assert.equal(unnamed.status, 200, JSON.stringify(unnamed.body));
+  const before = unnamed.body.referrals.find((r) => r.refereeId === b.patientId);
+  assert.ok(before, 'the referral to B is in A’s inputs');
+  assert.equal(before.refereeName, undefined, 'a friend without the progress consent stays unnamed in the wallet');
+
+  // Once B shares their progress, A's wallet inputs name B exactly as A's tree does.
+  const consent = await api('PUT', '/me/consents', { token: b.token, key: newKey(), body: { purpose: 'shareProgressWithReferrer', granted: true } });
+  assert.equal(consent.status, 200, JSON.stringify(consent.body));
   const inputs = await api('GET', '/eligibility-inputs', { token: a.token });
   assert.equal(inputs.status, 200, JSON.stringify(inputs.body));
   const toB = inputs.body.referrals.find((r) => r.refereeId === b.patientId);
-  assert.ok(toB, 'the referral to B is in A’s inputs');
   assert.equal(toB.refereeName, after.friends[0].maskedName, 'one masking: the tree’s and the wallet’s');
   assert.match(toB.refereeName, /\*/u, 'masked before it leaves the server');
 });

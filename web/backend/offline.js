@@ -607,9 +607,13 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         requestToPromise(tx.objectStore(STORE_ISSUED).getAll()),
         requestToPromise(tx.objectStore(STORE_META).get('counters')),
       ]);
-      // Each friend named as the referral tree names them (the core masks the made-up name).
-      const names = new Map(generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId).patients.map((p) => [p.id, p.name]));
-      for (const f of await joinedFriends()) names.set(f.refereeId, demoFriendName(f.refereeId));
+      // Each friend who shares their progress (G7) named as the referral tree
+      // names them (the core masks the made-up name); the others stay unnamed,
+      // as on the server.
+      const demoGraph = generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId);
+      const sharing = new Set(demoGraph.records.filter((r) => r.consentToShareProgress === true).map((r) => r.refereeId));
+      const names = new Map(demoGraph.patients.filter((p) => sharing.has(p.id)).map((p) => [p.id, p.name]));
+      for (const f of await joinedFriends()) if (f.shareProgress === true) names.set(f.refereeId, demoFriendName(f.refereeId));
       return {
         campaigns,
         patient: { id: DEMO_PROFILE.patientId, isStaff: false, isCommunityMember: true },
