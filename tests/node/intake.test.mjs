@@ -195,6 +195,35 @@ test('a batch of group messages: drug advice → author notice + review item wit
   assert.deepEqual(audit.rows.map((r) => r.status), [200, 409, 404]);
 });
 
+test('the member lists follow the group messages: each author is a member of the group with the time of their last message', { timeout: TEST_TIMEOUT }, async () => {
+  const room = 'wr-test-room-members';
+  const older = { ...message('大家早', { from: 'wmMember0001', room }), msgtime: backend.nowMs() - 40 * 86_400_000 };
+  const newer = message('今天做完颈部操了', { from: 'wmMember0001', room });
+  const other = message('谢谢护士', { from: 'wmMember0002', room });
+  const future = { ...message('时间不对的消息', { from: 'wmMember0003', room }), msgtime: backend.nowMs() + 3_600_000 };
+  const delivered = await deliver([newer, older, other, future]);
+  assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
+  const service = await session('staff', { role: 'service' });
+  const groups = await api('GET', '/staff/community/groups', { token: service.token });
+  assert.equal(groups.status, 200, JSON.stringify(groups.body));
+  const group = groups.body.groups.find((g) => g.id === room);
+  assert.ok(group, 'the group of the messages is listed');
+  assert.equal(group.members, 3);
+  const inputs = await api('GET', `/staff/community/member-list-inputs?group=${room}`, { token: service.token });
+  assert.equal(inputs.status, 200, JSON.stringify(inputs.body));
+  const rows = await backend.pool.query('SELECT member_id, joined_at_ms, last_message_at_ms FROM community_group_members WHERE group_id = $1 ORDER BY member_id', [room]);
+  const byId = Object.fromEntries(rows.rows.map((r) => [r.member_id, r]));
+  // The newest message wins whatever the order of delivery; the first one seen dates the joining.
+  assert.equal(Number(byId.wmMember0001.last_message_at_ms), newer.msgtime);
+  assert.equal(Number(byId.wmMember0001.joined_at_ms), older.msgtime);
+  // A message dated after the server's now counts as now, never as the future.
+  assert.ok(Number(byId.wmMember0003.last_message_at_ms) <= backend.nowMs());
+  // A replay of the same messages changes nothing.
+  await deliver([newer, older, other]);
+  const again = await backend.pool.query('SELECT count(*)::int AS n FROM community_group_members WHERE group_id = $1', [room]);
+  assert.equal(again.rows[0].n, 3);
+});
+
 test('hostile deliveries get clear errors and store nothing', { timeout: TEST_TIMEOUT }, async () => {
   const before = (await backend.pool.query('SELECT count(*)::int AS n FROM group_messages')).rows[0].n;
   const ok = [message('大家好')];

@@ -104,6 +104,29 @@ function one(query, name) {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * A group message the intake received (intake/intake.mjs, in its transaction):
+ * its author is a member of that group and was active then. This is how the
+ * member lists follow the real groups: the archive carries every message, so
+ * the last message and interaction times stay current, and a member first seen
+ * in a message counts as joined no later than that message. Ids the lists
+ * cannot hold and times before 2000 or after the server's now are left out.
+ */
+export async function noteGroupActivity(client, { groupId, authorId, sentAtMs, nowMs }) {
+  if (!GROUP_ID.test(groupId) || !GROUP_ID.test(authorId)) return;
+  if (!Number.isSafeInteger(sentAtMs) || sentAtMs < 946_684_800_000) return;
+  const at = Math.min(sentAtMs, nowMs);
+  await client.query(
+    `INSERT INTO community_group_members (group_id, member_id, display_name, joined_at_ms, last_message_at_ms, last_interaction_at_ms)
+       VALUES ($1, $2, $3, $4, $4, $4)
+     ON CONFLICT (group_id, member_id) DO UPDATE SET
+       joined_at_ms = LEAST(community_group_members.joined_at_ms, EXCLUDED.joined_at_ms),
+       last_message_at_ms = GREATEST(COALESCE(community_group_members.last_message_at_ms, 0), EXCLUDED.last_message_at_ms),
+       last_interaction_at_ms = GREATEST(COALESCE(community_group_members.last_interaction_at_ms, 0), EXCLUDED.last_interaction_at_ms)`,
+    [groupId, authorId, `群成员 …${authorId.slice(-4)}`, at],
+  );
+}
+
 /** Members who withdrew the 'community' consent (G9) are out of every list. */
 const WITHDRAWN = `EXISTS (SELECT 1 FROM consents c WHERE c.patient_id = %s AND c.purpose = 'community' AND NOT c.granted)`;
 
@@ -111,7 +134,8 @@ const WITHDRAWN = `EXISTS (SELECT 1 FROM consents c WHERE c.patient_id = %s AND 
 export async function listGroups(client) {
   const { rows } = await client.query(
     `SELECT m.group_id,
-            COALESCE((SELECT g.name FROM community_groups g WHERE g.id = m.group_id ORDER BY g.month DESC LIMIT 1), m.group_id) AS name,
+            COALESCE((SELECT g.name FROM community_groups g WHERE g.id = m.group_id ORDER BY g.month DESC LIMIT 1),
+                     (SELECT i.name FROM intake_groups i WHERE i.group_id = m.group_id), m.group_id) AS name,
             count(*) FILTER (WHERE NOT ${WITHDRAWN.replace('%s', 'm.patient_id')})::int AS members
        FROM community_group_members m GROUP BY m.group_id ORDER BY m.group_id`,
   );

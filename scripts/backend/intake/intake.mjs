@@ -27,6 +27,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { ApiError } from '../service.mjs';
+import { noteGroupActivity } from '../console/community.mjs';
 
 const SCHEMA_FILE = new URL('./schema.sql', import.meta.url);
 
@@ -234,6 +235,7 @@ export async function recordBatch(client, ctx, messages) {
          VALUES ($1, $2, $3, $4, $5, 'other', 'none') ON CONFLICT (message_id) DO NOTHING`,
         [m.msgId, m.groupId, m.authorId, m.sentAtMs, nowMs],
       );
+      await noteGroupActivity(client, { groupId: m.groupId, authorId: m.authorId, sentAtMs: m.sentAtMs, nowMs });
       results.push({ msgId: m.msgId, status: 'skipped' });
       continue;
     }
@@ -262,6 +264,8 @@ export async function recordBatch(client, ctx, messages) {
       results.push({ msgId: m.msgId, status: 'duplicate' });
       continue;
     }
+    // The author is an active member of the group (the console's member lists).
+    await noteGroupActivity(client, { groupId: m.groupId, authorId: m.authorId, sentAtMs: m.sentAtMs, nowMs });
     const queue = async (kind, text) =>
       client.query(
         `INSERT INTO group_outbound (message_id, kind, group_id, to_member, text, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
