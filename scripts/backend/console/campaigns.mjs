@@ -390,7 +390,7 @@ export function registerCampaignRoutes(api, { pool, ctx, guard, send }) {
     const value = await inTransaction(pool, (client) => saveCampaign(client, ctx, request.who.subjectId, request.body), { retryConflicts: true });
     return send(reply, 200, value);
   });
-  api.post('/staff/campaigns/dry-run', { onRequest: guard('staff', { mutation: true }) }, async (request, reply) => {
+  api.post('/staff/campaigns/dry-run', { onRequest: guard('staff', { mutation: false }) }, async (request, reply) => {
     const value = await inTransaction(pool, (client) => dryRunChunk(client, ctx, request.body), { readOnly: true });
     return send(reply, 200, value);
   });
