@@ -110,7 +110,9 @@ function one(query, name) {
  * member lists follow the real groups: the archive carries every message, so
  * the last message and interaction times stay current, and a member first seen
  * in a message counts as joined no later than that message. Ids the lists
- * cannot hold and times before 2000 or after the server's now are left out.
+ * cannot hold and times before 2000 are left out; a time after the server's
+ * now counts as now. The archive does not say who is staff: every author is
+ * listed with the default role (patient).
  */
 export async function noteGroupActivity(client, { groupId, authorId, sentAtMs, nowMs }) {
   if (!GROUP_ID.test(groupId) || !GROUP_ID.test(authorId)) return;
