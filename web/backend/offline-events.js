@@ -8,7 +8,16 @@
 //
 // The demo hospital's desk has its own synthetic patients (演示, 600 friends
 // of three demo referrers, made once and kept), stored in a database of its
-// own beside the demo's (`<dbName>-desk`).
+// own beside the demo's (`<dbName>-desk`). Beside them it sees the friends
+// who registered with the demo patient's code on this device (the join page
+// in another page of the same browser): their records live in the demo's own
+// database (`deviceReferrals`), and a step recorded for one of them is
+// written there, where the referral tree, the inbox, the issuance and the
+// wallet read it — as the server's desk writes the one referrals table
+// everything else reads. IndexedDB has no transaction across two databases:
+// the desk's own rows are committed first, then the device friends' steps
+// (each set once, so a retry after a failure between the two applies only
+// what is missing).
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -112,11 +121,21 @@ function makeDeskReferrals(nowMs) {
 }
 
 /**
+ * A friend who joined on this device, as the desk keeps its own rows:
+ * {id, referrerId, refereeId, name, referrerName, invitedAtMs, consent,
+ *  events: {step: ms}, recorded: {step: {recordedBy, recordedAtMs}}}.
+ * @typedef {{id: string, referrerId: string, refereeId: string, name: string, referrerName: string,
+ *   invitedAtMs: number, consent: boolean, events: Record<string, number>, recorded?: object}} DeviceReferral
+ */
+
+/**
  * @param {{dbName: string, clock: () => number, demoPatientId: string,
  *   restDays: {read: () => Promise<string[]>, write: (days: string[]) => Promise<void>},
- *   getStreakInputs: () => Promise<object>, getRedemptions: () => Promise<object[]>}} deps
+ *   getStreakInputs: () => Promise<object>, getRedemptions: () => Promise<object[]>,
+ *   deviceReferrals?: {list: () => Promise<DeviceReferral[]>,
+ *     record: (steps: {referralId: string, event: string, atMs: number, recordedBy: string, recordedAtMs: number}[]) => Promise<void>}}} deps
  */
-export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDays, getStreakInputs, getRedemptions }) {
+export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDays, getStreakInputs, getRedemptions, deviceReferrals }) {
   /** @type {Promise<IDBDatabase> | null} */
   let opening = null;
   const KV = 'kv';
@@ -143,8 +162,16 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
     request.onerror = () => reject(request.error);
   });
 
-  /** One read-write transaction over the desk's state: `fn(state)` changes it; all or nothing. */
+  /**
+   * One read-write transaction over the desk's state: `fn(state)` changes it;
+   * all or nothing for the desk's own rows. `state.device` holds the friends
+   * who joined on this device (read before the transaction: IndexedDB ends a
+   * transaction that waits on anything else); the steps `fn` records for them
+   * (`state.deviceSteps`) are written to the demo's database once the desk's
+   * transaction has committed.
+   */
   async function change(fn) {
+    const device = deviceReferrals ? await deviceReferrals.list() : [];
     const tx = (await db()).transaction(KV, 'readwrite');
     const store = tx.objectStore(KV);
     let hospital = await got(store.get('hospital'));
@@ -153,7 +180,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
       store.put({ name: 'hospital', value: hospital });
     }
     const calls = (await got(store.get('calls'))) ?? [];
-    const state = { hospital, calls, dirty: false };
+    const state = { hospital, calls, device, deviceSteps: [], dirty: false };
     let result;
     try {
       result = await fn(state);
@@ -167,15 +194,24 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
       store.put({ name: 'calls', value: state.calls });
     }
     await done(tx);
+    if (state.deviceSteps.length > 0) await deviceReferrals.record(state.deviceSteps);
     return result;
   }
 
+  /** Every referral the desk sees: the device's friends first (the newest invitations), then its own. */
+  const allReferrals = (state) => [...state.device, ...state.hospital.referrals];
+
   const masked = (name) => (name.length <= 2 ? `${name[0]}*` : `${name[0]}*${name.slice(-1)}`);
 
-  /** The core's records of the desk's hospital (every fact: staff see all). */
-  function coreInputs(hospital) {
+  /** The core's records of the desk's hospital and the device's friends (every fact: staff see all). */
+  function coreInputs(state) {
+    const people = new Map(state.hospital.people.map((p) => [p.id, { id: p.id, name: p.name }]));
+    for (const r of state.device) {
+      people.set(r.refereeId, { id: r.refereeId, name: r.name });
+      if (!people.has(r.referrerId)) people.set(r.referrerId, { id: r.referrerId, name: r.referrerName });
+    }
     return {
-      records: hospital.referrals.map((r) => ({
+      records: allReferrals(state).map((r) => ({
         id: r.id,
         referrerId: r.referrerId,
         refereeId: r.refereeId,
@@ -186,15 +222,15 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
         ...(r.events.complaint ? { voidedAtMs: r.events.complaint } : {}),
         consentToShareProgress: r.consent,
       })),
-      patients: hospital.people.map((p) => ({ id: p.id, name: p.name })),
+      patients: [...people.values()],
     };
   }
 
   /** Applies items like the server's applyEvents (inside the caller's transaction). */
   function applyEvents(state, recordedBy, items) {
     const nowMs = clock();
-    const byPatient = new Map(state.hospital.referrals.map((r) => [r.refereeId, r]));
-    const byId = new Map(state.hospital.referrals.map((r) => [r.id, r]));
+    const byPatient = new Map(allReferrals(state).map((r) => [r.refereeId, r]));
+    const byId = new Map(allReferrals(state).map((r) => [r.id, r]));
     const results = [];
     const counts = { applied: 0, unchanged: 0, refused: 0 };
     const where = (item) => ({
@@ -244,7 +280,8 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
       }
       r.events[item.event] = item.atMs;
       r.recorded = { ...(r.recorded ?? {}), [item.event]: { recordedBy, recordedAtMs: nowMs } };
-      state.dirty = true;
+      if (state.device.includes(r)) state.deviceSteps.push({ referralId: r.id, event: item.event, atMs: item.atMs, recordedBy, recordedAtMs: nowMs });
+      else state.dirty = true;
       counts.applied += 1;
       results.push({ ...where(item), referralId: r.id, outcome: 'applied', atMs: item.atMs });
     }
@@ -300,8 +337,11 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
     async listEventReferrals({ q = '', limit = 50 } = {}) {
       return change((state) => {
         const byId = new Map(state.hospital.people.map((p) => [p.id, p]));
+        for (const r of state.device) byId.set(r.refereeId, { id: r.refereeId, name: r.name });
+        // The demo patient's name is already shown masked (演示用户 王*).
+        const referrerName = (r) => (state.device.includes(r) ? r.referrerName : `${masked(byId.get(r.referrerId).name)}（演示）`);
         const needle = String(q).trim();
-        const list = state.hospital.referrals
+        const list = allReferrals(state)
           .filter((r) => !needle || r.refereeId.startsWith(needle) || r.id.startsWith(needle) || masked(byId.get(r.refereeId).name).startsWith(needle))
           .sort((a, b) => b.invitedAtMs - a.invitedAtMs || (a.id < b.id ? -1 : 1))
           .slice(0, Math.max(1, Math.min(2000, limit)));
@@ -310,7 +350,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
             referralId: r.id,
             patientId: r.refereeId,
             patientName: `${masked(byId.get(r.refereeId).name)}（演示）`,
-            referrerName: `${masked(byId.get(r.referrerId).name)}（演示）`,
+            referrerName: referrerName(r),
             invitedAtMs: r.invitedAtMs,
             events: Object.fromEntries(Object.keys(STEPS).map((s) => [s, r.events[s] ?? 0])),
             recorded: r.recorded ?? {},
@@ -322,7 +362,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
 
     async recordHospitalEvent({ referralId, event, atMs }) {
       return change((state) => {
-        const r = state.hospital.referrals.find((x) => x.id === referralId);
+        const r = allReferrals(state).find((x) => x.id === referralId);
         if (!r) throw refusal(404, 'referral.unknown', '没有找到这条推荐记录');
         if (!Object.hasOwn(STEPS, event)) throw refusal(400, 'request.bad_body', '不认识的事件');
         const nowMs = clock();
@@ -347,7 +387,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
     async getRecoveryList(core) {
       if (!core) throw new TypeError('getRecoveryList: the core is needed in the offline demo');
       return change((state) => {
-        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state.hospital) });
+        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state) });
         if (!envelope.ok) throw refusal(500, envelope.error.code, envelope.error.message);
         const latest = new Map();
         const counts = new Map();
@@ -372,7 +412,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
       if (!Object.hasOwn(CALL_OUTCOMES, outcome)) throw refusal(400, 'request.bad_body', '请选择通话结果');
       if (typeof note !== 'string' || note.length > 200) throw refusal(400, 'request.bad_body', '备注最多200个字');
       return change((state) => {
-        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state.hospital) });
+        const envelope = core.call('recoveryList', { nowMs: clock(), ...coreInputs(state) });
         const item = envelope.ok ? envelope.value.items.find((i) => i.recordId === referralId) : null;
         if (!item) throw refusal(409, 'recovery.not_lapsed', '这条推荐没有失效（已就诊、已作废或仍在48小时内），不需要挽回');
         const recordedAtMs = clock();

@@ -491,6 +491,75 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     return stored ? structuredClone(stored.value) : [];
   }
 
+  /** The referral facts (the referrals store) of the friends who joined on this device, by referral id. */
+  async function deviceReferralFacts(friends) {
+    if (friends.length === 0) return new Map();
+    const store = database().transaction(STORE_REFERRALS, 'readonly').objectStore(STORE_REFERRALS);
+    const rows = await Promise.all(friends.map((f) => requestToPromise(store.get(f.referralId))));
+    return new Map(rows.filter(Boolean).map((r) => [r.id, r]));
+  }
+
+  // The hospital steps the desk records, as the referral facts' fields.
+  const STEP_FIELDS = Object.freeze({
+    registrationConfirmed: 'registrationConfirmedAtMs',
+    arrivalConfirmed: 'arrivalConfirmedAtMs',
+    conversionConfirmed: 'conversionConfirmedAtMs',
+    admissionConfirmed: 'admissionConfirmedAtMs',
+    dischargeConfirmed: 'dischargeConfirmedAtMs',
+    complaint: 'complaintAtMs',
+  });
+
+  /** The device's friends as the hospital desk lists them (offline-events.js DeviceReferral). */
+  async function deviceReferralsForDesk() {
+    const friends = await joinedFriends();
+    const facts = await deviceReferralFacts(friends);
+    return friends.filter((f) => facts.has(f.referralId)).map((f) => {
+      const r = facts.get(f.referralId);
+      return {
+        id: f.referralId,
+        referrerId: DEMO_PROFILE.patientId,
+        refereeId: f.refereeId,
+        name: demoFriendName(f.refereeId),
+        referrerName: DEMO_PROFILE.displayName,
+        invitedAtMs: f.invitedAtMs,
+        consent: f.shareProgress === true,
+        events: Object.fromEntries(Object.entries(STEP_FIELDS).filter(([, field]) => r[field] > 0).map(([step, field]) => [step, r[field]])),
+        recorded: structuredClone(f.recorded ?? {}),
+      };
+    });
+  }
+
+  /**
+   * Writes the steps the desk recorded for the device's friends into their
+   * referral facts, each once (as the server's UPDATE … WHERE column = 0; an
+   * admission makes the friend an inpatient), with who recorded it; the other
+   * pages of the demo hear of it.
+   */
+  async function recordDeviceSteps(steps) {
+    await backend.init();
+    const tx = database().transaction([STORE_META, STORE_REFERRALS], 'readwrite');
+    const meta = tx.objectStore(STORE_META);
+    const referrals = tx.objectStore(STORE_REFERRALS);
+    const get = meta.get('joinedFriends');
+    get.onsuccess = () => {
+      const list = get.result ? get.result.value : [];
+      for (const step of steps) {
+        const field = STEP_FIELDS[step.event];
+        const friend = list.find((f) => f.referralId === step.referralId);
+        if (!field || !friend) continue;
+        const row = referrals.get(step.referralId);
+        row.onsuccess = () => {
+          if (!row.result || row.result[field]) return;
+          referrals.put({ ...row.result, [field]: step.atMs, ...(step.event === 'admissionConfirmed' ? { refereeIsInpatient: true } : {}) });
+          friend.recorded = { ...(friend.recorded ?? {}), [step.event]: { recordedBy: step.recordedBy, recordedAtMs: step.recordedAtMs } };
+          meta.put({ name: 'joinedFriends', value: list });
+        };
+      }
+    };
+    await transactionDone(tx);
+    changesChannel()?.postMessage({ type: 'hospitalEvent', referralIds: [...new Set(steps.map((s) => s.referralId))] });
+  }
+
   /** The staff calls made on this page (signInStaff): the demo's audit log, memory only. */
   const staffAudit = [];
 
@@ -683,15 +752,23 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     async getReferralGraph() {
       const graph = generateDemoReferralGraph(clock(), DEMO_PROFILE.patientId);
       // Friends who joined on this device: the same record format, a made-up
-      // name derived from the opaque id (the core masks it).
-      for (const f of await joinedFriends()) {
+      // name derived from the opaque id (the core masks it), and the steps the
+      // demo hospital's desk recorded for them, minimised as the server's
+      // graph is: arrival and visit only for a friend who shares their progress (G7).
+      const friends = await joinedFriends();
+      const facts = await deviceReferralFacts(friends);
+      for (const f of friends) {
+        const r = facts.get(f.referralId);
         graph.records.push({
           id: f.referralId,
           referrerId: DEMO_PROFILE.patientId,
           refereeId: f.refereeId,
           invitedAtMs: f.invitedAtMs,
-          registeredAtMs: f.registeredAtMs,
+          registeredAtMs: r?.registrationConfirmedAtMs || f.registeredAtMs,
           consentToShareProgress: f.shareProgress,
+          ...(r?.complaintAtMs ? { voidedAtMs: r.complaintAtMs } : {}),
+          ...(f.shareProgress && r?.arrivalConfirmedAtMs ? { arrivedAtMs: r.arrivalConfirmedAtMs } : {}),
+          ...(f.shareProgress && r?.conversionConfirmedAtMs ? { convertedAtMs: r.conversionConfirmedAtMs } : {}),
         });
         graph.patients.push({ id: f.refereeId, name: demoFriendName(f.refereeId), firstVisitAtMs: f.registeredAtMs });
       }
@@ -1249,6 +1326,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       clock,
       demoPatientId: DEMO_PROFILE.patientId,
       getStreakInputs: () => backend.getStreakInputs(),
+      // The friends who joined on this device: listed on the desk, their steps written to this database.
+      deviceReferrals: { list: deviceReferralsForDesk, record: recordDeviceSteps },
       restDays: {
         async read() {
           await backend.init();
