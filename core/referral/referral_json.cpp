@@ -54,29 +54,7 @@ void decodeCommon(const Json& j, TreeRequest& r) {
   r.utcOffsetMinutes = static_cast<int>(offset);
   json_io::readBool(j, "requireKnownPatients", "", r.graph.requireKnownPatients);
   if (!has(j, "records")) fail("input.missing_field", "缺少必填字段 records", "/records");
-  const Json& records = json_io::requireArray(j.at("records"), "/records", kMaxRecords);
-  r.records.reserve(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const std::string p = childPath("/records", i);
-    const Json& o = json_io::requireObject(records[i], p);
-    json_io::rejectUnknownKeys(
-        o, p,
-        {"id", "referrerId", "refereeId", "invitedAtMs", "registeredAtMs", "arrivedAtMs",
-         "convertedAtMs", "vestedAtMs", "voidedAtMs", "consentToShareProgress", "rewardTitle"});
-    ReferralRecord x;
-    json_io::readString(o, "id", p, kMaxIdBytes, x.id, true);
-    json_io::readString(o, "referrerId", p, kMaxIdBytes, x.referrerId, true);
-    json_io::readString(o, "refereeId", p, kMaxIdBytes, x.refereeId, true);
-    x.invitedAtMs = readInstant(o, "invitedAtMs", p, true);
-    x.registeredAtMs = readInstant(o, "registeredAtMs", p);
-    x.arrivedAtMs = readInstant(o, "arrivedAtMs", p);
-    x.convertedAtMs = readInstant(o, "convertedAtMs", p);
-    x.vestedAtMs = readInstant(o, "vestedAtMs", p);
-    x.voidedAtMs = readInstant(o, "voidedAtMs", p);
-    json_io::readBool(o, "consentToShareProgress", p, x.consentToShareProgress);
-    json_io::readString(o, "rewardTitle", p, 128, x.rewardTitle);
-    r.records.push_back(std::move(x));
-  }
+  r.records = readReferralRecords(j.at("records"), "/records", kMaxRecords, {});
   if (has(j, "patients")) {
     const Json& patients = json_io::requireArray(j.at("patients"), "/patients", kMaxRecords);
     r.patients.reserve(patients.size());
@@ -138,6 +116,46 @@ std::string dateOf(std::int64_t ms, int offset) {
 }
 
 }  // namespace
+
+ReferralRecord readReferralRecord(const Json& o, const std::string& p,
+                                  const ReferralRecordReading& how) {
+  json_io::requireObject(o, p);
+  if (how.closed) {
+    json_io::rejectUnknownKeys(
+        o, p,
+        {"id", "referrerId", "refereeId", "invitedAtMs", "registeredAtMs", "arrivedAtMs",
+         "convertedAtMs", "vestedAtMs", "voidedAtMs", "consentToShareProgress", "rewardTitle"});
+  }
+  const auto instant = [&](const char* key, bool required) {
+    std::int64_t ms = 0;
+    json_io::readInt(o, key, p, how.minInstantMs, kMaxInstantMs, ms, required);
+    return ms;
+  };
+  ReferralRecord x;
+  json_io::readString(o, "id", p, kMaxIdBytes, x.id, true);
+  json_io::readString(o, "referrerId", p, kMaxIdBytes, x.referrerId, true);
+  json_io::readString(o, "refereeId", p, kMaxIdBytes, x.refereeId, true);
+  x.invitedAtMs = instant("invitedAtMs", true);
+  x.registeredAtMs = instant("registeredAtMs", false);
+  x.arrivedAtMs = instant("arrivedAtMs", false);
+  x.convertedAtMs = instant("convertedAtMs", false);
+  x.vestedAtMs = instant("vestedAtMs", false);
+  x.voidedAtMs = instant("voidedAtMs", false);
+  json_io::readBool(o, "consentToShareProgress", p, x.consentToShareProgress);
+  json_io::readString(o, "rewardTitle", p, 128, x.rewardTitle);
+  return x;
+}
+
+std::vector<ReferralRecord> readReferralRecords(const Json& list, const std::string& path,
+                                                std::size_t maxItems,
+                                                const ReferralRecordReading& how) {
+  const Json& items = json_io::requireArray(list, path, maxItems);
+  std::vector<ReferralRecord> out;
+  out.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out.push_back(readReferralRecord(items[i], childPath(path, i), how));
+  return out;
+}
 
 std::string analyzeReferralsJson(std::string_view text) {
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {

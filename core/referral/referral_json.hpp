@@ -1,10 +1,33 @@
 // JSON entry points of the referral module. Shapes: docs/api/referral.md.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "referral/referral_graph.hpp"
 
 namespace carecircle {
+
+// How a request's referral records are read — the one decoder of a
+// ReferralRecord for every export of this module. `closed`: any key other than
+// the record's fields is input.unknown_field (the graph exports); open, unknown
+// keys are ignored (the operations figures). Each *AtMs lies in
+// [minInstantMs, 2200-01-01); absent or null is 0 ("not yet").
+struct ReferralRecordReading {
+  bool closed = true;
+  std::int64_t minInstantMs = 0;
+};
+ReferralRecord readReferralRecord(const nlohmann::json& object, const std::string& path,
+                                  const ReferralRecordReading& how);
+// The array at `path` (at most `maxItems`), each item through readReferralRecord.
+std::vector<ReferralRecord> readReferralRecords(const nlohmann::json& list, const std::string& path,
+                                                std::size_t maxItems,
+                                                const ReferralRecordReading& how);
 
 // {nowMs?, records, patients?, requireKnownPatients?} → counts, stages, issues.
 std::string analyzeReferralsJson(std::string_view requestText);

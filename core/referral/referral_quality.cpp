@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/json_io.hpp"
+#include "referral/referral_json.hpp"
 
 namespace carecircle {
 namespace {
@@ -180,13 +181,6 @@ bool present(const Json& j, const char* key) {
   return j.contains(key) && !j.at(key).is_null();
 }
 
-std::int64_t readStamp(const Json& j, const char* key, const std::string& path, bool required) {
-  std::int64_t ms = 0;
-  if (!present(j, key) && !required) return 0;
-  json_io::readInt(j, key, path, kMinInstantMs, kMaxInstantMs, ms, required);
-  return ms;
-}
-
 DayNumber readDate(const Json& j, const char* key, const std::string& path) {
   std::string text;
   json_io::readString(j, key, path, 16, text, true);
@@ -240,23 +234,8 @@ ReferralQualityRequest decode(const Json& j) {
   }
   if (!present(j, "referrals"))
     fail("input.missing_field", "缺少必填字段 referrals", "/referrals");
-  const Json& list = json_io::requireArray(j.at("referrals"), "/referrals", kMaxRecords);
-  r.referrals.reserve(list.size());
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string p = childPath("/referrals", i);
-    const Json& o = json_io::requireObject(list[i], p);
-    ReferralRecord x;
-    json_io::readString(o, "id", p, kMaxIdBytes, x.id, true);
-    json_io::readString(o, "referrerId", p, kMaxIdBytes, x.referrerId, true);
-    json_io::readString(o, "refereeId", p, kMaxIdBytes, x.refereeId, true);
-    x.invitedAtMs = readStamp(o, "invitedAtMs", p, true);
-    x.registeredAtMs = readStamp(o, "registeredAtMs", p, false);
-    x.arrivedAtMs = readStamp(o, "arrivedAtMs", p, false);
-    x.convertedAtMs = readStamp(o, "convertedAtMs", p, false);
-    x.vestedAtMs = readStamp(o, "vestedAtMs", p, false);
-    x.voidedAtMs = readStamp(o, "voidedAtMs", p, false);
-    r.referrals.push_back(std::move(x));
-  }
+  r.referrals = readReferralRecords(j.at("referrals"), "/referrals", kMaxRecords,
+                                    {.closed = false, .minInstantMs = kMinInstantMs});
   return r;
 }
 

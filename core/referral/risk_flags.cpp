@@ -7,6 +7,7 @@
 
 #include "common/civil_date.hpp"
 #include "common/json_io.hpp"
+#include "referral/referral_json.hpp"
 
 namespace carecircle {
 namespace {
@@ -249,19 +250,8 @@ RiskFlagsRequest decode(const Json& j) {
     }
   }
   if (present(j, "referrals")) {
-    const Json& list = json_io::requireArray(j.at("referrals"), "/referrals", kMaxRecords);
-    r.referrals.reserve(list.size());
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string p = childPath("/referrals", i);
-      const Json& o = json_io::requireObject(list[i], p);
-      ReferralRecord x;
-      json_io::readString(o, "id", p, kMaxKeyBytes, x.id, true);
-      json_io::readString(o, "referrerId", p, kMaxKeyBytes, x.referrerId, true);
-      json_io::readString(o, "refereeId", p, kMaxKeyBytes, x.refereeId, true);
-      x.invitedAtMs = readStamp(o, "invitedAtMs", p, true);
-      x.voidedAtMs = readStamp(o, "voidedAtMs", p, false);
-      r.referrals.push_back(std::move(x));
-    }
+    r.referrals = readReferralRecords(j.at("referrals"), "/referrals", kMaxRecords,
+                                      {.closed = false, .minInstantMs = kMinInstantMs});
   }
   if (present(j, "reviews")) {
     const Json& list = json_io::requireArray(j.at("reviews"), "/reviews", kMaxReviews);
