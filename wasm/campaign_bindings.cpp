@@ -1,0 +1,25 @@
+// The staff's side of the eligibility module: campaign validation (with the
+// change checks of a running campaign) and the batch over many patients.
+// Linked into the staff module of the core (wasm/CMakeLists.txt).
+#include <emscripten/bind.h>
+
+#include "eligibility/eligibility_json.hpp"
+#include "guard.hpp"
+
+namespace {
+std::string validateCampaigns(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::validateCampaignsJson, request);
+}
+std::string validateCampaignChange(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::validateCampaignChangeJson, request);
+}
+std::string evaluateEligibilityBatch(const std::string& request) {
+  return carecircle::wasm::guarded(carecircle::evaluateEligibilityBatchJson, request);
+}
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(carecircle_campaigns) {
+  emscripten::function("validateCampaigns", &validateCampaigns);
+  emscripten::function("validateCampaignChange", &validateCampaignChange);
+  emscripten::function("evaluateEligibilityBatch", &evaluateEligibilityBatch);
+}
