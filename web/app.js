@@ -205,25 +205,14 @@ async function evaluate() {
   return state.core.call('evaluateStreak', baseRequest(now, inputs));
 }
 
-function newMilestones(report) {
-  return (report?.milestones ?? []).filter((m) => m.state === 'new');
-}
-
 /**
- * Re-evaluates and renders. Milestones the core reports as "new" are issued
- * through the backend (idempotent by key) and the streak evaluated again, so
- * what is shown is what is stored.
+ * Re-evaluates and renders what the backend stored. Reads only: the server
+ * grants milestones and issues rewards itself (when it records a check-in,
+ * and on its schedule), never at the shell's request.
  * @returns {Promise<boolean>} false when the core returned an error (shown as a toast)
  */
 async function refresh() {
-  let envelope = await evaluate();
-  if (envelope.ok) {
-    const fresh = newMilestones(envelope.value);
-    if (fresh.length > 0) {
-      await state.backend.saveGranted(fresh);
-      envelope = await evaluate();
-    }
-  }
+  const envelope = await evaluate();
   if (!envelope.ok) {
     if (!state.report) throw new Error(describeError(envelope.error));
     showToast(describeError(envelope.error), 'error');
@@ -266,9 +255,10 @@ async function checkIn({ kind, forDate }) {
       return;
     }
     const decision = envelope.value;
-    if (decision.outcome === 'accepted') await backend.saveCheckIn(record);
-    const fresh = newMilestones(decision.report);
-    if (fresh.length > 0) await backend.saveGranted(fresh);
+    // What the server granted and issued in recording it (its reply, not a computation here).
+    const saved = decision.outcome === 'accepted' ? await backend.saveCheckIn(record) : undefined;
+    const fresh = saved?.rewards?.milestones ?? [];
+    state.wallet?.noteIssued?.((saved?.rewards?.issued ?? []).map((g) => g.grantKey));
     await refresh();
     if (fresh.length > 0) {
       // The check-in itself is confirmed as always; the reward gets its own moment.
@@ -290,9 +280,10 @@ async function checkIn({ kind, forDate }) {
 }
 
 /**
- * The reward moment (./reward-moment.js): the milestones the core reported as
- * new, celebrated in a sheet that stays until it is closed, with 去券包查看.
- * The words are the core's (rewardTitle, earnedText, rangeLabel).
+ * The reward moment (./reward-moment.js): the milestones the server granted
+ * with this check-in (its reply), celebrated in a sheet that stays until it is
+ * closed, with 去券包查看. The words are the core's (rewardTitle, earnedText,
+ * rangeLabel), as the server's core wrote them.
  */
 function celebrate(milestones) {
   import('./reward-moment.js')

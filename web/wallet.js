@@ -11,8 +11,10 @@
 // Flow (one refresh):
 //   evaluateStreak (the check-in screen's inputs) → its milestones
 //   → evaluateEligibility({nowMs, ...backend.getEligibilityInputs(), milestones})
-//   → grants in state "issuable" go to backend.issueRewards (the server
-//     decides and records them, idempotently by key) → evaluate again → render.
+//   → render. The wallet only reads: the server issues (its scheduled job,
+//   and the check-in itself for what a check-in earns); a grant the core
+//   reports `issuable` here is one the server has not issued yet, shown as
+//   such and never requested from here.
 
 import { describeError, formatDay } from './lib/copy.js';
 import { supports } from './backend/backend.js';
@@ -78,8 +80,16 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
   let report = null;
   /** Each campaign's description (its rules, shown on the coupon sheet), by id. */
   const rulesById = new Map();
-  /** Grant keys the last issue of this screen brought in: marked 新到账 in the core's own lists. */
+  /**
+   * Grant keys that arrived since this screen last drew the wallet (or that
+   * the server's check-in reply said it just issued): marked 新到账 in the
+   * core's own lists. Display only: which keys are new to this screen.
+   */
   let fresh = new Set();
+  /** Keys in the wallet the last time it was drawn; null before the first draw. */
+  let seen = null;
+  /** Keys the server said it issued (check-in reply) not drawn yet. */
+  const announced = new Set();
 
   async function evaluate() {
     const streak = await evaluateStreak();
@@ -96,36 +106,26 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
     });
   }
 
-  function issuableGrants(value) {
-    return value.campaigns.flatMap((c) =>
-      c.grants.filter((g) => g.state === 'issuable').map((g) => ({ campaignId: c.campaignId, ...g })),
-    );
-  }
-
   async function run() {
-    let envelope = await evaluate();
-    let newlyIssued = [];
-    if (envelope.ok) {
-      const issuable = issuableGrants(envelope.value);
-      if (issuable.length > 0) {
-        newlyIssued = await backend.issueRewards(issuable);
-        envelope = await evaluate();
-      }
-    }
+    const envelope = await evaluate();
     if (!envelope.ok) {
       showToast(describeError(envelope.error), 'error');
       if (!report) showError(describeError(envelope.error));
       return false;
     }
     report = envelope.value;
-    if (newlyIssued.length > 0) fresh = new Set(newlyIssued.map((g) => g.key ?? g.grantKey).filter(Boolean));
+    const keys = report.wallet.map((item) => item.key);
+    const arrived = keys.filter((key) => announced.has(key) || (seen !== null && !seen.has(key)));
+    if (arrived.length > 0) fresh = new Set(arrived);
+    for (const key of arrived) announced.delete(key);
+    seen = new Set(keys);
     render(report);
     return true;
   }
 
   /**
-   * Evaluates, issues what the core says is issuable, evaluates again and
-   * renders. Calls while one is running coalesce into one more run.
+   * Evaluates and renders what the server has recorded. Calls while one is
+   * running coalesce into one more run.
    * @returns {Promise<boolean>} false when the core returned an error (shown as a toast)
    */
   function refresh() {
@@ -397,6 +397,14 @@ export function createWallet({ core, backend, evaluateStreak, showToast }) {
 
   return Object.freeze({
     refresh,
+    /**
+     * The grant keys a check-in's reply said the server just issued: marked
+     * 新到账 when the wallet next draws them.
+     * @param {string[]} keys
+     */
+    noteIssued(keys) {
+      for (const key of keys ?? []) if (typeof key === 'string' && key) announced.add(key);
+    },
     /** The last reply rendered (tests and debugging). */
     get report() {
       return report;

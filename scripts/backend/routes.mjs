@@ -12,15 +12,16 @@ import { CAMPAIGN_ROUTES, registerCampaignRoutes } from './console/campaigns.mjs
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
 import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
 import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
+import { checkInAndIssue } from './loops/issuance.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
 import { STORIES_MONTH_ROUTES, registerStoriesMonthRoutes } from './console/stories-month.mjs';
 import { COMMUNITY_CONSOLE_ROUTES, registerCommunityConsoleRoutes } from './console/community.mjs';
 
 /** Mutations by operationId (the contract's, also the /batch item's `operation`). */
 export const OPERATIONS = Object.freeze({
-  saveCheckIn: { role: 'patient', run: (c, ctx, who, body) => service.saveCheckIn(c, ctx, who.subjectId, body) },
+  // The check-in and the issuance it completes, in one transaction (loops/issuance.mjs).
+  saveCheckIn: { role: 'patient', run: (c, ctx, who, body) => checkInAndIssue(c, ctx, who.subjectId, body) },
   saveGranted: { role: 'patient', run: (c, ctx, who, body) => service.saveGranted(c, ctx, who.subjectId, body) },
-  issueRewards: { role: 'patient', run: (c, ctx, who, body) => service.issueRewards(c, ctx, who.subjectId, body) },
   claimReferral: { role: 'patient', run: (c, ctx, who, body) => service.claimReferral(c, ctx, who.subjectId, body) },
   setConsent: { role: 'patient', run: (c, ctx, who, body) => service.setConsent(c, ctx, who.subjectId, body) },
   submitStory: { role: 'patient', run: (c, ctx, who, body) => service.submitStory(c, ctx, who.subjectId, body) },
@@ -37,7 +38,6 @@ for (const [name, op] of Object.entries(OPERATIONS)) op.name = name;
 export const POST_ROUTES = new Map([
   ['/check-ins', 'saveCheckIn'],
   ['/milestones', 'saveGranted'],
-  ['/rewards/issue', 'issueRewards'],
   ['/referrals', 'claimReferral'],
   ['/stories', 'submitStory'],
   ['/me/prompts', 'recordPromptShown'],

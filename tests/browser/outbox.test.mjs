@@ -315,25 +315,22 @@ test('the shell’s flow through the HTTP backend and the outbox', { timeout: TE
     const now = backend.now();
     const base = async () => ({ nowMs: now.nowMs, clock: now.clock, patientId: profile.patientId, ...(await backend.getStreakInputs()) });
 
-    // 打卡: the core decides, the backend queues, the outbox delivers.
+    // 打卡: the core decides, the backend queues, the outbox delivers; the
+    // server grants the milestones and issues the rewards in the same
+    // transaction and its reply says which (no issue request from here).
     const record = { id: crypto.randomUUID(), patientId: profile.patientId, atMs: now.nowMs, seq: await backend.nextSeq(), kind: 'normal' };
     const decision = core.call('recordCheckIn', { ...(await base()), checkIn: record });
-    if (decision.ok && decision.value.outcome === 'accepted') await backend.saveCheckIn(record);
-    const synced = await outbox.sync();
-
-    // Milestones the core reports as new are issued through the backend.
-    const streak = core.call('evaluateStreak', await base());
-    const fresh = streak.value.milestones.filter((m) => m.state === 'new');
-    await backend.saveGranted(fresh);
-    await outbox.sync();
-    const after = core.call('evaluateStreak', await base());
-
-    // Vouchers the core reports as issuable are issued by the server.
+    // What the phone's own core expects once this check-in counts (it cannot see every fact).
+    const predicted = decision.value.report;
+    const fresh = predicted.milestones.filter((m) => m.state === 'new');
     const inputs = await backend.getEligibilityInputs();
-    const milestones = after.value.milestones.map(({ key, ruleId }) => ({ key, ruleId }));
+    const milestones = predicted.milestones.map(({ key, ruleId }) => ({ key, ruleId }));
     const report = core.call('evaluateEligibility', { nowMs: backend.now().nowMs, ...inputs, milestones });
     const issuable = report.value.campaigns.flatMap((c) => c.grants.filter((g) => g.state === 'issuable').map((g) => ({ ...g, campaignId: c.campaignId })));
-    const issued = await backend.issueRewards(issuable);
+    const saved = decision.ok && decision.value.outcome === 'accepted' ? await backend.saveCheckIn(record) : null;
+    const synced = await outbox.sync();
+    const after = core.call('evaluateStreak', await base());
+    const issued = (saved?.rewards?.issued ?? []).map((g) => g.grantKey);
 
     const tree = core.call('myReferralTree', { nowMs: backend.now().nowMs, patientId: profile.patientId, ...(await backend.getReferralGraph()) });
 
@@ -345,6 +342,7 @@ test('the shell’s flow through the HTTP backend and the outbox', { timeout: TE
       synced: synced.ok,
       checkedInToday: after.value.checkedInToday,
       fresh: fresh.map((m) => m.key),
+      granted: (saved?.rewards?.milestones ?? []).map((m) => m.key),
       newAfter: after.value.milestones.filter((m) => m.state === 'new').length,
       issuable: issuable.map((g) => g.key),
       issued,
@@ -359,11 +357,13 @@ test('the shell’s flow through the HTTP backend and the outbox', { timeout: TE
   assert.equal(result.synced, true);
   assert.equal(result.checkedInToday, true, 'the server has today’s check-in');
   assert.ok(result.fresh.length > 0, 'the seeded history has milestones to issue');
+  assert.deepEqual([...result.granted].sort(), [...result.fresh].sort(), 'the check-in’s reply: the milestones the server granted with it');
   assert.equal(result.newAfter, 0, 'issued milestones are granted on the server');
   assert.ok(result.issuable.length > 0);
   // 赵敏 (demo) shares no progress and complained: the phone is not told of the
   // complaint (G7), so its core reports her referral reward issuable; the server
-  // re-checks with the whole record and voids it. Everything else is issued.
+  // issues with the whole record and leaves it out. Everything else is issued
+  // by the check-in, without the phone asking.
   const hiddenComplaint = 'fission-exam:demo-rf-zhao:referrer:exam-100';
   assert.ok(result.issuable.includes(hiddenComplaint), 'the phone cannot see the hidden complaint');
   assert.deepEqual(

@@ -505,7 +505,7 @@ test('two server processes on one PostgreSQL: 200 claims split across both grant
   const offset = shanghai.getUTCDate() >= 15 ? 0 : Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth(), 15, 2) - now;
   const own = await startPostgres();
   try {
-    // The request path alone: the server's own issuance job would hand out the places before the clients ask.
+    // The request path alone: the server's own issuance job would hand out the places before the check-ins.
     const flags = ['--now-offset-ms', String(offset), '--rate-limit-address', '100000', '--rate-limit-token', '100000', '--no-jobs'];
     const one = await spawnServer(own.url, flags);
     const two = await spawnServer(own.url, flags);
@@ -527,20 +527,22 @@ test('two server processes on one PostgreSQL: 200 claims split across both grant
       assert.equal(event.status, 200, event.text);
       return p;
     });
-    const grants = await mapLimit(patients, 16, async (p) => {
+    const checkIns = await mapLimit(patients, 16, async (p) => {
       const inputs = (await apiOne('GET', '/eligibility-inputs', { token: p.token })).body;
       const nowMs = inputs.serverTimeMs;
       delete inputs.serverTimeMs;
       const report = core.call('evaluateEligibility', { nowMs, ...inputs, milestones: [] });
       const grant = report.value.campaigns.find((c) => c.campaignId === 'scarce-quota').grants.find((g) => g.reward.id === 'half-price-exam');
       assert.equal(grant?.state, 'issuable');
-      return { token: p.token, grant: { ...grant, campaignId: 'scarce-quota' } };
+      return { token: p.token, body: { id: `c-${randomUUID()}`, patientId: p.patientId, atMs: nowMs, seq: 1, kind: 'normal' } };
     });
+    // Each check-in runs the server's issuance, which takes a place if one is left.
     const replies = await Promise.all(
-      grants.map(({ token, grant }, i) => (i % 2 ? apiTwo : apiOne)('POST', '/rewards/issue', { token, key: newKey(), body: { grants: [grant] } })),
+      checkIns.map(({ token, body }, i) => (i % 2 ? apiTwo : apiOne)('POST', '/check-ins', { token, key: newKey(), body })),
     );
     for (const r of replies) assert.equal(r.status, 200, r.text);
-    assert.equal(replies.filter((r) => r.body.issued.length === 1).length, 10, 'exactly 10 across both processes');
+    const places = (r) => r.body.rewards.issued.filter((g) => g.campaignId === 'scarce-quota' && g.grantKey.includes(':half-price-exam@')).length;
+    assert.equal(replies.filter((r) => places(r) === 1).length, 10, 'exactly 10 across both processes');
     const db = new pg.Client({ connectionString: own.url });
     await db.connect();
     try {

@@ -201,10 +201,19 @@ test('G9 every consent withdrawn: a vested referral reward is still issued', { t
     .flatMap((c) => c.grants.map((g) => ({ ...g, campaignId: c.campaignId })))
     .filter((g) => g.state === 'issuable' && g.referralId === claim.body.referralId);
   assert.ok(grants.length >= 1, 'the referrer reward has vested');
-  const issued = await api('POST', '/rewards/issue', { token: referrer.token, key: newKey(), body: { grants } });
-  assert.equal(issued.status, 200, JSON.stringify(issued.body));
-  assert.deepEqual(issued.body.rejected, []);
-  assert.deepEqual(issued.body.issued.sort(), grants.map((g) => g.key).sort());
+  // The referrer checks in (counted on the device only: rehabData withdrawn);
+  // the server's issuance runs with it and issues the vested reward.
+  const checkIn = await api('POST', '/check-ins', {
+    token: referrer.token,
+    key: newKey(),
+    body: { id: `c-${randomUUID()}`, patientId: referrer.patientId, atMs: nowMs, seq: 1, kind: 'normal' },
+  });
+  assert.equal(checkIn.status, 200, JSON.stringify(checkIn.body));
+  assert.equal(checkIn.body.storedOnServer, false, 'the check-in itself is not kept (G9)');
+  // Issued by this check-in, or by the server's job a moment before: in the book either way.
+  const book = await backend.pool.query('SELECT grant_key FROM issued_rewards WHERE patient_id = $1 AND status = $2', [referrer.patientId, 'issued']);
+  const inBook = new Set(book.rows.map((r) => r.grant_key));
+  for (const g of grants) assert.ok(inBook.has(g.key), `${g.key} issued`);
 });
 
 test('G17 clinical moments from staff and from the hospital’s events refuse the prompt; staff touches count', { timeout: TEST_TIMEOUT }, async () => {

@@ -17,13 +17,11 @@ import { COUNTER_CODE_TTL_MS, readCounterCode } from '../../scripts/backend/loop
 import { DEMO_PATIENT_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { apiClient, processesMentioning } from '../support/backend.mjs';
-import { loadCore } from './helpers.mjs';
 
 const TEST_TIMEOUT = 90_000;
 
 let postgres;
 let backend;
-let core;
 
 const api = (...args) => apiClient(backend.apiUrl)(...args);
 const newKey = () => `k-${randomUUID()}`;
@@ -34,32 +32,24 @@ async function session(as, extra = {}) {
   return r.body;
 }
 
-/** Issues the demo patient's issuable vouchers; resolves with the keys the server issued. */
+/**
+ * The demo patient checks in; the server issues in the same transaction what
+ * its core reports issuable. Resolves with the keys of the vouchers issued.
+ */
 async function issueVouchers(token) {
-  const inputs = (await api('GET', '/eligibility-inputs', { token })).body;
-  const streakInputs = (await api('GET', '/streak-inputs', { token })).body;
-  delete inputs.serverTimeMs;
-  delete streakInputs.serverTimeMs;
   const { serverTimeMs } = (await api('GET', '/now')).body;
-  const streak = core.call('evaluateStreak', { nowMs: serverTimeMs, patientId: DEMO_PATIENT_ID, ...streakInputs });
-  const report = core.call('evaluateEligibility', {
-    nowMs: serverTimeMs,
-    ...inputs,
-    milestones: streak.value.milestones.map(({ key, ruleId }) => ({ key, ruleId })),
+  const issued = await api('POST', '/check-ins', {
+    token,
+    key: newKey(),
+    body: { id: `c-${randomUUID()}`, patientId: DEMO_PATIENT_ID, atMs: serverTimeMs, seq: 9_000_001, kind: 'normal' },
   });
-  const grants = report.value.campaigns
-    .flatMap((c) => c.grants.map((g) => ({ ...g, campaignId: c.campaignId })))
-    .filter((g) => g.state === 'issuable' && g.reward.type === 'voucher');
-  const issued = await api('POST', '/rewards/issue', { token, key: newKey(), body: { grants } });
   assert.equal(issued.status, 200, JSON.stringify(issued.body));
-  return issued.body.issued;
+  return issued.body.rewards.issued.filter((g) => g.type === 'voucher').map((g) => g.grantKey);
 }
 
 before(async () => {
   postgres = await startPostgres();
   backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, jobs: false });
-  const module = await loadCore();
-  core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };
 });
 
 after(async () => {

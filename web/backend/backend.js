@@ -152,14 +152,14 @@
  */
 
 /**
- * @typedef {object} IssuableGrant
- *   A grant exactly as the core reported it in evaluateEligibility's
- *   `campaigns[].grants[]` with `state: "issuable"`, plus the `campaignId` of
- *   the campaigns[] entry it came from.
- * @property {string} campaignId
- * @property {string} key        Idempotency key of the grant.
- * @property {'issuable'} state
- * @property {{id: string, type: string, title: string, valueFen: number, quantity: number, validDays: number}} reward
+ * @typedef {object} CheckInSaved
+ *   What the server granted and issued while it recorded a check-in (its own
+ *   issuance, in the same transaction): the milestones in the core's words
+ *   and the grants issued. `rewards` is null when the reply has not come
+ *   (the check-in waits in the outbox; its rewards show in the wallet later).
+ * @property {{milestones: {key: string, ruleId: string, fromDate: string, toDate: string, rewardTitle: string,
+ *   rewardValueFen: number, earnedText?: string, rangeLabel?: string}[],
+ *   issued: {grantKey: string, campaignId: string, title: string, type?: string, valueFen?: number, quantity?: number}[]} | null} rewards
  */
 
 /**
@@ -416,9 +416,11 @@ export class Backend {
 
   /**
    * Stores one check-in the core accepted (outcome 'accepted'). Idempotent by
-   * record.id: storing the same record twice keeps one.
+   * record.id: storing the same record twice keeps one. The server (the
+   * offline demo playing it) then issues what the check-in earned itself and
+   * says what: the shell never asks for a reward to be issued.
    * @param {CheckInRecord} record
-   * @returns {Promise<void>}
+   * @returns {Promise<CheckInSaved | void>}
    */
   // eslint-disable-next-line no-unused-vars
   async saveCheckIn(record) {
@@ -442,20 +444,6 @@ export class Backend {
    * @returns {Promise<EligibilityInputs>}
    */
   async getEligibilityInputs() {
-    throw new Error('not implemented');
-  }
-
-  /**
-   * Asks the server to issue grants the core reported as "issuable". The
-   * server decides on its own (a real one re-runs the same core on its own
-   * facts); the offline demo plays that part and records each as an issued
-   * reward. Idempotent by grant key: a key already issued is left as it is;
-   * anything not in state "issuable" is ignored.
-   * @param {IssuableGrant[]} grants
-   * @returns {Promise<string[]>} the grant keys newly issued by this call
-   */
-  // eslint-disable-next-line no-unused-vars
-  async issueRewards(grants) {
     throw new Error('not implemented');
   }
 
@@ -690,7 +678,6 @@ export const BACKEND_METHODS = Object.freeze([
   'saveCheckIn',
   'saveGranted',
   'getEligibilityInputs',
-  'issueRewards',
   'nextSeq',
   'wipe',
 ]);

@@ -60,6 +60,8 @@ function finalAnswer(key, status, code, message) {
   return { key, status, body: { error: { code, message } } };
 }
 const SKEW_SAMPLES = 8;
+/** How long a check-in waits for the server's reply (what it issued) before it leaves that to the queue. */
+const CHECK_IN_REPLY_WAIT_MS = 5_000;
 
 function defaultKey() {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -343,11 +345,14 @@ export function createHttpBackend({
 
     async saveCheckIn(record) {
       const key = checkInKey(record, newKey);
-      if (outbox) {
-        await outbox.enqueue('saveCheckIn', structuredClone(record), { key });
-        return;
-      }
-      await mutate('/check-ins', record, key);
+      // The server issues what the check-in earned in the same transaction;
+      // its reply says what (rewards), for the reward moment.
+      if (!outbox) return { rewards: (await mutate('/check-ins', record, key)).rewards ?? null };
+      await outbox.enqueue('saveCheckIn', structuredClone(record), { key });
+      // Online, the reply comes within a sync; offline (or slow), the check-in
+      // waits in the queue and its rewards show up in the wallet once delivered.
+      const result = await outbox.waitFor(key, isOnline() ? Math.min(timeoutMs, CHECK_IN_REPLY_WAIT_MS) : 0);
+      return { rewards: result && result.status < 300 ? (result.body?.rewards ?? null) : null };
     },
 
     async saveGranted(milestones) {
@@ -364,26 +369,6 @@ export function createHttpBackend({
 
     async getEligibilityInputs() {
       return read('/eligibility-inputs');
-    },
-
-    async issueRewards(grants) {
-      const issuable = grants
-        .filter((g) => g && g.state === 'issuable' && g.key && g.campaignId)
-        .map(({ campaignId, key, state, reward }) => ({ campaignId, key, state, reward }));
-      if (issuable.length === 0) return [];
-      if (!outbox) return (await mutate('/rewards/issue', { grants: issuable })).issued;
-      // Not twice in the queue: a grant already waiting there is left to it.
-      const waiting = new Set();
-      for (const e of await outbox.pending()) {
-        if (e.op === 'issueRewards') for (const g of e.body.grants) waiting.add(`${g.campaignId}\u0000${g.key}`);
-      }
-      const fresh = issuable.filter((g) => !waiting.has(`${g.campaignId}\u0000${g.key}`));
-      if (fresh.length === 0) return [];
-      const entry = await outbox.enqueue('issueRewards', { grants: fresh }, { key: newKey() });
-      // Online, the answer comes within a sync; offline, it is issued later
-      // and shows up in the wallet then.
-      const result = await outbox.waitFor(entry.key, timeoutMs);
-      return result && result.status < 300 ? result.body.issued : [];
     },
 
     async getReferralGraph() {

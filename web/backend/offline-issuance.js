@@ -20,6 +20,12 @@
 // a day later on the clock, is not new. Nothing personal is stored: the
 // inbox keeps the core's words, whose names are the demo's made-up ones,
 // masked.
+//
+// A check-in is recorded as the server records one: saveCheckIn stores it and
+// runs this evaluation in the same step (no other run in between), and says
+// what it granted and issued (`rewards`, as POST /check-ins replies) for the
+// reward moment. The demo's book-keeping of issued rewards stays inside the
+// demo "server": the shell's backend object has no method to ask for an issue.
 
 const INBOX_KEY = 'inbox';
 const RUNS_KEY = 'jobRuns';
@@ -67,6 +73,7 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     getReferralGraph: backend.getReferralGraph?.bind(backend),
     getStreakInputs: backend.getStreakInputs.bind(backend),
     issueRewards: backend.issueRewards.bind(backend),
+    saveCheckIn: backend.saveCheckIn.bind(backend),
     saveGranted: backend.saveGranted.bind(backend),
     wipe: backend.wipe.bind(backend),
   };
@@ -119,6 +126,9 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     if (!streak.ok) throw new Error(streak.error.message);
     const fresh = streak.value.milestones.filter((m) => m.state === 'new');
     if (fresh.length > 0) await original.saveGranted(fresh);
+    const milestones = fresh.map(({ key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel }) => ({
+      key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel,
+    }));
     const inputs = await original.getEligibilityInputs();
     const report = c.call('evaluateEligibility', { nowMs, ...inputs, milestones: streak.value.milestones.map(({ key, ruleId }) => ({ key, ruleId })) });
     if (!report.ok) throw new Error(report.error.message);
@@ -199,7 +209,8 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
         ...voided.map((r) => ({ action: 'voided', patientId, patientName: displayName, grantKey: r.grantKey, title: r.title })),
       ].slice(0, MAX_LISTED_CHANGES),
     };
-    if (summary.issued + summary.voided + summary.inbox > 0 || cause === 'manual') {
+    // The server's check-in path is not a job run: listed on 计划任务 only when the job ran.
+    if (cause !== 'checkIn' && (summary.issued + summary.voided + summary.inbox > 0 || cause === 'manual')) {
       const run = { id: '', job: 'referral-issuance', cause, startedAtMs, finishedAtMs: Math.max(startedAtMs, clock()), outcome: 'done', summary };
       const tr = database().transaction(stores.meta, 'readwrite');
       const store = tr.objectStore(stores.meta);
@@ -211,7 +222,18 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       };
       await transactionDone(tr);
     }
-    return summary;
+    const rewards = {
+      milestones,
+      issued: issued.map((g) => ({
+        grantKey: g.key,
+        campaignId: g.campaignId,
+        title: g.reward.title,
+        type: g.reward.type,
+        valueFen: g.reward.valueFen,
+        quantity: g.reward.quantity,
+      })),
+    };
+    return { summary, rewards };
   }
 
   // One evaluation at a time on this page; calls while one runs share the next.
@@ -226,6 +248,23 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       return again;
     }
     running = evaluate(cause).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  /**
+   * A check-in as the server records one: after any run in progress, the
+   * record is stored and evaluated as one step (runs asked for meanwhile
+   * wait for the next), so what this evaluation granted is what this
+   * check-in earned.
+   */
+  async function checkInAndIssue(record) {
+    while (running) await running.catch(() => {});
+    running = (async () => {
+      await original.saveCheckIn(record);
+      return evaluate('checkIn');
+    })().finally(() => {
       running = null;
     });
     return running;
@@ -283,7 +322,27 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     /** Runs the demo's issuance now (the workbench's 立即运行; tests). */
     async runIssuanceNow() {
       startTimer();
-      return runIssuance('manual');
+      return (await runIssuance('manual')).summary;
+    },
+
+    /**
+     * Stores the check-in and issues what it earned, like POST /check-ins;
+     * resolves with `{rewards}` (what was granted and issued now). A run the
+     * core cannot make here (no core loadable) leaves the check-in stored and
+     * `rewards` null: the next run issues.
+     */
+    async saveCheckIn(record) {
+      startTimer();
+      try {
+        const { rewards } = await checkInAndIssue(record);
+        return { rewards };
+      } catch (error) {
+        if (!warned) console.warn('offline issuance did not run', error);
+        warned = true;
+        // Stored already unless the store itself failed: storing again is idempotent by id.
+        await original.saveCheckIn(record);
+        return { rewards: null };
+      }
     },
 
     async wipe() {
@@ -292,6 +351,8 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       return original.wipe();
     },
   });
+  // Issuing is the demo server's own business, never a request the shell makes.
+  delete backend.issueRewards;
   if (original.getReferralGraph) {
     backend.getReferralGraph = async () => {
       await afterIssuance('event');

@@ -34,7 +34,6 @@ const PATIENT_ROUTES = Object.freeze([
   'GET /me/honours',
   'POST /check-ins',
   'POST /milestones',
-  'POST /rewards/issue',
   'POST /referrals',
   'POST /batch',
 ]);

@@ -22,9 +22,15 @@
 // check-ins or rewards in the hourly sweep (a quality hold ends, the 15th
 // comes and a lapse happens with the clock, not with a change; all three are
 // day- or hour-sized, so an hour's delay is inside their own granularity).
+//
+// A check-in (POST /check-ins, saveCheckIn) runs the same issueForPatient in
+// its own transaction: the milestone the check-in completes is granted, the
+// check-in campaign's voucher issued, and the reply says what was issued
+// (the reward moment on the phone shows that, not a computation of its own).
+// No client asks the server to issue anything.
 
 import { inTransaction, isConnectionError } from '../db.mjs';
-import { evaluateFor, issueRewards, lockPatient, saveGranted } from '../service.mjs';
+import { evaluateFor, issueRewards, lockPatient, saveCheckIn, saveGranted } from '../service.mjs';
 import { refreshInbox } from './inbox.mjs';
 
 /** Changes listed one by one in a run's summary (the rest are counted). */
@@ -51,14 +57,23 @@ async function dueCandidates(pool, limit) {
 
 /**
  * One patient: milestones, issuance, claw-backs and inbox, inside the caller's transaction.
- * @returns {Promise<{issued: {grantKey: string, title: string}[], voided: {grantKey: string, title: string}[], inbox: number, notified: number}>}
+ * `milestones` are the streak milestones this run granted, in the core's
+ * words (rewardTitle, earnedText, rangeLabel); `issued` the grants it issued.
+ * @returns {Promise<{milestones: object[], issued: {grantKey: string, title: string}[], voided: {grantKey: string, title: string}[], inbox: number, notified: number}>}
  */
 export async function issueForPatient(client, ctx, patientId, { channel = null } = {}) {
   await lockPatient(client, patientId);
   let { streak, eligibility } = await evaluateFor(client, ctx, patientId);
   const fresh = streak.milestones.filter((m) => m.state === 'new');
+  let milestones = [];
   if (fresh.length > 0) {
-    await saveGranted(client, ctx, patientId, { milestones: fresh.map((m) => ({ key: m.key })) });
+    const saved = await saveGranted(client, ctx, patientId, { milestones: fresh.map((m) => ({ key: m.key })) });
+    const granted = new Set(saved.granted);
+    milestones = fresh
+      .filter((m) => granted.has(m.key))
+      .map(({ key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel }) => ({
+        key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel,
+      }));
     ({ eligibility } = await evaluateFor(client, ctx, patientId));
   }
   const grants = eligibility.campaigns.flatMap((c) => c.grants.map((g) => ({ ...g, campaignId: c.campaignId })));
@@ -69,7 +84,15 @@ export async function issueForPatient(client, ctx, patientId, { channel = null }
     const byKey = new Map(issuable.map((g) => [g.key, g]));
     issued = result.issued.map((key) => {
       const g = byKey.get(key);
-      return { grantKey: key, title: g.reward.title, type: g.reward.type, referralId: g.referralId || null };
+      return {
+        grantKey: key,
+        campaignId: g.campaignId,
+        title: g.reward.title,
+        type: g.reward.type,
+        valueFen: g.reward.valueFen,
+        quantity: g.reward.quantity,
+        referralId: g.referralId || null,
+      };
     });
   }
   const voidKeys = grants.filter((g) => g.state === 'void').map((g) => g.key);
@@ -92,7 +115,43 @@ export async function issueForPatient(client, ctx, patientId, { channel = null }
   });
   // Operations read the changes by the patient's display name (stored masked, 王*), not an id.
   const name = issued.length + voided.length > 0 ? (await client.query('SELECT display_name FROM patients WHERE id = $1', [patientId])).rows[0]?.display_name : '';
-  return { issued, voided, inbox: inbox.added, notified: inbox.notified, patientName: name ?? '' };
+  return { milestones, issued, voided, inbox: inbox.added, notified: inbox.notified, patientName: name ?? '' };
+}
+
+/** Connection losses and serialization conflicts: the whole mutation fails and is retried, the check-in with it. */
+function mustPropagate(error) {
+  return isConnectionError(error) || error?.code === '40001' || error?.code === '40P01';
+}
+
+/**
+ * POST /check-ins: stores the check-in (saveCheckIn: the core re-checks it on
+ * the server's history and clock) and, in the same transaction, runs this
+ * patient's issuance (issueForPatient): a milestone the check-in completed is
+ * granted and what the core now reports issuable is issued, once per grant
+ * key. The reply adds `rewards`: the milestones granted and the grants issued
+ * by this check-in, from what was just recorded. Issuance that the core
+ * refuses on this patient's facts does not undo the check-in: it is rolled
+ * back to its savepoint and the hourly sweep looks again.
+ */
+export async function checkInAndIssue(client, ctx, patientId, body) {
+  const reply = await saveCheckIn(client, ctx, patientId, body);
+  await client.query('SAVEPOINT check_in_issuance');
+  try {
+    const r = await issueForPatient(client, ctx, patientId);
+    await client.query('RELEASE SAVEPOINT check_in_issuance');
+    return {
+      ...reply,
+      rewards: {
+        milestones: r.milestones,
+        issued: r.issued.map(({ grantKey, campaignId, title, type, valueFen, quantity }) => ({ grantKey, campaignId, title, type, valueFen, quantity })),
+      },
+    };
+  } catch (error) {
+    if (mustPropagate(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT check_in_issuance');
+    (ctx.log ?? console.warn)(`issuance after a check-in: patient ${patientId} skipped: ${error.code ?? error.message}`);
+    return { ...reply, rewards: { milestones: [], issued: [] } };
+  }
 }
 
 /** Patients one run of the due list takes at most (the rest wait for the next run, seconds later). */
