@@ -65,7 +65,9 @@ export const PRECACHE = {
 };
 
 export async function buildWeb({ quiet = false } = {}) {
-  for (const file of ['core.mjs', 'core.wasm']) {
+  // The shell loads the core by audience (web/core.js): each module's glue and .wasm, and the manifest.
+  const modules = ['patient', 'poster', 'staff'].flatMap((m) => [`core-${m}.mjs`, `core-${m}.wasm`]);
+  for (const file of [...modules, 'modules.mjs']) {
     if (!existsSync(join(root, 'build', 'wasm', file))) throw new Error(`build/wasm/${file} is missing: build the core first`);
   }
   const { build } = await import('vite');

@@ -64,6 +64,9 @@ const MIME_TYPES = new Map([
 const WASM_FILES = new Map([
   ['/wasm/core.mjs', 'core.mjs'],
   ['/wasm/core.wasm', 'core.wasm'],
+  // The core by audience (web/core.js loads the patient's first, the others on demand) and its manifest.
+  ...['patient', 'poster', 'staff'].flatMap((m) => [[`/wasm/core-${m}.mjs`, `core-${m}.mjs`], [`/wasm/core-${m}.wasm`, `core-${m}.wasm`]]),
+  ['/wasm/modules.mjs', 'modules.mjs'],
 ]);
 
 // Browser builds of npm dependencies, served from node_modules (never copied

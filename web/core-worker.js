@@ -20,8 +20,9 @@
 // The core's glue and .wasm by URL relative to this file: the dev server maps
 // wasm/ to the build, the production build emits both with a content hash
 // (the glue's own default would look for an unhashed core.wasm beside it).
-const MODULE_URL = new URL('./wasm/core.mjs', import.meta.url);
-const WASM_URL = new URL('./wasm/core.wasm', import.meta.url);
+// The staff's module of the core: what this worker is asked (the forest) lives there.
+const MODULE_URL = new URL('./wasm/core-staff.mjs', import.meta.url);
+const WASM_URL = new URL('./wasm/core-staff.wasm', import.meta.url);
 
 const corePromise = import(/* @vite-ignore */ MODULE_URL.href).then(({ default: createCore }) =>
   createCore({ locateFile: (file) => (file.endsWith('.wasm') ? WASM_URL.href : file) }));

@@ -69,6 +69,7 @@ import { isStaffRole, STAFF_METHODS, STAFF_ROLES } from './staff-roles.js';
 import { createOfflineCampaigns } from './offline-campaigns.js';
 import { demoDeployment, demoJoinUrl } from './demo-deployment.js';
 import { attachOfflineIssuance } from './offline-issuance.js';
+import { withCoreModules } from './offline-core-modules.js';
 import { createOfflineHospitalDesk } from './offline-events.js';
 import { createOfflineChannels } from './offline-channels.js';
 import { createOfflineIntake } from './offline-intake.js';
@@ -1385,5 +1386,6 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
   // The console's campaigns (offline-campaigns.js): the list, saves under change control, the dry run.
   for (const name of ['getCampaigns', 'saveCampaign', 'dryRunCampaign']) backend[name] = campaignsConsole[name].bind(campaignsConsole);
 
-  return assertBackend(backend);
+  // Methods given the core await its poster and staff modules first (./offline-core-modules.js).
+  return assertBackend(withCoreModules(backend));
 }

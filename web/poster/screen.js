@@ -1266,6 +1266,8 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
    * @param {string} [screen] a template id from #poster/<id>
    */
   async function show(screen = '') {
+    // The core's poster module (layoutPoster) is loaded the first time posters are shown.
+    await core.need?.('poster');
     if (!loading) {
       root.dataset.state = 'pending';
       select(BY_ID.has(screen) ? screen : TEMPLATES[0].id);

@@ -256,7 +256,8 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     if (session) document.body.dataset.staffRole = session.role;
     else delete document.body.dataset.staffRole;
     if (!session || !screen) return SIGN_IN_TITLE;
-    Promise.resolve(screens[screen].load()).catch((err) => {
+    // The core's poster and staff modules (the screens call their exports) are loaded on first use.
+    Promise.resolve(core.need?.('poster', 'staff')).then(() => screens[screen].load()).catch((err) => {
       showToast(describeError(err, '加载失败'), 'error');
       console.warn(`staff ${screen} failed`, err);
     });
