@@ -7,6 +7,7 @@
 #include "moderation/moderation_json.hpp"
 #include "poster/poster_json.hpp"
 #include "referral/channel_token.hpp"
+#include "referral/hospital_events.hpp"
 #include "referral/referral_code_json.hpp"
 #include "referral/referral_json.hpp"
 #include "referral/referral_quality.hpp"
@@ -49,6 +50,7 @@ const std::vector<JsonExport>& jsonExports() {
     {"referralQuality", &referralQualityJson},
     {"riskFlags", &riskFlagsJson},
     {"recoveryList", &recoveryListJson},
+    {"checkHospitalEvents", &checkHospitalEventsJson},
   };
   return table;
 }

@@ -11,6 +11,7 @@
 #include "envelope.hpp"
 
 #include "referral/channel_token.hpp"
+#include "referral/hospital_events.hpp"
 #include "referral/referral_json.hpp"
 #include "referral/referral_quality.hpp"
 #include "referral/risk_flags.hpp"
@@ -27,5 +28,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkEnvelope(carecircle::referralQualityJson(text));
   checkEnvelope(carecircle::riskFlagsJson(text));
   checkEnvelope(carecircle::recoveryListJson(text));
+  checkEnvelope(carecircle::checkHospitalEventsJson(text));
   return 0;
 }

@@ -194,6 +194,7 @@ export const ERROR_COPY = Object.freeze({
   'eligibility.prompt_reward_day': '今天是您收到奖励的日子，先不打扰您邀请朋友',
   'referral.bad_config': '推荐设置有误，请联系医院',
   'referral.bad_now': '时间信息有误，请刷新后再试',
+  'referral.bad_recorder': '没有记录人，请重新登录后再记录',
   'referral.bad_period': '统计的时间段有误，请重新选择',
   'referral.duplicate_referrer': '推荐记录重复，请联系医院核对',
   // the console's community work
