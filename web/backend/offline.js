@@ -1248,12 +1248,16 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       const actorId = `demo-staff-${role}`;
       // The server's clock (the demo's), which the workbench reads like every screen.
       const view = { now: () => backend.now() };
-      for (const name of STAFF_METHODS) {
+      // The roles that read the job runs may also start the demo's issuance now
+      // (计划任务 › 立即运行奖励发放: the schedule's tick on demand, as on the server's job runner).
+      const runsJobs = methods.includes('getStaffJobs');
+      const allowed = runsJobs ? [...methods, 'runIssuanceNow'] : methods;
+      for (const name of runsJobs ? [...STAFF_METHODS, 'runIssuanceNow'] : STAFF_METHODS) {
         view[name] = async (...args) => {
           const receivedAtMs = clock();
           const target = args[0]?.storyId ?? null;
           const entry = { id: String(staffAudit.length + 1), receivedAtMs, actorId, role, demo: true, method: 'CALL', route: name, operation: name, target, address: '本机', status: 200, outcome: 'ok' };
-          if (!methods.includes(name)) {
+          if (!allowed.includes(name)) {
             staffAudit.push({ ...entry, status: 403, outcome: 'denied', errorCode: 'auth.role_forbidden' });
             throw refusal(403, 'auth.role_forbidden', `${label}岗位不能进行这项操作`);
           }
