@@ -6,6 +6,7 @@
 
 #include "common/civil_date.hpp"
 #include "common/json_io.hpp"
+#include "referral/forest_json.hpp"
 #include "referral/referral_view.hpp"
 
 namespace carecircle {
@@ -158,6 +159,8 @@ std::vector<ReferralRecord> readReferralRecords(const Json& list, const std::str
 }
 
 std::string analyzeReferralsJson(std::string_view text) {
+  // A valid bulk request goes through the SAX lane; every other text, here.
+  if (auto fast = forest_json::analyzeReferrals(text)) return *std::move(fast);
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {
     json_io::rejectUnknownKeys(
         j, "", {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients"});
@@ -232,6 +235,7 @@ std::string myReferralTreeJson(std::string_view text) {
 }
 
 std::string layoutForestJson(std::string_view text) {
+  if (auto fast = forest_json::layoutForestColumns(text)) return *std::move(fast);
   return json_io::runEntry(text, referralLimits(), [](const Json& j) {
     json_io::rejectUnknownKeys(
         j, "",
