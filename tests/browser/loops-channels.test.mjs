@@ -5,9 +5,11 @@
 //      in the saved file (zbar) is the join URL with the card's token →
 //      friend B opens it and registers → the referral is recorded on the
 //      channel dischargeCard with that token → the 感恩卡 campaign counts B
-//      for A (a plain link would not); over HTTP staff record B's
-//      registration, admission and discharge and A's 200元营养餐券 is held for
-//      its 90 days; the same card number opened by another friend is refused;
+//      for A (a plain link would not); staff record B's registration,
+//      admission and discharge (offline on the desk's 医院事件 screen, which
+//      lists the friends who joined on the device) and A's 200元营养餐券 is
+//      held for its 90 days; the same card number opened by another friend is
+//      refused;
 //   2. the nurse fills A's KOC assessment (privilege) on the KOC评估 screen and
 //      saves it to A (保存到患者档案) → A's 海报 marks the
 //      黑金推荐函 为您推荐 and its QR carries the letter's token → friend C
@@ -197,6 +199,7 @@ const offline = {
     const staff = watch(await context.newPage(), 'offline nurse');
     await staff.setViewportSize(DESKTOP.viewport);
     staff.label = 'offline';
+    this.staff = staff;
     return { url: suite.stack.staticServer.url, a, staff };
   },
   async friend(label) {
@@ -222,8 +225,26 @@ const offline = {
       return row ? { channel: row.channel } : null;
     }, referralId);
   },
-  /** The demo plays the hospital confirming a friend's registration at once; it keeps no stays for demo friends. */
-  async recordEvents() {},
+  /**
+   * The nurse records the steps on 医院事件, where the friends who joined on
+   * this device are listed (the demo confirmed the registration at the join:
+   * recording it again changes nothing).
+   */
+  async recordEvents(a, referralId, events) {
+    const { staff } = this;
+    await staff.evaluate(() => {
+      location.hash = '#staff/events';
+    });
+    await staff.waitForSelector(`#staff-events:not([hidden])[data-state="ready"] #events-table tr[data-referral-id="${referralId}"]`);
+    for (const event of events) {
+      await staff.selectOption('#events-patient', referralId);
+      await staff.selectOption('#events-step', event);
+      await staff.evaluate(() => delete document.getElementById('events-record-result').dataset.state);
+      await staff.click('#events-submit');
+      await staff.waitForSelector('#events-record-result[data-state]');
+      assert.equal(await staff.getAttribute('#events-record-result', 'data-state'), 'ok', await staff.textContent('#events-record-result'));
+    }
+  },
   /** A's eligibility inputs, as the demo gives them to the core. */
   async inputs(a) {
     return a.evaluate(async () => {
@@ -350,18 +371,13 @@ for (const backend of [offline, http]) {
       assert.equal(await d.getAttribute('#view-join', 'data-state'), 'form', 'nothing registered');
 
       // The 感恩卡 campaign counts B for A because B came by the card (a plain link would not);
-      // over HTTP the hospital records B's registration, admission and discharge and the
-      // 200元营养餐券 is held for its 90 days (the offline demo confirms the registration only).
+      // the hospital records B's registration, admission and discharge and the
+      // 200元营养餐券 is held for its 90 days.
       await backend.recordEvents(a, joined.referralId, ['registrationConfirmed', 'admissionConfirmed', 'dischargeConfirmed']);
-      const { inputs: given, nowMs } = await backend.inputs(a);
-      assert.equal(given.referrals.find((r) => r.id === joined.referralId)?.channel, 'dischargeCard', 'the backend gives the core the card channel');
-      // The offline demo keeps no stays for its demo friends: the stay the hospital would record is added to B's facts here.
-      const inputs = backend.name === 'http' ? given : {
-        ...given,
-        referrals: given.referrals.map((r) => (r.id === joined.referralId
-          ? { ...r, refereeIsInpatient: true, admissionConfirmedAtMs: nowMs - 2 * 3_600_000, dischargeConfirmedAtMs: nowMs - 3_600_000 }
-          : r)),
-      };
+      const { inputs, nowMs } = await backend.inputs(a);
+      const stay = inputs.referrals.find((r) => r.id === joined.referralId);
+      assert.equal(stay?.channel, 'dischargeCard', 'the backend gives the core the card channel');
+      assert.ok(stay.refereeIsInpatient && stay.admissionConfirmedAtMs > 0 && stay.dischargeConfirmedAtMs > 0, `B's stay as the desk recorded it: ${JSON.stringify(stay)}`);
       const meal = grantsFor(inputs, nowMs, 'thank-you-card', joined.referralId);
       assert.deepEqual(meal.map((g) => g.reward.title), ['200元营养餐券'], `A's 感恩卡 reward for B: ${JSON.stringify(meal)}`);
       assert.equal(meal[0].state, 'holding', `held after the discharge: ${JSON.stringify(meal[0])}`);
