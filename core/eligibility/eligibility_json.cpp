@@ -1,8 +1,12 @@
 #include "eligibility/eligibility_json.hpp"
 
+#include <cstdint>
+#include <iterator>
+#include <optional>
 #include <utility>
 
 #include "common/json_io.hpp"
+#include "common/json_writer.hpp"
 #include "eligibility/eligibility.hpp"
 
 namespace carecircle {
@@ -232,16 +236,19 @@ std::vector<Campaign> decodeCampaigns(const Json& j) {
   return readList<Campaign>(j, "campaigns", "", kMaxCampaigns, decodeCampaign);
 }
 
-Json encodeViolations(const std::vector<Violation>& violations) {
-  Json out = Json::array();
+void writeViolations(JsonWriter& w, const std::vector<Violation>& violations) {
+  w.key("violations");
+  w.beginArray();
   for (const Violation& v : violations) {
-    out.push_back({{"campaignId", v.campaignId},
-                   {"code", v.code},
-                   {"guard", v.guard},
-                   {"message", v.message},
-                   {"path", v.path}});
+    w.beginObject();
+    w.field("campaignId", v.campaignId);
+    w.field("code", v.code);
+    w.field("guard", v.guard);
+    w.field("message", v.message);
+    w.field("path", v.path);
+    w.endObject();
   }
-  return out;
+  w.endArray();
 }
 
 std::int64_t readInstant(const Json& j, const char* key, const std::string& path) {
@@ -367,7 +374,8 @@ EligibilityRequest decodeEligibility(const Json& j) {
   // The streak report's progress as it is (null when it has none).
   if (has(j, "streakProgress") && !j.at("streakProgress").is_null()) {
     const Json& p = json_io::requireObject(j.at("streakProgress"), "/streakProgress");
-    json_io::rejectUnknownKeys(p, "/streakProgress", {"ruleId", "done", "needed", "remaining", "text"});
+    json_io::rejectUnknownKeys(p, "/streakProgress",
+                               {"ruleId", "done", "needed", "remaining", "text"});
     StreakProgressFact& f = r.streakProgress;
     json_io::readString(p, "ruleId", "/streakProgress", kMaxIdBytes, f.ruleId, true);
     f.done = readSmallInt(p, "done", "/streakProgress", 0, 100'000, 0);
@@ -394,6 +402,455 @@ EligibilityBatchRequest decodeBatch(const Json& j) {
         return pc;
       });
   return r;
+}
+
+json_io::Limits batchLimits() {
+  json_io::Limits limits;
+  limits.maxBytes = 32u << 20;  // 10,000 patients with their referrals
+  return limits;
+}
+
+// The batch request decoded straight from its text by nlohmann's SAX parser:
+// the patients go into their structs without a DOM of them (the shared part,
+// a few campaigns and counters, is collected into a small DOM and decoded by
+// decodeShared as before). It accepts only what decodeBatch accepts and
+// yields the same request for it; on anything else (not JSON, a limit, a
+// wrong type, an unknown or repeated key, a missing field) it gives up, and
+// the caller decodes the text again through the DOM, whose error (code,
+// message, path, and which of several comes first) is the answer.
+class BatchSax {
+ public:
+  using string_t = Json::string_t;
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using binary_t = Json::binary_t;
+
+  BatchSax(EligibilityBatchRequest& out, std::size_t maxDepth) : out_(out), maxDepth_(maxDepth) {}
+
+  // The shared part, once the text is read; empty when something was refused.
+  Json shared = Json::object();
+  bool complete() const { return done_; }
+
+  bool null() { return scalar(Value{Kind::kNull}); }
+  bool boolean(bool b) {
+    Value v{Kind::kBool};
+    v.flag = b;
+    return scalar(v);
+  }
+  bool number_integer(number_integer_t n) {
+    Value v{Kind::kInt};
+    v.integer = n;
+    return scalar(v);
+  }
+  bool number_unsigned(number_unsigned_t n) {
+    Value v{Kind::kUnsigned};
+    v.unsignedInteger = n;
+    return scalar(v);
+  }
+  bool number_float(number_float_t x, const string_t& /*text*/) {
+    Value v{Kind::kFloat};
+    v.real = x;
+    return scalar(v);
+  }
+  bool string(string_t& s) {
+    Value v{Kind::kString};
+    v.text = &s;
+    return scalar(v);
+  }
+  bool binary(binary_t& /*unused*/) { return false; }
+  bool parse_error(std::size_t /*at*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) {
+    return false;
+  }
+
+  bool start_object(std::size_t /*unknown*/) { return open(true); }
+  bool start_array(std::size_t /*unknown*/) { return open(false); }
+  bool end_array() { return close(); }
+  bool end_object() { return close(); }
+
+  bool key(string_t& name) {
+    Frame& f = frames_.back();
+    if (f.ctx == Ctx::kCapture) {
+      captureKey_ = std::move(name);
+      return true;
+    }
+    if (f.ctx == Ctx::kSkip) return true;
+    const std::string_view* keys = nullptr;
+    std::size_t count = 0;
+    switch (f.ctx) {
+      case Ctx::kRoot:
+        keys = kRootKeys, count = std::size(kRootKeys);
+        break;
+      case Ctx::kCase:
+        keys = kCaseKeys, count = std::size(kCaseKeys);
+        break;
+      case Ctx::kPatient:
+        keys = kPatientKeys, count = std::size(kPatientKeys);
+        break;
+      case Ctx::kReferral:
+        keys = kReferralKeys, count = std::size(kReferralKeys);
+        break;
+      case Ctx::kMilestone:
+        keys = kMilestoneKeys, count = std::size(kMilestoneKeys);
+        break;
+      case Ctx::kIssued:
+        keys = kIssuedKeys, count = std::size(kIssuedKeys);
+        break;
+      default:
+        return false;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (keys[i] == name) {
+        if (f.seen & (1u << i)) return false;  // a repeated key: the DOM keeps the last
+        f.seen |= 1u << i;
+        field_ = static_cast<int>(i);
+        if (f.ctx == Ctx::kRoot) rootKey_ = std::move(name);
+        return true;
+      }
+    }
+    return false;  // input.unknown_field
+  }
+
+ private:
+  enum class Ctx : std::uint8_t {
+    kRoot,
+    kCapture,
+    kPatients,
+    kCase,
+    kPatient,
+    kReferrals,
+    kReferral,
+    kMilestones,
+    kMilestone,
+    kIssuedList,
+    kIssued,
+    kSkip
+  };
+  enum class Kind : std::uint8_t { kNull, kBool, kInt, kUnsigned, kFloat, kString };
+  struct Value {
+    Kind kind;
+    bool flag = false;
+    std::int64_t integer = 0;
+    std::uint64_t unsignedInteger = 0;
+    double real = 0;
+    string_t* text = nullptr;
+  };
+  struct Frame {
+    Ctx ctx;
+    std::uint32_t seen = 0;  // keys met, by their index in the context's key list
+    Json* capture = nullptr;
+  };
+
+  static constexpr std::string_view kRootKeys[] = {
+      "nowMs", "utcOffsetMinutes", "campaigns", "counters", "pools", "patients"};
+  static constexpr int kPatientsField = 5;
+  static constexpr std::string_view kCaseKeys[] = {"patient", "referrals", "milestones", "issued"};
+  static constexpr std::string_view kPatientKeys[] = {"id", "isStaff", "isCommunityMember"};
+  static constexpr std::string_view kReferralKeys[] = {"id",
+                                                       "referrerId",
+                                                       "refereeId",
+                                                       "level",
+                                                       "channel",
+                                                       "refereeIsNewPatient",
+                                                       "refereeIsInpatient",
+                                                       "referrerIsMember",
+                                                       "registrationConfirmedAtMs",
+                                                       "arrivalConfirmedAtMs",
+                                                       "conversionConfirmedAtMs",
+                                                       "admissionConfirmedAtMs",
+                                                       "dischargeConfirmedAtMs",
+                                                       "complaintAtMs",
+                                                       "refereeName"};
+  // The first two are read; the rest of a streak report's milestone is allowed as it is.
+  static constexpr std::string_view kMilestoneKeys[] = {
+      "key",         "ruleId",         "fromDate",   "toDate",    "state",
+      "rewardTitle", "rewardValueFen", "rangeLabel", "earnedText"};
+  static constexpr std::string_view kIssuedKeys[] = {"grantKey", "campaignId", "title",
+                                                     "status",   "issuedAtMs", "usedAtMs"};
+
+  // The readers below mirror json_io's: null is an absent field.
+  static bool readText(const Value& v, std::size_t maxBytes, std::string& out) {
+    if (v.kind == Kind::kNull) return true;
+    if (v.kind != Kind::kString || v.text->size() > maxBytes) return false;
+    out = std::move(*v.text);
+    return true;
+  }
+  static bool readFlag(const Value& v, bool& out) {
+    if (v.kind == Kind::kNull) return true;
+    if (v.kind != Kind::kBool) return false;
+    out = v.flag;
+    return true;
+  }
+  static bool readNumber(const Value& v, std::int64_t min, std::int64_t max, std::int64_t& out) {
+    std::int64_t n = 0;
+    if (v.kind == Kind::kNull) return true;
+    if (v.kind == Kind::kInt) {
+      n = v.integer;
+    } else if (v.kind == Kind::kUnsigned) {
+      if (v.unsignedInteger > static_cast<std::uint64_t>(max)) return false;
+      n = static_cast<std::int64_t>(v.unsignedInteger);
+    } else {
+      return false;
+    }
+    if (n < min || n > max) return false;
+    out = n;
+    return true;
+  }
+  static bool readInstantValue(const Value& v, std::int64_t& out) {
+    std::int64_t ms = 0;
+    if (!readNumber(v, 0, kMaxInstantMs, ms)) return false;
+    if (ms != 0 && ms < kMinInstantMs) return false;
+    out = ms;
+    return true;
+  }
+
+  PatientCase& currentCase() { return out_.patients.back(); }
+
+  bool scalar(const Value& v) {
+    if (frames_.empty()) return false;  // the request must be an object
+    Frame& f = frames_.back();
+    switch (f.ctx) {
+      case Ctx::kRoot:
+        if (field_ == kPatientsField) return false;  // null or not a list
+        shared[rootKey_] = toJson(v);
+        return true;
+      case Ctx::kCapture:
+        if (f.capture->is_array())
+          f.capture->push_back(toJson(v));
+        else
+          (*f.capture)[captureKey_] = toJson(v);
+        return true;
+      case Ctx::kSkip:
+        return true;
+      case Ctx::kCase:
+        // A null list is an empty one; a null patient is a missing one.
+        return v.kind == Kind::kNull && field_ != 0;
+      case Ctx::kPatient: {
+        PatientFacts& p = currentCase().patient;
+        switch (field_) {
+          case 0:
+            return readText(v, kMaxIdBytes, p.id);
+          case 1:
+            return readFlag(v, p.isStaff);
+          default:
+            return readFlag(v, p.isCommunityMember);
+        }
+      }
+      case Ctx::kReferral: {
+        ReferralFacts& x = currentCase().referrals.back();
+        switch (field_) {
+          case 0:
+            return readText(v, kMaxIdBytes, x.id);
+          case 1:
+            return readText(v, kMaxIdBytes, x.referrerId);
+          case 2:
+            return readText(v, kMaxIdBytes, x.refereeId);
+          case 3: {
+            std::int64_t level = x.level;
+            if (!readNumber(v, 1, 1000, level)) return false;
+            x.level = static_cast<int>(level);
+            return true;
+          }
+          case 4:
+            return readText(v, 32, x.channel);
+          case 5:
+            return readFlag(v, x.refereeIsNewPatient);
+          case 6:
+            return readFlag(v, x.refereeIsInpatient);
+          case 7:
+            return readFlag(v, x.referrerIsMember);
+          case 8:
+            return readInstantValue(v, x.registrationConfirmedAtMs);
+          case 9:
+            return readInstantValue(v, x.arrivalConfirmedAtMs);
+          case 10:
+            return readInstantValue(v, x.conversionConfirmedAtMs);
+          case 11:
+            return readInstantValue(v, x.admissionConfirmedAtMs);
+          case 12:
+            return readInstantValue(v, x.dischargeConfirmedAtMs);
+          case 13:
+            return readInstantValue(v, x.complaintAtMs);
+          default:
+            return readText(v, kMaxTitleBytes, x.refereeName);
+        }
+      }
+      case Ctx::kMilestone: {
+        MilestoneFact& x = currentCase().milestones.back();
+        if (field_ == 0) return readText(v, kMaxIdBytes * 2, x.key);
+        if (field_ == 1) return readText(v, kMaxIdBytes, x.ruleId);
+        return true;  // allowed, not read
+      }
+      case Ctx::kIssued: {
+        IssuedReward& x = currentCase().issued.back();
+        switch (field_) {
+          case 0:
+            return readText(v, kMaxIdBytes * 4, x.grantKey);
+          case 1:
+            return readText(v, kMaxIdBytes, x.campaignId);
+          case 2:
+            return readText(v, kMaxTitleBytes, x.title);
+          case 3: {
+            std::string status;
+            if (!readText(v, 32, status)) return false;
+            if (v.kind == Kind::kNull) return true;
+            if (status == "issued")
+              x.status = IssuedStatus::kIssued;
+            else if (status == "used")
+              x.status = IssuedStatus::kUsed;
+            else if (status == "void")
+              x.status = IssuedStatus::kVoid;
+            else
+              return false;
+            return true;
+          }
+          case 4:
+            return readNumber(v, kMinInstantMs, kMaxInstantMs, x.issuedAtMs);
+          default:
+            return readInstantValue(v, x.usedAtMs);
+        }
+      }
+      default:
+        return false;  // a list item that is not an object
+    }
+  }
+
+  static Json toJson(const Value& v) {
+    switch (v.kind) {
+      case Kind::kNull:
+        return nullptr;
+      case Kind::kBool:
+        return v.flag;
+      case Kind::kInt:
+        return v.integer;
+      case Kind::kUnsigned:
+        return v.unsignedInteger;
+      case Kind::kFloat:
+        return v.real;
+      default:
+        return std::move(*v.text);
+    }
+  }
+
+  bool push(Ctx ctx, Json* capture = nullptr) {
+    if (frames_.size() >= maxDepth_) return false;  // input.too_deep
+    frames_.push_back(Frame{ctx, 0, capture});
+    return true;
+  }
+
+  // A list of at most `max` items gets one more.
+  template <typename T>
+  static bool grow(std::vector<T>& list, std::size_t max) {
+    if (list.size() >= max) return false;  // input.too_many_items
+    list.emplace_back();
+    return true;
+  }
+
+  bool open(bool object) {
+    if (frames_.empty()) return object && push(Ctx::kRoot);
+    Frame& f = frames_.back();
+    switch (f.ctx) {
+      case Ctx::kRoot: {
+        if (field_ == kPatientsField) return !object && push(Ctx::kPatients);
+        Json& slot = shared[rootKey_];
+        slot = object ? Json::object() : Json::array();
+        return push(Ctx::kCapture, &slot);
+      }
+      case Ctx::kCapture: {
+        Json child = object ? Json::object() : Json::array();
+        Json* slot = nullptr;
+        if (f.capture->is_array()) {
+          f.capture->push_back(std::move(child));
+          slot = &f.capture->back();
+        } else {
+          slot = &((*f.capture)[captureKey_] = std::move(child));
+        }
+        return push(Ctx::kCapture, slot);
+      }
+      case Ctx::kSkip:
+        return push(Ctx::kSkip);
+      case Ctx::kPatients:
+        return object && grow(out_.patients, 10'000) && push(Ctx::kCase);
+      case Ctx::kCase:
+        switch (field_) {
+          case 0:
+            return object && push(Ctx::kPatient);
+          case 1:
+            return !object && push(Ctx::kReferrals);
+          case 2:
+            return !object && push(Ctx::kMilestones);
+          default:
+            return !object && push(Ctx::kIssuedList);
+        }
+      case Ctx::kReferrals:
+        return object && grow(currentCase().referrals, kMaxReferrals) && push(Ctx::kReferral);
+      case Ctx::kMilestones:
+        return object && grow(currentCase().milestones, kMaxIssued) && push(Ctx::kMilestone);
+      case Ctx::kIssuedList:
+        return object && grow(currentCase().issued, kMaxIssued) && push(Ctx::kIssued);
+      case Ctx::kMilestone:
+        return field_ >= 2 && push(Ctx::kSkip);  // an allowed field not read: any value
+      default:
+        return false;  // a container where a number, text or flag belongs
+    }
+  }
+
+  bool close() {
+    const Frame f = frames_.back();
+    frames_.pop_back();
+    switch (f.ctx) {
+      case Ctx::kRoot:
+        done_ = (f.seen & (1u << kPatientsField)) != 0;
+        return done_;
+      case Ctx::kCase:
+        return (f.seen & 1u) != 0;  // the patient is required
+      case Ctx::kPatient:
+        return !currentCase().patient.id.empty();
+      case Ctx::kReferral: {
+        const ReferralFacts& x = currentCase().referrals.back();
+        return !x.id.empty() && !x.referrerId.empty() && !x.refereeId.empty();
+      }
+      case Ctx::kMilestone: {
+        const MilestoneFact& x = currentCase().milestones.back();
+        return !x.key.empty() && !x.ruleId.empty();
+      }
+      case Ctx::kIssued: {
+        const IssuedReward& x = currentCase().issued.back();
+        return !x.grantKey.empty() && !x.campaignId.empty() && x.issuedAtMs != 0;
+      }
+      default:
+        return true;
+    }
+  }
+
+  EligibilityBatchRequest& out_;
+  std::size_t maxDepth_;
+  std::vector<Frame> frames_;
+  int field_ = -1;
+  std::string rootKey_;
+  std::string captureKey_;
+  bool done_ = false;
+};
+
+// The batch request when the streaming decoder accepts the text whole, else
+// nothing (decodeBatch then answers from the DOM, error and all).
+std::optional<EligibilityBatchRequest> decodeBatchStreaming(std::string_view text) {
+  const json_io::Limits limits = batchLimits();
+  if (text.size() > limits.maxBytes) return std::nullopt;
+  try {
+    EligibilityBatchRequest request;
+    BatchSax sax(request, limits.maxDepth);
+    if (!Json::sax_parse(text.begin(), text.end(), &sax, Json::input_format_t::json,
+                         /*strict=*/true) ||
+        !sax.complete()) {
+      return std::nullopt;
+    }
+    decodeShared(sax.shared, request);
+    return request;
+  } catch (...) {
+    return std::nullopt;  // InputError from decodeShared, std::bad_alloc, ...
+  }
 }
 
 const char* grantStateName(GrantState s) {
@@ -467,85 +924,143 @@ const char* rewardTypeName(RewardType t) {
   }
 }
 
-Json encodeReasons(const std::vector<Reason>& reasons) {
-  Json out = Json::array();
+// Every object below writes its keys in ascending byte order: the order of
+// the std::map-backed objects the replies were first defined by (and of the
+// golden fixtures).
+void writeReasons(JsonWriter& w, const std::vector<Reason>& reasons) {
+  w.beginArray();
   for (const Reason& r : reasons) {
-    Json reason{{"code", r.code}, {"message", r.message}};
-    if (!r.friendName.empty()) reason["friend"] = r.friendName;
-    out.push_back(std::move(reason));
+    w.beginObject();
+    w.field("code", r.code);
+    if (!r.friendName.empty()) w.field("friend", r.friendName);
+    w.field("message", r.message);
+    w.endObject();
   }
-  return out;
+  w.endArray();
 }
 
-Json dateOrNull(bool has, DayNumber d) {
-  return has ? Json(formatDate(d)) : Json(nullptr);
+void writeDateOrNull(JsonWriter& w, std::string_view key, bool has, DayNumber d) {
+  w.key(key);
+  if (has)
+    w.value(formatDate(d));
+  else
+    w.null();
 }
 
-Json encodeEligibility(const EligibilityReport& report) {
-  Json campaigns = Json::array();
-  for (const CampaignEligibility& c : report.campaigns) {
-    Json grants = Json::array();
-    for (const Grant& g : c.grants) {
-      grants.push_back({{"key", g.key},
-                        {"campaignId", c.campaignId},
-                        {"beneficiary", g.beneficiary},
-                        {"referralId", g.referralId},
-                        {"reward",
-                         {{"id", g.reward.id},
-                          {"type", rewardTypeName(g.reward.type)},
-                          {"title", g.reward.title},
-                          {"valueFen", g.reward.valueFen},
-                          {"quantity", g.reward.quantity},
-                          {"validDays", g.reward.validDays}}},
-                        {"state", grantStateName(g.state)},
-                        {"vestsOn", dateOrNull(g.hasVestsOn, g.vestsOn)},
-                        {"holdDaysLeft", g.holdDaysLeft},
-                        {"reasons", encodeReasons(g.reasons)}});
-    }
-    Json entry = {{"campaignId", c.campaignId},
-                  {"title", c.title},
-                  {"status", statusName(c.status)},
-                  {"eligible", c.eligible},
-                  {"reasons", encodeReasons(c.reasons)},
-                  {"unlockOn", dateOrNull(c.hasUnlockOn, c.unlockOn)},
-                  {"nextStep", c.nextStep},
-                  {"grants", grants},
-                  {"tier", nullptr}};
-    if (c.hasTier) {
-      entry["tier"] = {{"successfulReferrals", c.tier.successfulReferrals},
-                       {"currentTierId", c.tier.currentTierId},
-                       {"currentTierTitle", c.tier.currentTierTitle},
-                       {"nextTierId", c.tier.nextTierId},
-                       {"nextTierTitle", c.tier.nextTierTitle},
-                       {"referralsToNext", c.tier.referralsToNext}};
-    }
-    campaigns.push_back(std::move(entry));
+void writeGrant(JsonWriter& w, const std::string& campaignId, const Grant& g) {
+  w.beginObject();
+  w.field("beneficiary", g.beneficiary);
+  w.field("campaignId", campaignId);
+  w.field("holdDaysLeft", g.holdDaysLeft);
+  w.field("key", g.key);
+  w.key("reasons");
+  writeReasons(w, g.reasons);
+  w.field("referralId", g.referralId);
+  w.key("reward");
+  w.beginObject();
+  w.field("id", g.reward.id);
+  w.field("quantity", g.reward.quantity);
+  w.field("title", g.reward.title);
+  w.field("type", rewardTypeName(g.reward.type));
+  w.field("validDays", g.reward.validDays);
+  w.field("valueFen", g.reward.valueFen);
+  w.endObject();
+  w.field("state", grantStateName(g.state));
+  writeDateOrNull(w, "vestsOn", g.hasVestsOn, g.vestsOn);
+  w.endObject();
+}
+
+void writeCampaign(JsonWriter& w, const CampaignEligibility& c) {
+  w.beginObject();
+  w.field("campaignId", c.campaignId);
+  w.field("eligible", c.eligible);
+  w.key("grants");
+  w.beginArray();
+  for (const Grant& g : c.grants) writeGrant(w, c.campaignId, g);
+  w.endArray();
+  w.field("nextStep", c.nextStep);
+  w.key("reasons");
+  writeReasons(w, c.reasons);
+  w.field("status", statusName(c.status));
+  w.key("tier");
+  if (c.hasTier) {
+    w.beginObject();
+    w.field("currentTierId", c.tier.currentTierId);
+    w.field("currentTierTitle", c.tier.currentTierTitle);
+    w.field("nextTierId", c.tier.nextTierId);
+    w.field("nextTierTitle", c.tier.nextTierTitle);
+    w.field("referralsToNext", c.tier.referralsToNext);
+    w.field("successfulReferrals", c.tier.successfulReferrals);
+    w.endObject();
+  } else {
+    w.null();
   }
-  Json wallet = Json::array();
-  for (const WalletItem& w : report.wallet) {
-    wallet.push_back({{"key", w.key},
-                      {"campaignId", w.campaignId},
-                      {"title", w.title},
-                      {"valueFen", w.valueFen},
-                      {"quantity", w.quantity},
-                      {"status", walletStatusName(w.status)},
-                      {"rewardType", w.known ? rewardTypeName(w.type) : "unknown"},
-                      {"date", dateOrNull(w.hasDate, w.date)},
-                      {"dateText", w.dateText},
-                      {"why", w.why}});
-  }
-  Json badges = Json::array();
+  w.field("title", c.title);
+  writeDateOrNull(w, "unlockOn", c.hasUnlockOn, c.unlockOn);
+  w.endObject();
+}
+
+void writeEligibility(JsonWriter& w, const EligibilityReport& report) {
+  w.beginObject();
+  w.key("badges");
+  w.beginArray();
   for (const Badge& b : report.badges) {
-    badges.push_back({{"campaignId", b.campaignId},
-                      {"tierId", b.tierId},
-                      {"title", b.title},
-                      {"earned", b.earned},
-                      {"referralsToGo", b.referralsToGo}});
+    w.beginObject();
+    w.field("campaignId", b.campaignId);
+    w.field("earned", b.earned);
+    w.field("referralsToGo", b.referralsToGo);
+    w.field("tierId", b.tierId);
+    w.field("title", b.title);
+    w.endObject();
   }
-  return {{"today", formatDate(report.today)},
-          {"campaigns", campaigns},
-          {"wallet", wallet},
-          {"badges", badges}};
+  w.endArray();
+  w.key("campaigns");
+  w.beginArray();
+  for (const CampaignEligibility& c : report.campaigns) writeCampaign(w, c);
+  w.endArray();
+  w.field("today", formatDate(report.today));
+  w.key("wallet");
+  w.beginArray();
+  for (const WalletItem& item : report.wallet) {
+    w.beginObject();
+    w.field("campaignId", item.campaignId);
+    writeDateOrNull(w, "date", item.hasDate, item.date);
+    w.field("dateText", item.dateText);
+    w.field("key", item.key);
+    w.field("quantity", item.quantity);
+    w.field("rewardType", item.known ? rewardTypeName(item.type) : "unknown");
+    w.field("status", walletStatusName(item.status));
+    w.field("title", item.title);
+    w.field("valueFen", item.valueFen);
+    w.field("why", item.why);
+    w.endObject();
+  }
+  w.endArray();
+  w.endObject();
+}
+
+// {"results":[{"eligible":[ids],"patientId":id,"pending":[ids]}]}
+void writeBatch(JsonWriter& w, const EligibilityBatchRequest& request) {
+  Result<std::vector<PatientSummary>> summaries = evaluateEligibilityBatch(request);
+  if (!summaries.ok()) throw json_io::InputError{summaries.error()};
+  const auto ids = [&w](std::string_view key, const std::vector<std::string>& list) {
+    w.key(key);
+    w.beginArray();
+    for (const std::string& id : list) w.value(id);
+    w.endArray();
+  };
+  w.beginObject();
+  w.key("results");
+  w.beginArray();
+  for (const PatientSummary& s : summaries.value()) {
+    w.beginObject();
+    ids("eligible", s.eligible);
+    w.field("patientId", s.patientId);
+    ids("pending", s.pending);
+    w.endObject();
+  }
+  w.endArray();
+  w.endObject();
 }
 
 json_io::Limits configLimits() {
@@ -557,53 +1072,60 @@ json_io::Limits configLimits() {
 }  // namespace
 
 std::string validateCampaignsJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, configLimits(), [](const Json& j) {
+  return json_io::runEntryWriting(requestText, configLimits(), [](const Json& j, JsonWriter& w) {
     json_io::rejectUnknownKeys(j, "", {"campaigns"});
     const std::vector<Violation> violations = validateCampaigns(decodeCampaigns(j));
-    return Json{{"valid", violations.empty()}, {"violations", encodeViolations(violations)}};
+    w.beginObject();
+    w.field("valid", violations.empty());
+    writeViolations(w, violations);
+    w.endObject();
   });
 }
 
 std::string validateCampaignChangeJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, configLimits(), [](const Json& j) {
+  return json_io::runEntryWriting(requestText, configLimits(), [](const Json& j, JsonWriter& w) {
     json_io::rejectUnknownKeys(j, "", {"before", "after"});
     if (!has(j, "before")) fail("input.missing_field", "缺少必填字段 before", "/before");
     if (!has(j, "after")) fail("input.missing_field", "缺少必填字段 after", "/after");
     const Campaign before = decodeCampaign(j.at("before"), "/before");
     const Campaign after = decodeCampaign(j.at("after"), "/after");
     const std::vector<Violation> violations = validateCampaignChange(before, after);
-    return Json{{"allowed", violations.empty()}, {"violations", encodeViolations(violations)}};
+    w.beginObject();
+    w.field("allowed", violations.empty());
+    writeViolations(w, violations);
+    w.endObject();
   });
 }
 
 std::string evaluateEligibilityJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, {}, [](const Json& j) {
+  return json_io::runEntryWriting(requestText, {}, [](const Json& j, JsonWriter& w) {
     Result<EligibilityReport> report = evaluateEligibility(decodeEligibility(j));
     if (!report.ok()) throw json_io::InputError{report.error()};
-    return encodeEligibility(report.value());
+    writeEligibility(w, report.value());
   });
 }
 
 std::string evaluateEligibilityBatchJson(std::string_view requestText) {
-  json_io::Limits limits;
-  limits.maxBytes = 32u << 20;  // 10,000 patients with their referrals
-  return json_io::runEntry(requestText, limits, [](const Json& j) {
-    Result<std::vector<PatientSummary>> summaries = evaluateEligibilityBatch(decodeBatch(j));
-    if (!summaries.ok()) throw json_io::InputError{summaries.error()};
-    Json results = Json::array();
-    for (const PatientSummary& s : summaries.value()) {
-      results.push_back(
-          {{"patientId", s.patientId}, {"eligible", s.eligible}, {"pending", s.pending}});
-    }
-    return Json{{"results", results}};
+  std::optional<EligibilityBatchRequest> streamed = decodeBatchStreaming(requestText);
+  if (!streamed) return evaluateEligibilityBatchJsonViaDom(requestText);
+  return json_io::writeEnvelope([&](JsonWriter& w) { writeBatch(w, *streamed); });
+}
+
+std::string evaluateEligibilityBatchJsonViaDom(std::string_view requestText) {
+  return json_io::runEntryWriting(requestText, batchLimits(), [](const Json& j, JsonWriter& w) {
+    writeBatch(w, decodeBatch(j));
   });
 }
 
+bool eligibilityBatchStreams(std::string_view requestText) {
+  return decodeBatchStreaming(requestText).has_value();
+}
+
 Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestText) {
-  json_io::Limits limits;
-  limits.maxBytes = 32u << 20;
+  if (std::optional<EligibilityBatchRequest> streamed = decodeBatchStreaming(requestText))
+    return std::move(*streamed);
   try {
-    Result<Json> j = json_io::parseRequest(requestText, limits);
+    Result<Json> j = json_io::parseRequest(requestText, batchLimits());
     if (!j.ok()) return j.error();
     return decodeBatch(j.value());
   } catch (const json_io::InputError& e) {
@@ -614,11 +1136,11 @@ Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestTe
 }
 
 std::string mayShowInvitePromptJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, {}, [](const Json& j) {
-    json_io::rejectUnknownKeys(j, "",
-                               {"nowMs", "utcOffsetMinutes", "shownAtMs", "optedOut",
-                                "inClinicalMoment", "clinicalMoments", "rewardsAtMs", "isStaff",
-                                "maxPrompts", "windowDays"});
+  return json_io::runEntryWriting(requestText, {}, [](const Json& j, JsonWriter& w) {
+    json_io::rejectUnknownKeys(
+        j, "",
+        {"nowMs", "utcOffsetMinutes", "shownAtMs", "optedOut", "inClinicalMoment",
+         "clinicalMoments", "rewardsAtMs", "isStaff", "maxPrompts", "windowDays"});
     InvitePromptRequest r;
     json_io::readInt(j, "nowMs", "", 0, kMaxJsonSafeInt, r.nowMs, true);
     r.utcOffsetMinutes = readSmallInt(j, "utcOffsetMinutes", "", -kMaxUtcOffsetMinutes,
@@ -630,15 +1152,15 @@ std::string mayShowInvitePromptJson(std::string_view requestText) {
           ClinicalMoment m;
           std::string kind;
           json_io::readString(n, "kind", p, 32, kind, true);  // required
-          m.kind = readEnum<ClinicalMomentKind>(
-              n, "kind", p,
-              {{"admission", ClinicalMomentKind::kAdmission},
-               {"surgery", ClinicalMomentKind::kSurgery},
-               {"discharge", ClinicalMomentKind::kDischarge},
-               {"badNews", ClinicalMomentKind::kBadNews},
-               {"death", ClinicalMomentKind::kDeath},
-               {"sensitiveCase", ClinicalMomentKind::kSensitiveCase}},
-              m.kind);
+          m.kind =
+              readEnum<ClinicalMomentKind>(n, "kind", p,
+                                           {{"admission", ClinicalMomentKind::kAdmission},
+                                            {"surgery", ClinicalMomentKind::kSurgery},
+                                            {"discharge", ClinicalMomentKind::kDischarge},
+                                            {"badNews", ClinicalMomentKind::kBadNews},
+                                            {"death", ClinicalMomentKind::kDeath},
+                                            {"sensitiveCase", ClinicalMomentKind::kSensitiveCase}},
+                                           m.kind);
           json_io::readInt(n, "atMs", p, kMinInstantMs, kMaxInstantMs, m.atMs, true);
           return m;
         });
@@ -665,11 +1187,18 @@ std::string mayShowInvitePromptJson(std::string_view requestText) {
     r.windowDays = readSmallInt(j, "windowDays", "", -100000, 100000, r.windowDays);
     Result<InvitePromptDecision> d = mayShowInvitePrompt(r);
     if (!d.ok()) throw json_io::InputError{d.error()};
-    return Json{{"allowed", d.value().allowed},
-                {"reasons", encodeReasons(d.value().reasons)},
-                {"remainingInWindow", d.value().remainingInWindow},
-                {"nextAllowedAtMs",
-                 d.value().hasNextAllowedAtMs ? Json(d.value().nextAllowedAtMs) : Json(nullptr)}};
+    const InvitePromptDecision& decision = d.value();
+    w.beginObject();
+    w.field("allowed", decision.allowed);
+    w.key("nextAllowedAtMs");
+    if (decision.hasNextAllowedAtMs)
+      w.value(decision.nextAllowedAtMs);
+    else
+      w.null();
+    w.key("reasons");
+    writeReasons(w, decision.reasons);
+    w.field("remainingInWindow", decision.remainingInWindow);
+    w.endObject();
   });
 }
 

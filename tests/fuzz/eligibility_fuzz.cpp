@@ -1,5 +1,5 @@
 // libFuzzer target for the eligibility module's JSON entry points (campaign
-// validation, change validation, evaluation, invite prompts, the campaign dry run). Every input must
+// validation, change validation, evaluation, the batch, invite prompts, the campaign dry run). Every input must
 // yield a well-formed envelope; internal.unexpected counts as a finding.
 #include <cstddef>
 #include <cstdint>
@@ -22,5 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   checkEnvelope(carecircle::evaluateEligibilityJson(text));
   checkEnvelope(carecircle::mayShowInvitePromptJson(text));
   checkEnvelope(carecircle::dryRunCampaignJson(text));
+  // The batch's streaming decoder must answer exactly as the DOM decoder.
+  const std::string batch = carecircle::evaluateEligibilityBatchJson(text);
+  checkEnvelope(batch);
+  if (batch != carecircle::evaluateEligibilityBatchJsonViaDom(text)) __builtin_trap();
   return 0;
 }
