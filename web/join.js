@@ -26,6 +26,7 @@ import { JOIN_BACKEND_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
 import { describeError } from './lib/copy.js';
 import { codeFromJoinUrl, deploymentOf, joinRouteParts, renderHospital } from './links.js';
+import { createCardField, describeCardError, isCardError } from './join-card.js';
 
 /** Longest text read from a link or the field (a code is 13 symbols; a pasted link is longer). */
 const MAX_INPUT = 256;
@@ -188,7 +189,14 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     const unavailable = el('p', 'wallet-note wallet-note--error', '当前服务暂不支持凭推荐码登记');
     unavailable.id = 'join-unavailable';
     unavailable.hidden = available;
-    form.append(label, input, status, help, consentBox, error, submit, unavailable);
+    // 出院感恩卡: its card number typed with the code (./join-card.js).
+    const card = createCardField({
+      getCore: () => core,
+      onEdit: () => {
+        ui.error.hidden = true;
+      },
+    });
+    form.append(label, input, status, help, card.root, consentBox, error, submit, unavailable);
 
     const done = el('section', 'card join-done');
     done.id = 'join-done';
@@ -243,7 +251,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       confirm();
     });
     return { back, title, sub, inviter, inviterName, codeChip, avatar, form, input, status, consent, error, submit, done,
-      doneTitle, doneText, doneCode, doneConsent, doneNext };
+      doneTitle, doneText, doneCode, doneConsent, doneNext, card };
   }
 
   // ------------------------------------------------------------ code check
@@ -274,6 +282,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     const envelope = core.call('checkReferralCode', { code: value });
     if (envelope.ok) {
       checked = envelope.value;
+      ui.card.setCode(checked);
       if (verdict?.code === checked.code) {
         // Already asked the backend about this code: its answer stands.
         if (!verdict.pending) showInvite(verdict.found ?? null);
@@ -286,6 +295,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       return checked;
     }
     checked = null;
+    ui.card.setCode(null);
     showInvite(null);
     if (final || errorShown) setStatus('error', describeError(envelope.error));
     else setStatus('', '');
@@ -374,23 +384,38 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       return;
     }
     const shareProgress = ui.consent.checked;
-    if (!attempt || attempt.code !== code.code || attempt.shareProgress !== shareProgress) {
-      attempt = { code: code.code, shareProgress, key: newKey() };
+    // A discharge card's number typed with the code (凭卡号可领取): the claim names the card, as its QR does.
+    await ui.card.ready();
+    const card = ui.card.check(true);
+    if (card === 'invalid') {
+      ui.card.input.focus();
+      return;
+    }
+    const cardToken = card ? card.token : '';
+    if (!attempt || attempt.code !== code.code || attempt.shareProgress !== shareProgress || attempt.cardToken !== cardToken) {
+      attempt = { code: code.code, shareProgress, cardToken, key: newKey() };
     }
     ui.error.hidden = true;
     setBusy(true);
     try {
       // How the friend came: the letter or card whose token the link carried, the link, or a typed code.
       const fromLink = Boolean(link) && link === attempt.code;
-      const claimed = fromLink && linkToken
-        ? { channel: channelOfToken(linkToken), token: linkToken }
-        : { channel: fromLink ? 'link' : 'code' };
+      const claimed = attempt.cardToken
+        ? { channel: 'dischargeCard', token: attempt.cardToken }
+        : fromLink && linkToken
+          ? { channel: channelOfToken(linkToken), token: linkToken }
+          : { channel: fromLink ? 'link' : 'code' };
+      root.dataset.channel = claimed.channel;
       const result = await backend.claimReferral({ code: attempt.code, ...claimed, shareProgress, key: attempt.key }, core);
       showDone(result, code, shareProgress);
     } catch (err) {
       const answer = /** @type {{code?: string, message?: string}} */ (err);
       const known = typeof answer?.code === 'string' && /^(referral|poster|idempotency)\./.test(answer.code);
-      ui.error.textContent = known ? describeError(answer, '登记没有完成，请稍后再试') : describeError(err, '登记没有完成，请检查网络后再试');
+      const typedCard = Boolean(attempt?.cardToken) && isCardError(answer);
+      if (typedCard) ui.card.refuse(answer);
+      ui.error.textContent = typedCard
+        ? describeCardError(answer)
+        : known ? describeError(answer, '登记没有完成，请稍后再试') : describeError(err, '登记没有完成，请检查网络后再试');
       ui.error.dataset.code = answer?.code ?? '';
       ui.error.hidden = false;
       if (!known) console.warn('claimReferral failed', err);
@@ -456,6 +481,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     ui.done.hidden = true;
     ui.error.hidden = true;
     ui.consent.checked = false;
+    ui.card.reset(!linkToken);
     root.dataset.consent = 'false';
     root.dataset.mode = fromLink ? 'link' : 'code';
     root.dataset.state = 'form';

@@ -8,7 +8,11 @@
 #include <cstdint>
 #include <string>
 
+#include <optional>
+#include <string_view>
+
 #include "poster/poster.hpp"
+#include "referral/channel_token.hpp"
 #include "referral/referral_view.hpp"
 
 namespace carecircle {
@@ -392,8 +396,37 @@ Result<Scene> referralLetter(const PosterRequest& r, const QrGrid& grid, const R
 
 // ---------------------------------------------------------------- thank-you card
 
+// The card number (卡号) of a discharge card: the card's channel token, which
+// its QR link carries as `t=` (makeChannelToken's link base). Printed under the
+// foil next to the referral code, so that a friend without a camera can type
+// both (凭卡号可领取): the token's 75 random bits make guessing one
+// impractical and its check symbol catches a mistyped one. A link without
+// `t=` prints no number; a `t=` that is not a discharge card's token is
+// refused (a card never carries a letter's token, nor a malformed one).
+Result<std::optional<ChannelToken>> cardNumberOf(std::string_view linkBase) {
+  const std::size_t q = linkBase.find('?');
+  if (q == std::string_view::npos) return std::optional<ChannelToken>{};
+  std::string_view query = linkBase.substr(q + 1);
+  for (;;) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.substr(0, 2) == "t=") {
+      Result<ChannelToken> token = readChannelToken(pair.substr(2));
+      if (!token.ok()) return Error{token.error().code, token.error().message, "/referral/linkBase"};
+      if (token.value().channel != ReferralChannel::DischargeCard) {
+        return Error{"referral.token_wrong_channel", "感恩卡只能带感恩卡自己的卡号", "/referral/linkBase"};
+      }
+      return std::optional<ChannelToken>{token.value()};
+    }
+    if (amp == std::string_view::npos) return std::optional<ChannelToken>{};
+    query.remove_prefix(amp + 1);
+  }
+}
+
 Result<Scene> thankYouCard(const PosterRequest& r, const QrGrid& grid, const ReferralCode& code,
                            Scene& scene, Builder& b) {
+  Result<std::optional<ChannelToken>> card = cardNumberOf(r.linkBase);
+  if (!card.ok()) return card.error();
   scene.height = 1100;
   scene.title = "感恩卡";
   const char* accent = "#d85a52";
@@ -435,10 +468,19 @@ Result<Scene> thankYouCard(const PosterRequest& r, const QrGrid& grid, const Ref
   b.stroke({reveal.x + 10, reveal.y + 10, reveal.w - 20, reveal.h - 20}, 16, 2, "#f3c2bb");
   Result<Box> qr = b.qr(grid, {104, 714, 242, 242});
   if (!qr.ok()) return qr.error();
-  b.label(372, 780, 24, kRegular, TextAlign::kLeft, muted, "您的专属推荐码");
-  b.fittedLine(372, 838, 276, 22, 36, kBold, TextAlign::kLeft, ink, code.display, nullptr);
-  b.label(372, 888, 22, kRegular, TextAlign::kLeft, muted, "亲友微信扫码");
-  b.label(372, 920, 22, kRegular, TextAlign::kLeft, muted, "或输入推荐码注册");
+  if (card.value()) {
+    b.label(372, 752, 22, kRegular, TextAlign::kLeft, muted, "您的专属推荐码");
+    b.fittedLine(372, 796, 276, 20, 32, kBold, TextAlign::kLeft, ink, code.display, nullptr);
+    b.label(372, 840, 22, kRegular, TextAlign::kLeft, muted, "卡号");
+    b.fittedLine(372, 880, 276, 16, 28, kBold, TextAlign::kLeft, ink, card.value()->display, nullptr);
+    b.label(372, 922, 20, kRegular, TextAlign::kLeft, muted, "亲友微信扫码，或输入");
+    b.label(372, 952, 20, kRegular, TextAlign::kLeft, muted, "推荐码和卡号注册");
+  } else {
+    b.label(372, 780, 24, kRegular, TextAlign::kLeft, muted, "您的专属推荐码");
+    b.fittedLine(372, 838, 276, 22, 36, kBold, TextAlign::kLeft, ink, code.display, nullptr);
+    b.label(372, 888, 22, kRegular, TextAlign::kLeft, muted, "亲友微信扫码");
+    b.label(372, 920, 22, kRegular, TextAlign::kLeft, muted, "或输入推荐码注册");
+  }
   scene.scratch =
       ScratchRegion{reveal.x, reveal.y, reveal.w, reveal.h, 24, "#c9ced6", "刮开查看您的专属推荐码",
                     30,       "#ffffff"};

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createMiniProgramBridge, detectMiniProgram, loadWeixinSdk, whenMiniProgramKnown } from '../../web/backend/miniprogram.js';
+import { channelTokenOfLink, createMiniProgramBridge, detectMiniProgram, loadWeixinSdk, whenMiniProgramKnown } from '../../web/backend/miniprogram.js';
 import { weixinSdkDouble } from './miniprogram_wx_double.mjs';
 
 const BROWSER_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
@@ -136,4 +136,15 @@ test('the build bundles the official JS-SDK into the served tree, from our own o
   } finally {
     await server.close();
   }
+});
+
+test('a letter or card shared inside the mini-program hands over its token, read from its QR link', async () => {
+  assert.equal(channelTokenOfLink('https://h.example.cn/join?t=DM6SC7N75YR3HGA9D&c=7K3M9QXRA2BT6'), 'DM6SC7N75YR3HGA9D');
+  assert.equal(channelTokenOfLink('https://h.example.cn/join?c=7K3M9QXRA2BT6'), '', 'a plain link has none');
+  assert.equal(channelTokenOfLink('7K3M9QXRA2BT6'), '', 'a bare code is no link');
+  assert.equal(channelTokenOfLink(null), '');
+  const { api, calls } = fakeMiniProgram();
+  const bridge = createMiniProgramBridge({ window: fakeWindow({ env: 'miniprogram' }), sdk: api });
+  await bridge.share({ title: '出院感恩卡', code: '7K3M9QXRA2BT6', token: 'DM6SC7N75YR3HGA9D' });
+  assert.deepEqual(calls[0], ['postMessage', { data: { type: 'share', title: '出院感恩卡', code: '7K3M9QXRA2BT6', token: 'DM6SC7N75YR3HGA9D', path: '', imageUrl: '' } }]);
 });

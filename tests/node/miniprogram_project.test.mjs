@@ -71,3 +71,20 @@ test('a shared code opens the join screen; the share card carries the code and n
   assert.deepEqual(page.onShareAppMessage(), { title: '邀请您加入康复社区', path: '/pages/index/index' });
   delete globalThis.getApp;
 });
+
+test('a letter or card: the path carries its token before the code, and the web-view opens the shell with both', async () => {
+  const page = await loadPage();
+  page.onLoad({ c: '7K3M9QXRA2BT6', t: 'DM6SC7N75YR3HGA9D' });
+  assert.equal(page.data.src, 'https://h.example.cn/?t=DM6SC7N75YR3HGA9D&c=7K3M9QXRA2BT6', 'as the card\'s QR carries it');
+  // Passed on as it came, for the backend to judge — but never into the address's structure.
+  page.onLoad({ c: '7K3M9QXRA2BT6', t: 'X&c=AAAAAAAAAAAAA#x' });
+  assert.equal(page.data.src, 'https://h.example.cn/?t=X%26c%3DAAAAAAAAAAAAA%23x&c=7K3M9QXRA2BT6');
+  page.onLoad({ t: 'DM6SC7N75YR3HGA9D' });
+  assert.equal(page.data.src, 'https://h.example.cn/', 'a token without a code opens the home page');
+  page.onWebViewMessage({ detail: { data: [{ type: 'share', title: '出院感恩卡', code: '7K3M9QXRA2BT6', token: 'DM6SC7N75YR3HGA9D' }] } });
+  assert.deepEqual(page.onShareAppMessage(), { title: '出院感恩卡', path: '/pages/index/index?t=DM6SC7N75YR3HGA9D&c=7K3M9QXRA2BT6' });
+  // A share message's token must be one the core could have made: anything else is left out of the card.
+  page.onWebViewMessage({ detail: { data: [{ type: 'share', title: '出院感恩卡', code: '7K3M9QXRA2BT6', token: 'D&evil=1' }] } });
+  assert.deepEqual(page.onShareAppMessage(), { title: '出院感恩卡', path: '/pages/index/index?c=7K3M9QXRA2BT6' });
+  delete globalThis.getApp;
+});

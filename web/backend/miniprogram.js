@@ -54,6 +54,22 @@ function miniProgramOf(sdk) {
 const MINIPROGRAM_PATH = /^\/[A-Za-z0-9_\-/]+(\?[A-Za-z0-9_\-=&%.]*)?$/;
 
 /**
+ * The channel token a letter's or card's QR link carries (`t=`, as the core's
+ * link base puts it before the code), or '' for a link without one or text
+ * that is no link. Extraction only: the backend's core judges the token.
+ * @param {string | null | undefined} link
+ * @returns {string}
+ */
+export function channelTokenOfLink(link) {
+  if (typeof link !== 'string' || !/^https?:\/\//i.test(link)) return '';
+  try {
+    return (new URL(link).searchParams.get('t') ?? '').slice(0, 64);
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Where the shell runs, from a window object (the real one, or a double in
  * tests) and the JS-SDK (default: the one loadWeixinSdk loaded).
  * @param {any} [win]
@@ -115,6 +131,9 @@ export async function whenMiniProgramKnown(win = typeof window === 'undefined' ?
  * @typedef {object} SharePayload
  * @property {string} title        e.g. "邀请您加入甲状腺术后康复群" (no name, no diagnosis)
  * @property {string} [code]       the referral code the share card carries (the mini-program builds its join path from it)
+ * @property {string} [token]      a letter's or discharge card's channel token, as its QR link carries it (`t=`):
+ *                                 the mini-program's path then carries it too (`?t=<token>&c=<code>`), and the
+ *                                 friend's join claims that channel with it, as from the QR
  * @property {string} [path]       mini-program page path for the share card, e.g. "/pages/index/index?c=7K3M9QXRA2BT6"
  * @property {string} [link]       https link for browsers (same opaque code)
  * @property {string} [imageUrl]   share card image (a poster without personal data)
@@ -152,7 +171,14 @@ export function createMiniProgramBridge({
       const program = mp();
       if (program) {
         program.postMessage({
-          data: { type: 'share', title: payload.title, code: payload.code ?? '', path: payload.path ?? '', imageUrl: payload.imageUrl ?? '' },
+          data: {
+            type: 'share',
+            title: payload.title,
+            code: payload.code ?? '',
+            ...(payload.token ? { token: payload.token } : {}),
+            path: payload.path ?? '',
+            imageUrl: payload.imageUrl ?? '',
+          },
         });
         return { method: 'miniProgram' };
       }

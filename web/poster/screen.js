@@ -36,7 +36,7 @@
 // All text goes in through textContent; nothing is built from an HTML string.
 
 import { STORY_REJECT_REASON_LABELS, supports } from '../backend/backend.js';
-import { createMiniProgramBridge, whenMiniProgramKnown } from '../backend/miniprogram.js';
+import { channelTokenOfLink, createMiniProgramBridge, whenMiniProgramKnown } from '../backend/miniprogram.js';
 import { measuredMetrics } from './metrics.js';
 import { drawScratchFoil, posterToPngBlob, replayPoster } from './replay.js';
 import { qrRows } from './qr.js';
@@ -588,7 +588,7 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     if (t.kind === 'card') {
       const card = state.card;
       if (!card) return '出院时由护士发放感恩卡，发放后可在这里保存';
-      return card.used ? `卡号 ${card.display}：已有朋友凭这张卡登记，每张卡限一位朋友` : `卡号 ${card.display}：凭卡号可领取，限一位朋友；推荐码印在刮刮卡涂层下`;
+      return card.used ? `卡号 ${card.display}：已有朋友凭这张卡登记，每张卡限一位朋友` : `卡号 ${card.display}：凭卡号可领取，限一位朋友；推荐码和卡号印在刮刮卡涂层下`;
     }
     if (t.kind === 'checkIn') return '数字来自您的打卡记录';
     return '故事海报上不会出现二维码、推荐码、预约方式或价格';
@@ -1212,8 +1212,10 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
   async function share(poster) {
     const b = await bridge();
     if (b.inMiniProgram) {
-      // A referral poster's card opens the join page with the code; a story or check-in card carries none (G12).
-      await b.share({ title: poster.title, ...(poster.qrPayload && state.referral ? { code: state.referral.code } : {}) });
+      // A referral poster's card opens the join page with the code (a letter's or card's with its token,
+      // as its QR); a story or check-in card carries none (G12).
+      const token = channelTokenOfLink(poster.qrPayload);
+      await b.share({ title: poster.title, ...(poster.qrPayload && state.referral ? { code: state.referral.code, ...(token ? { token } : {}) } : {}) });
       showActionMessage('请点击右上角“···”转发给朋友；也可以先保存图片再发送', 'info');
       return;
     }
