@@ -11,6 +11,7 @@ import { COUNTER_ROUTES, registerCounterRoutes } from './loops/counter.mjs';
 import { CAMPAIGN_ROUTES, registerCampaignRoutes } from './console/campaigns.mjs';
 import { CHANNELS_ROUTES, registerChannelsRoutes } from './loops/channels.mjs';
 import { HOSPITAL_DESK_ROUTES, registerHospitalDeskRoutes } from './console/hospital-desk.mjs';
+import { recordEventByHand } from './console/events.mjs';
 import { INBOX_ROUTES, registerInboxRoutes } from './loops/inbox.mjs';
 import { checkInAndIssue } from './loops/issuance.mjs';
 import { INTAKE_ROUTES, registerIntakeRoutes } from './intake/routes.mjs';
@@ -26,7 +27,7 @@ export const OPERATIONS = Object.freeze({
   setConsent: { role: 'patient', run: (c, ctx, who, body) => service.setConsent(c, ctx, who.subjectId, body) },
   submitStory: { role: 'patient', run: (c, ctx, who, body) => service.submitStory(c, ctx, who.subjectId, body) },
   recordPromptShown: { role: 'patient', run: (c, ctx, who, body) => service.recordPromptShown(c, ctx, who.subjectId, body) },
-  recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => service.recordHospitalEvent(c, ctx, who.subjectId, body) },
+  recordHospitalEvent: { role: 'staff', run: (c, ctx, who, body) => recordEventByHand(c, ctx, who.subjectId, body) },
   redeemVoucher: { role: 'staff', run: (c, ctx, who, body) => service.redeemVoucher(c, ctx, who.subjectId, body) },
   decideStory: { role: 'staff', run: (c, ctx, who, body) => service.decideStory(c, ctx, who.subjectId, body) },
   deleteCheckIns: { role: 'patient', run: (c, ctx, who, body) => service.deleteCheckIns(c, ctx, who.subjectId, body) },

@@ -1252,23 +1252,17 @@ const EVENT_COLUMNS = Object.freeze({
 export const HOSPITAL_EVENT_BACKDATE_MS = 7 * DAY_MS;
 
 /**
- * Staff / hospital information system: a confirmed hospital event for a
- * referral (G2: the only thing a reward ever fires on). Set once; a repeat
- * leaves the first instant. Dated at most HOSPITAL_EVENT_BACKDATE_MS back
- * (422 referral.event_too_old); who recorded it is stored (hospital_events).
+ * Staff / hospital information system: writes a confirmed hospital event for
+ * a referral (G2: the only thing a reward ever fires on) that the core's
+ * checkHospitalEvents answered "apply" for — every way in (by hand, CSV,
+ * webhook) checks first (console/events.mjs). Set once; a repeat leaves the
+ * first instant; who recorded it is stored (hospital_events).
  */
-export async function recordHospitalEvent(client, ctx, staffId, body) {
-  if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
+export async function writeHospitalEvent(client, ctx, staffId, body) {
   const column = Object.hasOwn(EVENT_COLUMNS, body.event) ? EVENT_COLUMNS[body.event] : null;
-  if (!column) throw badBody(`event 应为 ${Object.keys(EVENT_COLUMNS).join(' / ')}`, '/event');
+  if (!column) throw new Error(`writeHospitalEvent: not a step: ${String(body.event).slice(0, 64)}`);
   const nowMs = ctx.nowMs();
-  const atMs = body.atMs ?? nowMs;
-  if (!Number.isSafeInteger(atMs) || atMs <= 0 || atMs > nowMs + 60_000) {
-    throw badBody('atMs 应为不晚于服务器当前时间的毫秒时间戳', '/atMs');
-  }
-  if (atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
-    throw new ApiError(422, 'referral.event_too_old', `医院事件最多补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的`, { path: '/atMs' });
-  }
+  const { atMs } = body;
   const inpatient = body.event === 'admissionConfirmed' ? ', referee_is_inpatient = true' : '';
   const updated = await client.query(
     `UPDATE referrals SET ${column} = $2${inpatient} WHERE id = $1 AND ${column} = 0 RETURNING id`,
@@ -1277,7 +1271,7 @@ export async function recordHospitalEvent(client, ctx, staffId, body) {
   if (updated.rowCount === 0) {
     const exists = await client.query(`SELECT ${column} AS at FROM referrals WHERE id = $1`, [body.referralId]);
     if (exists.rowCount === 0) throw new ApiError(404, 'referral.unknown', '没有找到这条推荐记录');
-    return { referralId: body.referralId, event: body.event, atMs: exists.rows[0].at, changed: false };
+    return { referralId: body.referralId, event: body.event, atMs: Number(exists.rows[0].at), changed: false };
   }
   await client.query(
     `INSERT INTO hospital_events (referral_id, event, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)`,

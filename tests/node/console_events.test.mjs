@@ -17,7 +17,6 @@ import { after, before, test } from 'node:test';
 
 import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
 import { SECRET_ENV, signDelivery } from '../../scripts/backend/console/webhook.mjs';
-import { parseEventTime } from '../../scripts/backend/console/events.mjs';
 import { streakOf } from '../../scripts/backend/console/restdays.mjs';
 import { loadServerCore } from '../../scripts/backend/service.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
@@ -77,14 +76,32 @@ after(async () => {
   }
 });
 
-test('CSV times: Beijing wall clock, or ISO with an offset; impossible dates are no time', () => {
-  assert.equal(parseEventTime('2026-12-06 09:30'), Date.UTC(2026, 11, 6, 1, 30));
-  assert.equal(parseEventTime('2026/12/6 9:30:15'), Date.UTC(2026, 11, 6, 1, 30, 15));
-  assert.equal(parseEventTime('2026-12-06T09:30:00Z'), Date.UTC(2026, 11, 6, 9, 30));
-  assert.equal(parseEventTime('2026-12-06T09:30+09:00'), Date.UTC(2026, 11, 6, 0, 30));
-  assert.equal(parseEventTime('2026-02-30 09:30'), null);
-  assert.equal(parseEventTime('昨天'), null);
-  assert.equal(parseEventTime('2026-12-06 25:00'), null);
+test('CSV times (the core checkHospitalEvents): Beijing wall clock, or ISO with an offset; impossible dates are no time', async () => {
+  const core = await loadServerCore();
+  const timeOf = (atText) => {
+    const envelope = core.call('checkHospitalEvents', {
+      nowMs: Date.UTC(2026, 11, 7),
+      backdateDays: 90,
+      recordedBy: 'test-staff',
+      referrals: [{ id: 'r-1', patientId: 'p-1' }],
+      rows: [{ patientId: 'p-1', event: '到院', atText }],
+    });
+    assert.equal(envelope.ok, true, JSON.stringify(envelope));
+    const [row] = envelope.value.rows;
+    if (row.outcome === 'refused') {
+      assert.equal(row.code, 'event.bad_time');
+      assert.match(row.reason, /无法识别/);
+      return null;
+    }
+    return row.atMs;
+  };
+  assert.equal(timeOf('2026-12-06 09:30'), Date.UTC(2026, 11, 6, 1, 30));
+  assert.equal(timeOf('2026/12/6 9:30:15'), Date.UTC(2026, 11, 6, 1, 30, 15));
+  assert.equal(timeOf('2026-12-06T09:30:00Z'), Date.UTC(2026, 11, 6, 9, 30));
+  assert.equal(timeOf('2026-12-06T09:30+09:00'), Date.UTC(2026, 11, 6, 0, 30));
+  assert.equal(timeOf('2026-02-30 09:30'), null);
+  assert.equal(timeOf('昨天'), null);
+  assert.equal(timeOf('2026-12-06 25:00'), null);
 });
 
 test('missed days a doctor may excuse include those of the previous month early in a month', async () => {

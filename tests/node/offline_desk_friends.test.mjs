@@ -79,11 +79,11 @@ test('a friend who joined on the device is on the desk; arrival and visit reach 
   assert.deepEqual(found.referrals.map((r) => r.referralId), [referralId], 'found by patient id');
 
   clock.now += HOUR_MS;
-  const arrived = await patient.recordHospitalEvent({ referralId, event: 'arrivalConfirmed' });
+  const arrived = await patient.recordHospitalEvent({ referralId, event: 'arrivalConfirmed' }, core);
   assert.deepEqual(arrived, { referralId, event: 'arrivalConfirmed', atMs: clock.now, changed: true });
   clock.now += HOUR_MS;
-  await patient.recordHospitalEvent({ referralId, event: 'conversionConfirmed', atMs: clock.now - 60_000 });
-  const again = await patient.recordHospitalEvent({ referralId, event: 'arrivalConfirmed' });
+  await patient.recordHospitalEvent({ referralId, event: 'conversionConfirmed', atMs: clock.now - 60_000 }, core);
+  const again = await patient.recordHospitalEvent({ referralId, event: 'arrivalConfirmed' }, core);
   assert.equal(again.changed, false, 'each step once');
   assert.equal(again.atMs, start + 2 * HOUR_MS);
   const f = await facts(referralId);
@@ -132,19 +132,19 @@ test('an admission makes the friend an inpatient; a CSV row for the friend appli
   const afterJoin = new Set(await inboxKeys());
   const patientId = (await patient.listEventReferrals({ q: referralId })).referrals[0].patientId;
   clock.now += HOUR_MS;
-  await patient.recordHospitalEvent({ referralId, event: 'admissionConfirmed' });
+  await patient.recordHospitalEvent({ referralId, event: 'admissionConfirmed' }, core);
   assert.equal((await facts(referralId)).refereeIsInpatient, true);
   assert.equal((await facts(referralId)).admissionConfirmedAtMs, clock.now);
 
   clock.now += HOUR_MS;
   const beijing = (ms) => new Date(ms + 8 * HOUR_MS).toISOString().slice(0, 16).replace('T', ' ');
   const csv = `患者编号,事件,时间\n${patientId},到院,${beijing(clock.now - 30 * 60_000)}\n${patientId},挂号费,${beijing(clock.now)}\n`;
-  const imported = await patient.importHospitalEvents({ fileName: 'today.csv', bytes: new TextEncoder().encode(csv), encoding: 'utf-8' });
+  const imported = await patient.importHospitalEvents({ fileName: 'today.csv', bytes: new TextEncoder().encode(csv), encoding: 'utf-8' }, core);
   assert.equal(imported.applied, 1, JSON.stringify(imported.results));
   assert.equal(imported.refused, 1);
   assert.equal(imported.results[0].referralId, referralId);
   assert.equal((await facts(referralId)).arrivalConfirmedAtMs, Date.parse(`${beijing(clock.now - 30 * 60_000).replace(' ', 'T')}:00+08:00`));
-  const twice = await patient.importHospitalEvents({ fileName: 'today.csv', bytes: new TextEncoder().encode(csv), encoding: 'utf-8' });
+  const twice = await patient.importHospitalEvents({ fileName: 'today.csv', bytes: new TextEncoder().encode(csv), encoding: 'utf-8' }, core);
   assert.equal(twice.applied, 0, 'the same file again applies nothing');
 
   const later = (await patient.getInbox()).entries.filter((e) => !afterJoin.has(e.key));
@@ -152,8 +152,8 @@ test('an admission makes the friend an inpatient; a CSV row for the friend appli
   assert.equal((await patient.getReferralGraph()).records.find((r) => r.id === referralId).arrivedAtMs, undefined, 'the graph keeps the arrival out (G7)');
 
   const before = await facts(referralId);
-  await assert.rejects(patient.recordHospitalEvent({ referralId: 'demo-rf-jforged', event: 'arrivalConfirmed' }), (e) => e.code === 'referral.unknown');
-  await assert.rejects(patient.recordHospitalEvent({ referralId, event: 'paid' }), (e) => e.code === 'request.bad_body');
-  await assert.rejects(patient.recordHospitalEvent({ referralId, event: 'complaint', atMs: clock.now - 8 * DAY_MS }), (e) => e.code === 'referral.event_too_old');
+  await assert.rejects(patient.recordHospitalEvent({ referralId: 'demo-rf-jforged', event: 'arrivalConfirmed' }, core), (e) => e.code === 'referral.unknown');
+  await assert.rejects(patient.recordHospitalEvent({ referralId, event: 'paid' }, core), (e) => e.code === 'request.bad_body');
+  await assert.rejects(patient.recordHospitalEvent({ referralId, event: 'complaint', atMs: clock.now - 8 * DAY_MS }, core), (e) => e.code === 'referral.event_too_old');
   assert.deepEqual(await facts(referralId), before, 'nothing written');
 });

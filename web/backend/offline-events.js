@@ -1,10 +1,11 @@
 // The offline demo playing the hospital desk's server (scripts/backend/console/):
 // hospital events by hand and by CSV import, the recovery list and its calls,
 // the doctor's rest days for the demo patient, a day's counter redemptions.
-// The same rules as the reference backend — each step once, at most 7 days
-// back, never ahead, an import reported row by row and applied together or
-// not at all (one IndexedDB transaction), the lapse and the held offer from
-// the core's recoveryList, the streak from the core's evaluateStreak.
+// The same rules as the reference backend — every row checked by the core's
+// checkHospitalEvents (each step once, at most 7 days back, never ahead), an
+// import reported row by row and applied together or not at all (one
+// IndexedDB transaction), the lapse and the held offer from the core's
+// recoveryList, the streak from the core's evaluateStreak.
 //
 // The demo hospital's desk has its own synthetic patients (演示, 600 friends
 // of three demo referrers, made once and kept), stored in a database of its
@@ -22,23 +23,15 @@
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const OFFSET_MS = 8 * HOUR_MS;
-const BACKDATE_MS = 7 * DAY_MS;
-const AHEAD_MS = 60_000;
+const BACKDATE_DAYS = 7;
 const MAX_ROWS = 10_000;
 const MAX_BYTES = 700 * 1024;
 const REST_BACK_DAYS = 7;
 const REST_AHEAD_DAYS = 30;
 const REST_SPAN_DAYS = 14;
 
-const STEPS = Object.freeze({
-  registrationConfirmed: ['registrationconfirmed', 'registration', '建档', '注册', '登记'],
-  arrivalConfirmed: ['arrivalconfirmed', 'arrival', '到院', '到诊'],
-  conversionConfirmed: ['conversionconfirmed', 'conversion', '就诊', '成交', '完成就诊'],
-  admissionConfirmed: ['admissionconfirmed', 'admission', '入院', '住院'],
-  dischargeConfirmed: ['dischargeconfirmed', 'discharge', '出院'],
-  complaint: ['complaint', '投诉'],
-});
-const STEP_BY_WORD = new Map(Object.entries(STEPS).flatMap(([name, words]) => words.map((w) => [w, name])));
+/** The steps' stored names (the core's checkHospitalEvents knows them and the words for them). */
+const STEPS = Object.freeze(['registrationConfirmed', 'arrivalConfirmed', 'conversionConfirmed', 'admissionConfirmed', 'dischargeConfirmed', 'complaint']);
 const COLUMNS = Object.freeze({
   patientId: ['patientid', 'patient', '患者编号', '患者id', '病人编号'],
   referralId: ['referralid', '推荐编号', '推荐记录'],
@@ -63,25 +56,6 @@ function refusal(status, code, message, extra = {}) {
   return Object.assign(new Error(message), { status, code, retryable: false, ...extra });
 }
 
-/** A CSV time as epoch ms (the server's rule: Beijing wall clock, or ISO with an offset), or null. */
-export function parseEventTime(text) {
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(String(text ?? '').trim());
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
-  const p = [y, mo, d, h, mi, s].map(Number);
-  if (p[1] < 1 || p[1] > 12 || p[2] < 1 || p[2] > 31 || p[3] > 23 || p[4] > 59 || p[5] > 59) return null;
-  let offset = 480;
-  if (zone === 'Z') offset = 0;
-  else if (zone) {
-    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
-    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
-  }
-  const utc = Date.UTC(p[0], p[1] - 1, p[2], p[3], p[4], p[5]);
-  if (new Date(utc).getUTCDate() !== p[2]) return null;
-  return utc - offset * 60_000;
-}
-
-const stepOf = (text) => (typeof text === 'string' ? (Object.hasOwn(STEPS, text) ? text : STEP_BY_WORD.get(fold(text)) ?? null) : null);
 
 /** The desk's synthetic hospital, made once relative to the demo's clock. */
 function makeDeskReferrals(nowMs) {
@@ -226,64 +200,56 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
     };
   }
 
-  /** Applies items like the server's applyEvents (inside the caller's transaction). */
-  function applyEvents(state, recordedBy, items) {
+  /** A cell as the core reads it (at most 256 characters: no id is longer than 128). */
+  const cell = (text) => String(text ?? '').slice(0, 256);
+
+  /** Applies items like the server's applyEvents: each row as the core's checkHospitalEvents decides (inside the caller's transaction). */
+  function applyEvents(state, recordedBy, items, core) {
+    if (!core) throw new TypeError('the core is needed in the offline demo');
     const nowMs = clock();
-    const byPatient = new Map(allReferrals(state).map((r) => [r.refereeId, r]));
-    const byId = new Map(allReferrals(state).map((r) => [r.id, r]));
+    const referrals = allReferrals(state);
+    const byId = new Map(referrals.map((r) => [r.id, r]));
+    const envelope = core.call('checkHospitalEvents', {
+      nowMs,
+      backdateDays: BACKDATE_DAYS,
+      recordedBy,
+      referrals: referrals.map((r) => ({ id: r.id, patientId: r.refereeId, steps: Object.fromEntries(STEPS.map((s) => [s, r.events[s] ?? 0])) })),
+      rows: items.map((i) => ({
+        patientId: cell(i.patientId),
+        referralId: cell(i.referralId),
+        event: cell(i.eventText),
+        ...(i.atMs !== undefined ? { atMs: i.atMs } : { atText: cell(i.atText) }),
+        ...(i.columns !== undefined ? { columns: i.columns, expected: i.expected } : {}),
+      })),
+    });
+    if (!envelope.ok) throw refusal(422, envelope.error.code, envelope.error.message);
     const results = [];
     const counts = { applied: 0, unchanged: 0, refused: 0 };
-    const where = (item) => ({
+    const where = (item, event) => ({
       ...(item.line !== undefined ? { line: item.line } : {}),
       patientId: echo(item.patientId),
       ...(item.referralId ? { referralId: echo(item.referralId) } : {}),
-      event: item.event ?? echo(item.eventText),
+      event: event ?? echo(item.eventText),
     });
-    const refuse = (item, code, reason) => {
-      counts.refused += 1;
-      results.push({ ...where(item), outcome: 'refused', code, reason });
-    };
-    for (const item of items) {
-      if (item.columns !== undefined && item.columns !== item.expected) {
-        refuse(item, 'csv.wrong_columns', `这一行有${item.columns}列，表头有${item.expected}列`);
+    for (const [k, item] of items.entries()) {
+      const v = envelope.value.rows[k];
+      if (v.outcome === 'refused') {
+        counts.refused += 1;
+        results.push({ ...where(item, v.event), outcome: 'refused', code: v.code, reason: v.reason });
         continue;
       }
-      if (!item.patientId && !item.referralId) {
-        refuse(item, 'event.missing_patient', '缺少患者编号');
-        continue;
-      }
-      const r = item.referralId ? byId.get(item.referralId) : byPatient.get(item.patientId);
-      if (!r) {
-        refuse(item, 'referral.unknown', item.referralId ? '没有这条推荐记录' : '这位患者没有推荐记录（不是经推荐来的，或编号有误）');
-        continue;
-      }
-      if (!item.event) {
-        refuse(item, 'event.unknown_step', `不认识的事件“${echo(item.eventText)}”，应为建档、到院、就诊、入院、出院或投诉`);
-        continue;
-      }
-      if (item.atMs === null) {
-        refuse(item, 'event.bad_time', `时间“${echo(item.atText)}”无法识别，应为 2026-12-06 09:30 这样的格式`);
-        continue;
-      }
-      if (item.atMs > nowMs + AHEAD_MS) {
-        refuse(item, 'event.future_time', '时间晚于现在，不能记录尚未发生的事件');
-        continue;
-      }
-      if (item.atMs < nowMs - BACKDATE_MS) {
-        refuse(item, 'referral.event_too_old', '只能补录7天内的事件（奖励按事件时间计算）');
-        continue;
-      }
-      if (r.events[item.event]) {
+      if (v.outcome === 'unchanged') {
         counts.unchanged += 1;
-        results.push({ ...where(item), referralId: r.id, outcome: 'unchanged', atMs: r.events[item.event], reason: '已记录过，未重复记录' });
+        results.push({ ...where(item, v.event), referralId: v.referralId, outcome: 'unchanged', atMs: v.atMs, reason: v.reason });
         continue;
       }
-      r.events[item.event] = item.atMs;
-      r.recorded = { ...(r.recorded ?? {}), [item.event]: { recordedBy, recordedAtMs: nowMs } };
-      if (state.device.includes(r)) state.deviceSteps.push({ referralId: r.id, event: item.event, atMs: item.atMs, recordedBy, recordedAtMs: nowMs });
+      const r = byId.get(v.referralId);
+      r.events[v.event] = v.atMs;
+      r.recorded = { ...(r.recorded ?? {}), [v.event]: { recordedBy, recordedAtMs: nowMs } };
+      if (state.device.includes(r)) state.deviceSteps.push({ referralId: r.id, event: v.event, atMs: v.atMs, recordedBy, recordedAtMs: nowMs });
       else state.dirty = true;
       counts.applied += 1;
-      results.push({ ...where(item), referralId: r.id, outcome: 'applied', atMs: item.atMs });
+      results.push({ ...where(item, v.event), referralId: r.id, outcome: 'applied', atMs: v.atMs });
     }
     return { results, counts };
   }
@@ -327,7 +293,7 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
       atText: record[index.at] ?? '',
     }));
     if (rows.length > MAX_ROWS) throw refusal(413, 'csv.too_many_rows', `一次最多导入${MAX_ROWS}行，请按天分开导出`);
-    return rows.map((r) => ({ ...r, event: stepOf(r.eventText), atMs: parseEventTime(r.atText) }));
+    return rows;
   }
 
   const STAFF = 'demo-staff';
@@ -352,33 +318,36 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
             patientName: `${masked(byId.get(r.refereeId).name)}（演示）`,
             referrerName: referrerName(r),
             invitedAtMs: r.invitedAtMs,
-            events: Object.fromEntries(Object.keys(STEPS).map((s) => [s, r.events[s] ?? 0])),
+            events: Object.fromEntries(STEPS.map((s) => [s, r.events[s] ?? 0])),
             recorded: r.recorded ?? {},
           })),
-          backdateDays: 7,
+          backdateDays: BACKDATE_DAYS,
         };
       });
     },
 
-    async recordHospitalEvent({ referralId, event, atMs }) {
+    /** One step by hand, checked by the core like a CSV row; refused as the server refuses it. */
+    async recordHospitalEvent({ referralId, event, atMs }, core) {
+      if (typeof referralId !== 'string') throw refusal(400, 'request.bad_body', '请求内容应为 {referralId, event, atMs?}');
+      if (typeof event !== 'string') throw refusal(400, 'request.bad_body', '请选择事件：建档、到院、就诊、入院、出院或投诉');
       return change((state) => {
-        const r = allReferrals(state).find((x) => x.id === referralId);
-        if (!r) throw refusal(404, 'referral.unknown', '没有找到这条推荐记录');
-        if (!Object.hasOwn(STEPS, event)) throw refusal(400, 'request.bad_body', '不认识的事件');
-        const nowMs = clock();
-        const at = atMs ?? nowMs;
-        if (!Number.isSafeInteger(at) || at > nowMs + AHEAD_MS) throw refusal(400, 'request.bad_body', '时间不能晚于现在');
-        if (at < nowMs - BACKDATE_MS) throw refusal(422, 'referral.event_too_old', '医院事件最多补录7天内的');
-        if (r.events[event]) return { referralId, event, atMs: r.events[event], changed: false };
-        applyEvents(state, STAFF, [{ referralId, patientId: r.refereeId, event, atMs: at }]);
-        return { referralId, event, atMs: at, changed: true };
+        const at = atMs ?? clock();
+        const item = { referralId, eventText: event, ...(Number.isSafeInteger(at) ? { atMs: at } : { atText: String(at) }) };
+        const { results: [done] } = applyEvents(state, STAFF, [item], core);
+        if (done.outcome === 'refused') {
+          const [status, code] = done.code === 'referral.unknown' || done.code === 'referral.event_too_old'
+            ? [done.code === 'referral.unknown' ? 404 : 422, done.code]
+            : [400, 'request.bad_body'];
+          throw refusal(status, code, done.reason);
+        }
+        return { referralId: done.referralId, event: done.event, atMs: done.atMs, changed: done.outcome === 'applied' };
       });
     },
 
-    async importHospitalEvents({ fileName, bytes, encoding }) {
+    async importHospitalEvents({ fileName, bytes, encoding }, core) {
       const items = await parseCsv(bytes, encoding);
       return change((state) => {
-        const { results, counts } = applyEvents(state, STAFF, items);
+        const { results, counts } = applyEvents(state, STAFF, items, core);
         imports += 1;
         return { importId: String(imports), fileName: String(fileName ?? '').slice(0, 200), rows: items.length, ...counts, results };
       });

@@ -41,9 +41,9 @@ export const el = (tag, props = {}, ...children) => {
 export const when = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
 
 /**
- * @param {{backend: any, showToast: (text: string, kind?: string) => void}} deps
+ * @param {{backend: any, core?: any, showToast: (text: string, kind?: string) => void}} deps
  */
-export function createEvents({ backend, showToast }) {
+export function createEvents({ backend, core, showToast }) {
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   let built = false;
   /** @type {Map<string, any>} */
@@ -130,7 +130,7 @@ export function createEvents({ backend, showToast }) {
     if (!referralId) return show(result, 'error', '请先选择推荐记录');
     const atMs = local ? new Date(local).getTime() : undefined;
     try {
-      const done = await backend.recordHospitalEvent({ referralId, event, atMs });
+      const done = await backend.recordHospitalEvent({ referralId, event, atMs }, core);
       show(result, 'ok', done.changed ? `已记录：${LABEL[event]} · ${when(done.atMs)}` : `此前已记录${LABEL[event]}（${when(Number(done.atMs))}），未重复记录`);
       showToast(done.changed ? '已记录' : '此前已记录', 'success');
       await refresh();
@@ -148,7 +148,7 @@ export function createEvents({ backend, showToast }) {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const encoding = /** @type {HTMLSelectElement} */ ($('events-encoding')).value;
-      const done = await backend.importHospitalEvents({ fileName: file.name, bytes, encoding });
+      const done = await backend.importHospitalEvents({ fileName: file.name, bytes, encoding }, core);
       renderReport(report, done);
       showToast(`导入完成：已记录${done.applied}条`, 'success');
       await refresh();

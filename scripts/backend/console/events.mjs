@@ -1,11 +1,12 @@
 // Hospital events on the operations console (医院事件): the referral steps a
 // hospital confirms for a friend who came through a referral — registration
 // (建档), arrival (到院), conversion (就诊), admission (入院), discharge (出院),
-// complaint (投诉) — recorded three ways, all through the one rule of
-// service.mjs recordHospitalEvent (set once, dated at most 7 days back and
-// never in the future, who recorded it stored):
-//   - by hand, one step of one patient (POST /staff/referral-events, the
-//     existing route; this screen lists the referrals to pick from:
+// complaint (投诉) — recorded three ways, each row checked by the core's
+// checkHospitalEvents (checkEvents below: the step, the referral, the time,
+// at most 7 days back and never in the future, set once, who records it) and
+// written by service.mjs writeHospitalEvent:
+//   - by hand, one step of one patient (POST /staff/referral-events:
+//     recordEventByHand; this screen lists the referrals to pick from:
 //     GET /staff/event-referrals);
 //   - a day's CSV export of the hospital information system
 //     (POST /staff/referral-events/import), reported row by row;
@@ -26,28 +27,22 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 
 import { inTransaction } from '../db.mjs';
-import { ApiError, HOSPITAL_EVENT_BACKDATE_MS, recordHospitalEvent } from '../service.mjs';
+import { ApiError, HOSPITAL_EVENT_BACKDATE_MS, writeHospitalEvent } from '../service.mjs';
 
 const DAY_MS = 86_400_000;
-/** The programme's zone: times in a CSV without an offset are Beijing time. */
-const PROGRAMME_OFFSET_MINUTES = 480;
 /** Rows in one import (a large hospital's day is a few thousand). */
 export const MAX_IMPORT_ROWS = 10_000;
 /** Bytes of CSV in one import (the request body, base64, stays under the server's 1 MiB). */
 export const MAX_IMPORT_BYTES = 700 * 1024;
-/** The future an event may be dated in (clock differences between systems). */
-const AHEAD_MS = 60_000;
-
-/** The steps, their stored names and the words a hospital export may use for them. */
-export const EVENT_NAMES = Object.freeze({
-  registrationConfirmed: { label: '建档', words: ['registrationconfirmed', 'registration', '建档', '注册', '登记'] },
-  arrivalConfirmed: { label: '到院', words: ['arrivalconfirmed', 'arrival', '到院', '到诊'] },
-  conversionConfirmed: { label: '就诊', words: ['conversionconfirmed', 'conversion', '就诊', '成交', '完成就诊'] },
-  admissionConfirmed: { label: '入院', words: ['admissionconfirmed', 'admission', '入院', '住院'] },
-  dischargeConfirmed: { label: '出院', words: ['dischargeconfirmed', 'discharge', '出院'] },
-  complaint: { label: '投诉', words: ['complaint', '投诉'] },
+/** The steps by their stored names, and the referrals table's column of each. */
+const STEP_COLUMNS = Object.freeze({
+  registrationConfirmed: 'registration_confirmed_at_ms',
+  arrivalConfirmed: 'arrival_confirmed_at_ms',
+  conversionConfirmed: 'conversion_confirmed_at_ms',
+  admissionConfirmed: 'admission_confirmed_at_ms',
+  dischargeConfirmed: 'discharge_confirmed_at_ms',
+  complaint: 'complaint_at_ms',
 });
-const EVENT_BY_WORD = new Map(Object.entries(EVENT_NAMES).flatMap(([name, { words }]) => words.map((w) => [w, name])));
 
 /** Column headers a hospital export may use (case and spaces ignored). */
 const COLUMNS = Object.freeze({
@@ -77,29 +72,6 @@ CREATE TABLE IF NOT EXISTS event_imports (
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const badBody = (message, path) => new ApiError(400, 'request.bad_body', message, path ? { path } : {});
 const fold = (text) => String(text ?? '').trim().toLowerCase().replace(/[\s_\-]/g, '');
-
-/**
- * A CSV time as epoch ms: `YYYY-MM-DD HH:mm[:ss]` (or with `/` or `T`) in
- * Beijing time, or ISO 8601 with `Z` / `±hh:mm`; null when it is none.
- */
-export function parseEventTime(text) {
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(String(text ?? '').trim());
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
-  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
-  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return null;
-  let offset = PROGRAMME_OFFSET_MINUTES;
-  if (zone === 'Z') offset = 0;
-  else if (zone) {
-    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
-    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
-    if (Math.abs(offset) > 14 * 60) return null;
-  }
-  const utc = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]);
-  // 2026-02-30 rolls over in Date.UTC: refuse instead.
-  if (new Date(utc).getUTCDate() !== parts[2]) return null;
-  return utc - offset * 60_000;
-}
 
 /** The CSV's bytes as text: UTF-8 (a BOM is dropped) or GB18030 when declared; invalid bytes are refused. */
 export function decodeCsv(bytes, encoding = 'utf-8') {
@@ -169,96 +141,123 @@ function csvProblem(error) {
 /** A short echo of what a row said (for the report; never more than 64 characters). */
 const echo = (text) => String(text ?? '').slice(0, 64);
 
+/** A cell as the core reads it: at most 256 characters (no id is longer than 128, so none is matched by a cut one). */
+const cell = (text) => String(text ?? '').slice(0, 256);
+
 /**
- * Applies events, each under its own savepoint of the caller's transaction.
- * `items`: [{line?, patientId?, referralId?, event (a stored name or null), eventText, atMs (or null), atText}].
+ * The core's verdict on each item (checkHospitalEvents), against the
+ * referrals the items name and the steps those already have.
+ * `items`: [{patientId?, referralId?, eventText, atMs? | atText?, columns?, expected?}].
+ */
+export async function checkEvents(client, ctx, recordedBy, items) {
+  const patientIds = [...new Set(items.map((i) => cell(i.patientId)).filter(Boolean))];
+  const referralIds = [...new Set(items.map((i) => cell(i.referralId)).filter(Boolean))];
+  const { rows } = patientIds.length || referralIds.length
+    ? await client.query(
+      `SELECT id, referee_id, ${Object.values(STEP_COLUMNS).join(', ')} FROM referrals
+        WHERE referee_id = ANY($1::text[]) OR id = ANY($2::text[]) ORDER BY id`,
+      [patientIds, referralIds],
+    )
+    : { rows: [] };
+  const envelope = ctx.core.call('checkHospitalEvents', {
+    nowMs: ctx.nowMs(),
+    backdateDays: HOSPITAL_EVENT_BACKDATE_MS / DAY_MS,
+    recordedBy,
+    referrals: rows.map((r) => ({
+      id: r.id,
+      patientId: r.referee_id,
+      steps: Object.fromEntries(Object.entries(STEP_COLUMNS).map(([name, column]) => [name, Number(r[column])])),
+    })),
+    rows: items.map((i) => ({
+      patientId: cell(i.patientId),
+      referralId: cell(i.referralId),
+      event: cell(i.eventText),
+      ...(i.atMs !== undefined ? { atMs: i.atMs } : { atText: cell(i.atText) }),
+      ...(i.columns !== undefined ? { columns: i.columns, expected: i.expected } : {}),
+    })),
+  });
+  if (!envelope.ok) throw new ApiError(422, envelope.error.code, envelope.error.message, { path: envelope.error.path });
+  return envelope.value.rows;
+}
+
+/**
+ * Applies the items the core allows, each under its own savepoint of the
+ * caller's transaction; the others are listed with the core's reason.
  * Returns the per-item results and the counts.
  */
 export async function applyEvents(client, ctx, recordedBy, items) {
-  const nowMs = ctx.nowMs();
-  const patientIds = [...new Set(items.map((i) => i.patientId).filter(Boolean))];
-  const referralIds = [...new Set(items.map((i) => i.referralId).filter(Boolean))];
-  const byPatient = new Map();
-  const knownReferrals = new Set();
-  if (patientIds.length) {
-    const { rows } = await client.query('SELECT id, referee_id FROM referrals WHERE referee_id = ANY($1::text[])', [patientIds]);
-    for (const r of rows) byPatient.set(r.referee_id, r.id);
-  }
-  if (referralIds.length) {
-    const { rows } = await client.query('SELECT id FROM referrals WHERE id = ANY($1::text[])', [referralIds]);
-    for (const r of rows) knownReferrals.add(r.id);
-  }
+  const verdicts = await checkEvents(client, ctx, recordedBy, items);
   const results = [];
   const counts = { applied: 0, unchanged: 0, refused: 0 };
-  const refuse = (item, code, reason) => {
+  const refuse = (item, code, reason, event) => {
     counts.refused += 1;
-    results.push({ ...where(item), outcome: 'refused', code, reason });
+    results.push({ ...where(item, event), outcome: 'refused', code, reason });
   };
-  for (const item of items) {
-    if (item.columns !== undefined && item.columns !== item.expected) {
-      refuse(item, 'csv.wrong_columns', `这一行有${item.columns}列，表头有${item.expected}列`);
+  for (const [k, item] of items.entries()) {
+    const v = verdicts[k];
+    if (v.outcome === 'refused') {
+      refuse(item, v.code, v.reason, v.event);
       continue;
     }
-    if (!item.patientId && !item.referralId) {
-      refuse(item, 'event.missing_patient', '缺少患者编号');
-      continue;
-    }
-    const referralId = item.referralId ? (knownReferrals.has(item.referralId) ? item.referralId : null) : (byPatient.get(item.patientId) ?? null);
-    if (!referralId) {
-      refuse(item, 'referral.unknown', item.referralId ? '没有这条推荐记录' : '这位患者没有推荐记录（不是经推荐来的，或编号有误）');
-      continue;
-    }
-    if (!item.event) {
-      refuse(item, 'event.unknown_step', `不认识的事件“${echo(item.eventText)}”，应为建档、到院、就诊、入院、出院或投诉`);
-      continue;
-    }
-    if (item.atMs === null) {
-      refuse(item, 'event.bad_time', `时间“${echo(item.atText)}”无法识别，应为 2026-12-06 09:30 这样的格式`);
-      continue;
-    }
-    if (item.atMs > nowMs + AHEAD_MS) {
-      refuse(item, 'event.future_time', '时间晚于现在，不能记录尚未发生的事件');
-      continue;
-    }
-    if (item.atMs < nowMs - HOSPITAL_EVENT_BACKDATE_MS) {
-      refuse(item, 'referral.event_too_old', `只能补录${HOSPITAL_EVENT_BACKDATE_MS / DAY_MS}天内的事件（奖励按事件时间计算）`);
+    if (v.outcome === 'unchanged') {
+      counts.unchanged += 1;
+      results.push({ ...where(item, v.event), referralId: v.referralId, outcome: 'unchanged', atMs: v.atMs, reason: v.reason });
       continue;
     }
     await client.query('SAVEPOINT event_row');
     try {
-      const done = await recordHospitalEvent(client, ctx, recordedBy, { referralId, event: item.event, atMs: item.atMs });
+      const done = await writeHospitalEvent(client, ctx, recordedBy, { referralId: v.referralId, event: v.event, atMs: v.atMs });
       await client.query('RELEASE SAVEPOINT event_row');
       if (done.changed) {
         counts.applied += 1;
-        results.push({ ...where(item), referralId, outcome: 'applied', atMs: done.atMs });
+        results.push({ ...where(item, v.event), referralId: v.referralId, outcome: 'applied', atMs: done.atMs });
       } else {
         counts.unchanged += 1;
-        results.push({ ...where(item), referralId, outcome: 'unchanged', atMs: Number(done.atMs), reason: '已记录过，未重复记录' });
+        results.push({ ...where(item, v.event), referralId: v.referralId, outcome: 'unchanged', atMs: done.atMs, reason: '已记录过，未重复记录' });
       }
     } catch (error) {
       await client.query('ROLLBACK TO SAVEPOINT event_row');
       if (!(error instanceof ApiError)) throw error;
-      refuse(item, error.code, error.message);
+      refuse(item, error.code, error.message, v.event);
     }
   }
   return { results, counts };
 }
 
-function where(item) {
+/** Where a by-hand request's field is, for the core's row paths. */
+const BY_HAND_FIELD = Object.freeze({ referralId: '/referralId', patientId: '/referralId', event: '/event', atMs: '/atMs', atText: '/atMs' });
+/** A refusal by hand keeps the route's contract: its body is bad, save an unknown referral or a date too old. */
+const BY_HAND_ERROR = Object.freeze({ 'referral.unknown': [404, 'referral.unknown'], 'referral.event_too_old': [422, 'referral.event_too_old'] });
+
+/**
+ * POST /staff/referral-events {referralId, event, atMs?}: one step of one
+ * referral, by hand, checked by the core like a CSV row (atMs absent: now).
+ * Reply: {referralId, event, atMs, changed}.
+ */
+export async function recordEventByHand(client, ctx, staffId, body) {
+  if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
+  if (typeof body.event !== 'string') throw badBody('请选择事件：建档、到院、就诊、入院、出院或投诉', '/event');
+  const at = body.atMs ?? ctx.nowMs();
+  const item = { referralId: body.referralId, eventText: body.event, ...(Number.isSafeInteger(at) ? { atMs: at } : { atText: String(at) }) };
+  const [v] = await checkEvents(client, ctx, staffId, [item]);
+  if (v.outcome === 'refused') {
+    const field = v.path.split('/').pop();
+    const [status, code] = BY_HAND_ERROR[v.code] ?? [400, 'request.bad_body'];
+    throw new ApiError(status, code, v.reason, { path: BY_HAND_FIELD[field] ?? '' });
+  }
+  if (v.outcome === 'unchanged') return { referralId: v.referralId, event: v.event, atMs: v.atMs, changed: false };
+  return writeHospitalEvent(client, ctx, staffId, { referralId: v.referralId, event: v.event, atMs: v.atMs });
+}
+
+/** A row's place and what it said (`event`: the step the core recognised, else the row's words). */
+function where(item, event) {
   return {
     ...(item.line !== undefined ? { line: item.line } : {}),
     ...(item.index !== undefined ? { index: item.index } : {}),
     patientId: echo(item.patientId),
     ...(item.referralId ? { referralId: echo(item.referralId) } : {}),
-    event: item.event ?? echo(item.eventText),
+    event: event ?? echo(item.eventText),
   };
-}
-
-/** An event name or word as the stored name, or null. */
-export function eventNameOf(text) {
-  if (typeof text !== 'string') return null;
-  if (Object.hasOwn(EVENT_NAMES, text)) return text;
-  return EVENT_BY_WORD.get(fold(text)) ?? null;
 }
 
 /** Writes the import's record; returns its id. */
@@ -288,12 +287,7 @@ export async function importEventsCsv(client, ctx, staffId, body) {
   const text = decodeCsv(bytes, body.encoding);
   if (text.includes('\u0000')) throw new ApiError(400, 'csv.bad_encoding', '文件含有空字符，不是文本文件', { path: '/csvBase64' });
   const rows = parseEventsCsv(text);
-  const items = rows.map((r) => ({
-    ...r,
-    event: eventNameOf(r.eventText),
-    atMs: parseEventTime(r.atText),
-  }));
-  const { results, counts } = await applyEvents(client, ctx, staffId, items);
+  const { results, counts } = await applyEvents(client, ctx, staffId, rows);
   const fileName = (body.fileName ?? '').slice(0, 200);
   const importId = await recordImport(client, {
     source: 'csv',

@@ -11,14 +11,14 @@
 // timestamp more than WEBHOOK_SKEW_MS from the server's clock (401), a nonce
 // seen before (409: a replay). The nonce is stored in the same transaction
 // that applies the events, so a delivery is applied once or not at all.
-// Each event runs like a CSV row (events.mjs applyEvents): refused events
+// Each event runs like a CSV row (events.mjs applyEvents, the core's check): refused events
 // are listed with their reason, the others applied.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 import { inTransaction } from '../db.mjs';
 import { ApiError } from '../service.mjs';
-import { applyEvents, eventNameOf, recordImport } from './events.mjs';
+import { applyEvents, recordImport } from './events.mjs';
 
 /** How far a delivery's timestamp may be from the server's clock. */
 export const WEBHOOK_SKEW_MS = 5 * 60_000;
@@ -106,14 +106,14 @@ function readDelivery(rawBody) {
   return body.events.map((e, index) => {
     const ok = e !== null && typeof e === 'object' && !Array.isArray(e);
     const str = (v) => (typeof v === 'string' && v.length <= 128 && !v.includes('\u0000') ? v : '');
+    // The core checks each event (checkHospitalEvents): an atMs that is not a
+    // whole number goes as its JSON text, which is no time (the reason echoes it).
     return {
       index,
       patientId: ok ? str(e.patientId) : '',
       referralId: ok ? str(e.referralId) : '',
-      event: ok ? eventNameOf(e.event) : null,
       eventText: ok && typeof e.event === 'string' ? e.event : '',
-      atMs: ok && Number.isSafeInteger(e.atMs) && e.atMs > 0 ? e.atMs : null,
-      atText: ok ? String(e.atMs ?? '') : '',
+      ...(ok && Number.isSafeInteger(e.atMs) ? { atMs: e.atMs } : { atText: ok && e.atMs !== undefined ? JSON.stringify(e.atMs) : '' }),
     };
   });
 }
