@@ -28,10 +28,12 @@
 // demo confirmed at the join is the letter campaigns' trigger, A's rewards
 // with the 终身荣誉理事 title). The friend's own (referee) rewards are not
 // issued here: the demo keeps one patient's wallet, A's.
-// Bad input: a join URL with a forged letter token and one with a tampered
-// code are refused in words; nothing is registered or issued.
+// Bad input: a join URL with a forged letter token (one symbol changed; a
+// well-formed one never issued) and one with a tampered code are refused in
+// words; nothing is registered or issued.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,6 +41,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { startServer } from '../../scripts/serve.mjs';
+import { loadCore } from '../node/helpers.mjs';
 import { CHROMIUM, FLAGS, PHONE, recordCspViolations, REPO, requireBuilt, signInStaff } from './harness.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
@@ -413,21 +416,31 @@ test('offline: a join URL with a forged letter token or a tampered code is refus
     const code = url.searchParams.get('c');
     const before = { referrals: (await readStore(ctx.desk, 'referrals')).length, issued: await issuedRows(ctx.desk) };
 
-    // A forged token: the letter's token with one character changed.
-    const forged = new URL(url);
-    forged.searchParams.set('t', `${token.slice(0, -1)}${token.endsWith('Z') ? 'Y' : 'Z'}`);
-    const f = await watchedPage(ctx.context, 'forged');
-    await openApp(f, forged.href);
-    await f.waitForSelector('#view-join[data-lookup="done"]');
-    await f.tap('#join-consent');
-    await f.tap('#join-submit');
-    await f.waitForSelector('#join-error:not([hidden])');
-    assert.match(await f.getAttribute('#join-error', 'data-code'), /^referral\.(bad_token|unknown_token|token_[a-z_]+)$/);
-    assert.match(await f.textContent('#join-error'), /[\u4e00-\u9fff]/, 'said in words');
-    assert.doesNotMatch(await f.textContent('#join-error'), /referral\.|undefined|null/, 'no raw code in front of the friend');
-    assert.equal(await f.getAttribute('#view-join', 'data-state'), 'form', 'nothing registered');
-    await f.screenshot({ path: join(SHOTS, 'loops-flow-offline-forged.png'), animations: 'disabled' });
-    await f.close();
+    // Forged tokens: the letter's token with one symbol changed (its check symbol
+    // fails), and a well-formed 黑金推荐函 token the demo never issued.
+    const module = await loadCore();
+    const made = JSON.parse(module.makeChannelToken(JSON.stringify({ channel: 'letter', randomHex: randomBytes(10).toString('hex') })));
+    assert.equal(made.ok, true, JSON.stringify(made));
+    for (const [label, forgedToken, expected] of [
+      ['changed', `${token.slice(0, -1)}${token.endsWith('Z') ? 'Y' : 'Z'}`, 'referral.bad_token'],
+      ['never issued', made.value.token, 'referral.unknown_token'],
+    ]) {
+      const forged = new URL(url);
+      forged.searchParams.set('t', forgedToken);
+      const f = await watchedPage(ctx.context, `forged ${label}`);
+      await openApp(f, forged.href);
+      await f.waitForSelector('#view-join[data-lookup="done"]');
+      await f.tap('#join-consent');
+      await f.tap('#join-submit');
+      await f.waitForSelector('#join-error:not([hidden])');
+      assert.equal(await f.getAttribute('#join-error', 'data-code'), expected, `a token ${label}`);
+      const said = await f.textContent('#join-error');
+      assert.match(said, /[\u4e00-\u9fff]/, 'said in words');
+      assert.doesNotMatch(said, /referral\.|undefined|null/, 'no raw code in front of the friend');
+      assert.equal(await f.getAttribute('#view-join', 'data-state'), 'form', 'nothing registered');
+      await f.screenshot({ path: join(SHOTS, `loops-flow-offline-forged-${label.replace(' ', '-')}.png`), animations: 'disabled' });
+      await f.close();
+    }
 
     // A tampered code: the core's message, and the join does not go through.
     const tampered = new URL(url);
@@ -444,7 +457,7 @@ test('offline: a join URL with a forged letter token or a tampered code is refus
     assert.notEqual(await t.getAttribute('#view-join', 'data-state'), 'done', 'nothing registered');
     await t.close();
 
-    // Nothing recorded, and 90 days on nothing is issued for it either.
+    // Nothing recorded, nothing issued.
     assert.equal((await readStore(ctx.desk, 'referrals')).length, before.referrals, 'no referral recorded');
     const joined = (await readStore(ctx.desk, 'meta')).find((m) => m.name === 'joinedFriends');
     assert.equal(joined?.value.length ?? 0, 0, 'no friend joined');
