@@ -95,6 +95,62 @@ export interface ForestArrays {
   issues: Issue[];
 }
 
+/** Strings packed as one text: string i is text.slice(offsets[i], offsets[i + 1]) (UTF-16 units). */
+export interface PackedText {
+  text: string;
+  offsets: Uint32Array | ArrayLike<number>;
+}
+
+/** layoutForestTyped's request: layoutForest's data as columns (docs/api/referral.md). */
+export interface ForestTypedRequest {
+  nowMs?: number;
+  requireKnownPatients?: boolean;
+  layout?: { nodeWidth?: number; levelHeight?: number; siblingSeparation?: number; cousinSeparation?: number };
+  /** patient ids whose children are hidden */
+  collapsed?: string[];
+  records: {
+    id: PackedText;
+    referrerId: PackedText;
+    refereeId: PackedText;
+    rewardTitle?: PackedText;
+    invitedAtMs: NumberColumn;
+    registeredAtMs?: NumberColumn;
+    arrivedAtMs?: NumberColumn;
+    convertedAtMs?: NumberColumn;
+    vestedAtMs?: NumberColumn;
+    voidedAtMs?: NumberColumn;
+    /** 0 or 1 per record */
+    consentToShareProgress?: NumberColumn;
+  };
+  patients?: { id: PackedText; name?: PackedText; firstVisitAtMs?: NumberColumn };
+}
+
+/** layoutForestTyped's value: layoutForest's columns reply, numbers typed, strings packed. */
+export interface ForestTyped {
+  nodeCount: number;
+  shownCount: number;
+  levelCounts: number[];
+  bounds: { minX: number; maxX: number; maxY: number };
+  nodeWidth: number;
+  levelHeight: number;
+  issueCount: number;
+  issues: Issue[];
+  columns: {
+    x: Float64Array;
+    depth: Int32Array;
+    /** row of the parent, -1 for roots */
+    parent: Int32Array;
+    hiddenChildren: Int32Array;
+    /** index into the request's patients, -1 when not listed */
+    patient: Int32Array;
+    key: { text: string; offsets: Uint32Array };
+    /** masked names */
+    label: { text: string; offsets: Uint32Array };
+    /** the referral's stage in words, '' for roots */
+    sublabel: { text: string; offsets: Uint32Array };
+  };
+}
+
 /** The instantiated module. */
 export interface CareCircleCore {
 ${lines.join('\n')}
@@ -112,6 +168,12 @@ ${lines.join('\n')}
     nodeCount: number,
     options: ForestArrayOptions | undefined,
   ): { ok: true; value: ForestArrays } | ErrorEnvelope;
+  /**
+   * The staff forest over typed columns with its labels (docs/api/referral.md):
+   * layoutForest's data and rows, as typed arrays and packed strings.
+   * Not JSON: the request and the reply are objects.
+   */
+  layoutForestTyped(request: ForestTypedRequest): { ok: true; value: ForestTyped } | ErrorEnvelope;
 }
 
 declare function createCore(moduleOverrides?: Record<string, unknown>): Promise<CareCircleCore>;

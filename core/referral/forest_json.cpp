@@ -12,7 +12,7 @@
 
 #include "common/civil_date.hpp"
 #include "common/json_io.hpp"
-#include "referral/referral_view.hpp"
+#include "referral/forest_table.hpp"
 
 namespace carecircle::forest_json {
 namespace {
@@ -786,50 +786,54 @@ void appendColumn(std::string& out, const char* name, std::size_t n, Fn each) {
   out += ']';
 }
 
-std::string writeColumns(const ForestView& f, const LayoutOptions& layout) {
-  const std::vector<DrawNode>& v = f.visible;
+std::string writeColumns(const StaffForestTable& t, const TreeRequest& request) {
+  const ReferralGraph& g = t.graph;
+  const ForestColumns& c = t.columns;
+  const std::size_t rows = c.x.size();
   std::string out;
-  out.reserve(64 + v.size() * 64);
+  out.reserve(256 + rows * 64);
   // Keys in ascending byte order, as nlohmann's objects come out.
   out += "{\"ok\":true,\"value\":{\"bounds\":{\"maxX\":";
-  appendDouble(out, f.maxX);
+  appendDouble(out, c.maxX);
   out += ",\"maxY\":";
-  appendDouble(out, f.maxY);
+  appendDouble(out, c.maxY);
   out += ",\"minX\":";
-  appendDouble(out, f.minX);
+  appendDouble(out, c.minX);
   out += "},\"columns\":{";
-  appendColumn(out, "depth", v.size(), [&](std::size_t i) { appendInt(out, v[i].depth); });
+  appendColumn(out, "depth", rows, [&](std::size_t i) { appendInt(out, c.depth[i]); });
   out += ',';
-  appendColumn(out, "hiddenChildren", v.size(),
-               [&](std::size_t i) { appendInt(out, v[i].hiddenChildren); });
+  appendColumn(out, "hiddenChildren", rows,
+               [&](std::size_t i) { appendInt(out, c.hiddenChildren[i]); });
   out += ',';
-  appendColumn(out, "key", v.size(), [&](std::size_t i) { appendString(out, v[i].key); });
+  appendColumn(out, "key", rows, [&](std::size_t i) { appendString(out, g.ids[c.node[i]]); });
   out += ',';
-  appendColumn(out, "label", v.size(), [&](std::size_t i) { appendString(out, v[i].label); });
+  appendColumn(out, "label", rows, [&](std::size_t i) {
+    appendString(out, forestLabel(g, request.patients, c.node[i]));
+  });
   out += ',';
-  appendColumn(out, "parent", v.size(), [&](std::size_t i) { appendInt(out, v[i].parent); });
+  appendColumn(out, "parent", rows, [&](std::size_t i) { appendInt(out, c.parentRow[i]); });
   out += ',';
-  appendColumn(out, "sublabel", v.size(),
-               [&](std::size_t i) { appendString(out, v[i].sublabel); });
+  appendColumn(out, "sublabel", rows,
+               [&](std::size_t i) { appendString(out, forestSublabel(g, c.node[i])); });
   out += ',';
-  appendColumn(out, "x", v.size(), [&](std::size_t i) { appendDouble(out, v[i].x); });
+  appendColumn(out, "x", rows, [&](std::size_t i) { appendDouble(out, c.x[i]); });
   out += "},\"issueCount\":";
-  appendInt(out, static_cast<std::int64_t>(f.issues.size()));
+  appendInt(out, static_cast<std::int64_t>(g.issues.size()));
   out += ",\"issues\":";
-  appendIssues(out, f.issues, 100);
+  appendIssues(out, g.issues, 100);
   out += ",\"levelCounts\":[";
-  for (std::size_t d = 0; d < f.levelCounts.size(); ++d) {
+  for (std::size_t d = 0; d < c.levelCounts.size(); ++d) {
     if (d) out += ',';
-    appendInt(out, f.levelCounts[d]);
+    appendInt(out, c.levelCounts[d]);
   }
   out += "],\"levelHeight\":";
-  appendDouble(out, layout.dy);
+  appendDouble(out, request.layout.dy);
   out += ",\"nodeCount\":";
-  appendInt(out, static_cast<std::int64_t>(f.nodeCount));
+  appendInt(out, static_cast<std::int64_t>(g.ids.size()));
   out += ",\"nodeWidth\":";
-  appendDouble(out, layout.dx);
+  appendDouble(out, request.layout.dx);
   out += ",\"shownCount\":";
-  appendInt(out, static_cast<std::int64_t>(f.shownCount));
+  appendInt(out, static_cast<std::int64_t>(rows));
   out += "}}";
   return out;
 }
@@ -883,8 +887,7 @@ std::optional<std::string> layoutForestColumns(std::string_view text) {
   try {
     std::optional<Decoded> d = decode(text, /*forest=*/true);
     if (!d || !d->columns || d->hasViewport) return std::nullopt;
-    const ForestView f = staffForest(d->request, d->collapsed, nullptr, SIZE_MAX);
-    return writeColumns(f, d->request.layout);
+    return writeColumns(staffForestTable(d->request, d->collapsed), d->request);
   } catch (const std::bad_alloc&) {
     return failureEnvelope("input.too_large", "数据量超出可处理范围");
   } catch (...) {

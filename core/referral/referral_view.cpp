@@ -261,23 +261,38 @@ ForestColumns forestColumns(const ReferralGraph& g, const LayoutOptions& layoutO
   return out;
 }
 
+std::string forestLabel(const ReferralGraph& g, const std::vector<PatientRecord>& patients,
+                        std::int32_t node) {
+  return maskName(nameOf(g, patients, node));
+}
+
+const char* forestSublabel(const ReferralGraph& g, std::int32_t node) {
+  const std::int32_t record = g.viaRecord[node];
+  return record == kNone ? "" : detailedLabel(g.stage[record]);
+}
+
+std::vector<bool> collapsedNodes(const ReferralGraph& g,
+                                 const std::vector<std::string>& collapsedIds) {
+  std::vector<bool> collapsed(g.ids.size(), false);
+  if (collapsedIds.empty()) return collapsed;
+  std::unordered_map<std::string, std::int32_t> index;
+  index.reserve(g.ids.size());
+  for (std::size_t v = 0; v < g.ids.size(); ++v)
+    index.emplace(g.ids[v], static_cast<std::int32_t>(v));
+  for (const std::string& id : collapsedIds) {
+    const auto it = index.find(id);
+    if (it != index.end()) collapsed[it->second] = true;
+  }
+  return collapsed;
+}
+
 ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& collapsedIds,
                        const Viewport* viewport, std::size_t maxVisible) {
   const ReferralGraph g = buildReferralGraph(req.records, req.patients, req.graph);
   ForestView out;
   out.nodeCount = g.ids.size();
   out.issues = g.issues;
-  std::vector<bool> collapsed(g.ids.size(), false);
-  if (!collapsedIds.empty()) {
-    std::unordered_map<std::string, std::int32_t> index;
-    index.reserve(g.ids.size());
-    for (std::size_t v = 0; v < g.ids.size(); ++v)
-      index.emplace(g.ids[v], static_cast<std::int32_t>(v));
-    for (const std::string& id : collapsedIds) {
-      const auto it = index.find(id);
-      if (it != index.end()) collapsed[it->second] = true;
-    }
-  }
+  const std::vector<bool> collapsed = collapsedNodes(g, collapsedIds);
   const ForestColumns c = forestColumns(g, req.layout, collapsed);
   out.levelCounts = c.levelCounts;
   out.shownCount = c.x.size();
@@ -298,12 +313,11 @@ ForestView staffForest(const TreeRequest& req, const std::vector<std::string>& c
       continue;
     }
     const std::int32_t node = c.node[row];
-    const std::int32_t record = g.viaRecord[node];
     DrawNode d;
     d.key = g.ids[node];
     d.kind = "patient";
-    d.label = maskName(nameOf(g, req.patients, node));
-    d.sublabel = record == kNone ? "" : detailedLabel(g.stage[record]);  // staff see stages
+    d.label = forestLabel(g, req.patients, node);
+    d.sublabel = forestSublabel(g, node);
     d.x = x;
     d.y = y;
     d.depth = c.depth[row];

@@ -110,4 +110,14 @@ ForestColumns forestColumns(const ReferralGraph& graph, const LayoutOptions& lay
 ForestView staffForest(const TreeRequest& request, const std::vector<std::string>& collapsedIds,
                        const Viewport* viewport, std::size_t maxVisible);
 
+// The staff forest's words for one graph node, the same in every form of the
+// forest: the masked name, and the detailed stage of the referral that
+// brought the patient ("" for a patient nobody referred; staff see stages).
+std::string forestLabel(const ReferralGraph& graph, const std::vector<PatientRecord>& patients,
+                        std::int32_t node);
+const char* forestSublabel(const ReferralGraph& graph, std::int32_t node);
+// Per graph node: whether its id is one of `collapsedIds` (unknown ids are ignored).
+std::vector<bool> collapsedNodes(const ReferralGraph& graph,
+                                 const std::vector<std::string>& collapsedIds);
+
 }  // namespace carecircle
