@@ -20,12 +20,28 @@
 // The core's glue and .wasm by URL relative to this file: the dev server maps
 // wasm/ to the build, the production build emits both with a content hash
 // (the glue's own default would look for an unhashed core.wasm beside it).
-// The staff's module of the core: what this worker is asked (the forest) lives there.
-const MODULE_URL = new URL('./wasm/core-staff.mjs', import.meta.url);
-const WASM_URL = new URL('./wasm/core-staff.wasm', import.meta.url);
+// The core is split by audience (web/core.js): each export is answered by the
+// module the build's manifest gives it, loaded on first use (the forest: the
+// staff module).
+import MODULES from './wasm/modules.mjs';
 
-const corePromise = import(/* @vite-ignore */ MODULE_URL.href).then(({ default: createCore }) =>
-  createCore({ locateFile: (file) => (file.endsWith('.wasm') ? WASM_URL.href : file) }));
+const MODULE_FILES = {
+  patient: [new URL('./wasm/core-patient.mjs', import.meta.url), new URL('./wasm/core-patient.wasm', import.meta.url)],
+  poster: [new URL('./wasm/core-poster.mjs', import.meta.url), new URL('./wasm/core-poster.wasm', import.meta.url)],
+  staff: [new URL('./wasm/core-staff.mjs', import.meta.url), new URL('./wasm/core-staff.wasm', import.meta.url)],
+};
+/** @type {Map<string, Promise<any>>} module → its instance */
+const cores = new Map();
+/** The module holding `name` (an unknown name: the staff module, which then refuses it). */
+function coreFor(name) {
+  const audience = (typeof name === 'string' && Object.hasOwn(MODULES.exports, name) && MODULES.exports[name]) || 'staff';
+  if (!cores.has(audience)) {
+    const [glue, wasm] = MODULE_FILES[audience];
+    cores.set(audience, import(/* @vite-ignore */ glue.href).then(({ default: createCore }) =>
+      createCore({ locateFile: (file) => (file.endsWith('.wasm') ? wasm.href : file) })));
+  }
+  return cores.get(audience);
+}
 /** @type {Map<string, string>} request texts kept by name */
 const kept = new Map();
 
@@ -66,7 +82,7 @@ self.addEventListener('message', async (event) => {
   const message = event.data ?? {};
   const { id, name } = message;
   try {
-    const core = await corePromise;
+    const core = await coreFor(name);
     if (typeof name !== 'string' || typeof core[name] !== 'function' || name === 'coreVersion') {
       self.postMessage({ id, error: `unknown export: ${String(name)}` });
       return;
