@@ -1,6 +1,9 @@
 #include "streak/streak_json.hpp"
 
+#include <cstdint>
+
 #include "common/json_io.hpp"
+#include "common/json_writer.hpp"
 #include "streak/streak.hpp"
 
 namespace carecircle {
@@ -159,122 +162,157 @@ const char* weekdayLabel(unsigned isoIndex) {
   return kLabels[isoIndex % 7];
 }
 
-Json encodeCalendar(const CalendarMonth& c, int weekStartsOn) {
-  Json days = Json::array();
+// Keys in ascending byte order in every object: the order of the
+// std::map-backed objects these replies were first defined by.
+void writeCalendar(JsonWriter& w, const CalendarMonth& c, int weekStartsOn) {
+  w.beginObject();
+  w.key("days");
+  w.beginArray();
   for (const CalendarDay& d : c.days) {
-    days.push_back({{"date", formatDate(d.day)},
-                    {"label", dayLabel(d.day)},
-                    {"day", d.day - c.days.front().day + 1},
-                    {"status", dayStatusName(d.status)},
-                    {"isToday", d.isToday},
-                    {"canMakeUp", d.canMakeUp}});
+    w.beginObject();
+    w.field("canMakeUp", d.canMakeUp);
+    w.field("date", formatDate(d.day));
+    w.field("day", static_cast<std::int64_t>(d.day - c.days.front().day + 1));
+    w.field("isToday", d.isToday);
+    w.field("label", dayLabel(d.day));
+    w.field("status", dayStatusName(d.status));
+    w.endObject();
   }
-  Json labels = Json::array();
-  for (unsigned i = 0; i < 7; ++i)
-    labels.push_back(weekdayLabel(i + static_cast<unsigned>(weekStartsOn)));
-  Json legend = Json::array();
+  w.endArray();
+  w.field("hasNext", c.hasNext);
+  w.field("hasPrevious", c.hasPrevious);
+  w.field("leadingBlankDays", static_cast<std::int64_t>(c.leadingBlankDays));
+  w.key("legend");
+  w.beginArray();
   for (const auto& [status, label] : {std::pair{DayStatus::kChecked, "已打卡"},
                                       {DayStatus::kMadeUp, "已补签"},
                                       {DayStatus::kRest, "休息日"},
                                       {DayStatus::kFrozen, "断签保护"},
                                       {DayStatus::kMissed, "未打卡"},
                                       {DayStatus::kToday, "今天"}}) {
-    legend.push_back({{"status", dayStatusName(status)}, {"label", label}});
+    w.beginObject();
+    w.field("label", label);
+    w.field("status", dayStatusName(status));
+    w.endObject();
   }
-  return {{"month", formatYearMonth(c.month)},
-          {"legend", legend},
-          {"title", std::to_string(c.month.year) + "年" + std::to_string(c.month.month) + "月"},
-          {"weekdayLabels", labels},
-          {"leadingBlankDays", c.leadingBlankDays},
-          {"hasPrevious", c.hasPrevious},
-          {"hasNext", c.hasNext},
-          {"previousMonth", formatYearMonth(previousMonth(c.month))},
-          {"nextMonth", formatYearMonth(nextMonth(c.month))},
-          {"days", days}};
+  w.endArray();
+  w.field("month", formatYearMonth(c.month));
+  w.field("nextMonth", formatYearMonth(nextMonth(c.month)));
+  w.field("previousMonth", formatYearMonth(previousMonth(c.month)));
+  w.field("title", std::to_string(c.month.year) + "年" + std::to_string(c.month.month) + "月");
+  w.key("weekdayLabels");
+  w.beginArray();
+  for (unsigned i = 0; i < 7; ++i) w.value(weekdayLabel(i + static_cast<unsigned>(weekStartsOn)));
+  w.endArray();
+  w.endObject();
 }
 
-Json encodeReport(const StreakReport& r, const StreakConfig& config) {
-  Json candidates = Json::array();
-  Json makeUpOptions = Json::array();
+void writeReport(JsonWriter& w, const StreakReport& r, const StreakConfig& config) {
+  w.beginObject();
+  w.field("alive", r.alive);
+  w.field("atRisk", r.atRisk);
+  w.key("calendar");
+  writeCalendar(w, r.calendar, config.weekStartsOn);
+  w.field("checkedInToday", r.checkedInToday);
+  w.field("clock", r.deviceClock ? "device" : "server");
+  w.field("current", r.current);
+  w.key("currentStartDate");
+  if (r.hasCurrentStart)
+    w.value(formatDate(r.currentStart));
+  else
+    w.null();
+  w.field("freezeRemainingThisMonth", r.freezeRemainingThisMonth);
+  w.key("ignored");
+  w.beginArray();
+  for (const IgnoredCheckIn& i : r.ignored) {
+    w.beginObject();
+    w.field("code", i.code);
+    w.field("id", i.id);
+    w.field("message", i.message);
+    w.endObject();
+  }
+  w.endArray();
+  w.field("longest", r.longest);
+  w.key("makeUpCandidates");
+  w.beginArray();
+  for (const DayNumber d : r.makeUpCandidates) w.value(formatDate(d));
+  w.endArray();
+  w.key("makeUpOptions");
+  w.beginArray();
   for (std::size_t i = 0; i < r.makeUpCandidates.size(); ++i) {
     const DayNumber d = r.makeUpCandidates[i];
-    candidates.push_back(formatDate(d));
-    makeUpOptions.push_back({{"date", formatDate(d)},
-                             {"label", dayLabel(d)},
-                             {"remainingInMonth", r.makeUpRemaining[i]}});
+    w.beginObject();
+    w.field("date", formatDate(d));
+    w.field("label", dayLabel(d));
+    w.field("remainingInMonth", r.makeUpRemaining[i]);
+    w.endObject();
   }
-  Json milestones = Json::array();
+  w.endArray();
+  w.field("makeUpRemainingThisMonth", r.makeUpRemainingThisMonth);
+  w.key("milestones");
+  w.beginArray();
   for (const MilestoneBlock& m : r.milestones) {
-    milestones.push_back({{"ruleId", m.ruleId},
-                          {"key", m.key},
-                          {"fromDate", formatDate(m.fromDay)},
-                          {"toDate", formatDate(m.toDay)},
-                          {"rangeLabel", dayLabel(m.fromDay) + "–" + dayLabel(m.toDay)},
-                          {"earnedText", "获得" + m.rewardTitle},
-                          {"state", m.state == MilestoneState::kGranted ? "granted" : "new"},
-                          {"rewardTitle", m.rewardTitle},
-                          {"rewardValueFen", m.rewardValueFen}});
+    w.beginObject();
+    w.field("earnedText", "获得" + m.rewardTitle);
+    w.field("fromDate", formatDate(m.fromDay));
+    w.field("key", m.key);
+    w.field("rangeLabel", dayLabel(m.fromDay) + "–" + dayLabel(m.toDay));
+    w.field("rewardTitle", m.rewardTitle);
+    w.field("rewardValueFen", m.rewardValueFen);
+    w.field("ruleId", m.ruleId);
+    w.field("state", m.state == MilestoneState::kGranted ? "granted" : "new");
+    w.field("toDate", formatDate(m.toDay));
+    w.endObject();
   }
-  Json ignored = Json::array();
-  for (const IgnoredCheckIn& i : r.ignored) {
-    ignored.push_back({{"id", i.id}, {"code", i.code}, {"message", i.message}});
-  }
-  Json progress = nullptr;
+  w.endArray();
+  w.field("patientId", r.patientId);
+  w.key("progress");
   if (r.hasProgress) {
-    progress = {{"ruleId", r.progress.ruleId},
-                {"done", r.progress.done},
-                {"needed", r.progress.needed},
-                {"remaining", r.progress.remaining},
-                {"text", r.progress.text}};
+    w.beginObject();
+    w.field("done", r.progress.done);
+    w.field("needed", r.progress.needed);
+    w.field("remaining", r.progress.remaining);
+    w.field("ruleId", r.progress.ruleId);
+    w.field("text", r.progress.text);
+    w.endObject();
+  } else {
+    w.null();
   }
-  return {
-      {"patientId", r.patientId},
-      {"today", formatDate(r.today)},
-      {"clock", r.deviceClock ? "device" : "server"},
-      {"current", r.current},
-      {"longest", r.longest},
-      {"total", r.total},
-      {"checkedInToday", r.checkedInToday},
-      {"alive", r.alive},
-      {"atRisk", r.atRisk},
-      {"currentStartDate", r.hasCurrentStart ? Json(formatDate(r.currentStart)) : Json(nullptr)},
-      {"makeUpRemainingThisMonth", r.makeUpRemainingThisMonth},
-      {"freezeRemainingThisMonth", r.freezeRemainingThisMonth},
-      {"makeUpCandidates", candidates},
-      {"makeUpOptions", makeUpOptions},
-      {"todayLabel", dayLabel(r.today)},
-      {"utcOffsetMinutes", config.utcOffsetMinutes},
-      {"milestones", milestones},
-      {"progress", progress},
-      {"statusText", r.statusText},
-      {"calendar", encodeCalendar(r.calendar, config.weekStartsOn)},
-      {"ignored", ignored}};
+  w.field("statusText", r.statusText);
+  w.field("today", formatDate(r.today));
+  w.field("todayLabel", dayLabel(r.today));
+  w.field("total", r.total);
+  w.field("utcOffsetMinutes", config.utcOffsetMinutes);
+  w.endObject();
 }
 
 }  // namespace
 
 std::string evaluateStreakJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, {}, [](const Json& j) {
+  return json_io::runEntryWriting(requestText, {}, [](const Json& j, JsonWriter& w) {
     const StreakRequest request = decodeRequest(j);
     Result<StreakReport> report = evaluateStreak(request);
     if (!report.ok()) throw json_io::InputError{report.error()};
-    return encodeReport(report.value(), request.config);
+    writeReport(w, report.value(), request.config);
   });
 }
 
 std::string recordCheckInJson(std::string_view requestText) {
-  return json_io::runEntry(requestText, {}, [](const Json& j) {
+  return json_io::runEntryWriting(requestText, {}, [](const Json& j, JsonWriter& w) {
     const StreakRequest history = decodeRequest(j);
     if (!j.contains("checkIn")) fail("input.missing_field", "缺少必填字段 checkIn", "/checkIn");
     const CheckInRecord candidate = decodeCheckIn(j.at("checkIn"), "/checkIn");
     Result<CheckInDecision> decision = recordCheckIn(history, candidate);
     if (!decision.ok()) throw json_io::InputError{decision.error()};
     const CheckInDecision& d = decision.value();
-    return Json{{"outcome", d.outcome == CheckInOutcome::kAccepted ? "accepted" : "unchanged"},
-                {"code", d.code},
-                {"message", d.message},
-                {"date", formatDate(d.day)},
-                {"report", encodeReport(d.report, history.config)}};
+    w.beginObject();
+    w.field("code", d.code);
+    w.field("date", formatDate(d.day));
+    w.field("message", d.message);
+    w.field("outcome", d.outcome == CheckInOutcome::kAccepted ? "accepted" : "unchanged");
+    w.key("report");
+    writeReport(w, d.report, history.config);
+    w.endObject();
   });
 }
 
