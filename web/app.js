@@ -17,13 +17,9 @@ import { loadCore } from './core.js';
 import { createOfflineBackend } from './backend/offline.js';
 import { createHttpBackend } from './backend/http.js';
 import { createOutbox } from './backend/outbox.js';
-import { createWallet } from './wallet.js';
-import { createReferral } from './referral.js';
-import { createSettings } from './settings.js';
 import { createJoin } from './join.js';
 import { adoptJoinParameter } from './links.js';
 import { supports } from './backend/backend.js';
-import { createInvitePrompt } from './invite.js';
 import { describeError } from './lib/copy.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -43,9 +39,9 @@ const state = {
   viewMonth: undefined,
   report: null,
   busy: false,
-  /** @type {ReturnType<typeof createWallet> | null} */ wallet: null,
-  /** @type {ReturnType<typeof createReferral> | null} */ referral: null,
-  /** @type {ReturnType<typeof createSettings> | null} */ settings: null,
+  /** @type {ReturnType<typeof import('./wallet.js').createWallet> | null} */ wallet: null,
+  /** @type {ReturnType<typeof import('./referral.js').createReferral> | null} */ referral: null,
+  /** @type {ReturnType<typeof import('./settings.js').createSettings> | null} */ settings: null,
   /** @type {ReturnType<typeof createJoin> | null} */ join: null,
   /** @type {Promise<any> | null} 病友故事 (./stories.js), once #stories was opened */ stories: null,
   /** @type {Promise<any> | null} the staff workbench, once #staff was opened */ staff: null,
@@ -159,6 +155,11 @@ function closeSheet() {
 function onLoadProgress({ loaded, total, phase }) {
   const bar = $('load-bar');
   const text = $('load-text');
+  // Once the first screen is drawn, its 打卡 button says how far the core is.
+  if ($('app').hasAttribute('data-preparing')) {
+    const percent = phase === 'download' && total > 0 ? Math.round(Math.min(1, loaded / total) * 100) : null;
+    $('status-text').textContent = percent === null ? '正在准备打卡，请稍候' : `正在准备打卡，已下载 ${percent}%`;
+  }
   if (phase === 'download') {
     if (total > 0) {
       const fraction = Math.min(1, loaded / total);
@@ -314,6 +315,24 @@ function pulse(node) {
 
 // ---------------------------------------------------------------- render
 
+/**
+ * The first screen before the core is ready: drawn from the profile (the
+ * community's exercise is configuration, not computation), the 打卡 button
+ * disabled and saying 准备中, and nothing of what the core computes (streak,
+ * calendar, rewards) — those parts stay hidden until its reply is drawn.
+ * @param {boolean} on
+ */
+function showPreparing(on) {
+  $('app').toggleAttribute('data-preparing', on);
+  $('view-checkin').setAttribute('aria-busy', String(on));
+  if (!on) return;
+  const button = /** @type {HTMLButtonElement} */ ($('checkin-btn'));
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  $('checkin-label').textContent = '准备中…';
+  $('status-text').textContent = '正在准备打卡，请稍候';
+}
+
 function renderProfile(profile, version) {
   $('community-name').textContent = profile.community.name;
   $('demo-badge').hidden = !profile.demo;
@@ -327,7 +346,7 @@ function renderProfile(profile, version) {
       return li;
     }),
   );
-  $('core-version').textContent = `核心版本 ${version}`;
+  if (version) $('core-version').textContent = `核心版本 ${version}`;
 }
 
 function renderCheckInButton(report) {
@@ -515,7 +534,7 @@ async function showMonth(month) {
 
 // ---------------------------------------------------------------- invite prompt (G17)
 
-/** @type {ReturnType<typeof createInvitePrompt> | null} */
+/** @type {Promise<ReturnType<typeof import('./invite.js').createInvitePrompt>> | null} (./invite.js, loaded at the first daily check-in) */
 let invitePrompt = null;
 
 /**
@@ -524,13 +543,20 @@ let invitePrompt = null;
  * backend's answer; it never blocks or delays the check-in.
  */
 function afterDailyCheckIn({ rewarded = false } = {}) {
-  invitePrompt ??= createInvitePrompt({
-    core: state.core,
-    backend: state.backend,
-    showToast,
-    isCheckInShown: () => state.view === 'checkin',
-  });
-  invitePrompt.afterCheckIn({ rewarded });
+  invitePrompt ??= import('./invite.js').then(({ createInvitePrompt }) =>
+    createInvitePrompt({
+      core: state.core,
+      backend: state.backend,
+      showToast,
+      isCheckInShown: () => state.view === 'checkin',
+    }),
+  );
+  invitePrompt
+    .then((prompt) => prompt.afterCheckIn({ rewarded }))
+    .catch((err) => {
+      invitePrompt = null;
+      console.warn('invite prompt not loaded', err);
+    });
 }
 
 // ---------------------------------------------------------------- tabs
@@ -664,6 +690,8 @@ function showView({ name, screen }) {
         console.warn('stories screen failed', err);
       });
   }
+  // The poster screen and the workbench are opened once the core is here (boot shows the view again).
+  if (!state.core) return;
   if (name === 'poster') {
     posterScreen()
       .then((posters) => (state.view === 'poster' ? posters.show(screen) : undefined))
@@ -840,26 +868,47 @@ async function boot() {
   adoptJoinParameter();
   wireEvents();
   showScreen('loading');
+  // The first screen is drawn from the profile before the core is here, and
+  // what the core computes is filled in when it is. The core's download
+  // starts now, once the page's own script and style sheet are in: the page
+  // does not preload it, which on a phone network would share the line with
+  // them and hold the first screen up.
+  const coreLoading = loadCore({ onProgress: onLoadProgress });
+  coreLoading.catch(() => {});  // judged below, once the frame is up
   try {
     const backend = await chooseBackend();
-    const [core] = await Promise.all([loadCore({ onProgress: onLoadProgress }), backend.init()]);
-    performance.mark('carecircle:core-and-data-ready');  // marks for npm run bench (cold start)
-    state.core = core;
     state.backend = backend;
+    // The profile (the community and its exercise: configuration) draws the
+    // frame; the backend opens its data (IndexedDB, the outbox) meanwhile.
     state.profile = await backend.getProfile();
-    renderProfile(state.profile, core.version);
-    await refresh();
-    performance.mark('carecircle:checkin-rendered');
-    state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
-    state.referral = createReferral({ core, backend, profile: state.profile, showToast });
-    state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
+    renderProfile(state.profile);
+    showPreparing(true);
+    // The join screen draws at once too: its code check waits for the core.
     state.join = createJoin({
-      core,
+      core: coreLoading,
       backend,
       profile: state.profile,
       offlineDemo: !usesHttpBackend(),
       showToast,
     });
+    showScreen('app');
+    showView(viewFromHash());
+    performance.mark('carecircle:frame-rendered');  // marks for npm run bench (cold start)
+    // The other tabs' screens are not needed to draw the first one: fetched
+    // beside the core, created once it is here.
+    const screensLoading = Promise.all([import('./wallet.js'), import('./referral.js'), import('./settings.js')]);
+    screensLoading.catch(() => {});
+    const [core] = await Promise.all([coreLoading, backend.init()]);
+    performance.mark('carecircle:core-and-data-ready');
+    state.core = core;
+    renderProfile(state.profile, core.version);
+    await refresh();
+    showPreparing(false);
+    performance.mark('carecircle:checkin-rendered');
+    const [{ createWallet }, { createReferral }, { createSettings }] = await screensLoading;
+    state.wallet = createWallet({ core, backend, evaluateStreak: evaluate, showToast });
+    state.referral = createReferral({ core, backend, profile: state.profile, showToast });
+    state.settings = createSettings({ core, backend, profile: state.profile, showToast, openSheet });
     // Another page of the offline demo changed the shared data (a friend
     // joined with the code): show it without a reload.
     if (supports(backend, 'onRemoteChange')) {
@@ -869,8 +918,8 @@ async function boot() {
       });
     }
     performance.mark('carecircle:screens-created');
-    showScreen('app');
-    showView(viewFromHash());
+    // The join screen is already shown (its form may hold what the friend typed): not again.
+    if (state.view !== 'join') showView(viewFromHash());
     document.body.dataset.ready = 'true';
     performance.mark('carecircle:interactive');
   } catch (err) {

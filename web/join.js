@@ -80,14 +80,19 @@ export function joinLink(code) {
 
 /**
  * @param {{
- *   core: import('./core.js').Core,
+ *   core: import('./core.js').Core | Promise<import('./core.js').Core>,
  *   backend: import('./backend/backend.js').Backend,
  *   profile: import('./backend/backend.js').Profile,
  *   offlineDemo: boolean,
  *   showToast: (text: string, kind?: 'success' | 'info' | 'error') => void,
  * }} deps
  */
-export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
+export function createJoin({ core: coreOrLoading, backend, profile, offlineDemo, showToast }) {
+  // The screen draws while the core is still loading (a friend on a slow
+  // network sees the invitation at once): every check of a code waits for it.
+  let core = typeof coreOrLoading?.then === 'function' ? null : coreOrLoading;
+  const coreReady = Promise.resolve(coreOrLoading).then((loaded) => (core = loaded));
+  coreReady.catch(() => {});  // the app shows its error screen
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
   const root = $('view-join');
   const available = JOIN_BACKEND_METHODS.every((name) => supports(backend, name));
@@ -279,6 +284,11 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
       showInvite(null);
       return null;
     }
+    if (!core) {
+      setStatus('', '正在准备核对推荐码…');
+      coreReady.then(() => onInput(final), () => {});
+      return null;
+    }
     const envelope = core.call('checkReferralCode', { code: value });
     if (envelope.ok) {
       checked = envelope.value;
@@ -378,6 +388,13 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
 
   async function confirm() {
     if (busy || !available) return;
+    if (!core) {
+      // Pressed before the core is here: the code is checked by the core first.
+      setBusy(true);
+      await coreReady.catch(() => null);
+      setBusy(false);
+      if (!core) return;
+    }
     const code = onInput(true);
     if (!code) {
       ui.input.focus();
@@ -495,13 +512,26 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
     link = '';
     setStatus('', '');
     showInvite(null);
-    if (code) {
+    const checkLinkCode = () => {
       const envelope = core.call('checkReferralCode', { code });
       if (envelope.ok) link = envelope.value.code;
       ui.input.value = envelope.ok ? envelope.value.display : code;
       onInput(true);
+    };
+    if (code && core) checkLinkCode();
+    else if (code) {
+      // The core is still loading: the code stands as the link gave it, checked when the core is here.
+      ui.input.value = code;
+      setStatus('', '正在准备核对推荐码…');
+      const shown = lookupSeq;
+      coreReady.then(() => {
+        if (shown !== lookupSeq || codeFromInput(ui.input.value) !== code) return;
+        checkLinkCode();
+        showInvite(invite);
+      }, () => {});
     }
     showInvite(invite);
+    if (code && !core) ui.title.textContent = '您收到一份好友邀请';
     setBusy(false);
     document.body.dataset.join = 'ready';
   }
@@ -514,6 +544,7 @@ export function createJoin({ core, backend, profile, offlineDemo, showToast }) {
   async function showMyCode() {
     const card = $('my-code-card');
     try {
+      await coreReady;
       if (!myCode) {
         let code = profile.referralCode;
         let linkBase;

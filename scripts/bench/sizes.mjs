@@ -6,7 +6,7 @@
 //     its style sheet, the core's glue and .wasm;
 //   - of which the core's .wasm ≤ 120 KiB gzip.
 // The first screen's files are read off the build itself: index.html's
-// script, style sheet and preloaded .wasm, and the chunks the entry imports
+// script and style sheet, the core's first .wasm, and the chunks the entry imports
 // statically (Vite's .vite/manifest.json), so the table follows the build.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,7 +30,6 @@ function sizes(file) {
 
 /** The files of the first screen, relative to build/web. */
 export function firstScreenFiles() {
-  const html = readFileSync(join(built, 'index.html'), 'utf8');
   const manifest = JSON.parse(readFileSync(join(built, '.vite', 'manifest.json'), 'utf8'));
   const entry = Object.values(manifest).find((chunk) => chunk.isEntry && chunk.src === 'index.html');
   if (!entry) throw new Error('build/web/.vite/manifest.json has no entry for index.html');
@@ -45,8 +44,11 @@ export function firstScreenFiles() {
   files.add(entry.file);
   for (const css of entry.css ?? []) files.add(css);
   for (const next of entry.imports ?? []) visit(next);
-  // The core: the .wasm the page preloads, and its Emscripten glue.
-  const wasm = [...html.matchAll(/<link rel="preload" href="\.\/([^"]+\.wasm)"/g)].map((m) => m[1]);
+  // The core: the .wasm the first screen loads (the script fetches it when it
+  // runs; the patient's module where the core is split), and its Emscripten glue.
+  const assets = readdirSync(join(built, 'assets'));
+  const patient = assets.filter((file) => /^core-patient-[\w-]+\.wasm$/.test(file));
+  const wasm = (patient.length > 0 ? patient : assets.filter((file) => /^core-[\w-]+\.wasm$/.test(file))).map((file) => `assets/${file}`);
   for (const file of wasm) files.add(file);
   for (const file of readdirSync(join(built, 'assets'))) {
     // The glue of the first module only: the poster's and staff's come on demand.

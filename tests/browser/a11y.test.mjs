@@ -207,7 +207,8 @@ test('staff 工作台: forest, KOC, report, moderation', { timeout: TEST_TIMEOUT
 // ------------------------------------------------------------ loading and load error
 
 test('loading (real download progress) and load error', { timeout: TEST_TIMEOUT }, async () => {
-  // A slow network: core.wasm arrives in chunks, the bar shows real progress.
+  // A slow network: core.wasm arrives in chunks while 打卡 is already drawn
+  // from the profile, its button waiting (准备中) and saying how far the download is.
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 96 * 1024, uploadThroughput: 96 * 1024 });
@@ -217,7 +218,12 @@ test('loading (real download progress) and load error', { timeout: TEST_TIMEOUT 
     await page.waitForFunction(() => Number(document.getElementById('load-bar')?.getAttribute('aria-valuenow')) >= 15, null, {
       timeout: 60_000,
     });
-    assert.equal(await page.isVisible('#loading'), true);
+    await page.waitForFunction(() => /^正在准备打卡，已下载 \d+%$/.test(document.getElementById('status-text')?.textContent ?? ''), null, {
+      timeout: 60_000,
+    });
+    assert.equal(await page.isVisible('#view-checkin'), true);
+    assert.equal(await page.isDisabled('#checkin-btn'), true);
+    assert.equal(await page.textContent('#checkin-label'), '准备中…');
     await check('loading');
   } finally {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
