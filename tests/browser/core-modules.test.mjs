@@ -10,7 +10,10 @@
 //   2. the join page (`/?c=<code>`): the same, with the code checked;
 //   3. 推荐海报 (#poster) then fetches the poster module (and the staff
 //      module: the offline demo plays the server in the page), the workbench
-//      (#staff) finds both loaded and fetches nothing again.
+//      (#staff) finds both loaded and fetches nothing again;
+//   4. with the service worker (a fresh profile): after the first load, with
+//      the server gone and the network off, 推荐海报 and the workbench still
+//      load their modules (the precache holds every module of the core).
 // Runs on the shell the other browser tests open (CARECIRCLE_WEB).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -18,6 +21,11 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { launchPhone, signInStaff } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { CHROMIUM, FLAGS, PHONE } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -66,7 +74,7 @@ test('打卡 fetches the patient module of the core and no other', { timeout: TE
   const { page } = phone;
   await open(page, '');
   await page.waitForSelector('#checkin-btn');
-  assert.deepEqual([...fetched].sort(), ['patient.mjs', 'patient.wasm'], `the first screen's core files: ${fetched.join(', ')}`);
+  assert.deepEqual([...new Set(fetched)].sort(), ['patient.mjs', 'patient.wasm'], `the first screen's core files: ${fetched.join(', ')}`);
   // A synchronous call of an export whose module is not loaded names the module to await.
   const answer = await page.evaluate(async () => {
     const { loadCore } = await import('/core.js');
@@ -103,7 +111,7 @@ test('the join page (?c=<code>) fetches the patient module only, and the code is
   await open(friend, `?c=${code}`);
   await friend.waitForFunction(() => location.hash.startsWith('#join'));
   await friend.waitForLoadState('networkidle');
-  assert.deepEqual([...fetched].sort(), ['patient.mjs', 'patient.wasm'], `the join page's core files: ${fetched.join(', ')}`);
+  assert.deepEqual([...new Set(fetched)].sort(), ['patient.mjs', 'patient.wasm'], `the join page's core files: ${fetched.join(', ')}`);
   await friend.close();
   assert.deepEqual(problems, []);
 });
@@ -139,4 +147,44 @@ test('推荐海报 fetches the poster module on demand (and, in the offline demo
   assert.equal(staff.koc, true);
   assert.deepEqual(staff.loaded, ['patient', 'poster', 'staff']);
   assert.deepEqual(problems, []);
+});
+
+test('offline after the first load, posters and the workbench still load their modules (precached)', { timeout: TEST_TIMEOUT * 2 }, async () => {
+  const server = await startServer({ port: 0 });
+  const profile = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, ...PHONE, serviceWorkers: 'allow' });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    watch(page);
+    const load = async (hash = '') => {
+      await page.goto(`${server.url}${hash}`, { waitUntil: 'load' });
+      await page.waitForSelector('body[data-ready="true"], #load-error:not([hidden])');
+      if (await page.isVisible('#load-error')) assert.fail(await page.textContent('#load-error-detail'));
+    };
+    await load();
+    const ready = await page.evaluate(() => Promise.race([
+      navigator.serviceWorker.ready.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve('not active after 20 s'), 20_000)),
+    ]));
+    assert.equal(ready, true, 'the service worker is installed (its precache is complete)');
+    await load();
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true, 'the page is controlled');
+
+    await server.close();
+    server.closed = true;
+    await context.setOffline(true);
+    await load('#poster');
+    await page.waitForSelector('#view-poster[data-state="ready"], #view-poster[data-state="empty"]', { timeout: 60_000 });
+    await page.goto(`${server.url}#staff/koc`);
+    await signInStaff(page, 'nurse');
+    await page.waitForSelector('[data-staff-view="koc"]:not([hidden])');
+    // The KOC form is the staff module's assessKoc answer, drawn.
+    await page.waitForSelector('#koc-questions fieldset');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close().catch(() => {});
+    if (!server.closed) await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
