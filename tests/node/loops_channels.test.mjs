@@ -102,32 +102,55 @@ test('letters: a token per template, made once; the 黑金推荐函 only after a
   assert.match(after_.body.letters[2].token, /^P/);
 });
 
-test('the thank-you card: issued by the nurse after discharge, within 30 days, one per discharge; a patient token is 403', { timeout: TEST_TIMEOUT }, async () => {
+test('the thank-you card: issued by the nurse for a recorded discharge only, after it, within 30 days, one per discharge; a patient token is 403', { timeout: TEST_TIMEOUT }, async () => {
   const patient = await session('newPatient');
   const nurse = await session('staff', { role: 'nurse' });
   const service = await session('staff', { role: 'service' });
   const { serverTimeMs: nowMs } = (await api('GET', '/now')).body;
   const issue = (who, dischargedAtMs, patientId = patient.patientId) =>
-    api('POST', '/staff/discharge-cards', { token: who.token, key: newKey(), body: { patientId, dischargedAtMs } });
+    api('POST', '/staff/discharge-cards', { token: who.token, key: newKey(), body: { patientId, ...(dischargedAtMs === undefined ? {} : { dischargedAtMs }) } });
+  const recordDischarge = async (patientId, atMs) => {
+    const r = await api('POST', '/staff/clinical-moments', { token: nurse.token, key: newKey(), body: { patientId, kind: 'discharge', atMs } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
 
   const byPatient = await issue(patient, nowMs - 3_600_000);
   assert.equal(byPatient.status, 403, JSON.stringify(byPatient.body));
   const byService = await issue(service, nowMs - 3_600_000);
   assert.equal(byService.status, 403, '客服 does not hand out cards');
-  const early = await issue(nurse, nowMs + 3_600_000);
+  // The nurse's word is not a discharge: none recorded, no card, whatever time is claimed.
+  const unrecorded = await issue(nurse, nowMs - 3_600_000);
+  assert.equal(unrecorded.status, 409, JSON.stringify(unrecorded.body));
+  assert.equal(unrecorded.body.error.code, 'referral.discharge_not_recorded');
+  assert.match(unrecorded.body.error.message, /出院记录/);
+  await recordDischarge(patient.patientId, nowMs - 3_600_000);
+  const otherDay = await issue(nurse, nowMs - 3 * DAY_MS);
+  assert.equal(otherDay.status, 409, JSON.stringify(otherDay.body));
+  assert.equal(otherDay.body.error.code, 'referral.discharge_mismatch');
+  // A discharge recorded ahead (planned) is not yet one; one recorded 31 days back is too old for a card.
+  const planned = await session('newPatient');
+  await recordDischarge(planned.patientId, nowMs + 3_600_000);
+  const early = await issue(nurse, undefined, planned.patientId);
   assert.equal(early.status, 422);
   assert.equal(early.body.error.code, 'referral.card_before_discharge');
-  const late = await issue(nurse, nowMs - 31 * DAY_MS);
+  const longAgo = await session('newPatient');
+  await backend.pool.query(
+    "INSERT INTO clinical_moments (patient_id, kind, at_ms, recorded_by, recorded_at_ms) VALUES ($1, 'discharge', $2, 'test-staff', $2)",
+    [longAgo.patientId, nowMs - 31 * DAY_MS],
+  );
+  const late = await issue(nurse, undefined, longAgo.patientId);
   assert.equal(late.status, 422);
   assert.equal(late.body.error.code, 'referral.card_discharge_too_old');
   const unknown = await issue(nurse, nowMs - 3_600_000, 'no-such-patient');
   assert.equal(unknown.status, 404);
   assert.equal((await api('GET', '/me/channel-tokens', { token: patient.token })).body.cards.length, 0, 'nothing issued by the refusals');
 
+  // The nurse names the day (a time that day, even minutes off); the card carries the recorded instant.
   const card = await issue(nurse, nowMs - 3_600_000);
   assert.equal(card.status, 200, JSON.stringify(card.body));
+  assert.equal(card.body.dischargedAtMs, nowMs - 3_600_000, 'the recorded discharge');
   assert.match(card.body.token, /^D[0-9A-HJKMNP-TV-Z]{16}$/);
-  const twice = await issue(nurse, nowMs - 1_800_000);
+  const twice = await issue(nurse, undefined);
   assert.equal(twice.status, 422);
   assert.equal(twice.body.error.code, 'referral.card_already_issued', 'one card per discharge');
 
@@ -156,6 +179,8 @@ test('hostile claims are refused with a clear code and record nothing; honest on
     body: { patientId: DEMO_PATIENT_ID, answers: { peakMoment: 'strong', recommend: 'asked', gatherings: 'often', groupActivity: 'fixed', experience: 'great', incentive: 'privilege' } },
   });
   const { serverTimeMs: nowMs } = (await api('GET', '/now')).body;
+  const discharged = await api('POST', '/staff/clinical-moments', { token: nurse.token, key: newKey(), body: { patientId: DEMO_PATIENT_ID, kind: 'discharge', atMs: nowMs - 7_200_000 } });
+  assert.equal(discharged.status, 200, JSON.stringify(discharged.body));
   const card = await api('POST', '/staff/discharge-cards', { token: nurse.token, key: newKey(), body: { patientId: DEMO_PATIENT_ID, dischargedAtMs: nowMs - 7_200_000 } });
   assert.equal(card.status, 200, JSON.stringify(card.body));
   const tokens = (await api('GET', '/me/channel-tokens', { token: referrer.token })).body;
@@ -210,6 +235,11 @@ test('hostile claims are refused with a clear code and record nothing; honest on
     const r = await api('POST', '/staff/referral-events', { token: nurse.token, key: newKey(), body: { referralId: cardClaim.body.referralId, event } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
+  // The hospital's confirmed discharge is a recorded one: the friend's own card carries its instant.
+  const confirmed = (await backend.pool.query("SELECT at_ms FROM hospital_events WHERE referral_id = $1 AND event = 'dischargeConfirmed'", [cardClaim.body.referralId])).rows[0];
+  const friendCard = await api('POST', '/staff/discharge-cards', { token: nurse.token, key: newKey(), body: { patientId: friend.patientId } });
+  assert.equal(friendCard.status, 200, JSON.stringify(friendCard.body));
+  assert.equal(friendCard.body.dischargedAtMs, Number(confirmed.at_ms));
   const inputs = (await api('GET', '/eligibility-inputs', { token: referrer.token })).body;
   delete inputs.serverTimeMs;
   const report = core.call('evaluateEligibility', { nowMs: (await api('GET', '/now')).body.serverTimeMs, ...inputs });

@@ -81,6 +81,8 @@ test('the mini-program path carries the card token; a forged t is refused, the r
   const nurse = (await api('POST', '/demo/sessions', { body: { as: 'staff', role: 'nurse' } })).body;
   const patient = (await api('POST', '/demo/sessions', { body: { as: 'demoPatient' } })).body;
   const { serverTimeMs: nowMs } = (await api('GET', '/now')).body;
+  const discharged = await api('POST', '/staff/clinical-moments', { token: nurse.token, key: newKey(), body: { patientId: DEMO_PATIENT_ID, kind: 'discharge', atMs: nowMs - 3_600_000 } });
+  assert.equal(discharged.status, 200, JSON.stringify(discharged.body));
   const card = await api('POST', '/staff/discharge-cards', { token: nurse.token, key: newKey(), body: { patientId: DEMO_PATIENT_ID, dischargedAtMs: nowMs - 3_600_000 } });
   assert.equal(card.status, 200, JSON.stringify(card.body));
   const code = (await api('GET', '/profile', { token: patient.token })).body.referralCode;

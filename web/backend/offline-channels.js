@@ -101,15 +101,16 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
     throw new Error('channel token: no usable token after 8 draws');
   }
 
-  /** The demo's synthetic history, once: the saved KOC result and the card of a discharge three days ago. */
+  /** The demo's synthetic history, once: the saved KOC result, the patient's discharge three days ago as the hospital recorded it, and its card. */
   async function seed(core) {
     const assessed = core.call('assessKoc', { patientId: demoPatientId, answers: DEMO_KOC_ANSWERS });
     const nowMs = clock();
     const dischargedAtMs = nowMs - 3 * DAY_MS;
     const card = makeToken(core, { channel: 'dischargeCard', nowMs, dischargedAtMs, cardsAlreadyIssued: 0 });
-    await update(['seededChannels', 'kocResults', 'channelTokens'], (v) => {
+    await update(['seededChannels', 'kocResults', 'channelTokens', 'recordedDischarges'], (v) => {
       if (v.seededChannels) return;
       v.seededChannels = true;
+      v.recordedDischarges = { ...(v.recordedDischarges ?? {}), [demoPatientId]: [dischargedAtMs] };
       const a = assessed.ok ? assessed.value.assessment : null;
       v.kocResults = { ...(v.kocResults ?? {}) };
       if (a) v.kocResults[demoPatientId] = { score: a.score, qualifies: a.qualifies, letterTemplate: a.letterTemplate ?? null, assessedBy: 'demo-staff-nurse', assessedAtMs: nowMs - 4 * DAY_MS };
@@ -183,16 +184,26 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
       };
     },
 
-    /** Staff: a thank-you card at discharge; the core decides (G16) (POST /staff/discharge-cards). */
-    async issueDischargeCard({ patientId, dischargedAtMs }, core) {
+    /**
+     * Staff: a thank-you card for a recorded discharge (the latest, or the one
+     * on the day named; none → 409, as the server); the core decides (G16)
+     * (POST /staff/discharge-cards).
+     */
+    async issueDischargeCard({ patientId, dischargedAtMs: claimed }, core) {
       await seed(core);
       if (typeof patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(patientId)) throw refusal(400, 'request.bad_body', 'patientId 无效');
-      if (!Number.isSafeInteger(dischargedAtMs) || dischargedAtMs < 0) throw refusal(400, 'request.bad_body', 'dischargedAtMs 应为毫秒时间戳');
+      if (claimed !== undefined && (!Number.isSafeInteger(claimed) || claimed < 0)) throw refusal(400, 'request.bad_body', 'dischargedAtMs 应为毫秒时间戳');
       knownPatient(patientId);
       const nowMs = clock();
-      const dischargeDay = dayOf(dischargedAtMs);
       const draw = () => randomHex(10);
-      return update(['channelTokens'], (v) => {
+      return update(['channelTokens', 'recordedDischarges'], (v) => {
+        const recorded = [...(v.recordedDischarges?.[patientId] ?? [])].sort((a, b) => b - a);
+        if (recorded.length === 0) throw refusal(409, 'referral.discharge_not_recorded', '没有这位患者的出院记录：请先在“医院事件”确认出院，或登记出院时刻，再发感恩卡');
+        const dischargedAtMs = claimed === undefined ? recorded[0] : recorded.find((ms) => dayOf(ms) === dayOf(claimed));
+        if (dischargedAtMs === undefined) {
+          throw refusal(409, 'referral.discharge_mismatch', `这一天没有这位患者的出院记录（登记的出院日：${[...new Set(recorded.map(dayOf))].slice(0, 3).join('、')}）`);
+        }
+        const dischargeDay = dayOf(dischargedAtMs);
         const list = [...(v.channelTokens ?? [])];
         const already = list.filter((r) => r.patientId === patientId && r.channel === 'dischargeCard' && r.dischargeDay === dischargeDay).length;
         let made = null;

@@ -165,6 +165,8 @@ export const ERROR_COPY = Object.freeze({
   'referral.card_before_discharge': '感恩卡在出院后才能发放，请在患者出院后再发',
   'referral.card_discharge_too_old': '感恩卡须在出院后30天内发放',
   'referral.card_already_issued': '这次出院已经发过感恩卡了，每次出院只发一张',
+  'referral.discharge_not_recorded': '还没有这位患者的出院记录，请先确认出院再发感恩卡',
+  'referral.discharge_mismatch': '这一天没有这位患者的出院记录，请核对出院日期',
   'referral.staff_excluded': '工作人员不参与推荐奖励，不发感恩卡',
   'referral.weak_random': '编码生成失败，请重试',
   'referral.token_unusable': '编码生成失败，请重试',

@@ -49,7 +49,7 @@ export function createDischarge({ backend, core, showToast }) {
       el('div', { className: 'console-panel desk discharge' },
         el('div', { className: 'section-head' }, el('h2', { id: 'discharge-title', className: 'section-head__title' }, '出院感恩卡')),
         el('p', { className: 'desk__hint' },
-          '患者出院后由责任护士发放：每次出院一张，出院后30天内可发。卡上的二维码带有这张卡的编号，朋友凭卡登记后，卡号即用完（每张卡限一位朋友）。'),
+          '患者出院后由责任护士发放：每次出院一张，出院后30天内可发，按医院登记的出院记录（医院事件确认出院，或登记的出院时刻）；出院时间填那一天的任意时刻，留空则用最近一次出院。卡上的二维码带有这张卡的编号，朋友凭卡登记后，卡号即用完（每张卡限一位朋友）。'),
         find,
         el('div', { id: 'discharge-view', className: 'discharge__view', hidden: true },
           el('p', { id: 'discharge-who', className: 'discharge__who', role: 'status' }),
@@ -115,15 +115,16 @@ export function createDischarge({ backend, core, showToast }) {
   async function submit() {
     if (busy || !patientId) return;
     const value = /** @type {HTMLInputElement} */ ($('discharge-at')).value;
-    const dischargedAtMs = value ? new Date(value).getTime() : NaN;
-    if (!Number.isFinite(dischargedAtMs)) {
-      say('error', '请填写出院时间');
+    // Empty: the patient's latest recorded discharge (the backend's to find).
+    const dischargedAtMs = value ? new Date(value).getTime() : undefined;
+    if (dischargedAtMs !== undefined && !Number.isFinite(dischargedAtMs)) {
+      say('error', '出院时间无法识别，请重新选择');
       return;
     }
     busy = true;
     /** @type {HTMLButtonElement} */ ($('discharge-submit')).disabled = true;
     try {
-      const card = await backend.issueDischargeCard({ patientId, dischargedAtMs }, core);
+      const card = await backend.issueDischargeCard({ patientId, ...(dischargedAtMs === undefined ? {} : { dischargedAtMs }) }, core);
       say('ok', `已发放感恩卡，卡号 ${card.display}。患者打开「海报」即可看到并保存。`, card.token);
       showToast('已发放感恩卡', 'success');
       await refresh();

@@ -121,21 +121,48 @@ export async function getMyChannelTokens(client, ctx, patientId) {
 }
 
 /**
- * POST /staff/discharge-cards {patientId, dischargedAtMs}: staff hand the
- * patient a thank-you card at discharge. The core decides (G16): after the
- * discharge, within 30 days of it, one card per discharge (per day of the
- * programme's zone). The discharge is also a clinical moment (G17).
+ * The patient's recorded discharges, newest first: the hospital's confirmed
+ * discharge on the referral that brought them (hospital_events, checked by
+ * the core's checkHospitalEvents) and the discharges staff recorded as a
+ * clinical moment (POST /staff/clinical-moments). Never the card's own claim.
+ */
+export async function recordedDischarges(client, patientId) {
+  const { rows } = await client.query(
+    `SELECT e.at_ms FROM hospital_events e JOIN referrals r ON r.id = e.referral_id
+      WHERE r.referee_id = $1 AND e.event = 'dischargeConfirmed'
+     UNION SELECT at_ms FROM clinical_moments WHERE patient_id = $1 AND kind = 'discharge'
+     ORDER BY 1 DESC`,
+    [patientId],
+  );
+  return rows.map((r) => Number(r.at_ms));
+}
+
+/**
+ * POST /staff/discharge-cards {patientId, dischargedAtMs?}: staff hand the
+ * patient a thank-you card at discharge. The discharge is the recorded one
+ * (recordedDischarges): the latest, or the one on the day the nurse names;
+ * none recorded, or none that day, is refused (409). The core decides (G16):
+ * after the discharge, within 30 days of it, one card per discharge (per day
+ * of the programme's zone).
  */
 export async function issueDischargeCard(client, ctx, staffId, body) {
-  if (!isObject(body)) throw badBody('请求内容应为 {patientId, dischargedAtMs}');
+  if (!isObject(body)) throw badBody('请求内容应为 {patientId, dischargedAtMs?}');
   const unknown = Object.keys(body).find((k) => !['patientId', 'dischargedAtMs'].includes(k));
   if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
   if (typeof body.patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(body.patientId)) throw badBody('patientId 无效', '/patientId');
-  if (!Number.isSafeInteger(body.dischargedAtMs) || body.dischargedAtMs < 0) throw badBody('dischargedAtMs 应为毫秒时间戳', '/dischargedAtMs');
-  const { patientId, dischargedAtMs } = body;
+  if (body.dischargedAtMs !== undefined && (!Number.isSafeInteger(body.dischargedAtMs) || body.dischargedAtMs < 0)) throw badBody('dischargedAtMs 应为毫秒时间戳', '/dischargedAtMs');
+  const { patientId } = body;
   await lockPatient(client, patientId);
   const patient = await client.query('SELECT is_staff FROM patients WHERE id = $1', [patientId]);
   if (patient.rows[0].is_staff) throw new ApiError(422, 'referral.staff_excluded', '工作人员不参与推荐奖励，不发感恩卡');
+  const recorded = await recordedDischarges(client, patientId);
+  if (recorded.length === 0) {
+    throw new ApiError(409, 'referral.discharge_not_recorded', '没有这位患者的出院记录：请先在“医院事件”确认出院，或登记出院时刻，再发感恩卡', { path: '/patientId' });
+  }
+  const dischargedAtMs = body.dischargedAtMs === undefined ? recorded[0] : recorded.find((ms) => dayOf(ms) === dayOf(body.dischargedAtMs));
+  if (dischargedAtMs === undefined) {
+    throw new ApiError(409, 'referral.discharge_mismatch', `这一天没有这位患者的出院记录（登记的出院日：${[...new Set(recorded.map(dayOf))].slice(0, 3).join('、')}）`, { path: '/dischargedAtMs' });
+  }
   const nowMs = ctx.nowMs();
   const dischargeDay = dayOf(dischargedAtMs);
   const already = await client.query(
@@ -148,13 +175,8 @@ export async function issueDischargeCard(client, ctx, staffId, body) {
     { channel: 'dischargeCard', nowMs, dischargedAtMs, cardsAlreadyIssued: already.rows[0].n },
     { patientId, nowMs, issuedBy: staffId, dischargedAtMs, dischargeDay },
   );
-  const moment = await client.query("SELECT 1 FROM clinical_moments WHERE patient_id = $1 AND kind = 'discharge' AND at_ms = $2", [patientId, dischargedAtMs]);
-  if (moment.rowCount === 0) {
-    await client.query(
-      "INSERT INTO clinical_moments (patient_id, kind, at_ms, recorded_by, recorded_at_ms) VALUES ($1, 'discharge', $2, $3, $4)",
-      [patientId, Math.max(dischargedAtMs, 946_684_800_000), staffId, nowMs],
-    );
-  }
+  // The discharge is already a clinical moment (G17): recorded by staff, or
+  // the hospital's confirmation, which getClinicalMoments reads.
   return { patientId, token: made.token, display: made.display, dischargedAtMs, issuedAtMs: nowMs };
 }
 
