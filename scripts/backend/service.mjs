@@ -1235,7 +1235,8 @@ export async function recordPromptShown(client, ctx, patientId, body) {
   return { shownAtMs: nowMs, moment: body.moment };
 }
 
-const EVENT_COLUMNS = Object.freeze({
+/** The hospital events' stored names and the referrals table's column of each. */
+export const EVENT_COLUMNS = Object.freeze({
   registrationConfirmed: 'registration_confirmed_at_ms',
   arrivalConfirmed: 'arrival_confirmed_at_ms',
   conversionConfirmed: 'conversion_confirmed_at_ms',

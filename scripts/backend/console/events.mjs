@@ -27,22 +27,13 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 
 import { inTransaction } from '../db.mjs';
-import { ApiError, HOSPITAL_EVENT_BACKDATE_MS, writeHospitalEvent } from '../service.mjs';
+import { ApiError, EVENT_COLUMNS, HOSPITAL_EVENT_BACKDATE_MS, writeHospitalEvent } from '../service.mjs';
 
 const DAY_MS = 86_400_000;
 /** Rows in one import (a large hospital's day is a few thousand). */
 export const MAX_IMPORT_ROWS = 10_000;
 /** Bytes of CSV in one import (the request body, base64, stays under the server's 1 MiB). */
 export const MAX_IMPORT_BYTES = 700 * 1024;
-/** The steps by their stored names, and the referrals table's column of each. */
-const STEP_COLUMNS = Object.freeze({
-  registrationConfirmed: 'registration_confirmed_at_ms',
-  arrivalConfirmed: 'arrival_confirmed_at_ms',
-  conversionConfirmed: 'conversion_confirmed_at_ms',
-  admissionConfirmed: 'admission_confirmed_at_ms',
-  dischargeConfirmed: 'discharge_confirmed_at_ms',
-  complaint: 'complaint_at_ms',
-});
 
 /** Column headers a hospital export may use (case and spaces ignored). */
 const COLUMNS = Object.freeze({
@@ -154,7 +145,7 @@ export async function checkEvents(client, ctx, recordedBy, items) {
   const referralIds = [...new Set(items.map((i) => cell(i.referralId)).filter(Boolean))];
   const { rows } = patientIds.length || referralIds.length
     ? await client.query(
-      `SELECT id, referee_id, ${Object.values(STEP_COLUMNS).join(', ')} FROM referrals
+      `SELECT id, referee_id, ${Object.values(EVENT_COLUMNS).join(', ')} FROM referrals
         WHERE referee_id = ANY($1::text[]) OR id = ANY($2::text[]) ORDER BY id`,
       [patientIds, referralIds],
     )
@@ -166,7 +157,7 @@ export async function checkEvents(client, ctx, recordedBy, items) {
     referrals: rows.map((r) => ({
       id: r.id,
       patientId: r.referee_id,
-      steps: Object.fromEntries(Object.entries(STEP_COLUMNS).map(([name, column]) => [name, Number(r[column])])),
+      steps: Object.fromEntries(Object.entries(EVENT_COLUMNS).map(([name, column]) => [name, Number(r[column])])),
     })),
     rows: items.map((i) => ({
       patientId: cell(i.patientId),
