@@ -258,7 +258,8 @@ async function checkIn({ kind, forDate }) {
     const decision = envelope.value;
     // What the server granted and issued in recording it (its reply, not a computation here).
     const saved = decision.outcome === 'accepted' ? await backend.saveCheckIn(record) : undefined;
-    const fresh = saved?.rewards?.milestones ?? [];
+    // The moment is for what this check-in completed (the server also grants what was earned before, unannounced).
+    const fresh = (saved?.rewards?.milestones ?? []).filter((m) => m.byThisCheckIn);
     state.wallet?.noteIssued?.((saved?.rewards?.issued ?? []).map((g) => g.grantKey));
     await refresh();
     if (fresh.length > 0) {

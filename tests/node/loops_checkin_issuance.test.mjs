@@ -113,6 +113,7 @@ test('a check-in that completes the milestone: the server grants it and issues t
   assert.equal(m.rewardValueFen, granted.rewardValueFen);
   assert.equal(m.earnedText, granted.earnedText);
   assert.equal(m.toDate, after_.today);
+  assert.equal(m.byThisCheckIn, true, 'this check-in completed it: the phone celebrates it');
   // The check-in campaign's voucher, for that milestone, issued under the core's grant key.
   const voucher = issued.find((g) => g.campaignId === 'checkin-voucher');
   assert.ok(voucher, JSON.stringify(issued));
@@ -138,6 +139,32 @@ test('a check-in that completes the milestone: the server grants it and issues t
   assert.deepEqual(second.body.rewards, { milestones: [], issued: [] });
   const count = await backend.pool.query('SELECT count(*)::int AS n FROM issued_rewards WHERE patient_id = $1', [me.patientId]);
   assert.equal(count.rows[0].n, issued.length);
+});
+
+test('a milestone earned before and never granted is granted at the next check-in, but not as that check-in\'s moment', { timeout: TEST_TIMEOUT }, async () => {
+  const me = (await api('POST', '/demo/sessions', { body: { as: 'newPatient' } })).body;
+  const { serverTimeMs } = (await api('GET', '/now')).body;
+  await backend.pool.query("UPDATE patients SET created_at = now() - interval '60 days' WHERE id = $1", [me.patientId]);
+  // A run that ended three days ago, stored as the hospital's history (no sweep ran since).
+  let report = await streakOf(me);
+  for (let back = 3; back <= 45 && !report.milestones.some((x) => x.state === 'new'); back += 1) {
+    await backend.pool.query('INSERT INTO check_ins (id, patient_id, at_ms, seq, kind) VALUES ($1, $2, $3, $4, $5)', [
+      `c-${randomUUID()}`, me.patientId, serverTimeMs - back * DAY_MS, 100 - back, 'normal',
+    ]);
+    report = await streakOf(me);
+  }
+  const earlier = report.milestones.find((x) => x.state === 'new');
+  assert.ok(earlier, 'a milestone earned and not granted');
+  const r = await api('POST', '/check-ins', {
+    token: me.token,
+    key: newKey(),
+    body: { id: `c-${randomUUID()}`, patientId: me.patientId, atMs: serverTimeMs, seq: 100, kind: 'normal' },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const granted = r.body.rewards.milestones.find((x) => x.key === earlier.key);
+  assert.ok(granted, JSON.stringify(r.body.rewards));
+  assert.equal(granted.byThisCheckIn, false);
+  assert.ok(r.body.rewards.issued.some((g) => g.grantKey.startsWith(`checkin-voucher:${earlier.key}:`)), 'its voucher is issued now');
 });
 
 test('no client asks for an issue: POST /rewards/issue is gone and the batch refuses the operation', { timeout: TEST_TIMEOUT }, async () => {
@@ -181,6 +208,7 @@ test('offline demo: saveCheckIn plays the server — the milestone and its vouch
     const saved = await b.saveCheckIn({ id: randomUUID(), patientId: profile.patientId, atMs: start, seq: await b.nextSeq(), kind: 'normal' });
     assert.equal(saved.rewards.milestones.length, 1, JSON.stringify(saved.rewards));
     const [m] = saved.rewards.milestones;
+    assert.equal(m.byThisCheckIn, true);
     const after_ = await report();
     assert.equal(after_.milestones.find((x) => x.key === m.key)?.state, 'granted');
     assert.equal(m.earnedText, after_.milestones.find((x) => x.key === m.key).earnedText);

@@ -262,8 +262,14 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
   async function checkInAndIssue(record) {
     while (running) await running.catch(() => {});
     running = (async () => {
+      // What was earned before this check-in and not granted yet is granted now too, but is not its moment.
+      const c = await core();
+      const before = c.call('evaluateStreak', { nowMs: clock(), clock: 'device', patientId, ...(await original.getStreakInputs()) });
+      const earlier = new Set(before.ok ? before.value.milestones.filter((m) => m.state === 'new').map((m) => m.key) : []);
       await original.saveCheckIn(record);
-      return evaluate('checkIn');
+      const run = await evaluate('checkIn');
+      run.rewards.milestones = run.rewards.milestones.map((m) => ({ ...m, byThisCheckIn: !earlier.has(m.key) }));
+      return run;
     })().finally(() => {
       running = null;
     });

@@ -30,7 +30,7 @@
 // No client asks the server to issue anything.
 
 import { inTransaction, isConnectionError } from '../db.mjs';
-import { evaluateFor, issueRewards, lockPatient, saveCheckIn, saveGranted } from '../service.mjs';
+import { evaluateFor, getStreakInputs, issueRewards, lockPatient, saveCheckIn, saveGranted } from '../service.mjs';
 import { refreshInbox } from './inbox.mjs';
 
 /** Changes listed one by one in a run's summary (the rest are counted). */
@@ -123,17 +123,28 @@ function mustPropagate(error) {
   return isConnectionError(error) || error?.code === '40001' || error?.code === '40P01';
 }
 
+/** Keys of the milestones the core reports earned and not yet granted (state "new"), on the stored history. */
+async function pendingMilestones(client, ctx, patientId) {
+  const r = ctx.core.call('evaluateStreak', { nowMs: ctx.nowMs(), clock: 'server', patientId, ...(await getStreakInputs(client, patientId)) });
+  return new Set(r.ok ? r.value.milestones.filter((m) => m.state === 'new').map((m) => m.key) : []);
+}
+
 /**
  * POST /check-ins: stores the check-in (saveCheckIn: the core re-checks it on
  * the server's history and clock) and, in the same transaction, runs this
  * patient's issuance (issueForPatient): a milestone the check-in completed is
  * granted and what the core now reports issuable is issued, once per grant
  * key. The reply adds `rewards`: the milestones granted and the grants issued
- * by this check-in, from what was just recorded. Issuance that the core
- * refuses on this patient's facts does not undo the check-in: it is rolled
- * back to its savepoint and the hourly sweep looks again.
+ * now, from what was just recorded; a milestone this check-in completed is
+ * marked `byThisCheckIn` (one earned earlier and not granted until now — the
+ * sweep had not come yet — is granted all the same, but is not this
+ * check-in's moment). Issuance that the core refuses on this patient's facts
+ * does not undo the check-in: it is rolled back to its savepoint and the
+ * hourly sweep looks again.
  */
 export async function checkInAndIssue(client, ctx, patientId, body) {
+  await lockPatient(client, patientId);
+  const earlier = await pendingMilestones(client, ctx, patientId);
   const reply = await saveCheckIn(client, ctx, patientId, body);
   await client.query('SAVEPOINT check_in_issuance');
   try {
@@ -142,7 +153,7 @@ export async function checkInAndIssue(client, ctx, patientId, body) {
     return {
       ...reply,
       rewards: {
-        milestones: r.milestones,
+        milestones: r.milestones.map((m) => ({ ...m, byThisCheckIn: !earlier.has(m.key) })),
         issued: r.issued.map(({ grantKey, campaignId, title, type, valueFen, quantity }) => ({ grantKey, campaignId, title, type, valueFen, quantity })),
       },
     };
