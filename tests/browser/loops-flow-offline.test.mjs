@@ -21,9 +21,10 @@
 //   到店核销: the older code is refused, the current one redeemed once, a
 //   second redemption refused → A's open sheet and the wallet show 已使用
 //   without a reload.
-// The same loop for the 出院感恩卡 (issued by the nurse at A's discharge on
-// 出院感恩卡, B registers from the saved PNG's QR decoded by zbar, admission
-// and discharge recorded, A's 200元营养餐券) and the 黑金推荐函 (A's KOC result
+// The same loop for the 出院感恩卡 (the card of A's recorded discharge, listed
+// on the nurse's 出院感恩卡 screen, one per discharge; B registers from the
+// saved PNG's QR decoded by zbar, admission and discharge recorded, A's
+// 200元营养餐券) and the 黑金推荐函 (A's KOC result
 // saved on KOC评估, C registers from the saved PNG's QR, the registration the
 // demo confirmed at the join is the letter campaigns' trigger, A's rewards
 // with the 终身荣誉理事 title). The friend's own (referee) rewards are not
@@ -337,26 +338,43 @@ test('offline: A refers B on the same device; the desk records B\'s arrival and 
     await redeemOnce(ctx, a, grantKey, 'loops-flow-offline');
   }));
 
-/** The nurse issues A's 出院感恩卡 for a discharge an hour ago on 出院感恩卡; resolves with the card's token. */
-async function issueCard(ctx) {
+/**
+ * A's 出院感恩卡 on the nurse's 出院感恩卡 screen: the card follows A's recorded
+ * discharge (the demo's synthetic one), one per discharge. When the demo
+ * nurse already handed it over, a second card for that discharge is refused
+ * and the one handed over is A's; otherwise the nurse issues it now.
+ * Resolves with the card's token.
+ */
+async function dischargeCard(ctx) {
   const staff = ctx.desk;
   await staffScreen(staff, 'discharge', '#staff-discharge:not([hidden])[data-state="ready"]');
   await staff.fill('#discharge-patient', DEMO_PATIENT_ID);
   await staff.click('#discharge-find button[type="submit"]');
   await staff.waitForSelector('#discharge-view:not([hidden])');
   await staff.waitForSelector('#staff-discharge[data-state="ready"]');
-  const hourAgo = new Date(ctx.now() - 3_600_000 + 8 * 3_600_000).toISOString().slice(0, 16);
-  await staff.fill('#discharge-at', hourAgo);
+  const unused = () => staff.evaluate(() => [...document.querySelectorAll('#discharge-table tr[data-token]')]
+    .filter((tr) => tr.lastElementChild.textContent === '未使用').map((tr) => tr.dataset.token));
+  const handedOver = await unused();
+  await staff.fill('#discharge-at', '');
   await staff.click('#discharge-submit');
-  await staff.waitForSelector('#discharge-result[data-state="ok"]');
+  await staff.waitForSelector('#discharge-result[data-state]');
+  const state = await staff.getAttribute('#discharge-result', 'data-state');
+  if (handedOver.length > 0) {
+    assert.equal(state, 'error', 'one card per discharge');
+    assert.equal(await staff.textContent('#discharge-result'), '这次出院已经发过感恩卡了，每次出院只发一张');
+    assert.equal(handedOver.length, 1, `one unused card: ${handedOver}`);
+    return handedOver[0];
+  }
+  assert.equal(state, 'ok', await staff.textContent('#discharge-result'));
   const token = await staff.getAttribute('#discharge-result', 'data-token');
   assert.match(token, /^D[0-9A-HJKMNP-TV-Z]{16}$/);
+  await staff.waitForFunction((t) => Boolean(document.querySelector(`#discharge-table tr[data-token="${t}"]`)), token);
   return token;
 }
 
 test('offline: the 出院感恩卡 from the saved PNG: B registers by the card on the same device, the desk records admission and discharge; 90 days later A\'s meal coupon is issued with A\'s app closed, 消息 shows it, the coupon is redeemed once', { timeout: TEST_TIMEOUT }, () =>
   onDevice(async (ctx) => {
-    const token = await issueCard(ctx);
+    const token = await dischargeCard(ctx);
     const url = await scanPoster(ctx, 'thankYouCard', 'loops-flow-offline-card');
     assert.equal(new URL(url).searchParams.get('t'), token, `the QR carries the card's token: ${url}`);
     const referralId = await friendJoins(ctx, url, 'B', 'dischargeCard');
