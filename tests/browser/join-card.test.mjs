@@ -1,7 +1,9 @@
 // 凭卡号可领取: a friend without a camera types the 出院感恩卡's card number on
 // the join page, on both backends (harness.mjs twoBackendSuite), at 200 %
 // text (WeChat's 'menu:setfont', as text-size.test.mjs sends it):
-//   - the nurse issues A's card at discharge (workbench 出院感恩卡);
+//   - over HTTP the hospital records A's discharge and the nurse issues its
+//     card (workbench 出院感恩卡); the offline demo's A has the card of its
+//     synthetic discharge;
 //   - A's 海报 offers that card (the core prints its number under the foil);
 //   - friend B opens the join page on A's plain link (the offline demo's
 //     friend is a page of the same browser; over HTTP a new phone, which types
@@ -76,7 +78,7 @@ async function openApp(page, url) {
   if (await page.isVisible('#load-error')) assert.fail(`the app shows its error screen: ${await page.textContent('#load-error-detail')}`);
 }
 
-/** The nurse on the 出院感恩卡 screen issues the card for a discharge an hour ago; resolves with its token. */
+/** The nurse on the 出院感恩卡 screen issues the card for the patient's latest recorded discharge; resolves with its token. */
 async function issueCard(staff, patientId) {
   await staff.evaluate(() => {
     location.hash = '#staff/discharge';
@@ -86,11 +88,7 @@ async function issueCard(staff, patientId) {
   await staff.click('#discharge-find button[type="submit"]');
   await staff.waitForSelector('#discharge-view:not([hidden])');
   await staff.waitForSelector('#staff-discharge[data-state="ready"]');
-  const hourAgo = await staff.evaluate(() => {
-    const d = new Date(Date.now() - 3_600_000);
-    return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-  });
-  await staff.fill('#discharge-at', hourAgo);
+  await staff.fill('#discharge-at', '');
   await staff.click('#discharge-submit');
   await staff.waitForSelector('#discharge-result[data-state="ok"]');
   const token = await staff.getAttribute('#discharge-result', 'data-token');
@@ -216,6 +214,17 @@ const backends = {
     async patientId() {
       return DEMO_PATIENT_ID;
     },
+    /** The hospital's record of A's discharge an hour ago (a card follows a recorded discharge). */
+    async recordDischarge(patientId) {
+      const nurse = (await suite.stack.api('POST', '/demo/sessions', { body: { as: 'staff', role: 'nurse' } })).body.token;
+      const { serverTimeMs } = (await suite.stack.api('GET', '/now')).body;
+      const r = await suite.stack.api('POST', '/staff/clinical-moments', {
+        token: nurse,
+        key: `discharge-${randomBytes(8).toString('hex')}`,
+        body: { patientId, kind: 'discharge', atMs: serverTimeMs - 3_600_000 },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    },
     async code() {
       const session = (await suite.stack.api('POST', '/demo/sessions', { body: { as: 'demoPatient' } })).body;
       return (await suite.stack.api('GET', '/profile', { token: session.token })).body.referralCode;
@@ -254,15 +263,24 @@ async function typedCardFlow(name) {
     const { url, a, staff } = await backend.start();
     await openApp(a, url);
     const patientId = await backend.patientId(a);
-    await staff.goto(`${url}#staff`, { waitUntil: 'load' });
-    await staff.waitForSelector('body[data-ready="true"]');
-    await signInStaff(staff, 'nurse');
-    const token = await issueCard(staff, patientId);
+    // Over HTTP the hospital records A's discharge and the nurse hands over its card; the
+    // offline demo's history has both already (a discharge three days ago, its card).
+    let token;
+    if (backend.recordDischarge) {
+      await backend.recordDischarge(patientId);
+      await staff.goto(`${url}#staff`, { waitUntil: 'load' });
+      await staff.waitForSelector('body[data-ready="true"]');
+      await signInStaff(staff, 'nurse');
+      token = await issueCard(staff, patientId);
+    } else {
+      token = await cardOnPoster(a);
+    }
+    assert.match(token, /^D[0-9A-HJKMNP-TV-Z]{16}$/);
     const display = core.call('checkChannelClaim', { code: await backend.code(a), channel: 'dischargeCard', token }).value;
     assert.equal(display.token, token);
     const printed = `${token.slice(0, 4)}-${token.slice(4, 8)}-${token.slice(8, 12)}-${token.slice(12)}`;
 
-    // A's 海报 offers the card just issued (its number printed under the foil by the core's
+    // A's 海报 offers that card (its number printed under the foil by the core's
     // layoutPoster: tests/poster/poster_card_number_test.cpp and its golden fixture).
     assert.equal(await cardOnPoster(a), token);
 
