@@ -4,10 +4,12 @@
 
 /**
  * @typedef {object} CoreWorker
- * @property {(name: string, message?: object) => Promise<any>} call
- *   Posts {id, name, ...message} and resolves with the worker's answer
- *   ({reply} or, with decode: "columns", {envelope, ms, replyChars}); rejects
- *   when the worker reports an error or dies.
+ * @property {(name: string, message?: object, options?: {onPart?: (part: any) => void, transfer?: Transferable[]}) => Promise<any>} call
+ *   Posts {id, name, ...message} (moving `transfer`'s buffers) and resolves
+ *   with the worker's last answer ({reply}; with decode: "columns",
+ *   {envelope, ms, replyChars}; for a typed export {texts, ms} or a refusal
+ *   {envelope, ms}); answers marked `part` come before it, to `onPart`.
+ *   Rejects when the worker reports an error or dies.
  * @property {() => void} terminate
  */
 
@@ -29,6 +31,11 @@ export function startCoreWorker() {
     const data = event.data ?? {};
     const waiting = pending.get(data.id);
     if (!waiting) return;
+    if (data.part !== undefined && !data.error) {
+      // An early part of a streamed answer: the call goes on.
+      waiting.onPart?.(data);
+      return;
+    }
     pending.delete(data.id);
     if (data.error) waiting.reject(new Error(data.error));
     else waiting.resolve(data);
@@ -39,11 +46,11 @@ export function startCoreWorker() {
   });
 
   return Object.freeze({
-    call(name, message = {}) {
+    call(name, message = {}, { onPart, transfer = [] } = {}) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ ...message, id, name });
+        pending.set(id, { resolve, reject, onPart });
+        worker.postMessage({ ...message, id, name }, transfer);
       });
     },
     terminate() {

@@ -15,6 +15,19 @@
 //                                      (one string plus a Uint32Array of
 //                                      boundaries: string i is
 //                                      text.slice(offsets[i], offsets[i + 1]))
+//   {id, name, typed: {…}}            a typed export (layoutForestTyped): the
+//                                      request is an object of typed arrays and
+//                                      packed strings, posted (and kept, with
+//                                      keep: "k") as it is; with base: "k" and
+//                                      extra, the kept object plus extra's keys
+//                                      → {id, part: "geometry", envelope, ms}
+//                                      first: the reply with its typed arrays
+//                                      (transferred) but without the string
+//                                      columns of value.columns, so the screen
+//                                      draws at once; then, last,
+//                                      {id, texts, ms}: those string columns
+//                                      ({text, offsets} each). A refusal is one
+//                                      message {id, envelope, ms}.
 //   any failure                       → {id, error}
 // Transport only: no rule, no default, nothing about what the reply means.
 // The core's glue and .wasm by URL relative to this file: the dev server maps
@@ -78,6 +91,38 @@ function packColumn(values) {
   return { column: values, buffers: [] };
 }
 
+/** A typed export: geometry first (transferred), the string columns after it. */
+function runTyped(core, message) {
+  const { id, name } = message;
+  let request = message.typed;
+  if (typeof message.base === 'string') {
+    const base = kept.get(message.base);
+    if (base === undefined) throw new Error(`no kept request: ${message.base}`);
+    request = { ...base, ...(message.extra ?? {}) };
+  }
+  if (typeof message.keep === 'string') kept.set(message.keep, request);
+  const started = performance.now();
+  const envelope = core[name](request);
+  const ms = performance.now() - started;
+  const columns = envelope?.ok ? envelope.value?.columns : null;
+  if (!columns || typeof columns !== 'object') {
+    self.postMessage({ id, envelope, ms });
+    return;
+  }
+  const texts = {};
+  const transfer = [];
+  for (const key of Object.keys(columns)) {
+    const column = columns[key];
+    if (ArrayBuffer.isView(column)) transfer.push(column.buffer);
+    else if (column && typeof column.text === 'string') {
+      texts[key] = column;
+      delete columns[key];
+    }
+  }
+  self.postMessage({ id, part: 'geometry', envelope, ms }, transfer);
+  self.postMessage({ id, texts, ms }, Object.values(texts).map((t) => t.offsets.buffer));
+}
+
 self.addEventListener('message', async (event) => {
   const message = event.data ?? {};
   const { id, name } = message;
@@ -85,6 +130,10 @@ self.addEventListener('message', async (event) => {
     const core = await coreFor(name);
     if (typeof name !== 'string' || typeof core[name] !== 'function' || name === 'coreVersion') {
       self.postMessage({ id, error: `unknown export: ${String(name)}` });
+      return;
+    }
+    if (message.typed !== undefined || (typeof message.base === 'string' && typeof kept.get(message.base) === 'object')) {
+      runTyped(core, message);
       return;
     }
     const text = requestText(message);

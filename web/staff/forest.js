@@ -1,9 +1,12 @@
 // Staff: the whole hospital's referral forest (全院推荐森林) on a canvas.
 //
-// The core lays the forest out once, in a module worker (../core-worker.js),
-// and returns every shown node as column arrays (layoutForest with
-// `columns: true`, docs/api/referral.md); the worker hands them over as typed
-// arrays. This file only draws: each frame it culls the columns to the
+// The core lays the forest out once, in a module worker (../core-worker.js):
+// the hospital's records and patients go to it as columns (typed arrays and
+// packed strings, built here in slices so the page never stalls), the core's
+// layoutForestTyped (docs/api/referral.md) returns every shown node the same
+// way, labels included. The worker sends the geometry first and the words
+// after it, so the first frame is drawn while the labels are still on their
+// way. No JSON of the forest is built or parsed anywhere. This file only draws: each frame it culls the columns to the
 // viewport rectangle (presentation, not a rule) and paints those nodes at the
 // device pixel ratio. Pan by dragging, zoom by pinching, with the wheel or the
 // +/− buttons. Tapping a node shows the core's label and sublabel; its toggle
@@ -42,22 +45,81 @@ function yieldToEventLoop() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** One request text built in slices, so that 100k records never block the page for long. */
-async function forestRequestText({ records, patients }, nowMs) {
-  const parts = [`{"nowMs":${JSON.stringify(nowMs)},"columns":true,"records":[`];
-  const slice = 8192;
-  const addAll = async (list) => {
-    for (let i = 0; i < list.length; i += slice) {
-      const json = JSON.stringify(list.slice(i, i + slice));
-      parts.push(i > 0 ? ',' : '', json.slice(1, -1));
-      await yieldToEventLoop();
+const SLICE = 16384;
+
+/** Strings as one text and its boundaries (UTF-16 units), as the core takes and gives them. */
+function packStrings(list) {
+  const offsets = new Uint32Array(list.length + 1);
+  let at = 0;
+  for (let i = 0; i < list.length; i += 1) {
+    at += list[i].length;
+    offsets[i + 1] = at;
+  }
+  return { text: list.join(''), offsets };
+}
+
+const text = (v) => (typeof v === 'string' ? v : '');
+// An instant as the core reads it: absent is 0 ("not yet"); anything else
+// not a number goes through as NaN for the core to refuse.
+const instant = (v) => (typeof v === 'number' ? v : v == null ? 0 : NaN);
+
+/**
+ * The backend's records and patients as layoutForestTyped's columns, built in
+ * slices so that 100k records never block the page for long. Returns the
+ * request and the buffers to move to the worker. Transport only: the core
+ * checks every value.
+ */
+async function forestColumns({ records, patients }, nowMs) {
+  const n = records.length;
+  const ids = new Array(n);
+  const from = new Array(n);
+  const to = new Array(n);
+  const titles = new Array(n);
+  const times = ['invitedAtMs', 'registeredAtMs', 'arrivedAtMs', 'convertedAtMs', 'vestedAtMs', 'voidedAtMs'];
+  const columns = Object.fromEntries(times.map((k) => [k, new Float64Array(n)]));
+  const consent = new Uint8Array(n);
+  for (let start = 0; start < n; start += SLICE) {
+    for (let k = start; k < Math.min(n, start + SLICE); k += 1) {
+      const r = records[k];
+      ids[k] = text(r.id);
+      from[k] = text(r.referrerId);
+      to[k] = text(r.refereeId);
+      titles[k] = text(r.rewardTitle);
+      for (const t of times) columns[t][k] = instant(r[t]);
+      columns.invitedAtMs[k] = typeof r.invitedAtMs === 'number' ? r.invitedAtMs : NaN;
+      consent[k] = r.consentToShareProgress === true ? 1 : 0;
     }
+    await yieldToEventLoop();
+  }
+  const m = patients.length;
+  const pids = new Array(m);
+  const names = new Array(m);
+  const firstVisit = new Float64Array(m);
+  for (let start = 0; start < m; start += SLICE) {
+    for (let k = start; k < Math.min(m, start + SLICE); k += 1) {
+      pids[k] = text(patients[k].id);
+      names[k] = text(patients[k].name);
+      firstVisit[k] = instant(patients[k].firstVisitAtMs);
+    }
+    await yieldToEventLoop();
+  }
+  const request = {
+    nowMs,
+    records: {
+      id: packStrings(ids),
+      referrerId: packStrings(from),
+      refereeId: packStrings(to),
+      rewardTitle: packStrings(titles),
+      ...columns,
+      consentToShareProgress: consent,
+    },
+    patients: { id: packStrings(pids), name: packStrings(names), firstVisitAtMs: firstVisit },
   };
-  await addAll(records);
-  parts.push('],"patients":[');
-  await addAll(patients);
-  parts.push(']}');
-  return parts.join('');
+  const r = request.records;
+  const transfer = [...times.map((t) => r[t].buffer), consent.buffer, firstVisit.buffer,
+    r.id.offsets.buffer, r.referrerId.offsets.buffer, r.refereeId.offsets.buffer, r.rewardTitle.offsets.buffer,
+    request.patients.id.offsets.buffer, request.patients.name.offsets.buffer];
+  return { request, transfer };
 }
 
 /** string i of a packed column {text, offsets} */
@@ -155,32 +217,57 @@ export function createForest({ backend, showToast }) {
     const t0 = performance.now();
     if (!supports(backend, 'getHospitalForest')) throw new Error('当前服务暂不支持推荐森林');
     const inputs = await backend.getHospitalForest();
-    const text = await forestRequestText(inputs, backend.now().nowMs);
-    const t1 = performance.now();
-    section.dataset.generateMs = String(Math.round(t1 - t0));
-    section.dataset.requestChars = String(text.length);
-    setStatus(`核心正在布局 ${formatCount(inputs.patients.length)} 个节点…`);
+    const tData = performance.now();
     worker ??= startCoreWorker();
-    const answer = await worker.call('layoutForest', { request: text, keep: 'forest', decode: 'columns' });
-    accept(answer, performance.now() - t1, -1);
+    const { request, transfer } = await forestColumns(inputs, backend.now().nowMs);
+    const t1 = performance.now();
+    section.dataset.generateMs = String(Math.round(tData - t0));
+    section.dataset.packMs = String(Math.round(t1 - tData));
+    setStatus(`核心正在布局 ${formatCount(inputs.patients.length)} 个节点…`);
+    let firstFrame = null;
+    const answer = await worker.call('layoutForestTyped', { typed: request, keep: 'forest' }, {
+      transfer,
+      onPart: (part) => {
+        // The geometry: facts and the first frame now, the words when they come.
+        accept(part.envelope, part.ms, performance.now() - t1, -1);
+        firstFrame = new Promise((resolveFrame) => requestAnimationFrame(() => resolveFrame(performance.now())));
+      },
+    });
+    if (!answer.texts) accept(answer.envelope, answer.ms, performance.now() - t1, -1);  // refused: throws
+    const shown = await firstFrame;
+    section.dataset.firstFrameMs = String(Math.round(shown - t0));
+    section.dataset.firstFrameFromDataMs = String(Math.round(shown - tData));
+    acceptTexts(answer.texts, performance.now() - t1);
+  }
+
+  /** The string columns of the layout on screen: labels from now on. */
+  function acceptTexts(texts, roundTripMs) {
+    Object.assign(view.columns, texts);
+    const chars = Object.values(texts).reduce((n, t) => n + t.text.length, 0);
+    section.dataset.roundTripMs = String(Math.round(roundTripMs));
+    section.dataset.replyChars = String(chars);
+    const meta = $('forest-meta');
+    meta.dataset.roundTripMs = String(Math.round(roundTripMs));
+    meta.dataset.replyChars = String(chars);
+    section.dataset.state = 'ready';
+    draw();
   }
 
   /**
-   * Takes a layout reply. `anchor` is the index (in the old columns) of a
-   * node that should stay where it is on screen, or -1.
+   * Takes a layout reply's envelope (its string columns may come later, see
+   * acceptTexts). `anchor` is the index (in the old columns) of a node that
+   * should stay where it is on screen, or -1.
    */
-  function accept(answer, roundTripMs, anchor) {
-    const { envelope } = answer;
+  function accept(envelope, layoutMs, roundTripMs, anchor) {
     if (!envelope.ok) throw new Error(describeError(envelope.error));
     const before = anchor >= 0 ? { key: stringAt(view.columns.key, anchor), x: view.columns.x[anchor] } : null;
     const value = envelope.value;
     view = value;
     count = value.shownCount;
     index = drawingIndex(value.columns, count);
-    section.dataset.layoutMs = String(Math.round(answer.ms));
+    section.dataset.layoutMs = String(Math.round(layoutMs));
     section.dataset.roundTripMs = String(Math.round(roundTripMs));
-    section.dataset.replyChars = String(answer.replyChars);
-    renderFacts(value, answer.ms, roundTripMs, answer.replyChars);
+    renderFacts(value, layoutMs, roundTripMs);
     selected = -1;
     if (before) {
       const at = findKey(before.key);
@@ -193,7 +280,8 @@ export function createForest({ backend, showToast }) {
       home();
     }
     $('forest-info').hidden = selected < 0;
-    section.dataset.state = 'ready';
+    // Ready once the words are there too (acceptTexts) or already with them (a re-layout).
+    if (value.columns.label) section.dataset.state = 'ready';
     setStatus('');
     draw();
   }
@@ -206,7 +294,7 @@ export function createForest({ backend, showToast }) {
     return -1;
   }
 
-  function renderFacts(value, layoutMs, roundTripMs, replyChars) {
+  function renderFacts(value, layoutMs, roundTripMs) {
     $('forest-nodes').textContent = formatCount(value.nodeCount);
     $('forest-shown').textContent = formatCount(value.shownCount);
     $('forest-issues').textContent = formatCount(value.issueCount);
@@ -235,8 +323,7 @@ export function createForest({ backend, showToast }) {
     const meta = $('forest-meta');
     meta.dataset.layoutMs = String(Math.round(layoutMs));
     meta.dataset.roundTripMs = String(Math.round(roundTripMs));
-    meta.dataset.replyChars = String(replyChars);
-    console.debug(`forest: layout ${Math.round(layoutMs)} ms, round trip ${Math.round(roundTripMs)} ms, reply ${replyChars} chars`);
+    console.debug(`forest: layout ${Math.round(layoutMs)} ms, round trip ${Math.round(roundTripMs)} ms`);
   }
 
   // ------------------------------------------------------------ camera
@@ -374,6 +461,7 @@ export function createForest({ backend, showToast }) {
     // Cards.
     let drawn = 0;
     const withText = s >= TEXT_SCALE;
+    const words = Boolean(label);  // the labels follow the geometry
     const radius = Math.min(10, 10 * s);
     const w = cardWidth * s;
     const h = CARD_HEIGHT * s;
@@ -397,8 +485,8 @@ export function createForest({ backend, showToast }) {
         const cx = sx(x[i]);
         ctx.fillStyle = root ? '#ffffff' : COLORS.text;
         ctx.font = `600 ${Math.round(14 * s)}px ${fontFamily}`;
-        const sub = stringAt(sublabel, i);
-        ctx.fillText(stringAt(label, i), cx, top + h * (sub ? 0.36 : 0.5));
+        const sub = words ? stringAt(sublabel, i) : '';
+        if (words) ctx.fillText(stringAt(label, i), cx, top + h * (sub ? 0.36 : 0.5));
         if (sub) {
           ctx.fillStyle = root ? 'rgba(255,255,255,0.85)' : COLORS.muted;
           ctx.font = `${Math.round(11 * s)}px ${fontFamily}`;
@@ -495,6 +583,7 @@ export function createForest({ backend, showToast }) {
       return;
     }
     const { label, sublabel, key, depth, hiddenChildren } = view.columns;
+    if (!label) return;  // the words are still on their way
     $('forest-info-label').textContent = stringAt(label, i);
     $('forest-info-sublabel').textContent = stringAt(sublabel, i) || '自行就诊（无推荐人）';
     $('forest-info-depth').textContent = `第 ${depth[i]} 层`;
@@ -525,12 +614,16 @@ export function createForest({ backend, showToast }) {
     setStatus('正在重新布局…');
     const started = performance.now();
     try {
-      const answer = await worker.call('layoutForest', {
-        base: 'forest',
-        extra: { collapsed: [...collapsed] },
-        decode: 'columns',
+      let geometry = null;
+      const answer = await worker.call('layoutForestTyped', { base: 'forest', extra: { collapsed: [...collapsed] } }, {
+        onPart: (part) => {
+          geometry = part;
+        },
       });
-      accept(answer, performance.now() - started, i);
+      if (!geometry) throw new Error(describeError(answer.envelope.error));
+      // Both parts together: the node to keep in place is found by its key.
+      Object.assign(geometry.envelope.value.columns, answer.texts);
+      accept(geometry.envelope, geometry.ms, performance.now() - started, i);
     } catch (err) {
       // Undo: the layout on screen is still the old one.
       if (collapsed.has(key)) collapsed.delete(key);
