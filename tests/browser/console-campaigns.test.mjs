@@ -18,33 +18,14 @@ import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { recordCspViolations, REPO, signInStaff, twoBackendSuite } from './harness.mjs';
+import { desktopPage as desk, openStaff } from './console-desk.mjs';
+import { REPO, twoBackendSuite } from './harness.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const STEP_TIMEOUT = 60_000;
 const TEST_TIMEOUT = 300_000;
-const DESKTOP = {
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-  serviceWorkers: /** @type {'block'} */ ('block'),
-};
-
 const suite = twoBackendSuite({ chromium, shots: SHOTS });
-
-async function desktopPage(problems, label) {
-  const context = await suite.browser.newContext(DESKTOP);
-  await recordCspViolations(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on('pageerror', (err) => problems.push(`${label} pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
-      problems.push(`${label} console: ${msg.text()}`);
-    }
-  });
-  return { context, page };
-}
+const desktopPage = (problems, label) => desk(suite, { problems, label, stepTimeout: STEP_TIMEOUT });
 
 /** The numbers of a dd (e.g. "1,585人" → 1585). */
 const number = async (page, selector) => Number((await page.textContent(selector)).replace(/[^\d]/g, ''));
@@ -87,14 +68,7 @@ for (const [name, url] of Object.entries(BACKENDS)) {
     const problems = [];
     const { context, page } = await desktopPage(problems, name);
     try {
-      await page.goto(`${url()}#staff`, { waitUntil: 'load' });
-      await page.waitForSelector('body[data-ready="true"], #load-error:not([hidden])');
-      if (await page.isVisible('#load-error')) assert.fail(await page.textContent('#load-error-detail'));
-      await signInStaff(page, 'operations');
-      await page.evaluate(() => {
-        location.hash = '#staff/campaigns';
-      });
-      await page.waitForSelector('#staff-campaigns:not([hidden])[data-state="ready"]');
+      await openStaff(page, url(), 'operations', 'campaigns');
       assert.equal(await page.getAttribute('a[data-staff-tab="campaigns"]', 'aria-current'), 'page');
       assert.equal(await page.textContent('[data-staff-nav-group="operations"] .staff-nav__title'), '运营');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -16,7 +16,8 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { loadCore } from '../node/helpers.mjs';
-import { recordCspViolations, REPO, signInStaff, twoBackendSuite } from './harness.mjs';
+import { DESKTOP, desktopPage as desk, openStaff, showScreen } from './console-desk.mjs';
+import { REPO, twoBackendSuite } from './harness.mjs';
 
 process.env.TZ = 'Asia/Shanghai';  // the demo's generators read local dates, as the page does
 const { createOfflineCommunity } = await import('../../web/backend/offline-community.js');
@@ -25,13 +26,8 @@ const { generateDemoCommunity } = await import('../../web/backend/demo-data.js')
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const STEP_TIMEOUT = 90_000;
 const TEST_TIMEOUT = 300_000;
-const DESKTOP = {
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-  serviceWorkers: /** @type {'block'} */ ('block'),
-  acceptDownloads: true,
-};
+// Saved exports (导出表格) are read back.
+const DOWNLOADS = { acceptDownloads: true };
 // The page's clock for the offline demo: fixed, so the oracle sees the same now.
 const NOW = Date.parse('2026-11-23T10:00:00+08:00');
 
@@ -44,31 +40,8 @@ const call = (name, request) => {
 };
 const problems = [];
 
-async function desktopPage(label, fixedClock) {
-  const context = await suite.browser.newContext(DESKTOP);
-  if (fixedClock) await context.clock.setFixedTime(NOW);
-  await recordCspViolations(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on('pageerror', (err) => problems.push(`${label} pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
-      problems.push(`${label} console: ${msg.text()}`);
-    }
-  });
-  return { context, page };
-}
-
-async function openStaff(page, url, role, screen) {
-  await page.goto(`${url}#staff`, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-ready="true"], #load-error:not([hidden])');
-  if (await page.isVisible('#load-error')) assert.fail(`the app shows its error screen: ${await page.textContent('#load-error-detail')}`);
-  await signInStaff(page, role);
-  await page.evaluate((s) => {
-    location.hash = `#staff/${s}`;
-  }, screen);
-  await page.waitForSelector(`#staff-${screen}:not([hidden])[data-state="ready"]`);
-}
+const desktopPage = (label, fixedClock) =>
+  desk(suite, { problems, label, stepTimeout: STEP_TIMEOUT, contextOptions: DOWNLOADS, ...(fixedClock ? { fixedTimeMs: NOW } : {}) });
 
 /** The offline demo's "server", as the page builds it, at the fixed clock. */
 function offlineOracle() {
@@ -207,10 +180,7 @@ for (const backend of backends) {
       assert.equal(await page.textContent('[data-tile="referrals"] .cc-tile__num'), String(since.overall.referrals));
       assert.equal(await page.textContent('[data-tile="success"] .cc-tile__num'), since.overall.successRateText);
 
-      await page.evaluate(() => {
-        location.hash = '#staff/risk';
-      });
-      await page.waitForSelector('#staff-risk:not([hidden])[data-state="ready"]');
+      await showScreen(page, 'risk');
       const flags = call('riskFlags', await oracle.getRiskFlagInputs());
       const shown = await page.$$eval('#risk-table tbody tr', (trs) => trs.map((tr) => ({ id: tr.dataset.flagId, status: tr.dataset.status })));
       assert.deepEqual(shown, flags.flags.map((f) => ({ id: f.id, status: f.status })));
@@ -253,7 +223,7 @@ test('offline: the four community screens have no serious or critical axe violat
   const { createRequire } = await import('node:module');
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   // Only here: bypassCSP lets axe-core be injected as a script.
-  const context = await suite.browser.newContext({ ...DESKTOP, bypassCSP: true });
+  const context = await suite.browser.newContext({ ...DESKTOP, ...DOWNLOADS, bypassCSP: true });
   await context.clock.setFixedTime(NOW);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
@@ -261,10 +231,7 @@ test('offline: the four community screens have no serious or critical axe violat
     await openStaff(page, suite.stack.staticServer.url, 'operations', 'members');
     await page.addScriptTag({ content: axeSource });
     for (const screen of ['members', 'report', 'quality', 'risk']) {
-      await page.evaluate((s) => {
-        location.hash = `#staff/${s}`;
-      }, screen);
-      await page.waitForSelector(`#staff-${screen}:not([hidden])[data-state="ready"]`);
+      await showScreen(page, screen);
       const failing = await page.evaluate(async () => {
         const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
         return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

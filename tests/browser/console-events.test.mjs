@@ -14,47 +14,17 @@ import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { recordCspViolations, REPO, signInStaff, twoBackendSuite } from './harness.mjs';
+import { desktopPage as desk, openStaff } from './console-desk.mjs';
+import { REPO, twoBackendSuite } from './harness.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
 const STEP_TIMEOUT = 60_000;
 const TEST_TIMEOUT = 300_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const DESKTOP = {
-  viewport: { width: 1366, height: 768 },
-  locale: 'zh-CN',
-  timezoneId: 'Asia/Shanghai',
-  serviceWorkers: /** @type {'block'} */ ('block'),
-};
-
 const suite = twoBackendSuite({ chromium, shots: SHOTS });
 const problems = [];
-
-async function desktopPage(label) {
-  const context = await suite.browser.newContext(DESKTOP);
-  await recordCspViolations(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on('pageerror', (err) => problems.push(`${label} pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
-      problems.push(`${label} console: ${msg.text()}`);
-    }
-  });
-  return { context, page };
-}
-
-async function openStaff(page, url, role, screen) {
-  await page.goto(`${url}#staff`, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-ready="true"], #load-error:not([hidden])');
-  if (await page.isVisible('#load-error')) assert.fail(`the app shows its error screen: ${await page.textContent('#load-error-detail')}`);
-  await signInStaff(page, role);
-  await page.evaluate((s) => {
-    location.hash = `#staff/${s}`;
-  }, screen);
-  await page.waitForSelector(`#staff-${screen}:not([hidden])[data-state="ready"]`);
-}
+const desktopPage = (label) => desk(suite, { problems, label, stepTimeout: STEP_TIMEOUT });
 
 /** Beijing wall clock, as a hospital export writes it. */
 const beijing = (ms) => new Date(ms + 8 * HOUR).toISOString().slice(0, 16).replace('T', ' ');
