@@ -1,6 +1,7 @@
 // Referral channels end to end, on both backends (harness.mjs twoBackendSuite):
-//   1. the nurse hands patient A the 出院感恩卡 at discharge on the workbench's
-//      出院感恩卡 screen (1366×768) → A's 海报 offers the card only from then
+//   1. the nurse hands patient A the 出院感恩卡 for A's recorded discharge on
+//      the workbench's 出院感恩卡 screen (1366×768; the offline demo's nurse
+//      did at its synthetic discharge) → A's 海报 offers the card only from then
 //      (over HTTP it was not there before) → A saves the card's PNG → the QR
 //      in the saved file (zbar) is the join URL with the card's token →
 //      friend B opens it and registers → the referral is recorded on the
@@ -131,8 +132,13 @@ async function joinFrom(page, url) {
   return { ...before, error, referralId: await page.getAttribute('#view-join', 'data-referral-id') };
 }
 
-/** The nurse on the 出院感恩卡 screen issues A's card for a discharge an hour ago; resolves with the card's token. */
-async function issueCard(staff, patientId) {
+/**
+ * The nurse on the 出院感恩卡 screen hands over A's card for A's recorded
+ * discharge (the time left empty: the latest one); the offline demo's nurse
+ * handed it over at its synthetic discharge already (listed, 未使用). A second
+ * card for the same discharge is refused. Resolves with the card's token.
+ */
+async function issueCard(staff, patientId, { handedOver = false } = {}) {
   await staff.evaluate(() => {
     location.hash = '#staff/discharge';
   });
@@ -142,16 +148,18 @@ async function issueCard(staff, patientId) {
   await staff.waitForSelector('#discharge-view:not([hidden])');
   await staff.waitForSelector('#staff-discharge[data-state="ready"]');
   const before = Number(await staff.getAttribute('#staff-discharge', 'data-cards'));
-  const hourAgo = await staff.evaluate(() => {
-    const d = new Date(Date.now() - 3_600_000);
-    return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-  });
-  await staff.fill('#discharge-at', hourAgo);
-  await staff.click('#discharge-submit');
-  await staff.waitForSelector('#discharge-result[data-state="ok"]');
-  await staff.waitForFunction((n) => Number(document.getElementById('staff-discharge').dataset.cards) === n + 1, before);
-  const token = await staff.getAttribute('#discharge-result', 'data-token');
-  assert.match(token, /^D[0-9A-HJKMNP-TV-Z]{16}$/);
+  await staff.fill('#discharge-at', '');
+  let token;
+  if (handedOver) {
+    [token] = await staff.evaluate(() => [...document.querySelectorAll('#discharge-table tr[data-token]')]
+      .filter((tr) => tr.lastElementChild.textContent === '未使用').map((tr) => tr.dataset.token));
+  } else {
+    await staff.click('#discharge-submit');
+    await staff.waitForSelector('#discharge-result[data-state="ok"]');
+    await staff.waitForFunction((n) => Number(document.getElementById('staff-discharge').dataset.cards) === n + 1, before);
+    token = await staff.getAttribute('#discharge-result', 'data-token');
+  }
+  assert.match(token ?? '', /^D[0-9A-HJKMNP-TV-Z]{16}$/);
   assert.equal(await staff.textContent(`#discharge-table tr[data-token="${token}"] td:last-child`), '未使用');
   await staff.screenshot({ path: join(SHOTS, `channels-${staff.label}-discharge.png`), animations: 'disabled' });
   // The same discharge again: one card per discharge, refused in words.
@@ -279,6 +287,16 @@ const http = {
   async patientId() {
     return DEMO_PATIENT_ID;
   },
+  /** The hospital's record of A's discharge an hour ago (a card follows a recorded discharge). */
+  async recordDischarge(patientId) {
+    const { serverTimeMs } = (await suite.stack.api('GET', '/now')).body;
+    const r = await suite.stack.api('POST', '/staff/clinical-moments', {
+      token: await this.staffToken(),
+      key: `discharge-${patientId}-${serverTimeMs}`,
+      body: { patientId, kind: 'discharge', atMs: serverTimeMs - 3_600_000 },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  },
   async recorded(a, referralId) {
     const { rows } = await suite.stack.pool.query('SELECT channel, channel_token FROM referrals WHERE id = $1', [referralId]);
     return rows[0] ? { channel: rows[0].channel, token: rows[0].channel_token } : null;
@@ -338,11 +356,13 @@ for (const backend of [offline, http]) {
       }
       const patientId = await backend.patientId(a);
 
-      // 1. The nurse hands over the card at discharge.
+      // 1. The nurse hands over the card at discharge (over HTTP the hospital records
+      // A's discharge first; the offline demo's history has one, its card handed over).
+      await backend.recordDischarge?.(patientId);
       await staff.goto(`${url}#staff`, { waitUntil: 'load' });
       await staff.waitForSelector('body[data-ready="true"]');
       await signInStaff(staff, 'nurse');
-      const token = await issueCard(staff, patientId);
+      const token = await issueCard(staff, patientId, { handedOver: backend.name === 'offline' });
 
       const poster = await openPoster(a, 'thankYouCard');
       assert.equal(poster.card, token, 'the 海报 shows the card just issued (the newest unused one)');
