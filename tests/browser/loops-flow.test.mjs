@@ -13,7 +13,7 @@
 //   refused.
 // The same loop for the two other channels, from the PNG the patient saves on
 // 海报 (its QR decoded by zbar) rather than the link:
-//   the 出院感恩卡 the nurse issues at A's discharge → B registers from the
+//   the 出院感恩卡 the nurse issues for A's recorded discharge → B registers from the
 //   card, staff record registration, admission and discharge → 90 days on A's
 //   200元营养餐券 is issued (and B's 减免1天床位费, the campaign's referee
 //   reward) → 消息 → counter;
@@ -293,8 +293,11 @@ test('A refers B; the hospital records the steps; 90 days later A\'s reward is i
 
 test('the 出院感恩卡 from the saved PNG: B registers by the card, is admitted and discharged; 90 days later A\'s meal coupon (and B\'s bed-day) are issued without A, 消息 shows it, the coupon is redeemed once', { timeout: TEST_TIMEOUT }, () =>
   withContexts(async (aContext, contexts) => {
+    // The hospital records A's discharge an hour ago; the nurse hands over its card (a card follows a recorded discharge).
     const nowMs = (await api()('GET', '/now')).body.serverTimeMs;
-    const card = await api()('POST', '/staff/discharge-cards', { token: await nurse(), key: newKey(), body: { patientId: DEMO_PATIENT_ID, dischargedAtMs: nowMs - 3_600_000 } });
+    const discharged = await api()('POST', '/staff/clinical-moments', { token: await nurse(), key: newKey(), body: { patientId: DEMO_PATIENT_ID, kind: 'discharge', atMs: nowMs - 3_600_000 } });
+    assert.equal(discharged.status, 200, JSON.stringify(discharged.body));
+    const card = await api()('POST', '/staff/discharge-cards', { token: await nurse(), key: newKey(), body: { patientId: DEMO_PATIENT_ID } });
     assert.equal(card.status, 200, JSON.stringify(card.body));
     const url = await scanPoster(aContext, 'thankYouCard', 'loops-flow-card');
     assert.equal(new URL(url).searchParams.get('t'), card.body.token, `the QR carries the card's token: ${url}`);
