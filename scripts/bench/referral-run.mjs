@@ -1,5 +1,5 @@
 // One measurement in a fresh process (so peak memory is this run's own):
-//   node scripts/bench/referral-run.mjs <d3|core-json|core-arrays> <forest|chain> <n>
+//   node scripts/bench/referral-run.mjs <d3|core-json|core-arrays|core-typed> <forest|chain> <n>
 // Prints {ms, maxRssMiB, nodes, checksum} as JSON. The checksum (sum of |x| of
 // a sample) lets the parent check that both engines produced the same layout.
 import { performance } from 'node:perf_hooks';
@@ -77,6 +77,41 @@ if (engine === 'd3') {
     { nodeWidth: NODE_WIDTH, levelHeight: LEVEL_HEIGHT });
   if (!reply.ok) throw new Error(JSON.stringify(reply.error));
   const x = reply.value.x;
+  ms = performance.now() - t0;
+  nodes = x.length;
+  for (let i = 0; i < n; i += 997) checksum += Math.abs(x[i]);
+} else if (engine === 'core-typed') {
+  // layoutForestTyped: the same string-id records and the patients with names,
+  // packed as columns (packing is part of the time); the reply carries the
+  // masked labels, stages and keys as well as the coordinates.
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const { default: createCore } = await import(pathToFileURL(join(root, 'build', 'wasm', 'core.mjs')).href);
+  const core = await createCore();
+  const records = [];
+  for (let i = 0; i < n; i++) {
+    if (parent[i] >= 0) records.push({ id: `r${i}`, referrerId: id(parent[i]), refereeId: id(i), invitedAtMs: T0 + i });
+  }
+  const patients = [];
+  for (let i = 0; i < n; i++) patients.push({ id: id(i), name: '演示患者' });
+  const pack = (list, field) => {
+    const offsets = new Uint32Array(list.length + 1);
+    const texts = new Array(list.length);
+    for (let k = 0; k < list.length; k++) {
+      texts[k] = list[k][field];
+      offsets[k + 1] = offsets[k] + texts[k].length;
+    }
+    return { text: texts.join(''), offsets };
+  };
+  const t0 = performance.now();
+  const invited = new Float64Array(records.length);
+  for (let k = 0; k < records.length; k++) invited[k] = records[k].invitedAtMs;
+  const reply = core.layoutForestTyped({
+    records: { id: pack(records, 'id'), referrerId: pack(records, 'referrerId'), refereeId: pack(records, 'refereeId'), invitedAtMs: invited },
+    patients: { id: pack(patients, 'id'), name: pack(patients, 'name') },
+    layout: { nodeWidth: NODE_WIDTH, levelHeight: LEVEL_HEIGHT },
+  });
+  if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+  const x = reply.value.columns.x;
   ms = performance.now() - t0;
   nodes = x.length;
   for (let i = 0; i < n; i += 997) checksum += Math.abs(x[i]);
