@@ -302,6 +302,14 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
   }
 
   Object.assign(backend, {
+    // The streak's milestones say whether they were granted: the demo's
+    // history earned some before this page opened, which a server's job
+    // would have issued by now.
+    async getStreakInputs() {
+      await afterIssuance('event');
+      return original.getStreakInputs();
+    },
+
     async getEligibilityInputs() {
       await afterIssuance('event');
       return original.getEligibilityInputs();
