@@ -58,7 +58,6 @@ import { createValidators, echo } from './contract.mjs';
 import { applySchema, createPool, inTransaction, isConnectionError, startPostgres } from './db.mjs';
 import { startJobs } from './jobs/index.mjs';
 import { applyInboxSchema } from './loops/inbox.mjs';
-import { runIssuance } from './loops/issuance.mjs';
 import { RecordingSender, assertSender } from './notify/senders.mjs';
 import { loadDeployment, registerDeploymentLogo } from './loops/deployment.mjs';
 import { applyLoopsSchema } from './loops/counter.mjs';
@@ -187,9 +186,6 @@ export async function startBackend({
     if (seed && demo) await seedDemoHospital(pool, ctx);
     if (seed && demo) await seedDemoGroups(pool, ctx.nowMs());
     if (seed && demo) await seedCommunityConsoleDemo(pool, ctx.nowMs());
-    // The demo's history (check-ins, referrals) lies before the server started:
-    // issue what it earned as the hourly sweep would have, before the first request.
-    if (seed && demo) await runIssuance(pool, ctx, { scope: 'all', channel: sender?.channel ?? null });
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
