@@ -38,6 +38,7 @@ export const ERROR_COPY = Object.freeze({
   'auth.missing_token': '请先登录',
   // input checks (the core)
   'input.bad_json': '内容格式不对，请刷新页面后再试',
+  'input.bad_shape': '数据格式不对，请刷新页面后再试',
   'input.bad_date': '日期不对，请检查后再试',
   'input.bad_enum': '选项不对，请重新选择',
   'input.bad_time': '时间不对，请检查手机时间后再试',
