@@ -495,9 +495,11 @@ test('inside a mini-program web-view: share goes through wx.miniProgram, save sh
     // referral code for its join path; nothing personal rides along.
     const messages = await mp.evaluate(() => window.mpMessages);
     assert.equal(messages.length, 1);
-    const { code, ...rest } = messages[0].data;
-    assert.deepEqual(rest, { type: 'share', title, path: '', imageUrl: '' }, 'the title and the code only: no name in the message');
+    const { code, token, ...rest } = messages[0].data;
+    assert.deepEqual(rest, { type: 'share', title, path: '', imageUrl: '' }, 'the title, the code and the letter\'s token only: no name in the message');
     assert.match(code, /^[0-9A-HJKMNP-TV-Z]{13}$/, 'the opaque referral code (Crockford base32)');
+    // The letter's channel token, as its QR link carries it (t=): opaque, checked by the backend's core.
+    assert.match(token, /^[0-9A-HJKMNP-TV-Z]{17}$/, 'the letter\'s opaque channel token');
     assert.match(await mp.textContent('#poster-action-msg'), /右上角/);
     await mp.tap('#poster-save');
     await mp.waitForSelector('#poster-sheet:not([hidden])');
