@@ -29,6 +29,8 @@
 //   --rate-limit-address N, --rate-limit-token N
 //                       requests per minute per client address / per bearer token (DEFAULT_RATE_LIMITS)
 //   --no-jobs           TEST ONLY: no scheduled jobs in this process (the request path alone)
+//   --no-schedule       TEST ONLY: jobs run on events and on demand, never by the clock (so a test's
+//                       seeded state is not changed by an hourly sweep that happens to fall inside it)
 //   --verbose           log every request-level event (pino JSON lines on stderr), not only warnings
 //
 // Built on Fastify: helmet's security headers with the shell's strict CSP,
@@ -151,6 +153,7 @@ export async function startBackend({
   poolSize = 20,
   rateLimits = {},
   jobs: runJobs = true,
+  schedule = true,
   sender: senderOption,
   deployment: deploymentOptions = {},
   intake: intakeOptions = {},
@@ -484,7 +487,7 @@ export async function startBackend({
   let jobs = null;
   if (runJobs) {
     try {
-      jobs = await startJobs(pool, { databaseUrl, ctx, sender, log: (line) => app.log.info(line) });
+      jobs = await startJobs(pool, { databaseUrl, ctx, sender, schedule, log: (line) => app.log.info(line) });
     } catch (error) {
       clearInterval(monthly);
       await app.close();
@@ -545,6 +548,7 @@ function parseArgs(argv) {
     else if (arg === '--no-web') options.web = false;
     else if (arg === '--no-demo') options.demo = false;
     else if (arg === '--no-jobs') options.jobs = false;
+    else if (arg === '--no-schedule') options.schedule = false;
     else if (arg === '--demo') options.demo = true;
     else if (arg === '--origin') options.origins.push(new URL(value(i++)).origin);
     else if (arg === '--oidc-config') options.oidcConfig = resolve(value(i++));
@@ -608,6 +612,7 @@ async function main() {
       nowOffsetMs: options.nowOffsetMs ?? 0,
       deployment: options.deployment ?? {},
       jobs: options.jobs ?? true,
+      schedule: options.schedule ?? true,
       rateLimits: {
         ...(options.perAddressPerMinute ? { perAddressPerMinute: options.perAddressPerMinute } : {}),
         ...(options.perTokenPerMinute ? { perTokenPerMinute: options.perTokenPerMinute } : {}),

@@ -36,11 +36,11 @@ const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 
 /**
  * Starts scripts/backend/server.mjs in demo mode (the synthetic hospital and
- * its demo sign-in) on `port` against `databaseUrl`; resolves with the child
- * when it is READY.
+ * its demo sign-in) on `port` against `databaseUrl`, with any extra `args`;
+ * resolves with the child when it is READY.
  */
-export async function spawnBackend({ databaseUrl, port }) {
-  const child = spawn(process.execPath, [SERVER, '--demo', '--database-url', databaseUrl, '--port', String(port)], {
+export async function spawnBackend({ databaseUrl, port, args = [] }) {
+  const child = spawn(process.execPath, [SERVER, '--demo', '--database-url', databaseUrl, '--port', String(port), ...args], {
     cwd: REPO,
     env: { ...process.env, CARECIRCLE_WEB: SHELL },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,12 +74,12 @@ export { apiClient, livePids, processesMentioning, stopProcess };
  * The reference backend as a child process on a fixed port that a test may
  * stop, kill (`child`) and start again; `pids` are every process it started.
  */
-export function restartableBackend({ databaseUrl, port }) {
+export function restartableBackend({ databaseUrl, port, args = [] }) {
   const handle = {
     /** @type {import('node:child_process').ChildProcess | null} */ child: null,
     /** @type {number[]} */ pids: [],
     async start() {
-      handle.child = await spawnBackend({ databaseUrl, port });
+      handle.child = await spawnBackend({ databaseUrl, port, args });
       handle.pids.push(handle.child.pid);
       return handle.child;
     },

@@ -49,6 +49,19 @@ after(async () => {
 
 const call = (name, request) => JSON.parse(core[name](JSON.stringify(request)));
 
+/**
+ * The registration source is written by an onResponse hook, after the reply
+ * has left: polls `sql` until `ready(rows)` (at most 10 s), then returns the rows.
+ */
+async function rowsOnceWritten(sql, params, ready) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await backend.pool.query(sql, params);
+    if (ready(rows) || Date.now() > deadline) return rows;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+  }
+}
+
 test('a patient token reaches no community console route; 客服 only the member lists', async () => {
   const patient = await session('demoPatient');
   for (const path of ['/staff/community/groups', '/staff/community/member-list-inputs?group=demo-g01', '/staff/community/report-trend',
@@ -161,8 +174,9 @@ test('risk flags: one address key for many registrations, never the address; rev
   assert.equal(fresh.status, 200);
   await api('GET', '/profile', { token: fresh.body.token });
   const id = fresh.body.subjectId ?? fresh.body.patientId;
-  let sources = await backend.pool.query('SELECT * FROM registration_sources');
-  const mine = id ? sources.rows.find((s) => s.patient_id === id) : sources.rows.find((s) => !s.patient_id.startsWith('demo-pt-'));
+  assert.ok(id, 'the session names its patient');
+  const sources = await rowsOnceWritten('SELECT * FROM registration_sources WHERE patient_id = $1', [id], (rows) => rows.length > 0);
+  const mine = sources[0];
   assert.ok(mine, 'the new account has a registration source');
   assert.match(mine.address_key, /^[0-9a-f]{16}$/);
   const salt = (await backend.pool.query("SELECT value FROM schema_meta WHERE name = 'registrationKeySalt'")).rows[0].value;
@@ -217,6 +231,7 @@ test('a registration source is kept once per account and only for patients', asy
   const patient = await session('demoPatient');
   await api('GET', '/profile', { token: patient });
   await api('GET', '/profile', { token: patient });
+  await rowsOnceWritten("SELECT 1 FROM registration_sources WHERE patient_id = 'demo-patient-0001'", [], (rows) => rows.length > 0);
   const staffRows = await backend.pool.query('SELECT s.patient_id FROM registration_sources s JOIN patients p ON p.id = s.patient_id WHERE p.is_staff');
   assert.equal(staffRows.rowCount, 0);
   const own = await backend.pool.query("SELECT count(*)::int AS n FROM registration_sources WHERE patient_id = 'demo-patient-0001'");
