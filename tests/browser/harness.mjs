@@ -37,10 +37,13 @@ const SERVER = join(REPO, 'scripts', 'backend', 'server.mjs');
 /**
  * Starts scripts/backend/server.mjs in demo mode (the synthetic hospital and
  * its demo sign-in) on `port` against `databaseUrl`, with any extra `args`;
- * resolves with the child when it is READY.
+ * resolves with the child when it is READY. Its jobs run on events and on
+ * demand (立即运行, runNow), never by the clock: an hourly sweep that fell
+ * inside a test would issue the seeded history's rewards under it.
  */
 export async function spawnBackend({ databaseUrl, port, args = [] }) {
-  const child = spawn(process.execPath, [SERVER, '--demo', '--database-url', databaseUrl, '--port', String(port), ...args], {
+  const argv = [SERVER, '--demo', '--no-schedule', '--database-url', databaseUrl, '--port', String(port), ...args];
+  const child = spawn(process.execPath, argv, {
     cwd: REPO,
     env: { ...process.env, CARECIRCLE_WEB: SHELL },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -106,10 +106,9 @@ before(async () => {
   postgres = await startPostgres();
   pool = createPool(postgres.url, { max: 2 });
   port = await freePort();
-  // No clock-driven runs: the hourly sweep would issue the seeded history's
-  // milestones if its minute fell inside this file, and the flow test checks
-  // that the check-in itself issues them.
-  backend = restartableBackend({ databaseUrl: postgres.url, port, args: ['--no-schedule'] });
+  // No clock-driven runs (harness.mjs): the flow test checks that the
+  // check-in itself issues the seeded history's milestones.
+  backend = restartableBackend({ databaseUrl: postgres.url, port });
   await backend.start();
 
   profileDir = mkdtempSync(join(tmpdir(), 'carecircle-chrome-'));
