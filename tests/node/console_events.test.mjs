@@ -219,6 +219,32 @@ test('files that are not a readable CSV are refused whole, nothing applied', { t
   assert.equal(await count(), 1, 'only the GBK file applied anything');
 });
 
+test('by hand, a time that is not whole milliseconds (an object, a list, a fraction, text, a number past 2^53) is a clear 400 and records nothing', { timeout: TEST_TIMEOUT }, async () => {
+  const nurse = await session('staff', { role: 'nurse' });
+  await syntheticReferrals('athand', 1, 3 * DAY);
+  const referralId = 'athand-r-1';
+  const count = async () => (await backend.pool.query('SELECT count(*)::int AS n FROM hospital_events WHERE referral_id = $1', [referralId])).rows[0].n;
+  const record = (atMs) => api('POST', '/staff/referral-events', { token: nurse, key: newKey(), body: { referralId, event: 'arrivalConfirmed', atMs } });
+  const hourAgo = backend.nowMs() - HOUR;
+  // Not an integer at all: the contract's type check. An integer past 2^53 (JSON reads it as a float): the route's own.
+  const cases = [[{ ms: hourAgo }, /integer/], [{}, /integer/], [[hourAgo], /integer/], [[], /integer/], [hourAgo + 0.5, /integer/],
+    [true, /integer/], ['2026-12-06 09:30', /integer/], [1e20, /时间应为整数毫秒/], [2 ** 53, /时间应为整数毫秒/], [-1e300, /时间应为整数毫秒/]];
+  for (const [atMs, says] of cases) {
+    const r = await record(atMs);
+    const what = JSON.stringify(atMs);
+    assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, 'request.bad_body', what);
+    assert.equal(r.body.error.path, '/atMs', what);
+    assert.match(r.body.error.message, says, what);
+    assert.doesNotMatch(r.body.error.message, /object|e\+|\d{10}|2026/, `${what}: the value is not echoed`);
+  }
+  assert.equal(await count(), 0, 'nothing recorded by a refused time');
+  const ok = await record(hourAgo);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.deepEqual({ atMs: ok.body.atMs, changed: ok.body.changed }, { atMs: hourAgo, changed: true });
+  assert.equal(await count(), 1);
+});
+
 test('the signed webhook: applied once; a wrong signature, a stale timestamp or a replayed nonce applies nothing', { timeout: TEST_TIMEOUT }, async () => {
   const patients = await syntheticReferrals('hook', 4, 3 * DAY);
   const nowMs = backend.nowMs();

@@ -7,6 +7,10 @@
 //     more; a second check-in that day issues nothing;
 //   - POST /rewards/issue no longer exists (404), and the batch refuses the
 //     operation;
+//   - the core refusing the patient's facts during that issuance (at its
+//     first question, after the milestone is stored, as the voucher is
+//     issued) keeps the check-in, leaves nothing of the issuance, says
+//     `deferred` in the reply, and the next run issues it all;
 //   - the offline demo, playing the server, does the same in saveCheckIn,
 //     and its backend object has no issue method for the shell to call.
 import 'fake-indexeddb/auto';
@@ -17,7 +21,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { inTransaction, isRunning, startPostgres } from '../../scripts/backend/db.mjs';
+import { checkInAndIssue, issueForPatient } from '../../scripts/backend/loops/issuance.mjs';
 import { DEMO_COMMUNITY_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
 import { createOfflineBackend } from '../../web/backend/offline.js';
@@ -224,3 +229,74 @@ test('offline demo: saveCheckIn plays the server — the milestone and its vouch
     await b.wipe().catch(() => {});
   }
 });
+
+/** A new demo patient enrolled 60 days ago whose next check-in today completes the streak milestone. */
+async function oneDayShort() {
+  const me = (await api('POST', '/demo/sessions', { body: { as: 'newPatient' } })).body;
+  const { serverTimeMs } = (await api('GET', '/now')).body;
+  await backend.pool.query("UPDATE patients SET created_at = now() - interval '60 days' WHERE id = $1", [me.patientId]);
+  let report = await streakOf(me);
+  for (let back = 1; back <= 40 && !(report.progress && report.progress.remaining === 1 && !report.checkedInToday); back += 1) {
+    await backend.pool.query('INSERT INTO check_ins (id, patient_id, at_ms, seq, kind) VALUES ($1, $2, $3, $4, $5)', [
+      `c-${randomUUID()}`, me.patientId, serverTimeMs - back * DAY_MS, 100 - back, 'normal',
+    ]);
+    report = await streakOf(me);
+  }
+  assert.equal(report.progress?.remaining, 1, `one day short (${JSON.stringify(report.progress)})`);
+  return { me, serverTimeMs };
+}
+
+/** What the issuance could have written for a patient, counted table by table. */
+async function issuanceRows(patientId) {
+  const count = async (table) => (await backend.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE patient_id = $1`, [patientId])).rows[0].n;
+  return {
+    granted_milestones: await count('granted_milestones'),
+    issued_rewards: await count('issued_rewards'),
+    inbox_entries: await count('inbox_entries'),
+    notification_outbox: await count('notification_outbox'),
+  };
+}
+
+// Where the core says no: its first question (nothing written yet), the
+// re-evaluation after the milestone is stored, and the one inside
+// issueRewards (the milestone stored, the grants about to be issued).
+for (const [name, nth, stage] of [
+  ['evaluateEligibility', 1, 'before anything is written'],
+  ['evaluateEligibility', 2, 'after the milestone is stored'],
+  ['evaluateEligibility', 3, 'inside the issue of the voucher'],
+]) {
+  test(`the core refuses the patient's facts during a check-in's issuance (${name} #${nth}, ${stage}): the check-in stays, nothing of the issuance does, the reply says deferred`, { timeout: TEST_TIMEOUT }, async () => {
+    const { me, serverTimeMs } = await oneDayShort();
+    const calls = new Map();
+    const refusing = {
+      call(fn, request) {
+        const n = (calls.get(fn) ?? 0) + 1;
+        calls.set(fn, n);
+        if (fn === name && n === nth) return { ok: false, error: { code: 'input.invalid', message: '数据不一致', path: '/referrals/0' } };
+        return core.call(fn, request);
+      },
+    };
+    const logged = [];
+    const ctx = { core: refusing, nowMs: backend.nowMs, deployment: null, log: (line) => logged.push(line) };
+    const checkIn = { id: `c-${randomUUID()}`, patientId: me.patientId, atMs: serverTimeMs, seq: 100, kind: 'normal' };
+    const reply = await inTransaction(backend.pool, (client) => checkInAndIssue(client, ctx, me.patientId, checkIn));
+    assert.ok((calls.get(name) ?? 0) >= nth, `the refusal was reached (${JSON.stringify([...calls])})`);
+
+    assert.equal(reply.outcome, 'accepted', JSON.stringify(reply));
+    assert.deepEqual(reply.rewards, { milestones: [], issued: [], deferred: true }, 'the reply says the issuance was put off, and nothing was issued');
+    const stored = await backend.pool.query('SELECT at_ms FROM check_ins WHERE id = $1 AND patient_id = $2', [checkIn.id, me.patientId]);
+    assert.equal(stored.rowCount, 1, 'the check-in is stored');
+    assert.equal(Number(stored.rows[0].at_ms), serverTimeMs);
+    assert.deepEqual(await issuanceRows(me.patientId), { granted_milestones: 0, issued_rewards: 0, inbox_entries: 0, notification_outbox: 0 }, 'nothing half-applied');
+    assert.equal(logged.length, 1, JSON.stringify(logged));
+    assert.match(logged[0], new RegExp(`patient ${me.patientId} skipped: input\\.invalid`));
+
+    // The next run (the hourly sweep's issueForPatient) with the core answering: the milestone and its voucher, once.
+    const later = await inTransaction(backend.pool, (client) => issueForPatient(client, { core, nowMs: backend.nowMs, deployment: null }, me.patientId));
+    assert.equal(later.milestones.length, 1, JSON.stringify(later));
+    assert.ok(later.issued.some((g) => g.grantKey.startsWith(`checkin-voucher:${later.milestones[0].key}:`)), JSON.stringify(later.issued));
+    const rows = await issuanceRows(me.patientId);
+    assert.equal(rows.granted_milestones, 1);
+    assert.equal(rows.issued_rewards, later.issued.length);
+  });
+}

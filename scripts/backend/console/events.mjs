@@ -229,7 +229,11 @@ export async function recordEventByHand(client, ctx, staffId, body) {
   if (!isObject(body) || typeof body.referralId !== 'string') throw badBody('请求内容应为 {referralId, event, atMs?}', '/referralId');
   if (typeof body.event !== 'string') throw badBody('请选择事件：建档、到院、就诊、入院、出院或投诉', '/event');
   const at = body.atMs ?? ctx.nowMs();
-  const item = { referralId: body.referralId, eventText: body.event, ...(Number.isSafeInteger(at) ? { atMs: at } : { atText: String(at) }) };
+  // Whole milliseconds the core can hold. The contract refuses anything but an
+  // integer before this runs; an integer past 2^53 (1e20, read as a float)
+  // reaches here and is refused as such, never turned into text for the core.
+  if (!Number.isSafeInteger(at)) throw badBody('时间应为整数毫秒（不填为现在）', '/atMs');
+  const item = { referralId: body.referralId, eventText: body.event, atMs: at };
   const [v] = await checkEvents(client, ctx, staffId, [item]);
   if (v.outcome === 'refused') {
     const field = v.path.split('/').pop();

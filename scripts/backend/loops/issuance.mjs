@@ -139,8 +139,10 @@ async function pendingMilestones(client, ctx, patientId) {
  * marked `byThisCheckIn` (one earned earlier and not granted until now — the
  * sweep had not come yet — is granted all the same, but is not this
  * check-in's moment). Issuance that the core refuses on this patient's facts
- * does not undo the check-in: it is rolled back to its savepoint and the
- * hourly sweep looks again.
+ * does not undo the check-in: it is rolled back to its savepoint (nothing of
+ * it stays: no milestone, no issued grant, no inbox entry), the reply's
+ * `rewards` says `deferred: true` with nothing in it, and the hourly sweep
+ * looks again.
  */
 export async function checkInAndIssue(client, ctx, patientId, body) {
   await lockPatient(client, patientId);
@@ -161,7 +163,7 @@ export async function checkInAndIssue(client, ctx, patientId, body) {
     if (mustPropagate(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT check_in_issuance');
     (ctx.log ?? console.warn)(`issuance after a check-in: patient ${patientId} skipped: ${error.code ?? error.message}`);
-    return { ...reply, rewards: { milestones: [], issued: [] } };
+    return { ...reply, rewards: { milestones: [], issued: [], deferred: true } };
   }
 }
 
