@@ -8,12 +8,15 @@
 
 namespace carecircle::wasm {
 
+inline constexpr std::string_view kUnexpectedEnvelope =
+    R"({"error":{"code":"internal.unexpected","message":"系统内部错误，请稍后重试","path":""},"ok":false})";
+
 template <typename Fn>
 std::string guarded(Fn&& fn, const std::string& request) {
   try {
     return fn(std::string_view(request));
   } catch (...) {
-    return R"({"error":{"code":"internal.unexpected","message":"系统内部错误，请稍后重试","path":""},"ok":false})";
+    return std::string(kUnexpectedEnvelope);
   }
 }
 

@@ -10,7 +10,8 @@
 //    "exports": {"checkReferralCode": "patient", …}}
 // and modules.mjs, the same object as an ES module's default export (the web
 // shell imports it: web/core.js). An export is a function Embind registered
-// (it carries argCount). coreVersion is in every module and listed in each
+// (it carries argCount) or a plain JSON export that wasm/json-exports.js
+// defined (it carries coreExport). coreVersion is in every module and listed in each
 // module's exports, not in the export → module map.
 //
 // Fails (exit 1, nothing written) when an export of the full core.mjs is in no
@@ -21,16 +22,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const EVERY_MODULE = 'coreVersion';
 
-/** The names of the functions Embind registered on an instantiated module. */
-export function embindExports(module) {
+/** The names of the core's exports on an instantiated module (Embind's and the plain JSON ones). */
+export function coreExports(module) {
   return Object.keys(module)
-    .filter((name) => typeof module[name] === 'function' && typeof module[name].argCount === 'number')
+    .filter((name) => typeof module[name] === 'function' &&
+      (typeof module[name].argCount === 'number' || module[name].coreExport === true))
     .sort();
 }
 
+/** The same list, by its earlier name. */
+export const embindExports = coreExports;
+
 async function exportsOf(file) {
   const { default: create } = await import(pathToFileURL(file).href);
-  return embindExports(await create());
+  return coreExports(await create());
 }
 
 async function main([dir, ...audiences]) {

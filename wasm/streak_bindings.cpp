@@ -1,18 +1,6 @@
-#include <emscripten/bind.h>
-
-#include "guard.hpp"
+// The streak module's exports (json_export.hpp: no Embind).
+#include "json_export.hpp"
 #include "streak/streak_json.hpp"
 
-namespace {
-std::string evaluateStreak(const std::string& request) {
-  return carecircle::wasm::guarded(carecircle::evaluateStreakJson, request);
-}
-std::string recordCheckIn(const std::string& request) {
-  return carecircle::wasm::guarded(carecircle::recordCheckInJson, request);
-}
-}  // namespace
-
-EMSCRIPTEN_BINDINGS(carecircle_streak) {
-  emscripten::function("evaluateStreak", &evaluateStreak);
-  emscripten::function("recordCheckIn", &recordCheckIn);
-}
+CARECIRCLE_JSON_EXPORT(evaluateStreak, carecircle::evaluateStreakJson)
+CARECIRCLE_JSON_EXPORT(recordCheckIn, carecircle::recordCheckInJson)
