@@ -50,8 +50,8 @@ before(async () => {
   await new Promise((r) => jwksServer.listen(0, '127.0.0.1', r));
   postgres = await startPostgres();
   const oidc = { issuer: ISSUER, audience: AUDIENCE, jwksUrl: `http://127.0.0.1:${jwksServer.address().port}/jwks` };
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, oidc, wechat, origins: [PUBLIC_ORIGIN] });
-  plain = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, oidc });
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, oidc, wechat, origins: [PUBLIC_ORIGIN], schedule: false });
+  plain = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, oidc, schedule: false });
   api = apiClient(backend.apiUrl);
   plainApi = apiClient(plain.apiUrl);
 });

@@ -77,7 +77,7 @@ async function session(as, extra = {}, call = api) {
 /** Starts scripts/backend/server.mjs as a child process; resolves when it prints READY. */
 async function spawnServer(databaseUrl, args = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [SERVER, '--database-url', databaseUrl, '--port', String(port), '--no-web', '--demo', ...args], {
+  const child = spawn(process.execPath, [SERVER, '--database-url', databaseUrl, '--port', String(port), '--no-web', '--demo', '--no-schedule', ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,7 +124,7 @@ before(async () => {
     assert.ok(existsSync(join(wasmDir, file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   postgres = await startPostgres();
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, jobs: true, log: (line) => logs.push(line) });
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, jobs: true, schedule: false, log: (line) => logs.push(line) });
   api = client(backend.apiUrl);
   const module = await loadCore();
   core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };

@@ -73,7 +73,7 @@ before(async () => {
     assert.ok(existsSync(join(wasmDir, file)), `build/wasm/${file} is missing: run npm run build first`);
   }
   postgres = await startPostgres();
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true });
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, schedule: false });
   const module = await loadCore();
   core = { call: (name, request) => JSON.parse(module[name](JSON.stringify(request))) };
 });

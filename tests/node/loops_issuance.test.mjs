@@ -110,7 +110,8 @@ async function until(what, check, ms = 30_000) {
 before(async () => {
   postgres = await startPostgres();
   // No demo hospital: only this test's patients, the demo hospital's campaigns.
-  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, seed: false, sender });
+  // Jobs run on events and on demand (runNow) only: each run's summary is what this test caused.
+  backend = await startBackend({ databaseUrl: postgres.url, port: 0, web: false, demo: true, seed: false, sender, schedule: false });
   const { campaigns } = JSON.parse(await readFile(new URL('../../web/demo/campaigns.json', import.meta.url), 'utf8'));
   for (const [position, config] of campaigns.entries()) {
     await backend.pool.query('INSERT INTO campaigns (id, position, config) VALUES ($1, $2, $3)', [config.id, position, JSON.stringify(config)]);
