@@ -1,4 +1,4 @@
-// Text primitives of the moderation check: strict UTF-8 decoding and the
+// Text primitives of the moderation check (strict UTF-8 is common/utf8.hpp): the
 // per-code-point folding that makes "根 治", "根-治", "根　治" and "ＮＯ．１"
 // match the patterns "根治" and "no.1".
 //
@@ -12,21 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"  // decodeUtf8At, firstInvalidUtf8, appendUtf8
+
 namespace carecircle {
-
-// Decodes the code point starting at text[at]. Returns its length in bytes
-// (1..4) and stores it in `cp`; returns 0 for anything that is not
-// well-formed UTF-8 (RFC 3629): stray continuation bytes, truncated
-// sequences, overlong forms, surrogates U+D800..U+DFFF, values > U+10FFFF.
-// Precondition: at < text.size().
-std::size_t decodeUtf8At(std::string_view text, std::size_t at, char32_t& cp);
-
-// Byte offset of the first ill-formed sequence, or std::nullopt when the
-// whole text is well-formed UTF-8. Linear time.
-std::optional<std::size_t> firstInvalidUtf8(std::string_view text);
-
-// Appends the UTF-8 encoding of `cp` (precondition: a Unicode scalar value).
-void appendUtf8(std::string& out, char32_t cp);
 
 // Returned by foldForMatching() for code points that are ignored when
 // matching: white space of every width (incl. U+3000 and zero-width marks),

@@ -12,7 +12,9 @@
 
 #include "common/civil_date.hpp"
 #include "common/json_io.hpp"
+#include "common/utf8.hpp"
 #include "referral/forest_table.hpp"
+#include "referral/referral_json.hpp"
 
 namespace carecircle::forest_json {
 namespace {
@@ -397,8 +399,6 @@ class Reader : public nlohmann::json_sax<Json> {
   PatientRecord patient_;
 };
 
-bool validUtf8(std::string_view s);
-
 // A strict JSON scanner for the Reader: nlohmann's own lexer keeps every
 // character twice (for its error messages) and costs ~30 ns a character in
 // wasm, more than the graph and the layout of the whole forest. This one
@@ -559,24 +559,6 @@ class Scanner {
     return true;
   }
 
-  static void appendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   // A string into `out`, escapes decoded; raw bytes must be valid UTF-8 and
   // no control character may appear unescaped.
   bool string(std::string& out) {
@@ -661,43 +643,6 @@ std::optional<Decoded> decode(std::string_view text, bool forest) {
 // '"' and '\\' escaped, \b \f \n \r \t, other control bytes as \u00xx, UTF-8
 // as it is. A string that is not valid UTF-8 is left to nlohmann itself (its
 // replace handler substitutes U+FFFD).
-bool validUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 void appendString(std::string& out, std::string_view s) {
   if (!validUtf8(s)) {
     out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -851,31 +796,10 @@ std::optional<std::string> analyzeReferrals(std::string_view text) {
     std::optional<Decoded> d = decode(text, /*forest=*/false);
     if (!d) return std::nullopt;
     const TreeRequest& r = d->request;
-    const ReferralGraph g = buildReferralGraph(r.records, r.patients, r.graph);
-    // The reply is small (counts and at most 1,000 issues): written by
-    // nlohmann as the ordinary lane writes it.
-    Json levels = Json::array();
-    for (std::int32_t depth : g.depth) {
-      while (levels.size() <= static_cast<std::size_t>(depth)) levels.push_back(0);
-      levels[depth] = levels[depth].get<std::int64_t>() + 1;
-    }
-    Json stages = Json::object();
-    for (std::size_t k = 0; k < g.stage.size(); ++k) {
-      const char* name = referralStageName(g.stage[k]);
-      stages[name] = stages.value(name, 0) + 1;
-    }
-    const std::size_t maxDepth = levels.empty() ? 0 : levels.size() - 1;
-    Json issues = Json::array();
-    for (std::size_t i = 0; i < g.issues.size() && i < 1000; ++i) {
-      issues.push_back({{"code", g.issues[i].code},
-                        {"message", g.issues[i].message},
-                        {"recordIds", g.issues[i].recordIds}});
-    }
-    Json value{{"patients", g.ids.size()},      {"records", r.records.size()},
-               {"roots", g.roots.size()},       {"maxDepth", maxDepth},
-               {"levelCounts", std::move(levels)}, {"stageCounts", std::move(stages)},
-               {"issueCount", g.issues.size()}, {"issues", std::move(issues)}};
-    return json_io::okEnvelope(value);
+    // The reply is small (counts and at most 1,000 issues): the ordinary
+    // lane's own writer.
+    return json_io::okEnvelope(
+        analyzeReply(buildReferralGraph(r.records, r.patients, r.graph), r.records.size()));
   } catch (const std::bad_alloc&) {
     return failureEnvelope("input.too_large", "数据量超出可处理范围");
   } catch (...) {

@@ -158,6 +158,24 @@ std::vector<ReferralRecord> readReferralRecords(const Json& list, const std::str
   return out;
 }
 
+Json analyzeReply(const ReferralGraph& g, std::size_t recordCount) {
+  Json levels = Json::array();
+  for (std::int32_t d : g.depth) {
+    while (levels.size() <= static_cast<std::size_t>(d)) levels.push_back(0);
+    levels[d] = levels[d].get<std::int64_t>() + 1;
+  }
+  Json stages = Json::object();
+  for (std::size_t k = 0; k < g.stage.size(); ++k) {
+    const char* name = referralStageName(g.stage[k]);
+    stages[name] = stages.value(name, 0) + 1;
+  }
+  const std::size_t maxDepth = levels.empty() ? 0 : levels.size() - 1;
+  return Json{{"patients", g.ids.size()},      {"records", recordCount},
+              {"roots", g.roots.size()},       {"maxDepth", maxDepth},
+              {"levelCounts", std::move(levels)}, {"stageCounts", std::move(stages)},
+              {"issueCount", g.issues.size()}, {"issues", encodeIssues(g.issues, 1000)}};
+}
+
 std::string analyzeReferralsJson(std::string_view text) {
   // A valid bulk request goes through the SAX lane; every other text, here.
   if (auto fast = forest_json::analyzeReferrals(text)) return *std::move(fast);
@@ -166,22 +184,7 @@ std::string analyzeReferralsJson(std::string_view text) {
         j, "", {"nowMs", "utcOffsetMinutes", "records", "patients", "requireKnownPatients"});
     TreeRequest r;
     decodeCommon(j, r);
-    const ReferralGraph g = buildReferralGraph(r.records, r.patients, r.graph);
-    Json levels = Json::array();
-    for (std::int32_t d : g.depth) {
-      while (levels.size() <= static_cast<std::size_t>(d)) levels.push_back(0);
-      levels[d] = levels[d].get<std::int64_t>() + 1;
-    }
-    Json stages = Json::object();
-    for (std::size_t k = 0; k < g.stage.size(); ++k) {
-      const char* name = referralStageName(g.stage[k]);
-      stages[name] = stages.value(name, 0) + 1;
-    }
-    std::size_t maxDepth = levels.empty() ? 0 : levels.size() - 1;
-    return Json{{"patients", g.ids.size()},      {"records", r.records.size()},
-                {"roots", g.roots.size()},       {"maxDepth", maxDepth},
-                {"levelCounts", levels},         {"stageCounts", stages},
-                {"issueCount", g.issues.size()}, {"issues", encodeIssues(g.issues, 1000)}};
+    return analyzeReply(buildReferralGraph(r.records, r.patients, r.graph), r.records.size());
   });
 }
 

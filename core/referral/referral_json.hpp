@@ -29,6 +29,10 @@ std::vector<ReferralRecord> readReferralRecords(const nlohmann::json& list, cons
                                                 std::size_t maxItems,
                                                 const ReferralRecordReading& how);
 
+// The value of analyzeReferrals' reply for a built graph (counts, stages, the
+// first 1,000 issues): the one writer both lanes of the export call.
+nlohmann::json analyzeReply(const ReferralGraph& graph, std::size_t recordCount);
+
 // {nowMs?, records, patients?, requireKnownPatients?} → counts, stages, issues.
 std::string analyzeReferralsJson(std::string_view requestText);
 // {nowMs, patientId, records, patients?, layout?} → the patient's tree, list and feed.
