@@ -22,7 +22,6 @@ import { COMMUNITY_CONSOLE_ROUTES, registerCommunityConsoleRoutes } from './cons
 export const OPERATIONS = Object.freeze({
   // The check-in and the issuance it completes, in one transaction (loops/issuance.mjs).
   saveCheckIn: { role: 'patient', run: (c, ctx, who, body) => checkInAndIssue(c, ctx, who.subjectId, body) },
-  saveGranted: { role: 'patient', run: (c, ctx, who, body) => service.saveGranted(c, ctx, who.subjectId, body) },
   claimReferral: { role: 'patient', run: (c, ctx, who, body) => service.claimReferral(c, ctx, who.subjectId, body) },
   setConsent: { role: 'patient', run: (c, ctx, who, body) => service.setConsent(c, ctx, who.subjectId, body) },
   submitStory: { role: 'patient', run: (c, ctx, who, body) => service.submitStory(c, ctx, who.subjectId, body) },
@@ -38,7 +37,6 @@ for (const [name, op] of Object.entries(OPERATIONS)) op.name = name;
 
 export const POST_ROUTES = new Map([
   ['/check-ins', 'saveCheckIn'],
-  ['/milestones', 'saveGranted'],
   ['/referrals', 'claimReferral'],
   ['/stories', 'submitStory'],
   ['/me/prompts', 'recordPromptShown'],

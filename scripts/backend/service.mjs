@@ -537,36 +537,6 @@ export async function deleteCheckIns(client, ctx, patientId, body) {
   return { deleted: rowCount };
 }
 
-/**
- * saveGranted: stores the milestones the server's own evaluateStreak reports
- * as "new" (idempotent by key); anything else is refused per item.
- */
-export async function saveGranted(client, ctx, patientId, body) {
-  if (!isObject(body) || !Array.isArray(body.milestones)) throw badBody('请求内容应为 {milestones: […]}', '/milestones');
-  if (body.milestones.length > 1000) throw badBody('一次最多提交1000个里程碑', '/milestones');
-  await lockPatient(client, patientId);
-  const report = evaluateStreakFor(ctx, patientId, await getStreakInputs(client, patientId));
-  const byKey = new Map(report.milestones.map((m) => [m.key, m]));
-  const granted = [];
-  const rejected = [];
-  for (const [i, requested] of body.milestones.entries()) {
-    if (!isObject(requested) || typeof requested.key !== 'string') throw badBody('里程碑缺少 key', `/milestones/${i}/key`);
-    const m = byKey.get(requested.key);
-    if (!m) {
-      rejected.push({ key: requested.key, code: 'milestone.not_earned', message: '服务器没有找到这次连续打卡记录' });
-      continue;
-    }
-    if (m.state !== 'new') continue; // already granted: idempotent
-    const stored = await client.query(
-      `INSERT INTO granted_milestones (patient_id, key, rule_id, from_date, to_date, reward_title, reward_value_fen, issued_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING key`,
-      [patientId, m.key, m.ruleId, m.fromDate, m.toDate, m.rewardTitle, m.rewardValueFen, ctx.nowMs()],
-    );
-    if (stored.rowCount === 1) granted.push(m.key);
-  }
-  return { granted, rejected };
-}
-
 function constraintOf(error) {
   return error && typeof error === 'object' && 'code' in error ? { sqlstate: error.code, name: error.constraint } : {};
 }

@@ -1,6 +1,7 @@
 // web/lib/copy.js: every error code the core and the reference backend can
-// answer with has Chinese copy; what reaches a person is never a code, an
-// English browser message or a limit in bytes; one form for dates.
+// answer with has Chinese copy, and it holds no copy for a code nothing sends;
+// what reaches a person is never a code, an English browser message or a
+// limit in bytes; one form for dates.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -49,6 +50,16 @@ test('every code of the core and the backend has Chinese copy', () => {
   const missing = [...core, ...backend].filter((code) => !Object.hasOwn(ERROR_COPY, code));
   assert.deepEqual(missing, [], 'codes without copy in web/lib/copy.js');
   for (const [code, copy] of Object.entries(ERROR_COPY)) assert.ok(isPlainChinese(copy), `${code}: "${copy}" is plain Chinese`);
+});
+
+test('no copy for a code nothing sends any more: every code in the copy is written by the core, the backend or the shell', () => {
+  const sources = [
+    ...files(join(REPO, 'core'), ['.cpp', '.hpp']),
+    ...files(join(REPO, 'scripts', 'backend'), ['.mjs']),
+    ...files(join(REPO, 'web'), ['.js']).filter((f) => !f.includes(`${join('web', 'vendor')}`) && !f.endsWith(join('lib', 'copy.js'))),
+  ].map((file) => readFileSync(file, 'utf8')).join('\n');
+  const unsent = Object.keys(ERROR_COPY).filter((code) => !sources.includes(`'${code}'`) && !sources.includes(`"${code}"`));
+  assert.deepEqual(unsent, [], 'copy for codes no source writes (remove them from web/lib/copy.js)');
 });
 
 test('describeError: network failures, codes, bytes and English never reach the reader', () => {

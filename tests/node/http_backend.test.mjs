@@ -79,7 +79,7 @@ test('a 4xx is an answer: thrown as BackendError with the server code, never ret
 test('gives up after the configured retries with a retryable network error', async () => {
   const { fetch, calls } = scripted(Array.from({ length: 3 }, () => new TypeError('fetch failed')));
   const { backend, sleeps } = make(fetch, { retries: 2 });
-  await assert.rejects(backend.saveGranted([{ key: 'r@2026-11-01', ruleId: 'r', fromDate: '2026-11-01', toDate: '2026-11-07' }]), (error) => {
+  await assert.rejects(backend.saveCheckIn({ id: 'c-1234567890abcdef', patientId: 'p', atMs: 1, seq: 1, kind: 'normal' }), (error) => {
     return error instanceof BackendError && error.retryable && error.code === 'network.unavailable';
   });
   assert.equal(calls.length, 3);

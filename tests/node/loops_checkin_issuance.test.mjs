@@ -5,8 +5,9 @@
 //     campaign's voucher, both stored in the same transaction;
 //   - the replay of the same request gives the same reply and issues nothing
 //     more; a second check-in that day issues nothing;
-//   - POST /rewards/issue no longer exists (404), and the batch refuses the
-//     operation;
+//   - POST /rewards/issue and POST /milestones no longer exist (404), the
+//     batch refuses their operations, and the backends the shell talks to
+//     have no method for either;
 //   - the core refusing the patient's facts during that issuance (at its
 //     first question, after the milestone is stored, as the voucher is
 //     issued) keeps the check-in, leaves nothing of the issuance, says
@@ -25,6 +26,8 @@ import { inTransaction, isRunning, startPostgres } from '../../scripts/backend/d
 import { checkInAndIssue, issueForPatient } from '../../scripts/backend/loops/issuance.mjs';
 import { DEMO_COMMUNITY_ID } from '../../scripts/backend/seed.mjs';
 import { startBackend } from '../../scripts/backend/server.mjs';
+import { BACKEND_METHODS } from '../../web/backend/backend.js';
+import { createHttpBackend } from '../../web/backend/http.js';
 import { createOfflineBackend } from '../../web/backend/offline.js';
 import { apiClient } from '../support/backend.mjs';
 import { loadCore } from './helpers.mjs';
@@ -172,19 +175,35 @@ test('a milestone earned before and never granted is granted at the next check-i
   assert.ok(r.body.rewards.issued.some((g) => g.grantKey.startsWith(`checkin-voucher:${earlier.key}:`)), 'its voucher is issued now');
 });
 
+/** A route no client may call any more: 404 on its own, its operation refused inside a batch. */
+async function assertGone(me, path, operation, body) {
+  const direct = await api('POST', path, { token: me.token, key: newKey(), body });
+  assert.equal(direct.status, 404, JSON.stringify(direct.body));
+  const batch = await api('POST', '/batch', { token: me.token, key: newKey(), body: { items: [{ operation, idempotencyKey: newKey(), body }] } });
+  assert.ok(batch.status >= 400 || batch.body.results?.[0]?.status >= 400, JSON.stringify(batch.body));
+}
+
 test('no client asks for an issue: POST /rewards/issue is gone and the batch refuses the operation', { timeout: TEST_TIMEOUT }, async () => {
   const me = (await api('POST', '/demo/sessions', { body: { as: 'newPatient' } })).body;
   const grants = [{ campaignId: 'checkin-voucher', key: 'checkin-voucher:revisit-voucher-50@2026-11-01:v50', state: 'issuable' }];
-  const direct = await api('POST', '/rewards/issue', { token: me.token, key: newKey(), body: { grants } });
-  assert.equal(direct.status, 404, JSON.stringify(direct.body));
-  const batch = await api('POST', '/batch', {
-    token: me.token,
-    key: newKey(),
-    body: { items: [{ operation: 'issueRewards', idempotencyKey: newKey(), body: { grants } }] },
-  });
-  assert.ok(batch.status >= 400 || batch.body.results?.[0]?.status >= 400, JSON.stringify(batch.body));
+  await assertGone(me, '/rewards/issue', 'issueRewards', { grants });
   const count = await backend.pool.query('SELECT count(*)::int AS n FROM issued_rewards WHERE patient_id = $1', [me.patientId]);
   assert.equal(count.rows[0].n, 0, 'nothing issued');
+});
+
+test('no client asks for a milestone: POST /milestones is gone, the batch refuses saveGranted, no backend offers it', { timeout: TEST_TIMEOUT }, async () => {
+  const me = (await api('POST', '/demo/sessions', { body: { as: 'newPatient' } })).body;
+  const { serverTimeMs } = (await api('GET', '/now')).body;
+  const milestones = [{ key: 'revisit-voucher-50@2026-11-01', ruleId: 'revisit-voucher-50', fromDate: '2026-11-01', toDate: '2026-11-07' }];
+  await assertGone(me, '/milestones', 'saveGranted', { milestones });
+  const granted = await backend.pool.query('SELECT count(*)::int AS n FROM granted_milestones WHERE patient_id = $1', [me.patientId]);
+  assert.equal(granted.rows[0].n, 0, 'nothing granted');
+  // Neither the interface nor the HTTP backend nor the offline demo has the method.
+  assert.ok(!BACKEND_METHODS.includes('saveGranted'));
+  const http = createHttpBackend({ baseUrl: backend.apiUrl, fetch: async () => { throw new Error('no request expected'); } });
+  assert.equal(typeof http.saveGranted, 'undefined');
+  const b = createOfflineBackend({ dbName: `no-grant-method-${randomUUID()}`, clock: () => serverTimeMs });
+  assert.equal(typeof b.saveGranted, 'undefined', 'the demo server grants milestones itself');
 });
 
 test('offline demo: saveCheckIn plays the server — the milestone and its voucher issued with the check-in, said in its reply; no issue method', { timeout: TEST_TIMEOUT }, async () => {

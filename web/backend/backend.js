@@ -72,18 +72,6 @@
  */
 
 /**
- * @typedef {object} MilestoneFromCore
- *   A milestone as the core reports it (reply `milestones[]`).
- * @property {string} ruleId
- * @property {string} key        Idempotency key "<ruleId>@<fromDate>".
- * @property {string} fromDate
- * @property {string} toDate
- * @property {'granted' | 'new'} state
- * @property {string} rewardTitle
- * @property {number} rewardValueFen
- */
-
-/**
  * @typedef {object} PatientFacts
  * @property {string} id                  Opaque patient id (Profile.patientId).
  * @property {boolean} isStaff            Staff and doctors never benefit (G15).
@@ -428,17 +416,6 @@ export class Backend {
   }
 
   /**
-   * Issues / persists milestones the core reported with state 'new'.
-   * Idempotent by milestone.key: a key already stored is left as it is.
-   * @param {MilestoneFromCore[]} milestones
-   * @returns {Promise<void>}
-   */
-  // eslint-disable-next-line no-unused-vars
-  async saveGranted(milestones) {
-    throw new Error('not implemented');
-  }
-
-  /**
    * The inputs of evaluateEligibility for the signed-in patient: campaign
    * configuration, referral facts, issued rewards and the server's counters.
    * @returns {Promise<EligibilityInputs>}
@@ -676,7 +653,6 @@ export const BACKEND_METHODS = Object.freeze([
   'getProfile',
   'getStreakInputs',
   'saveCheckIn',
-  'saveGranted',
   'getEligibilityInputs',
   'nextSeq',
   'wipe',

@@ -330,16 +330,6 @@ export function createHttpBackend({
         }
       }
       inputs.checkIns.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const granted = new Set(inputs.granted.map((g) => `${g.ruleId}@${g.fromDate}`));
-      for (const e of pending) {
-        if (e.op !== 'saveGranted') continue;
-        for (const m of e.body.milestones) {
-          if (!granted.has(m.key)) {
-            granted.add(m.key);
-            inputs.granted.push({ ruleId: m.ruleId, fromDate: m.fromDate, toDate: m.toDate });
-          }
-        }
-      }
       return inputs;
     },
 
@@ -353,18 +343,6 @@ export function createHttpBackend({
       // waits in the queue and its rewards show up in the wallet once delivered.
       const result = await outbox.waitFor(key, isOnline() ? Math.min(timeoutMs, CHECK_IN_REPLY_WAIT_MS) : 0);
       return { rewards: result && result.status < 300 ? (result.body?.rewards ?? null) : null };
-    },
-
-    async saveGranted(milestones) {
-      const body = {
-        milestones: milestones.map(({ key, ruleId, fromDate, toDate }) => ({ key, ruleId, fromDate, toDate })),
-      };
-      if (body.milestones.length === 0) return;
-      if (outbox) {
-        await outbox.enqueue('saveGranted', body, { key: newKey() });
-        return;
-      }
-      await mutate('/milestones', body);
     },
 
     async getEligibilityInputs() {

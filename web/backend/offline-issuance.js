@@ -365,8 +365,9 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       return original.wipe();
     },
   });
-  // Issuing is the demo server's own business, never a request the shell makes.
+  // Issuing and granting are the demo server's own business, never a request the shell makes.
   delete backend.issueRewards;
+  delete backend.saveGranted;
   if (original.getReferralGraph) {
     backend.getReferralGraph = async () => {
       await afterIssuance('event');

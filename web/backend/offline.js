@@ -645,6 +645,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       return { deleted };
     },
 
+    // The demo server's record of granted milestones: its issuance
+    // (offline-issuance.js) calls it and removes it from the shell's object.
     async saveGranted(milestones) {
       await backend.init();
       const tx = database().transaction(STORE_GRANTED, 'readwrite');

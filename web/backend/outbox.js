@@ -55,7 +55,7 @@ function transactionDone(tx) {
  * @property {number} n          insertion order (auto-increment)
  * @property {string} key        idempotency key, unique
  * @property {string} owner      patient id
- * @property {string} op         operation: saveCheckIn | saveGranted | claimReferral | …
+ * @property {string} op         operation: saveCheckIn | claimReferral | setConsent | …
  * @property {any} body          the mutation's request body
  * @property {number} createdAtMs device clock, for display only
  * @property {number} attempts   deliveries tried so far

@@ -33,7 +33,6 @@ const PATIENT_ROUTES = Object.freeze([
   'GET /stories/month',
   'GET /me/honours',
   'POST /check-ins',
-  'POST /milestones',
   'POST /referrals',
   'POST /batch',
 ]);

@@ -3,7 +3,7 @@
 // the core could decide on (referrals either side, check-ins, issued rewards)
 // the same core the shell runs (evaluateStreak, evaluateEligibility) is asked
 // on the server's facts and clock, and what it says is recorded:
-//   - a streak milestone it reports new is stored (saveGranted);
+//   - a streak milestone it reports new is stored (grantMilestones);
 //   - a grant it reports `issuable` is issued (issueRewards: the quality hold
 //     of 90 days has passed, the 15th's monthly places are released, the
 //     hospital confirmed the event) — once, by the grant's key;
@@ -30,7 +30,7 @@
 // No client asks the server to issue anything.
 
 import { inTransaction, isConnectionError } from '../db.mjs';
-import { evaluateFor, getStreakInputs, issueRewards, lockPatient, saveCheckIn, saveGranted } from '../service.mjs';
+import { evaluateFor, getStreakInputs, issueRewards, lockPatient, saveCheckIn } from '../service.mjs';
 import { refreshInbox } from './inbox.mjs';
 
 /** Changes listed one by one in a run's summary (the rest are counted). */
@@ -56,6 +56,24 @@ async function dueCandidates(pool, limit) {
 }
 
 /**
+ * Stores the streak milestones the core just reported `new` for this patient
+ * (evaluated under the patient's lock, in this transaction), once per key.
+ * @returns {Promise<Set<string>>} the keys stored now
+ */
+async function grantMilestones(client, ctx, patientId, fresh) {
+  const granted = new Set();
+  for (const m of fresh) {
+    const stored = await client.query(
+      `INSERT INTO granted_milestones (patient_id, key, rule_id, from_date, to_date, reward_title, reward_value_fen, issued_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING key`,
+      [patientId, m.key, m.ruleId, m.fromDate, m.toDate, m.rewardTitle, m.rewardValueFen, ctx.nowMs()],
+    );
+    if (stored.rowCount === 1) granted.add(m.key);
+  }
+  return granted;
+}
+
+/**
  * One patient: milestones, issuance, claw-backs and inbox, inside the caller's transaction.
  * `milestones` are the streak milestones this run granted, in the core's
  * words (rewardTitle, earnedText, rangeLabel); `issued` the grants it issued.
@@ -67,8 +85,7 @@ export async function issueForPatient(client, ctx, patientId, { channel = null }
   const fresh = streak.milestones.filter((m) => m.state === 'new');
   let milestones = [];
   if (fresh.length > 0) {
-    const saved = await saveGranted(client, ctx, patientId, { milestones: fresh.map((m) => ({ key: m.key })) });
-    const granted = new Set(saved.granted);
+    const granted = await grantMilestones(client, ctx, patientId, fresh);
     milestones = fresh
       .filter((m) => granted.has(m.key))
       .map(({ key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel }) => ({
