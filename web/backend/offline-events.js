@@ -20,11 +20,12 @@
 // (each set once, so a retry after a failure between the two applies only
 // what is missing).
 
+import { readEventsCsv } from '../lib/csv-events.js';
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const OFFSET_MS = 8 * HOUR_MS;
 const BACKDATE_DAYS = 7;
-const MAX_ROWS = 10_000;
 const MAX_BYTES = 700 * 1024;
 const REST_BACK_DAYS = 7;
 const REST_AHEAD_DAYS = 30;
@@ -32,12 +33,6 @@ const REST_SPAN_DAYS = 14;
 
 /** The steps' stored names (the core's checkHospitalEvents knows them and the words for them). */
 const STEPS = Object.freeze(['registrationConfirmed', 'arrivalConfirmed', 'conversionConfirmed', 'admissionConfirmed', 'dischargeConfirmed', 'complaint']);
-const COLUMNS = Object.freeze({
-  patientId: ['patientid', 'patient', '患者编号', '患者id', '病人编号'],
-  referralId: ['referralid', '推荐编号', '推荐记录'],
-  event: ['event', 'step', '事件', '步骤', '环节'],
-  at: ['at', 'time', 'datetime', 'attime', '时间', '发生时间', '日期时间'],
-});
 const CALL_OUTCOMES = Object.freeze({
   willVisit: '已联系，愿意就诊',
   declined: '已联系，暂不考虑',
@@ -48,7 +43,6 @@ const CALL_OUTCOMES = Object.freeze({
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平';
 
-const fold = (text) => String(text ?? '').trim().toLowerCase().replace(/[\s_\-]/g, '');
 const echo = (text) => String(text ?? '').slice(0, 64);
 const civilDate = (ms) => new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
 
@@ -265,35 +259,8 @@ export function createOfflineHospitalDesk({ dbName, clock, demoPatientId, restDa
     if (text.includes('\u0000')) throw refusal(400, 'csv.bad_encoding', '文件含有空字符，不是文本文件');
     // web/vendor/ is served as it is (one folder up in the sources and in build/web alike).
     const { parse } = await import(/* @vite-ignore */ new URL(['..', 'vendor', 'csv-parse-sync.mjs'].join('/'), import.meta.url).href);
-    let records;
-    try {
-      records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 4096 });
-    } catch (error) {
-      const line = Number.isInteger(error?.lines) ? error.lines : null;
-      const why = error?.code === 'CSV_QUOTE_NOT_CLOSED' ? '引号没有闭合' : '格式不正确';
-      throw refusal(400, 'csv.malformed', `文件不是有效的 CSV${line ? `（第${line}行附近：${why}）` : ''}，没有导入任何记录`);
-    }
-    if (records.length === 0) throw refusal(400, 'csv.empty', '文件是空的，没有导入任何记录');
-    const header = records[0].record.map(fold);
-    const index = {};
-    for (const [key, names] of Object.entries(COLUMNS)) {
-      const at = header.findIndex((h) => names.includes(h));
-      if (at >= 0) index[key] = at;
-    }
-    if ((index.patientId === undefined && index.referralId === undefined) || index.event === undefined || index.at === undefined) {
-      throw refusal(400, 'csv.missing_columns', '第1行应为表头，并包含：患者编号（或推荐编号）、事件、时间');
-    }
-    const rows = records.slice(1).map(({ record, info }) => ({
-      line: info.lines,
-      columns: record.length,
-      expected: header.length,
-      patientId: index.patientId === undefined ? '' : (record[index.patientId] ?? ''),
-      referralId: index.referralId === undefined ? '' : (record[index.referralId] ?? ''),
-      eventText: record[index.event] ?? '',
-      atText: record[index.at] ?? '',
-    }));
-    if (rows.length > MAX_ROWS) throw refusal(413, 'csv.too_many_rows', `一次最多导入${MAX_ROWS}行，请按天分开导出`);
-    return rows;
+    // The header and the rows read as the reference backend reads them.
+    return readEventsCsv(text, { parse, refuse: refusal });
   }
 
   const STAFF = 'demo-staff';

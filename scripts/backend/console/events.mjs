@@ -26,22 +26,15 @@ import { createHash } from 'node:crypto';
 
 import { parse } from 'csv-parse/sync';
 
+import { MAX_EVENT_CSV_ROWS, readEventsCsv } from '../../../web/lib/csv-events.js';
 import { inTransaction } from '../db.mjs';
 import { ApiError, EVENT_COLUMNS, HOSPITAL_EVENT_BACKDATE_MS, writeHospitalEvent } from '../service.mjs';
 
 const DAY_MS = 86_400_000;
 /** Rows in one import (a large hospital's day is a few thousand). */
-export const MAX_IMPORT_ROWS = 10_000;
+export const MAX_IMPORT_ROWS = MAX_EVENT_CSV_ROWS;
 /** Bytes of CSV in one import (the request body, base64, stays under the server's 1 MiB). */
 export const MAX_IMPORT_BYTES = 700 * 1024;
-
-/** Column headers a hospital export may use (case and spaces ignored). */
-const COLUMNS = Object.freeze({
-  patientId: ['patientid', 'patient', '患者编号', '患者id', '病人编号'],
-  referralId: ['referralid', '推荐编号', '推荐记录'],
-  event: ['event', 'step', '事件', '步骤', '环节'],
-  at: ['at', 'time', 'datetime', 'attime', '时间', '发生时间', '日期时间'],
-});
 
 export const CONSOLE_EVENTS_SCHEMA = `
 -- Every import of hospital events (a CSV file or a webhook delivery): who,
@@ -62,7 +55,6 @@ CREATE TABLE IF NOT EXISTS event_imports (
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const badBody = (message, path) => new ApiError(400, 'request.bad_body', message, path ? { path } : {});
-const fold = (text) => String(text ?? '').trim().toLowerCase().replace(/[\s_\-]/g, '');
 
 /** The CSV's bytes as text: UTF-8 (a BOM is dropped) or GB18030 when declared; invalid bytes are refused. */
 export function decodeCsv(bytes, encoding = 'utf-8') {
@@ -77,56 +69,13 @@ export function decodeCsv(bytes, encoding = 'utf-8') {
 }
 
 /**
- * Parses a hospital export: a header row naming the columns, then one event
- * per row. Returns {rows: [{line, patientId, referralId, event, eventText, atText}]}
- * or throws 400 csv.* for a file that is not readable as such.
+ * Parses a hospital export (web/lib/csv-events.js, the same reading as the
+ * offline demo's): a header row naming the columns, then one event per row.
+ * Returns [{line, columns, expected, patientId, referralId, eventText, atText}]
+ * or throws 400 csv.* (413 csv.too_many_rows) for a file not readable as such.
  */
 export function parseEventsCsv(text) {
-  let records;
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 4096 });
-  } catch (error) {
-    const line = Number.isInteger(error?.lines) ? error.lines : null;
-    throw new ApiError(400, 'csv.malformed', `文件不是有效的 CSV${line ? `（第${line}行附近：${csvProblem(error)}）` : ''}，没有导入任何记录`, {
-      ...(line ? { line } : {}),
-    });
-  }
-  if (records.length === 0) throw new ApiError(400, 'csv.empty', '文件是空的，没有导入任何记录');
-  const header = records[0].record.map(fold);
-  const index = {};
-  for (const [key, names] of Object.entries(COLUMNS)) {
-    const at = header.findIndex((h) => names.includes(h));
-    if (at >= 0) index[key] = at;
-  }
-  if ((index.patientId === undefined && index.referralId === undefined) || index.event === undefined || index.at === undefined) {
-    throw new ApiError(400, 'csv.missing_columns', '第1行应为表头，并包含：患者编号（或推荐编号）、事件、时间', { line: 1 });
-  }
-  const rows = records.slice(1).map(({ record, info }) => ({
-    line: info.lines,
-    columns: record.length,
-    expected: header.length,
-    patientId: index.patientId === undefined ? '' : (record[index.patientId] ?? ''),
-    referralId: index.referralId === undefined ? '' : (record[index.referralId] ?? ''),
-    eventText: record[index.event] ?? '',
-    atText: record[index.at] ?? '',
-  }));
-  if (rows.length > MAX_IMPORT_ROWS) {
-    throw new ApiError(413, 'csv.too_many_rows', `一次最多导入${MAX_IMPORT_ROWS}行，请按天分开导出`);
-  }
-  return rows;
-}
-
-function csvProblem(error) {
-  switch (error?.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return '引号没有闭合';
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return '引号位置不正确';
-    case 'CSV_MAX_RECORD_SIZE':
-      return '一行太长';
-    default:
-      return '格式不正确';
-  }
+  return readEventsCsv(text, { parse, refuse: (status, code, message, extra) => new ApiError(status, code, message, extra) });
 }
 
 /** A short echo of what a row said (for the report; never more than 64 characters). */
