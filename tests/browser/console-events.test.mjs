@@ -7,14 +7,15 @@
 //     the hospital's own data: no visit, no complaint, 48 h since the last
 //     step), with the held offer's end; a call's outcome is recorded;
 //   - 休息日审批: a doctor approves a missed day and the patient's streak
-//     (the core's) goes up.
+//     (the core's) goes up; the doctor sees no CSV import (its policy does
+//     not allow it) but the reason, and sets a group's Q&A slot (群答疑时段).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { desktopPage as desk, openStaff } from './console-desk.mjs';
+import { desktopPage as desk, openStaff, showScreen } from './console-desk.mjs';
 import { REPO, twoBackendSuite } from './harness.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
@@ -268,6 +269,19 @@ for (const backend of backends) {
       assert.ok(after > before, `the streak keeps over the rest day (${before} → ${after})`);
       assert.ok(await page.isVisible(`#rest-table td:text("${missed.at(-1)}")`), 'listed among the approved days');
       await page.screenshot({ path: join(SHOTS, `console-events-${backend.name}-restdays.png`) });
+      // The doctor records events by hand but may not import a CSV: the form is not there, the reason is.
+      await showScreen(page, 'events');
+      assert.equal(await page.isVisible('#events-import'), false, 'no import form for the doctor');
+      assert.equal(await page.isVisible('#events-record'), true);
+      assert.match(await page.textContent('#events-import-denied'), /^医生岗位不能导入.*护士.*运营/);
+      // The doctor owns the groups' Q&A slots: sets one and the core's answer shows it.
+      await showScreen(page, 'qa-slots');
+      const group = '#qa-slots-list li[data-group-id="demo-room-thyroid"]';
+      await page.selectOption(`${group} select >> nth=0`, '5');
+      await page.selectOption(`${group} select[data-field="start"]`, '19:00');
+      await page.click(`${group} button[type="submit"]`);
+      await page.waitForFunction((sel) => /周五 19:00–20:00/.test(document.querySelector(`${sel} .mod-slots__now`)?.textContent ?? ''), group);
+      await page.screenshot({ path: join(SHOTS, `console-events-${backend.name}-qa-slots.png`) });
       assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
     } finally {
       await context.close().catch(() => {});

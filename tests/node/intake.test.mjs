@@ -11,8 +11,8 @@
 //     lone surrogates, a 5,000-character message, 10,000 messages in one
 //     batch, a malformed message → clear errors, nothing stored;
 //   - a failing channel keeps the message unsent and the next round sends it;
-//   - the nurse resolves an item once; the Q&A slot is set by staff and
-//     checked by the core; roles and the audit log;
+//   - the nurse resolves an item once; the Q&A slot is set by staff (the
+//     doctor too) and checked by the core; roles and the audit log;
 //   - the story of the month: a call checked by the core, a pick from the
 //     approved stories (once per month, once per story), the 故事官 honour in
 //     the author's GET /me/honours, the story on GET /stories/month.
@@ -308,6 +308,17 @@ test('Q&A slots: staff set them, the core refuses bad ones; patients and other r
   const refused = await api('GET', '/staff/group-messages', { token: doctor.token });
   assert.equal(refused.status, 403);
   assert.equal(refused.body.error.code, 'auth.role_forbidden');
+  // The doctor owns the slot: sets it and reads it back; operations may not.
+  const byDoctor = await put(doctor.token, [{ weekday: 5, start: '19:00', durationMinutes: 45 }], { doctorName: '李医生' });
+  assert.equal(byDoctor.status, 200, JSON.stringify(byDoctor.body));
+  assert.equal(byDoctor.body.doctorName, '李医生');
+  const doctorView = await api('GET', '/staff/groups', { token: doctor.token });
+  assert.equal(doctorView.status, 200);
+  assert.deepEqual(doctorView.body.groups.find((g) => g.groupId === ROOM).qaSlots, [{ weekday: 5, start: '19:00', durationMinutes: 45 }]);
+  const ops = await session('staff', { role: 'operations' });
+  const opsPut = await put(ops.token, [{ weekday: 5, start: '19:00', durationMinutes: 45 }]);
+  assert.equal(opsPut.status, 403);
+  assert.equal(opsPut.body.error.code, 'auth.role_forbidden');
 });
 
 test('demo mode: staff simulate a group message through the same intake; a replayed key acts once', { timeout: TEST_TIMEOUT }, async () => {

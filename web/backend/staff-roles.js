@@ -24,7 +24,8 @@ const STORY_MONTH_METHODS = ['getStoriesMonth', 'setStoriesMonthCall', 'pickStor
 const BASE_ROLES = Object.freeze({
   nurse: { label: '护士', screens: ['forest', 'koc', 'counter', 'moderation'], methods: ['getHospitalForest', 'redeemCounterCode', ...GROUP_METHODS] },
   service: { label: '客服', screens: ['moderation', 'counter', 'story-month'], methods: ['getPendingStories', 'decideStory', 'redeemCounterCode', ...GROUP_METHODS, ...STORY_MONTH_METHODS] },
-  doctor: { label: '医生', screens: ['forest', 'koc'], methods: ['getHospitalForest'] },
+  // The doctor owns the groups' Q&A slots (群答疑时段).
+  doctor: { label: '医生', screens: ['forest', 'koc', 'qa-slots'], methods: ['getHospitalForest', 'getIntakeGroups', 'setGroupQaSlots'] },
   operations: { label: '运营', screens: ['campaigns', 'report', 'forest', 'jobs', 'story-month'], methods: [...CAMPAIGN_METHODS, 'getHospitalForest', 'getCommunityReportInputs', 'getStaffJobs', ...STORY_MONTH_METHODS] },
   auditor: { label: '审计', screens: ['audit'], methods: ['getStaffAudit'] },
 });

@@ -25,6 +25,7 @@ import {
 } from '../backend/backend.js';
 import { el } from '../svg.js';
 import { describeError } from '../lib/copy.js';
+import { qaSlotItems } from './qa-slots.js';
 
 const VERDICT_LABELS = Object.freeze({ pass: '可以发布', review: '可发布，需人工复核', block: '不能发布' });
 const SEVERITY_LABELS = Object.freeze({ block: '拦截', review: '复核' });
@@ -363,7 +364,6 @@ export function createModeration({ core, backend, showToast = () => {} }) {
 
 // ------------------------------------------------------------ group messages
 
-const WEEKDAYS = Object.freeze(['周一', '周二', '周三', '周四', '周五', '周六', '周日']);
 const DELIVERY_LABELS = Object.freeze({ sent: '已发送', pending: '待发送', failed: '发送失败' });
 const SIM_SAMPLES = Object.freeze([
   '王阿姨，优甲乐一天两片就够了，你照着吃',
@@ -557,74 +557,7 @@ function createGroupIntake({ core, backend, showToast, segments, $ }) {
   }
 
   function renderSlots(groups) {
-    $('mod-slots-list').replaceChildren(
-      ...groups.map((g) => {
-        const li = el('li', 'mod-slots__group');
-        li.dataset.groupId = g.groupId;
-        const now = g.inSlot ? '答疑进行中：提问不自动回复' : `下次答疑：${g.nextSlotText ?? '未设置'}`;
-        li.append(
-          el('p', 'mod-queue__title', `${g.name} · ${g.doctorName ?? '未设医生'}`),
-          el('p', 'mod-queue__meta', `${g.slotLabels.join('、') || '未设置答疑时段'} · ${now}`),
-          ...(g.replyPreview ? [el('p', 'mod-queue__excerpt', `群里@${g.doctorName}提问时自动回复：${g.replyPreview}`)] : []),
-          slotForm(g),
-        );
-        return li;
-      }),
-    );
-  }
-
-  function slotForm(g) {
-    const form = el('form', 'mod-slots__form');
-    const first = g.qaSlots[0] ?? { weekday: 3, start: '20:00', durationMinutes: 60 };
-    const day = el('select', 'input');
-    day.setAttribute('aria-label', '星期');
-    WEEKDAYS.forEach((label, i) => day.append(Object.assign(el('option', '', label), { value: String(i + 1), selected: i + 1 === first.weekday })));
-    const start = Object.assign(el('input', 'input'), { type: 'time', value: first.start.padStart(5, '0') });
-    start.setAttribute('aria-label', '开始时间');
-    const minutes = Object.assign(el('input', 'input'), { type: 'number', min: '15', max: '240', step: '15', value: String(first.durationMinutes ?? 60) });
-    minutes.setAttribute('aria-label', '时长（分钟）');
-    const doctor = Object.assign(el('input', 'input'), { type: 'text', value: g.doctorName ?? '', maxLength: 32 });
-    doctor.setAttribute('aria-label', '答疑医生');
-    const contact = Object.assign(el('input', 'input'), { type: 'text', value: g.emergencyContact ?? '120', maxLength: 64 });
-    contact.setAttribute('aria-label', '紧急联系电话');
-    const save = el('button', 'btn btn--secondary btn--small', '保存答疑时段');
-    save.type = 'submit';
-    const error = el('p', 'form-error');
-    error.hidden = true;
-    const field = (label, control) => {
-      const wrap = el('label', 'intake-field', label);
-      control.classList.replace('input', 'intake-input');
-      control.removeAttribute('aria-label');
-      wrap.append(control);
-      return wrap;
-    };
-    form.append(field('星期', day), field('开始', start), field('时长（分钟）', minutes), field('答疑医生', doctor), field('紧急联系电话', contact), save, error);
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      error.hidden = true;
-      save.disabled = true;
-      try {
-        await backend.setGroupQaSlots(
-          {
-            groupId: g.groupId,
-            name: g.name,
-            doctorName: doctor.value,
-            emergencyContact: contact.value,
-            qaSlots: [{ weekday: Number(day.value), start: start.value, durationMinutes: Number(minutes.value) }],
-            key: actionKey('qa'),
-          },
-          core,
-        );
-        showToast('答疑时段已保存', 'success');
-        await load();
-      } catch (err) {
-        error.textContent = describeError(err, '保存失败');
-        error.hidden = false;
-      } finally {
-        save.disabled = false;
-      }
-    });
-    return form;
+    $('mod-slots-list').replaceChildren(...qaSlotItems(groups, { backend, core, showToast, onSaved: load }));
   }
 
   return { load, get groups() { return groupList; } };

@@ -44,6 +44,7 @@ import { createEvents } from './events.js';
 import { createRecovery } from './recovery.js';
 import { createRestDays } from './restdays.js';
 import { createStoryMonth } from './story-month.js';
+import { createQaSlots } from './qa-slots.js';
 import { describeError } from '../lib/copy.js';
 
 await loadConsoleStyles();
@@ -73,6 +74,7 @@ export const STAFF_SCREENS = Object.freeze({
   events: '医院事件 · 员工工作台',
   recovery: '失败挽回 · 员工工作台',
   restdays: '休息日审批 · 员工工作台',
+  'qa-slots': '群答疑时段 · 员工工作台',
   members: '社群成员 · 员工工作台',
   quality: '推荐质量 · 员工工作台',
   risk: '风险提示 · 员工工作台',
@@ -159,6 +161,8 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
       },
     )
   );
+  /** Whether the signed-in role's policy allows a Backend method (web/backend/staff-roles.js). */
+  const may = (method) => Boolean(session && STAFF_ROLES[/** @type {keyof typeof STAFF_ROLES} */ (session.role)]?.methods.includes(method));
   const screens = {
     forest: createForest({ backend, showToast }),
     koc: createKoc({ core, backend, showToast }),
@@ -170,9 +174,10 @@ export function createStaff({ core, showToast, signIn, signOut, onSessionChange,
     discharge: createDischarge({ backend, core, showToast }),
     jobs: createJobs({ backend }),
     'story-month': createStoryMonth({ core, backend, showToast }),
-    events: createEvents({ backend, core, showToast }),
+    events: createEvents({ backend, core, showToast, may, roleLabel: () => session?.roleLabel ?? '' }),
     recovery: createRecovery({ backend, core, showToast }),
     restdays: createRestDays({ backend, core, showToast }),
+    'qa-slots': createQaSlots({ core, backend, showToast }),
     members: createMembers({ core, backend, showToast }),
     quality: createQuality({ core, backend }),
     risk: createRisk({ core, backend, showToast }),

@@ -67,12 +67,14 @@ const BASE_ROLES = Object.freeze({
       'GET /staff/stories-month', 'PUT /staff/stories-month/call', 'POST /staff/stories-month/pick']),
   },
   // 医生: the referral forest and KOC assessment of the patients; confirms
-  // conversions, admissions and discharges.
+  // conversions, admissions and discharges; sets the groups' Q&A slots.
   doctor: {
     label: '医生',
     staff: true,
-    screens: Object.freeze(['forest', 'koc']),
-    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/clinical-moments', 'POST /staff/touches']),
+    screens: Object.freeze(['forest', 'koc', 'qa-slots']),
+    routes: Object.freeze(['GET /staff/forest', 'POST /staff/referral-events', 'POST /staff/clinical-moments', 'POST /staff/touches',
+      // The doctor owns the groups' Q&A slots (群答疑时段).
+      'GET /staff/groups', 'PUT /staff/groups/qa-slots']),
   },
   // 运营: the community health report and the forest; ends a session of anyone
   // (a lost phone, a staff member who left).
