@@ -4,7 +4,7 @@
 //
 // Suites: native GoogleTest (ctest), the same suite under ASan + UBSan, a
 // short libFuzzer smoke pass per target, the .wasm under Node, and browser
-// tests in headless Chromium.
+// tests in headless Chromium. Each suite's line carries its elapsed time.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,10 +53,9 @@ const suites = [
   },
   {
     name: 'sanitizers',
+    // One clang tree for the sanitizers and the fuzz targets (scripts/sanitize-tree.sh).
     steps: [
-      ['bash', ['-c', 'test -f build/asan/build.ninja || cmake -S . -B build/asan -G Ninja ' +
-        '-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCARECIRCLE_SANITIZE=ON >/dev/null']],
-      ['cmake', ['--build', 'build/asan', '--target', 'core_tests']],
+      ['bash', ['scripts/sanitize-tree.sh', 'core_tests']],
       ['ctest', ['--test-dir', 'build/asan', '--output-on-failure', '-j2']],
     ],
     env: { ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
@@ -86,11 +85,19 @@ const suites = [
   },
 ];
 
+// "2 min 10 s" / "43 s"
+function elapsed(ms) {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
 const total = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
+const started = Date.now();
 for (const suite of suites) {
   if (only.length && !only.includes(suite.name)) continue;
   console.log(`\n=== ${suite.name} ===`);
+  const suiteStarted = Date.now();
   let result = { code: 0, output: '' };
   for (const [command, args] of suite.steps) {
     result = await run(command, args, suite.env);
@@ -102,8 +109,10 @@ for (const suite of suites) {
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
-  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` +
+    ` (${elapsed(Date.now() - suiteStarted)})`);
 }
+lines.push(`time: ${elapsed(Date.now() - started)} for the suites (the build before them not counted)`);
 console.log('\n' + lines.join('\n'));
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;
