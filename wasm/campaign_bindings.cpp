@@ -1,6 +1,7 @@
 // The staff's side of the eligibility module: campaign validation (with the
-// change checks of a running campaign) and the batch over many patients.
-// Linked into the staff module of the core (wasm/CMakeLists.txt).
+// change checks of a running campaign); the batch over many patients is in
+// eligibility_batch_bindings.cpp. Linked into the staff module of the core
+// (wasm/CMakeLists.txt).
 #include <emscripten/bind.h>
 
 #include "eligibility/eligibility_json.hpp"
@@ -13,13 +14,9 @@ std::string validateCampaigns(const std::string& request) {
 std::string validateCampaignChange(const std::string& request) {
   return carecircle::wasm::guarded(carecircle::validateCampaignChangeJson, request);
 }
-std::string evaluateEligibilityBatch(const std::string& request) {
-  return carecircle::wasm::guarded(carecircle::evaluateEligibilityBatchJson, request);
-}
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(carecircle_campaigns) {
   emscripten::function("validateCampaigns", &validateCampaigns);
   emscripten::function("validateCampaignChange", &validateCampaignChange);
-  emscripten::function("evaluateEligibilityBatch", &evaluateEligibilityBatch);
 }

@@ -71,27 +71,34 @@ struct Outcome {
   int daysLeft = 0;
 };
 
+// Without `wording` the outcome's reason is left empty: the state, dates and
+// counts are the same (the batch decides without words).
 Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, DayNumber today,
-                        int offset, bool forReferrer) {
+                        int offset, bool forReferrer, bool wording = true) {
   Outcome o;
   if (r.level != 1) {
-    o.reason = {"eligibility.not_direct_referral", "只有您直接推荐的朋友计入奖励"};
+    if (wording) o.reason = {"eligibility.not_direct_referral", "只有您直接推荐的朋友计入奖励"};
   } else if (rc.refereeMustBeNew && !r.refereeIsNewPatient) {
-    o.reason = {"eligibility.referee_not_new", "这位朋友此前已在本院就诊，不属于新患者推荐"};
+    if (wording)
+      o.reason = {"eligibility.referee_not_new", "这位朋友此前已在本院就诊，不属于新患者推荐"};
   } else if (rc.refereeMustBeInpatient && !r.refereeIsInpatient) {
-    o.reason = {"eligibility.referee_not_inpatient", "本活动仅适用于推荐住院治疗的新患者"};
+    if (wording)
+      o.reason = {"eligibility.referee_not_inpatient", "本活动仅适用于推荐住院治疗的新患者"};
   } else if (!rc.channel.empty() && r.channel != rc.channel) {
+    if (!wording) return o;
     const char* channel = rc.channel == "dischargeCard" ? "出院感恩卡推荐码"
                           : rc.channel == "letter"      ? "推荐函"
                                                         : "指定推荐渠道";
     o.reason = {"eligibility.wrong_channel",
                 std::string("本活动仅适用于通过") + channel + "完成的推荐"};
   } else if (rc.referrerMustBeMember && !r.referrerIsMember) {
-    o.reason = {"eligibility.referrer_not_member", "推荐人需是病友社群成员"};
+    if (wording) o.reason = {"eligibility.referrer_not_member", "推荐人需是病友社群成员"};
   } else if (eventAt(r, rc.trigger) == 0) {
     o.state = Outcome::kWaiting;
-    o.reason = {"eligibility.awaiting_event",
-                std::string("等待医院确认朋友已") + eventNameZh(rc.trigger)};
+    if (wording) {
+      o.reason = {"eligibility.awaiting_event",
+                  std::string("等待医院确认朋友已") + eventNameZh(rc.trigger)};
+    }
   } else {
     const DayNumber eventDay = civilDayOf(eventAt(r, rc.trigger), offset);
     if (!forReferrer) {
@@ -103,14 +110,16 @@ Outcome referralOutcome(const ReferralConditions& rc, const ReferralFacts& r, Da
     // A complaint inside the holding period voids the reward (G20).
     if (r.complaintAtMs != 0 && civilDayOf(r.complaintAtMs, offset) <= o.vestsOn) {
       o.state = Outcome::kVoid;
-      o.reason = {"eligibility.voided_by_complaint", "该推荐在保证期内收到投诉，奖励已作废"};
+      if (wording)
+        o.reason = {"eligibility.voided_by_complaint", "该推荐在保证期内收到投诉，奖励已作废"};
     } else if (today < o.vestsOn) {
       o.state = Outcome::kHolding;
       o.daysLeft = o.vestsOn - today;
-      o.reason = {"eligibility.quality_hold", "朋友" + std::string(eventNameZh(rc.trigger)) + "满" +
-                                                  std::to_string(rc.holdDays) +
-                                                  "天且无投诉后发放，还需" +
-                                                  std::to_string(o.daysLeft) + "天"};
+      if (wording)
+        o.reason = {"eligibility.quality_hold", "朋友" + std::string(eventNameZh(rc.trigger)) +
+                                                    "满" + std::to_string(rc.holdDays) +
+                                                    "天且无投诉后发放，还需" +
+                                                    std::to_string(o.daysLeft) + "天"};
     } else {
       o.state = Outcome::kVested;
     }
@@ -145,8 +154,11 @@ void nameFriend(Reason& reason, const ReferralFacts& r) {
 
 class Evaluator {
  public:
-  Evaluator(const Shared& shared, const Case& c)
+  // Without `wording` the report decides the same (statuses, grants, dates)
+  // but carries no words: no reasons, next steps or titles (the batch).
+  Evaluator(const Shared& shared, const Case& c, bool wording = true)
       : req_{shared.campaigns, shared.pools, c.patient, c.milestones, c.issued, c.streakProgress},
+        wording_(wording),
         offset_(shared.utcOffsetMinutes),
         today_(civilDayOf(shared.nowMs, shared.utcOffsetMinutes)) {
     for (const IssuedReward& i : c.issued) issued_[i.grantKey] = &i;
@@ -196,22 +208,24 @@ class Evaluator {
   bool blocked(const Campaign& c, CampaignEligibility& out, bool referralBased) const {
     if (!c.enabled) {
       out.status = EligibilityStatus::kIneligible;
-      out.reasons.push_back({"eligibility.campaign_disabled", "活动已关闭"});
+      if (wording_) out.reasons.push_back({"eligibility.campaign_disabled", "活动已关闭"});
     } else if (c.status == CampaignStatus::kDraft) {
       out.status = EligibilityStatus::kIneligible;
-      out.reasons.push_back({"eligibility.campaign_not_published", "活动尚未发布"});
+      if (wording_) out.reasons.push_back({"eligibility.campaign_not_published", "活动尚未发布"});
     } else if (c.status == CampaignStatus::kEnded || (c.hasValidTo && today_ > c.validTo)) {
       out.status = EligibilityStatus::kEnded;
-      out.reasons.push_back({"eligibility.campaign_ended", "活动已结束"});
+      if (wording_) out.reasons.push_back({"eligibility.campaign_ended", "活动已结束"});
     } else if (c.hasValidFrom && today_ < c.validFrom) {
       out.status = EligibilityStatus::kLocked;
       out.hasUnlockOn = true;
       out.unlockOn = c.validFrom;
-      out.reasons.push_back(
-          {"eligibility.campaign_not_started", "活动将于" + dateZh(c.validFrom) + "开始"});
+      if (wording_)
+        out.reasons.push_back(
+            {"eligibility.campaign_not_started", "活动将于" + dateZh(c.validFrom) + "开始"});
     } else if (referralBased && req_.patient.isStaff) {
       out.status = EligibilityStatus::kIneligible;
-      out.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
+      if (wording_)
+        out.reasons.push_back({"eligibility.staff_excluded", "医院员工和医生不参与推荐奖励"});
     } else {
       return false;
     }
@@ -233,22 +247,22 @@ class Evaluator {
     switch (o.state) {
       case Outcome::kNotCounted:
         g.state = GrantState::kBlocked;
-        g.reasons.push_back(o.reason);
+        if (wording_) g.reasons.push_back(o.reason);
         break;
       case Outcome::kWaiting:
         g.state = GrantState::kWaiting;
-        g.reasons.push_back(o.reason);
+        if (wording_) g.reasons.push_back(o.reason);
         break;
       case Outcome::kVoid:
         g.state = GrantState::kVoid;
-        g.reasons.push_back(o.reason);
+        if (wording_) g.reasons.push_back(o.reason);
         break;
       case Outcome::kHolding:
         g.state = GrantState::kHolding;
         g.hasVestsOn = true;
         g.vestsOn = o.vestsOn;
         g.holdDaysLeft = o.daysLeft;
-        g.reasons.push_back(o.reason);
+        if (wording_) g.reasons.push_back(o.reason);
         break;
       case Outcome::kVested:
         issuableOrIssued(g);
@@ -267,20 +281,25 @@ class Evaluator {
     std::int64_t spent = counter == counters_.end() ? 0 : counter->second->spentFen;
     for (Grant& g : out.grants) {
       if (g.state == GrantState::kBlocked || g.state == GrantState::kVoid) continue;
-      const std::string subject = g.key.substr(0, g.key.rfind(':'));
-      if (c.perPersonLimit > 0 && !subjects.count(subject) &&
-          static_cast<int>(subjects.size()) >= c.perPersonLimit && g.state != GrantState::kIssued) {
-        g.state = GrantState::kBlocked;
-        g.reasons.push_back({"eligibility.per_person_limit",
-                             "每人最多可获得" + std::to_string(c.perPersonLimit) + "次本活动奖励"});
-        continue;
+      if (c.perPersonLimit > 0) {
+        std::string subject = g.key.substr(0, g.key.rfind(':'));
+        if (!subjects.count(subject) && static_cast<int>(subjects.size()) >= c.perPersonLimit &&
+            g.state != GrantState::kIssued) {
+          g.state = GrantState::kBlocked;
+          if (wording_) {
+            g.reasons.push_back(
+                {"eligibility.per_person_limit",
+                 "每人最多可获得" + std::to_string(c.perPersonLimit) + "次本活动奖励"});
+          }
+          continue;
+        }
+        subjects.insert(std::move(subject));
       }
-      subjects.insert(subject);
       if (g.state == GrantState::kIssuable && c.budgetFen > 0) {
         const std::int64_t cost = g.reward.valueFen * g.reward.quantity;
         if (spent + cost > c.budgetFen) {
           g.state = GrantState::kBlocked;
-          g.reasons.push_back({"eligibility.budget_exhausted", "本期活动预算已用完"});
+          if (wording_) g.reasons.push_back({"eligibility.budget_exhausted", "本期活动预算已用完"});
           continue;
         }
         spent += cost;
@@ -318,7 +337,7 @@ class Evaluator {
   CampaignEligibility evaluate(const Campaign& c) {
     CampaignEligibility out;
     out.campaignId = c.id;
-    out.title = c.title;
+    if (wording_) out.title = c.title;
     switch (c.type) {
       case CampaignType::kReferralReward:
         referralReward(c, out);
@@ -337,12 +356,15 @@ class Evaluator {
   }
 
   void referralReward(const Campaign& c, CampaignEligibility& out) {
-    const std::string offer = c.referrerRewards.empty() ? "" : "您可得" + titles(c.referrerRewards);
-    const std::string friendOffer =
-        c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
-    out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" +
-                   std::string(eventNameZh(c.referral.trigger)) + "后，" + offer +
-                   (offer.empty() || friendOffer.empty() ? "" : "，") + friendOffer;
+    if (wording_) {
+      const std::string offer =
+          c.referrerRewards.empty() ? "" : "您可得" + titles(c.referrerRewards);
+      const std::string friendOffer =
+          c.refereeRewards.empty() ? "" : "朋友可得" + titles(c.refereeRewards);
+      out.nextStep = "邀请需要的朋友凭您的推荐码就诊：朋友" +
+                     std::string(eventNameZh(c.referral.trigger)) + "后，" + offer +
+                     (offer.empty() || friendOffer.empty() ? "" : "，") + friendOffer;
+    }
     if (blocked(c, out, true)) return;
     auto consumedElsewhere = [&](const std::string& referralId) -> const Campaign* {
       const auto it = consumed_.find(referralId);
@@ -354,7 +376,7 @@ class Evaluator {
     auto addSide = [&](const ReferralFacts& r, bool referrer) {
       const auto& rewards = referrer ? c.referrerRewards : c.refereeRewards;
       if (rewards.empty()) return;
-      const Outcome o = referralOutcome(c.referral, r, today_, offset_, referrer);
+      const Outcome o = referralOutcome(c.referral, r, today_, offset_, referrer, wording_);
       const Campaign* other = consumedElsewhere(r.id);
       for (const Reward& reward : rewards) {
         Grant g =
@@ -362,9 +384,10 @@ class Evaluator {
                      reward, r.id);
         if (other != nullptr && !issued_.count(g.key)) {
           g.state = GrantState::kBlocked;
-          g.reasons.push_back(
-              {"eligibility.not_stackable",
-               "这次推荐已在「" + other->title + "」中获得奖励，两项活动不能同时享受"});
+          if (wording_)
+            g.reasons.push_back(
+                {"eligibility.not_stackable",
+                 "这次推荐已在「" + other->title + "」中获得奖励，两项活动不能同时享受"});
         } else {
           applyOutcome(g, o);
         }
@@ -381,15 +404,18 @@ class Evaluator {
     applyLimits(c, out);
     summarise(out);
     if (out.grants.empty() && c.referrerRewards.empty()) {
-      out.reasons.push_back({"eligibility.for_referees_only", "本活动的礼遇由您推荐的朋友享受"});
+      if (wording_)
+        out.reasons.push_back({"eligibility.for_referees_only", "本活动的礼遇由您推荐的朋友享受"});
     } else if (out.grants.empty()) {
-      out.reasons.push_back({"eligibility.no_referrals", "您还没有推荐朋友"});
+      if (wording_) out.reasons.push_back({"eligibility.no_referrals", "您还没有推荐朋友"});
     }
+    if (!wording_) return;
     for (const Grant& g : out.grants) {
       if (g.state == GrantState::kHolding && g.vestsOn == out.unlockOn) {
         std::string who;
         for (const ReferralFacts* r : asReferrer_) {
-          if (r->id == g.referralId && !r->refereeName.empty()) who = maskName(r->refereeName) + "：";
+          if (r->id == g.referralId && !r->refereeName.empty())
+            who = maskName(r->refereeName) + "：";
         }
         out.nextStep = who + "奖励将于" + dateZh(out.unlockOn) + "到账（朋友" +
                        eventNameZh(c.referral.trigger) + "满" +
@@ -404,7 +430,7 @@ class Evaluator {
                           std::vector<DayNumber>& holdingVests) const {
     int count = 0;
     for (const ReferralFacts* r : asReferrer_) {
-      const Outcome o = referralOutcome(rc, *r, today_, offset_, true);
+      const Outcome o = referralOutcome(rc, *r, today_, offset_, true, wording_);
       if (o.state == Outcome::kVested) ++count;
       if (o.state == Outcome::kHolding) holdingVests.push_back(o.vestsOn);
     }
@@ -453,9 +479,10 @@ class Evaluator {
     applyLimits(c, out);
     summarise(out);
     if (next != nullptr) {
-      out.reasons.push_back(
-          {"eligibility.tier_not_reached",
-           "距离" + next->title + "还差" + std::to_string(t.referralsToNext) + "位成功推荐"});
+      if (wording_)
+        out.reasons.push_back(
+            {"eligibility.tier_not_reached",
+             "距离" + next->title + "还差" + std::to_string(t.referralsToNext) + "位成功推荐"});
       // Referrals in their quality hold will count on known dates.
       if (static_cast<int>(holding.size()) >= t.referralsToNext) {
         out.hasUnlockOn = true;
@@ -466,22 +493,25 @@ class Evaluator {
   }
 
   void monthlyQuota(const Campaign& c, CampaignEligibility& out) {
-    out.nextStep =
-        "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额，社群成员推荐的新患者先到先得";
+    if (wording_) {
+      out.nextStep =
+          "每月" + std::to_string(c.releaseDayOfMonth) + "日开放名额，社群成员推荐的新患者先到先得";
+    }
     if (blocked(c, out, true)) return;
     const ReferralFacts* r = asReferee_;
     if (r == nullptr || !r->referrerIsMember || r->level != 1) {
-      out.reasons.push_back(
-          {"eligibility.not_referred_by_member", "名额仅限病友社群成员推荐的新患者"});
+      if (wording_)
+        out.reasons.push_back(
+            {"eligibility.not_referred_by_member", "名额仅限病友社群成员推荐的新患者"});
       return;
     }
     if (!r->refereeIsNewPatient) {
-      out.reasons.push_back({"eligibility.referee_not_new", "名额仅限新患者"});
+      if (wording_) out.reasons.push_back({"eligibility.referee_not_new", "名额仅限新患者"});
       return;
     }
     if (r->registrationConfirmedAtMs == 0) {
       out.status = EligibilityStatus::kPending;
-      out.reasons.push_back({"eligibility.awaiting_event", "等待医院确认您已建档"});
+      if (wording_) out.reasons.push_back({"eligibility.awaiting_event", "等待医院确认您已建档"});
       return;
     }
     const YearMonth month = yearMonthOf(today_);
@@ -490,8 +520,9 @@ class Evaluator {
       out.status = EligibilityStatus::kLocked;
       out.hasUnlockOn = true;
       out.unlockOn = release;
-      out.reasons.push_back(
-          {"eligibility.quota_not_released", "本月名额将于" + dateZh(release) + "开放"});
+      if (wording_)
+        out.reasons.push_back(
+            {"eligibility.quota_not_released", "本月名额将于" + dateZh(release) + "开放"});
       return;
     }
     const DayNumber nextRelease = firstDayOf(nextMonth(month)) + c.releaseDayOfMonth - 1;
@@ -507,9 +538,10 @@ class Evaluator {
         }
         if (used >= pool.size) {
           g.state = GrantState::kBlocked;
-          g.reasons.push_back(
-              {"eligibility.quota_exhausted",
-               pool.reward.title + "本月名额已领完，下次开放：" + dateZh(nextRelease)});
+          if (wording_)
+            g.reasons.push_back(
+                {"eligibility.quota_exhausted",
+                 pool.reward.title + "本月名额已领完，下次开放：" + dateZh(nextRelease)});
         }
       }
       out.grants.push_back(std::move(g));
@@ -524,7 +556,7 @@ class Evaluator {
   }
 
   void checkInMilestone(const Campaign& c, CampaignEligibility& out) {
-    out.nextStep = "坚持每日康复打卡，连续达标即可获得" + titles(c.rewards);
+    if (wording_) out.nextStep = "坚持每日康复打卡，连续达标即可获得" + titles(c.rewards);
     if (blocked(c, out, false)) return;  // G4: own check-ins only; staff may be patients too
     for (const MilestoneFact& m : req_.milestones) {
       if (m.ruleId != c.milestoneRuleId) continue;
@@ -543,7 +575,7 @@ class Evaluator {
       out.status = EligibilityStatus::kPending;
       out.nextStep = p->text;
     } else if (out.grants.empty()) {
-      out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
+      if (wording_) out.reasons.push_back({"eligibility.no_milestone", "还没有达成连续打卡目标"});
     }
   }
 
@@ -650,6 +682,7 @@ class Evaluator {
     const std::vector<IssuedReward>& issued;
     const StreakProgressFact* streakProgress;
   } req_;
+  bool wording_;
   int offset_;
   DayNumber today_;
   std::map<std::string, const IssuedReward*> issued_;
@@ -702,7 +735,8 @@ Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBa
                    "/patients/" + std::to_string(i) + "/patient/id"};
     }
     const EligibilityReport report =
-        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued, nullptr})
+        Evaluator(shared, Case{p.patient, p.referrals, p.milestones, p.issued, nullptr},
+                  /*wording=*/false)
             .run(/*withWallet=*/false);
     PatientSummary summary;
     summary.patientId = p.patient.id;
@@ -793,7 +827,8 @@ Result<InvitePromptDecision> mayShowInvitePrompt(const InvitePromptRequest& requ
   const DayNumber today = civilDayOf(request.nowMs, request.utcOffsetMinutes);
   for (std::int64_t t : request.rewardsAtMs) {
     if (civilDayOf(t, request.utcOffsetMinutes) == today) {
-      d.reasons.push_back({"eligibility.prompt_reward_day", "今天是您收到奖励的日子，不展示推荐提醒"});
+      d.reasons.push_back(
+          {"eligibility.prompt_reward_day", "今天是您收到奖励的日子，不展示推荐提醒"});
       break;
     }
   }

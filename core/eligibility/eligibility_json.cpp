@@ -7,6 +7,7 @@
 
 #include "common/json_io.hpp"
 #include "common/json_writer.hpp"
+#include "eligibility/batch_scan.hpp"
 #include "eligibility/eligibility.hpp"
 
 namespace carecircle {
@@ -833,9 +834,30 @@ class BatchSax {
   bool done_ = false;
 };
 
-// The batch request when the streaming decoder accepts the text whole, else
-// nothing (decodeBatch then answers from the DOM, error and all).
+// The batch request read by the plain-form scanner (batch_scan.hpp), its
+// shared part decoded from a small DOM as decodeBatch does; nothing when the
+// scanner or the shared part refuses the text.
+std::optional<EligibilityBatchRequest> decodeBatchScanned(std::string_view text) {
+  const json_io::Limits limits = batchLimits();
+  if (text.size() > limits.maxBytes) return std::nullopt;
+  try {
+    EligibilityBatchRequest request;
+    std::string sharedText;
+    if (!scanEligibilityBatchPatients(text, request, sharedText)) return std::nullopt;
+    Result<Json> shared = json_io::parseRequest(sharedText, limits);
+    if (!shared.ok()) return std::nullopt;
+    decodeShared(shared.value(), request);
+    return request;
+  } catch (...) {
+    return std::nullopt;  // InputError from decodeShared, std::bad_alloc, ...
+  }
+}
+
+// The batch request when the scanner or the streaming decoder accepts the
+// text whole, else nothing (decodeBatch then answers from the DOM, error and
+// all).
 std::optional<EligibilityBatchRequest> decodeBatchStreaming(std::string_view text) {
+  if (std::optional<EligibilityBatchRequest> scanned = decodeBatchScanned(text)) return scanned;
   const json_io::Limits limits = batchLimits();
   if (text.size() > limits.maxBytes) return std::nullopt;
   try {
@@ -1119,6 +1141,10 @@ std::string evaluateEligibilityBatchJsonViaDom(std::string_view requestText) {
 
 bool eligibilityBatchStreams(std::string_view requestText) {
   return decodeBatchStreaming(requestText).has_value();
+}
+
+bool eligibilityBatchScans(std::string_view requestText) {
+  return decodeBatchScanned(requestText).has_value();
 }
 
 Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestText) {

@@ -18,9 +18,10 @@ std::string validateCampaignChangeJson(std::string_view requestText);
 std::string evaluateEligibilityJson(std::string_view requestText);
 // {nowMs, utcOffsetMinutes?, campaigns, counters?, pools?, patients:[{patient, referrals?,
 //  milestones?, issued?}] (≤ 10,000)} → {"results":[{patientId, eligible:[ids], pending:[ids]}]}
-//  The request is decoded as it is read (nlohmann's SAX parser, no DOM of the
-//  patients); a request that decoder does not accept whole is decoded again
-//  through the DOM, whose error envelope is the answer.
+//  The request is decoded as it is read: the plain form by a scanner straight
+//  into the structs (batch_scan.hpp), else by nlohmann's SAX parser (no DOM of
+//  the patients); a request neither accepts whole is decoded again through
+//  the DOM, whose error envelope is the answer.
 std::string evaluateEligibilityBatchJson(std::string_view requestText);
 // The same answer with the request decoded through the DOM only: the
 // reference the tests and the fuzz target hold the streaming decoder to.
@@ -28,6 +29,9 @@ std::string evaluateEligibilityBatchJsonViaDom(std::string_view requestText);
 // Whether the streaming decoder accepts `requestText` whole (tests: a valid
 // request must not fall back to the DOM unnoticed).
 bool eligibilityBatchStreams(std::string_view requestText);
+// Whether the plain-form scanner (batch_scan.hpp) reads `requestText` whole,
+// the fastest of the decoders (tests: the generated batches must take it).
+bool eligibilityBatchScans(std::string_view requestText);
 // Decodes a batch request once, for a caller that evaluates it repeatedly
 // (a server re-checking, the benchmark's "evaluation alone" figure).
 Result<EligibilityBatchRequest> parseEligibilityBatch(std::string_view requestText);
