@@ -53,10 +53,14 @@ test('every export core.d.ts declares is a function of the module, and every was
   const names = [...block.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]);
   assert.ok(names.length >= 20, names.join());
   for (const name of names) assert.equal(typeof core[name], 'function', name);
-  // The bindings (wasm/*.cpp) name every export the module has.
+  // The bindings (wasm/*.cpp) name every export the module has: Embind's
+  // emscripten::function, the plain JSON exports of wasm/json_export.hpp and
+  // the request-less carecircle_value_<name>.
   const bound = [];
+  const kinds = [/emscripten::function\("(\w+)"/g, /^CARECIRCLE_JSON_EXPORT\((\w+),/gm, /\bcarecircle_value_(\w+)\(\)/g];
   for (const file of readdirSync(join(repoRoot, 'wasm')).filter((f) => f.endsWith('.cpp'))) {
-    for (const m of readFileSync(join(repoRoot, 'wasm', file), 'utf8').matchAll(/emscripten::function\("(\w+)"/g)) bound.push(m[1]);
+    const text = readFileSync(join(repoRoot, 'wasm', file), 'utf8');
+    for (const kind of kinds) for (const m of text.matchAll(kind)) bound.push(m[1]);
   }
   assert.deepEqual(bound.sort(), [...names].sort());
 });
