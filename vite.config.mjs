@@ -11,8 +11,8 @@
 // .wasm and its Emscripten glue, the worker, a lazily linked style sheet) are
 // emitted under assets/ with a content hash. Outside web/ the sources name two
 // trees the dev server maps in: wasm/… (the core, built in build/wasm) and
-// vendor/qrcodegen.js (an npm package); the `carecircle-paths` plugin maps
-// them the same way here.
+// vendor/qrcodegen.js and vendor/crc32.js (npm packages); the
+// `carecircle-paths` plugin maps them the same way here.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -26,6 +26,7 @@ const require = createRequire(join(root, 'package.json'));
 function mapped(webPath) {
   if (webPath.startsWith(`wasm${sep}`)) return join(root, 'build', webPath);
   if (webPath === join('vendor', 'qrcodegen.js')) return require.resolve('nayuki-qr-code-generator/index.js');
+  if (webPath === join('vendor', 'crc32.js')) return join(root, 'node_modules', 'crc', 'mjs', 'calculators', 'crc32.js');
   return null;
 }
 

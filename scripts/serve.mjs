@@ -71,9 +71,11 @@ const WASM_FILES = new Map([
 
 // Browser builds of npm dependencies, served from node_modules (never copied
 // into web/): URL path → path under node_modules. Nayuki's QR Code generator
-// makes the poster QR grid in the shell (docs/api/poster.md).
+// makes the poster QR grid in the shell (docs/api/poster.md); crc's CRC-32
+// checks the chunk the staff poster's PNG gets (web/staff/png-dpi.js).
 const VENDOR_FILES = new Map([
   ['/vendor/qrcodegen.js', 'nayuki-qr-code-generator/index.js'],
+  ['/vendor/crc32.js', 'crc/mjs/calculators/crc32.js'],
 ]);
 
 /** Every file under `dir` (relative, '/'-separated), dot-files and folders skipped. */

@@ -1,16 +1,17 @@
 // 病友故事官 on both backends: staff (运营, at 1366×768) publish the month's
 // call for stories, pick the demo patient's approved story as the story of
 // the month and download its A3 poster; the PNG is 3508 × 4961 px (A3 at
-// 300 dpi), zbar finds no QR code in it, and the core's layout of it carries
+// 300 dpi) and says so (its pHYs chunk: 11811 px/m), zbar finds no QR code in it, and the core's layout of it carries
 // no price, coupon or link text (G12); the patient (a phone) sees the 故事官
 // honour in 荣誉勋章 (an honour, no cash: G1) and the call and the story of
-// the month on 病友故事. A call that makes a claim is refused with the core's
-// words.
+// the month on 病友故事, and the call above the story form of 推荐海报
+// (200 % text). A call that makes a claim is refused with the core's words.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -21,6 +22,21 @@ import { loadCore } from '../node/helpers.mjs';
 import { PHONE, recordCspViolations, REPO, signInStaff, twoBackendSuite } from './harness.mjs';
 
 const SHOTS = join(REPO, 'test-output', 'screenshots');
+
+/** The pHYs chunk a PNG file carries before its image data (read here by hand, its CRC checked with zlib), or null. */
+function declaredPhys(bytes) {
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (type === 'IDAT' || type === 'IEND') return null;
+    if (type === 'pHYs') {
+      assert.equal(bytes.readUInt32BE(at + 8 + length), crc32(bytes.subarray(at + 4, at + 8 + length)), 'pHYs CRC');
+      return { x: bytes.readUInt32BE(at + 8), y: bytes.readUInt32BE(at + 12), unit: bytes[at + 16] };
+    }
+    at += 12 + length;
+  }
+  return null;
+}
 const TEST_TIMEOUT = 240_000;
 const suite = twoBackendSuite({ chromium, shots: SHOTS });
 const STORY = { title: '坚持打卡的一百天', story: '每天做颈部操，复查时护士说恢复得不错。谢谢群里的病友一路鼓励，心里踏实多了。' };
@@ -103,6 +119,7 @@ for (const backend of backends) {
       await download.saveAs(file);
       const png = PNG.sync.read(readFileSync(file));
       assert.deepEqual([png.width, png.height], [3508, 4961], 'A3 at 300 dpi');
+      assert.deepEqual(declaredPhys(readFileSync(file)), { x: 11811, y: 11811, unit: 1 }, 'the file declares 300 dpi (11811 px/m) so it prints at A3');
       // zbar finds no barcode of any kind (exit status 4: nothing found).
       let zbar = 0;
       try {
@@ -136,6 +153,19 @@ for (const backend of backends) {
       assert.match(month, new RegExp(`故事官.*${STORY.title}`));
       assert.doesNotMatch(month, FORBIDDEN_TEXT);
       await phone.screenshot({ path: join(SHOTS, `story-officer-${backend.name}-stories.png`) });
+      // The same call above the story form (推荐海报 › 病友故事官), readable at 200 % text.
+      await phone.goto(`${backend.url()}#poster/storyPoster`);
+      await phone.waitForSelector('#poster-story-call:not([hidden])');
+      assert.match(await phone.textContent('#poster-story-call'), /本月故事征集：我的康复日常/);
+      // 200 % text as the shell applies WeChat's setting (web/lib/text-size.js: the root's font-size).
+      await phone.evaluate(() => {
+        document.documentElement.style.fontSize = '200%';
+      });
+      assert.equal(await phone.evaluate(() => getComputedStyle(document.documentElement).fontSize), '32px');
+      const sideways = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(sideways <= 0, `nothing sticks out sideways at 200 % (${sideways} px)`);
+      await phone.locator('#poster-story-call').scrollIntoViewIfNeeded();
+      await phone.screenshot({ path: join(SHOTS, `story-officer-${backend.name}-poster-call-200.png`) });
       assert.deepEqual(problems, []);
     } finally {
       await staffContext.close();

@@ -261,6 +261,12 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
           h('h2', { id: 'poster-editor-title', class: 'section-head__title' }),
           h('span', { id: 'poster-editor-aside', class: 'section-head__aside' })),
         h('p', { id: 'poster-editor-note', class: 'poster-editor__note' }),
+        // The month's call for stories (病友故事官), when staff published one.
+        h('div', { 'data-kinds': 'story' },
+          h('section', { id: 'poster-story-call', class: 'poster-call', 'aria-labelledby': 'poster-story-call-title', hidden: true },
+            h('h3', { id: 'poster-story-call-title', class: 'poster-call__title' }),
+            h('p', { id: 'poster-story-call-text', class: 'poster-call__text' }),
+            h('p', { class: 'poster-call__hint', text: '经医院审核后展示；每月评选一篇月度故事，作者获得「故事官」荣誉勋章。' }))),
         field('story', '标题', h('input', { id: 'poster-story-title', class: 'textarea poster-input', type: 'text',
           autocomplete: 'off', placeholder: '例如：术后第30天，我又能唱歌了' }), null, TEXT_LIMITS.title),
         field('story', '我的故事', h('textarea', { id: 'poster-story-text', class: 'textarea', rows: '6',
@@ -480,10 +486,29 @@ export function createPosterScreen({ root, core, backend, profile, evaluateStrea
     root.dataset.card = state.card ? state.card.token : '';
   }
 
+  /**
+   * The month's call for stories (theme and invitation, staff's words the
+   * core checked), above the story form; none, or a failed read, leaves it hidden.
+   */
+  async function loadStoryCall() {
+    const box = $('poster-story-call');
+    if (!supports(backend, 'getStoryMonth')) return;
+    let call = null;
+    try {
+      call = (await backend.getStoryMonth()).call;
+    } catch (err) {
+      console.warn('poster: story call', err);
+    }
+    box.hidden = !call;
+    $('poster-story-call-title').textContent = call ? `本月故事征集：${call.theme}` : '';
+    $('poster-story-call-text').textContent = call ? call.invitation : '';
+  }
+
   async function loadAll() {
     const [referral, streak] = await Promise.allSettled([
       loadReferral(),
       loadStreak(),
+      loadStoryCall(),
       loadConsent().catch((err) => console.warn('poster: consents', err)),
       loadMyStories(),
       // Every poster names the hospital from the deployment's configuration.

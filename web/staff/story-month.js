@@ -5,15 +5,30 @@
 // honour — an honour, never cash: G1), and the print-ready poster of the
 // picked story for the hospital wall: the core lays it out with the
 // storyPoster template (no QR, link, price or coupon can be on it: G12) and
-// this screen paints it on an A3 page at 300 dpi (3508 × 4961 px) as a PNG.
+// this screen paints it on an A3 page at 300 dpi (3508 × 4961 px) as a PNG
+// that declares its 300 dpi (pHYs), so it prints at A3 size.
 
 import { replayPoster } from '../poster/replay.js';
 import { el } from '../svg.js';
 import { describeError } from '../lib/copy.js';
 import { loadIntakeStyles } from './moderation.js';
+import { withPngDpi } from './png-dpi.js';
 
 /** A3 (297 × 420 mm) at 300 dots per inch. */
+export const A3_DPI = 300;
 export const A3_300DPI = Object.freeze({ width: 3508, height: 4961 });
+
+/** 'YYYY-MM' → 2026年12月. */
+const monthLabel = (m) => `${Number(m.slice(0, 4))}年${Number(m.slice(5, 7))}月`;
+
+/** The 12 months up to `m` and the 2 after it, newest first. */
+function monthsAround(m) {
+  const base = Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+  return Array.from({ length: 15 }, (_, i) => {
+    const k = base + 2 - i;
+    return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
+  });
+}
 
 /** A fresh idempotency key for one staff action. */
 function actionKey(prefix) {
@@ -37,7 +52,11 @@ export async function a3PosterPng(poster) {
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, page.width, page.height);
   ctx.drawImage(art, Math.round((page.width - art.width) / 2), Math.round((page.height - art.height) / 2));
-  return new Promise((resolve, reject) => page.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('海报导出失败'))), 'image/png'));
+  const blob = await new Promise((resolve, reject) => page.toBlob((b) => (b ? resolve(b) : reject(new Error('海报导出失败'))), 'image/png'));
+  // The canvas writes no resolution: the file declares 300 dpi itself (pHYs), so it prints at A3.
+  // npm crc's CRC-32, served at /vendor/crc32.js (scripts/serve.mjs; bundled by the build).
+  const { default: crc32 } = await import('../vendor/crc32.js');
+  return new Blob([withPngDpi(new Uint8Array(await blob.arrayBuffer()), A3_DPI, crc32)], { type: 'image/png' });
 }
 
 /**
@@ -55,7 +74,8 @@ export function createStoryMonth({ core, backend, showToast, hospitalName = () =
     const root = $('staff-story-month');
     const title = el('h2', 'section-head__title', '病友故事官 · 月度故事');
     title.id = 'story-month-title';
-    const picker = Object.assign(el('input', 'intake-input'), { type: 'month', id: 'story-month-month' });
+    // The months as a list (the browser's own month field would speak the browser's language).
+    const picker = Object.assign(el('select', 'intake-input'), { id: 'story-month-month' });
     picker.setAttribute('aria-label', '月份');
     picker.addEventListener('change', () => {
       if (picker.value) show(picker.value);
@@ -94,7 +114,8 @@ export function createStoryMonth({ core, backend, showToast, hospitalName = () =
     const value = await backend.getStoriesMonth(m ? { month: m } : {});
     current = value;
     month = value.month;
-    /** @type {HTMLInputElement} */ ($('story-month-month')).value = month;
+    const picker = /** @type {HTMLSelectElement} */ ($('story-month-month'));
+    picker.replaceChildren(...monthsAround(month).map((m) => Object.assign(el('option', '', monthLabel(m)), { value: m, selected: m === month })));
     /** @type {HTMLInputElement} */ ($('story-month-theme')).value = value.call?.theme ?? '';
     /** @type {HTMLTextAreaElement} */ ($('story-month-invitation')).value = value.call?.invitation ?? '';
     renderPick(value.pick);
