@@ -10,7 +10,7 @@
 // web/vendor/ with its .wasm (scripts/vendor-desk.mjs), so nothing loads from
 // another origin and the Content-Security-Policy stays 'self'.
 import { describeError } from '../lib/copy.js';
-import { el, loadDeskStyles, when } from './events.js';
+import { el, filePicker, loadDeskStyles, recentDays, when } from './events.js';
 
 // Built from parts so the production bundler leaves them alone: web/vendor/
 // is served as it is (in the sources and in build/web alike, one folder up).
@@ -100,11 +100,11 @@ export function createCounter({ backend, showToast }) {
     result.setAttribute('role', 'status');
     result.hidden = true;
     const scan = document.createElement('div');
-    scan.className = 'console-toolbar desk-form';
+    scan.className = 'console-toolbar desk-form staff-counter__scan';
     const camera = el('button', { id: 'counter-camera', type: 'button', className: 'btn btn--secondary' }, '用摄像头扫码');
-    const photoLabel = el('label', { htmlFor: 'counter-photo' }, '或选择券码照片');
-    const photo = el('input', { id: 'counter-photo', type: 'file', accept: 'image/*' });
-    scan.append(camera, photoLabel, photo);
+    const picker = filePicker({ id: 'counter-photo', accept: 'image/*', label: '选择券码照片' });
+    const photo = /** @type {HTMLInputElement} */ (picker.querySelector('input'));
+    scan.append(camera, picker);
     const video = el('video', { id: 'counter-video', className: 'staff-counter__video', muted: true, playsInline: true, hidden: true });
     form.append(label, input, submit);
     card.append(head, hint, scan, video, form, result);
@@ -113,8 +113,8 @@ export function createCounter({ backend, showToast }) {
       el('div', { className: 'section-head' }, el('h2', { id: 'counter-day-title', className: 'section-head__title' }, '当日核销记录')),
       el('div', { className: 'console-toolbar desk-form' },
         el('label', { htmlFor: 'counter-day-date' }, '日期'),
-        el('input', { id: 'counter-day-date', type: 'date' }),
-        el('span', { id: 'counter-day-total', className: 'desk__summary', role: 'status' }),
+        el('select', { id: 'counter-day-date' }),
+        el('span', { id: 'counter-day-total', role: 'status' }),
         el('span', { className: 'console-toolbar__spacer' }),
         el('button', { id: 'counter-day-export', type: 'button', className: 'btn btn--secondary' }, '导出表格'),
       ),
@@ -210,16 +210,22 @@ export function createCounter({ backend, showToast }) {
   /** @type {any} */
   let dayList = null;
 
+  /** Who redeemed: the staff member's id as the hospital's sign-in gives it; the demo's accounts as 演示账号. */
+  const redeemer = (id) => (/^demo-staff/.test(String(id ?? '')) ? '演示账号' : String(id ?? ''));
+
   async function loadDay() {
     if (typeof backend.getDayRedemptions !== 'function') return;
-    const input = /** @type {HTMLInputElement} */ ($('counter-day-date'));
+    // The last 31 days as a list (the browser's own date field would speak its language).
+    const input = /** @type {HTMLSelectElement} */ ($('counter-day-date'));
     dayList = await backend.getDayRedemptions(input.value || undefined);
-    if (!input.value) input.value = dayList.day;
+    const days = recentDays(31);
+    if (!days.some(([v]) => v === dayList.day)) days.unshift([dayList.day, dayList.day.replace(/^\d{4}-0?(\d+)-0?(\d+)$/, '$1月$2日')]);
+    input.replaceChildren(...days.map(([v, l]) => el('option', { value: v, selected: v === dayList.day }, l)));
     $('counter-day-total').textContent = `共${dayList.count}张 · 合计${yuan(dayList.totalValueFen)}元`;
     $('counter-day-table').replaceChildren(
       el('thead', {}, el('tr', {}, ...['时间', '券', '面值（元）', '患者', '核销人'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...dayList.redemptions.map((r) =>
-        el('tr', {}, el('td', {}, when(r.redeemedAtMs)), el('td', {}, r.title), el('td', { className: 'num' }, yuan(r.valueFen)), el('td', {}, r.patientName), el('td', {}, r.redeemedBy)))),
+        el('tr', {}, el('td', {}, when(r.redeemedAtMs)), el('td', {}, r.title), el('td', { className: 'num' }, yuan(r.valueFen)), el('td', {}, r.patientName), el('td', {}, redeemer(r.redeemedBy))))),
     );
     if (dayList.count === 0) $('counter-day-table').append(el('caption', {}, '这一天还没有核销'));
   }
@@ -229,7 +235,7 @@ export function createCounter({ backend, showToast }) {
     if (!dayList) return;
     const rows = [['核销时间', '券', '面值（元）', '活动编号', '患者', '核销人']];
     for (const r of dayList.redemptions) {
-      rows.push([new Date(r.redeemedAtMs).toLocaleString('zh-CN', { hour12: false }), r.title, yuan(r.valueFen), r.campaignId, r.patientName, r.redeemedBy]);
+      rows.push([new Date(r.redeemedAtMs).toLocaleString('zh-CN', { hour12: false }), r.title, yuan(r.valueFen), r.campaignId, r.patientName, redeemer(r.redeemedBy)]);
     }
     const text = `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
     const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
