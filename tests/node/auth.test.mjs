@@ -481,6 +481,7 @@ test("the offline demo's staff roles (web/backend/staff-roles.js) agree with the
     getDischargeCards: 'GET /staff/discharge-cards',
     issueDischargeCard: 'POST /staff/discharge-cards',
     saveKocAssessment: 'POST /staff/koc-assessments',
+    recordClinicalMoment: 'POST /staff/clinical-moments',
     getGroupMessageQueue: 'GET /staff/group-messages',
     resolveGroupMessage: 'POST /staff/group-messages/resolve',
     getIntakeGroups: 'GET /staff/groups',

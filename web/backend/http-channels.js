@@ -26,6 +26,10 @@ export function channelsHttp({ request, newKey }) {
     async issueDischargeCard({ patientId, dischargedAtMs }) {
       return strip(await request('POST', '/staff/discharge-cards', { body: { patientId, dischargedAtMs }, idempotencyKey: `card-${newKey()}`, retries: 0 }));
     },
+    /** Staff: POST /staff/clinical-moments {patientId, kind, atMs?} (an admission, a discharge, …). */
+    async recordClinicalMoment({ patientId, kind, atMs }) {
+      return strip(await request('POST', '/staff/clinical-moments', { body: { patientId, kind, atMs }, idempotencyKey: `moment-${newKey()}`, retries: 0 }));
+    },
     /** Staff: POST /staff/koc-assessments. */
     async saveKocAssessment(body) {
       return strip(await request('POST', '/staff/koc-assessments', { body, idempotencyKey: `koc-${newKey()}`, retries: 0 }));

@@ -17,12 +17,21 @@ const LETTER_CHANNELS = Object.freeze({ honour: 'letterHonour', benefit: 'letter
 const CLAIM_STATUS = Object.freeze({ 'referral.card_used': 409 });
 
 /** The staff side of the channels per role, added after each role's own (the server's CHANNELS_POLICY). */
+// recordClinicalMoment is the server's staff route for a patient's admission
+// or discharge (and the other moments that pause invite prompts), which the
+// nurse's discharge screen uses before the card.
 export const CHANNEL_STAFF_ROLES = Object.freeze({
-  nurse: { screens: ['discharge'], methods: ['getDischargeCards', 'issueDischargeCard', 'saveKocAssessment'] },
-  doctor: { screens: [], methods: ['saveKocAssessment'] },
+  nurse: { screens: ['discharge'], methods: ['getDischargeCards', 'issueDischargeCard', 'saveKocAssessment', 'recordClinicalMoment'] },
+  doctor: { screens: [], methods: ['saveKocAssessment', 'recordClinicalMoment'] },
 });
 /** Every staff method of the channels. */
-export const CHANNEL_STAFF_METHODS = Object.freeze(['getDischargeCards', 'issueDischargeCard', 'saveKocAssessment']);
+export const CHANNEL_STAFF_METHODS = Object.freeze(['getDischargeCards', 'issueDischargeCard', 'saveKocAssessment', 'recordClinicalMoment']);
+
+/** The clinical moments staff record (as the server's CLINICAL_MOMENT_KINDS). */
+export const CLINICAL_MOMENT_KINDS = Object.freeze(['admission', 'surgery', 'discharge', 'badNews', 'death', 'sensitiveCase']);
+/** A moment is dated at most 7 days back and up to 90 days ahead (a planned admission), as on the server. */
+const MOMENT_BACK_MS = 7 * DAY_MS;
+const MOMENT_AHEAD_MS = 90 * DAY_MS;
 
 /** The demo nurse's answers for the demo patient (synthetic): qualifies, prefers the benefit letter. */
 const DEMO_KOC_ANSWERS = Object.freeze({
@@ -122,6 +131,19 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
     });
   }
 
+  /**
+   * The patient's recorded discharges, newest first: the demo hospital's
+   * synthetic one and the discharges staff recorded as a clinical moment
+   * (the server's recordedDischarges). Never the card's own claim.
+   */
+  function dischargesOf(v, patientId) {
+    const recorded = [
+      ...(v.recordedDischarges?.[patientId] ?? []),
+      ...(v.clinicalMoments?.[patientId] ?? []).filter((m) => m.kind === 'discharge').map((m) => m.atMs),
+    ];
+    return [...new Set(recorded)].sort((a, b) => b - a);
+  }
+
   function dayOf(ms) {
     return new Date(ms + ZONE_OFFSET_MS).toISOString().slice(0, 10);
   }
@@ -196,8 +218,8 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
       knownPatient(patientId);
       const nowMs = clock();
       const draw = () => randomHex(10);
-      return update(['channelTokens', 'recordedDischarges'], (v) => {
-        const recorded = [...(v.recordedDischarges?.[patientId] ?? [])].sort((a, b) => b - a);
+      return update(['channelTokens', 'recordedDischarges', 'clinicalMoments'], (v) => {
+        const recorded = dischargesOf(v, patientId);
         if (recorded.length === 0) throw refusal(409, 'referral.discharge_not_recorded', '没有这位患者的出院记录：请先在“医院事件”确认出院，或登记出院时刻，再发感恩卡');
         const dischargedAtMs = claimed === undefined ? recorded[0] : recorded.find((ms) => dayOf(ms) === dayOf(claimed));
         if (dischargedAtMs === undefined) {
@@ -217,6 +239,32 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
         v.channelTokens = list;
         return { patientId, token: made.token, display: made.display, dischargedAtMs, issuedAtMs: nowMs };
       });
+    },
+
+    /**
+     * Staff: a clinical moment of the patient — an admission, a discharge
+     * (from which the nurse then issues the card), or another moment that
+     * pauses invite prompts (POST /staff/clinical-moments, the same checks).
+     */
+    async recordClinicalMoment(body) {
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw refusal(400, 'request.bad_body', '请求内容应为 {patientId, kind, atMs?}');
+      const unknown = Object.keys(body).find((k) => !['patientId', 'kind', 'atMs'].includes(k));
+      if (unknown) throw refusal(400, 'request.bad_body', `含有未知字段 ${unknown.slice(0, 64)}`);
+      const { patientId, kind } = body;
+      if (typeof patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(patientId)) throw refusal(400, 'request.bad_body', 'patientId 无效');
+      if (!CLINICAL_MOMENT_KINDS.includes(kind)) throw refusal(400, 'request.bad_body', `kind 应为 ${CLINICAL_MOMENT_KINDS.join(' / ')}`);
+      const nowMs = clock();
+      const atMs = body.atMs ?? nowMs;
+      if (!Number.isSafeInteger(atMs) || atMs < nowMs - MOMENT_BACK_MS || atMs > nowMs + MOMENT_AHEAD_MS) {
+        throw refusal(400, 'request.bad_body', 'atMs 应为有效的毫秒时间戳，且在允许的范围内');
+      }
+      knownPatient(patientId);
+      await update(['clinicalMoments'], (v) => {
+        const all = { ...(v.clinicalMoments ?? {}) };
+        all[patientId] = [...(all[patientId] ?? []), { kind, atMs, recordedBy: 'demo-staff', recordedAtMs: nowMs }];
+        v.clinicalMoments = all;
+      });
+      return { patientId, kind, atMs };
     },
 
     /** Staff: the core's KOC assessment saved to the patient (POST /staff/koc-assessments). */

@@ -294,6 +294,7 @@ export function generateDemoReferrals(nowMs, patientId) {
       grantKey: 'fission-exam:demo-rf-2b7k:referrer:exam-100',
       campaignId: 'fission-exam',
       title: '100元体检券',
+      valueFen: 10000,
       status: 'used',
       issuedAtMs: at(230, 10),
       usedAtMs: at(200, 10),
@@ -359,6 +360,11 @@ function requestToPromise(request) {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
+}
+
+/** The demo patient's clinical moments staff recorded (recordClinicalMoment), oldest first: mayShowInvitePrompt's clinicalMoments. */
+function demoMoments(byPatient) {
+  return (byPatient?.[DEMO_PROFILE.patientId] ?? []).map(({ kind, atMs }) => ({ kind, atMs })).sort((a, b) => a.atMs - b.atMs || (a.kind < b.kind ? -1 : 1));
 }
 
 function transactionDone(tx) {
@@ -724,6 +730,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
             grantKey: g.key,
             campaignId: g.campaignId,
             title: g.reward.title,
+            valueFen: g.reward.valueFen,
             status: 'issued',
             issuedAtMs,
           });
@@ -1193,8 +1200,8 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     async getPromptHistory() {
       await backend.init();
       const tx = database().transaction(STORE_META, 'readonly');
-      const stored = await requestToPromise(tx.objectStore(STORE_META).get('promptsShown'));
-      return { shownAtMs: (stored?.value ?? []).map((p) => p.atMs).sort((a, b) => a - b) };
+      const [stored, moments] = await Promise.all(['promptsShown', 'clinicalMoments'].map((name) => requestToPromise(tx.objectStore(STORE_META).get(name))));
+      return { shownAtMs: (stored?.value ?? []).map((p) => p.atMs).sort((a, b) => a - b), clinicalMoments: demoMoments(moments?.value) };
     },
 
     async recordPromptShown({ moment, key }, core) {
@@ -1206,6 +1213,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
       let result = null;
       let refused = null;
       const consents = meta.get('consents');
+      const moments = meta.get('clinicalMoments');  // staff-recorded admissions, discharges… (recordClinicalMoment)
       const stored = meta.get('promptsShown');
       stored.onsuccess = () => {
         const list = stored.result?.value ?? [];
@@ -1217,7 +1225,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
         // The demo plays the server: the core decides on the stored history and opt-out.
         const nowMs = clock();
         const envelope = core.call('mayShowInvitePrompt',
-          invitePromptRequest(nowMs, list.map((p) => p.atMs), consents.result?.value ?? []));
+          invitePromptRequest(nowMs, list.map((p) => p.atMs), consents.result?.value ?? [], demoMoments(moments.result?.value)));
         if (!envelope.ok) {
           refused = refusal(422, envelope.error.code, envelope.error.message);
           return;
@@ -1322,7 +1330,7 @@ export function createOfflineBackend({ dbName = 'carecircle-demo', clock = () =>
     demoDisplayName: DEMO_PROFILE.displayName,
     ownCode: (core) => backend.getReferralCode(core),
   });
-  for (const name of ['getChannelTokens', 'getDischargeCards', 'issueDischargeCard', 'saveKocAssessment']) backend[name] = channels[name];
+  for (const name of ['getChannelTokens', 'getDischargeCards', 'issueDischargeCard', 'saveKocAssessment', 'recordClinicalMoment']) backend[name] = channels[name];
 
   // The hospital desk's staff calls, played by this demo (offline-events.js):
   // rest days live in this database's meta store, redemptions are its used vouchers.

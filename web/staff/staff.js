@@ -109,6 +109,7 @@ const OPERATION_LABELS = Object.freeze({
   redeemCounterCode: '到店核销',
   getDischargeCards: '查看出院感恩卡',
   issueDischargeCard: '发放出院感恩卡',
+  recordClinicalMoment: '登记入院/出院',
   saveKocAssessment: '保存KOC评估',
   getStaffJobs: '查看计划任务',
   getGroupMessageQueue: '查看群消息复核',
