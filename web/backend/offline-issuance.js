@@ -1,7 +1,7 @@
 // The offline demo playing the server's scheduled issuance and the inbox
 // (the reference backend's loops/issuance.mjs, loops/inbox.mjs and jobs/):
-// on a timer and before the calls that read rewards or the inbox, with the
-// demo's clock, the SAME core decides:
+// when the demo opens, on a timer and before the calls that read rewards or
+// the inbox, with the demo's clock, the SAME core decides:
 //   - evaluateStreak + evaluateEligibility on the demo "server's" facts;
 //   - what it reports `issuable` is issued (the demo's issueRewards, once
 //     per grant key) — the quality hold's day 90, the 15th's places;
@@ -57,9 +57,11 @@ function stepKey(kind, text, occurrence) {
 
 /**
  * Adds the scheduled issuance and the inbox to the offline demo backend:
- * `getInbox()`, `getStaffJobs()`, `runIssuanceNow()`; runs before
- * getEligibilityInputs, getInbox and getReferralGraph, and every
- * OFFLINE_ISSUANCE_EVERY_MS while the page is open.
+ * `getInbox()`, `getStaffJobs()`, `runIssuanceNow()`; runs once when the
+ * demo opens (init, in the background), before getEligibilityInputs,
+ * getInbox and getReferralGraph, and every OFFLINE_ISSUANCE_EVERY_MS while
+ * the page is open. getStreakInputs waits only for the grant of the
+ * milestones the stored history earned (the run's first step).
  * @param {object} backend the offline backend (its own methods are used as they are)
  * @param {{database: () => IDBDatabase, init: () => Promise<void>, clock: () => number,
  *   patientId: string, stores: {issued: string, meta: string},
@@ -76,6 +78,7 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     saveCheckIn: backend.saveCheckIn.bind(backend),
     saveGranted: backend.saveGranted.bind(backend),
     wipe: backend.wipe.bind(backend),
+    init: backend.init.bind(backend),
   };
   const coreOf = loadCore ?? (() => import('../core.js').then((m) => m.loadCore()));
   let corePromise = null;
@@ -117,15 +120,26 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
     return row ? structuredClone(row.value) : [];
   }
 
+  /**
+   * The job's first step: the streak evaluated on the stored history, and
+   * the milestones it earned and were not granted yet granted.
+   * @returns {Promise<{streak: object, fresh: object[], inputs: object}>} inputs: as read before the grant
+   */
+  async function grantEarned(c, nowMs) {
+    const inputs = await original.getStreakInputs();
+    const streak = c.call('evaluateStreak', { nowMs, clock: 'device', patientId, ...inputs });
+    if (!streak.ok) throw new Error(streak.error.message);
+    const fresh = streak.value.milestones.filter((m) => m.state === 'new');
+    if (fresh.length > 0) await original.saveGranted(fresh);
+    return { streak, fresh, inputs };
+  }
+
   /** One evaluation, as the server's job runs it. */
   async function evaluate(cause) {
     const c = await core();
     const startedAtMs = clock();
     const nowMs = startedAtMs;
-    const streak = c.call('evaluateStreak', { nowMs, clock: 'device', patientId, ...(await original.getStreakInputs()) });
-    if (!streak.ok) throw new Error(streak.error.message);
-    const fresh = streak.value.milestones.filter((m) => m.state === 'new');
-    if (fresh.length > 0) await original.saveGranted(fresh);
+    const { streak, fresh } = await grantEarned(c, nowMs);
     const milestones = fresh.map(({ key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel }) => ({
       key, ruleId, fromDate, toDate, rewardTitle, rewardValueFen, earnedText, rangeLabel,
     }));
@@ -239,6 +253,10 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
   // One evaluation at a time on this page; calls while one runs share the next.
   let running = null;
   let again = null;
+  /** The check-in being recorded and evaluated (checkInAndIssue), if one is. */
+  let checkingIn = null;
+  /** The grants of what the stored history earned that reads of the streak make (currentStreakInputs). */
+  const granting = new Set();
   function runIssuance(cause) {
     if (running) {
       again ??= running.catch(() => {}).then(() => {
@@ -260,8 +278,8 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
    * check-in earned.
    */
   async function checkInAndIssue(record) {
-    while (running) await running.catch(() => {});
-    running = (async () => {
+    while (running || granting.size > 0) await (running ?? Promise.allSettled(granting)).catch(() => {});
+    checkingIn = running = (async () => {
       // What was earned before this check-in and not granted yet is granted now too, but is not its moment.
       const c = await core();
       const before = c.call('evaluateStreak', { nowMs: clock(), clock: 'device', patientId, ...(await original.getStreakInputs()) });
@@ -272,8 +290,30 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       return run;
     })().finally(() => {
       running = null;
+      checkingIn = null;
     });
     return running;
+  }
+
+  /**
+   * The streak's milestones as a server whose job has run would report
+   * them: what the stored history earned is granted first (the job's first
+   * step, one evaluateStreak; the rewards are issued by the full run, which
+   * the reads of rewards wait for). A check-in being recorded is waited for,
+   * so that what it earned is its own moment.
+   */
+  async function currentStreakInputs() {
+    const c = await core();
+    while (checkingIn) await checkingIn.catch(() => {});
+    // A check-in arriving meanwhile waits for this grant: what it earns stays its own.
+    const grant = grantEarned(c, clock());
+    granting.add(grant);
+    try {
+      const { fresh, inputs } = await grant;
+      return fresh.length > 0 ? original.getStreakInputs() : inputs;
+    } finally {
+      granting.delete(grant);
+    }
   }
 
   let timer = null;
@@ -291,6 +331,22 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
    * fails the read: the server's job failing does not stop its API either.
    */
   let warned = false;
+  /**
+   * The run of the demo "server" when the demo opens on this page (once; it
+   * seeds first when the database is new), in the background: the reads
+   * that need its results wait for a run of their own.
+   */
+  let started = false;
+  function startRun() {
+    startTimer();
+    if (started) return;
+    started = true;
+    runIssuance('schedule').catch((error) => {
+      if (!warned) console.warn('offline issuance did not run', error);
+      warned = true;
+    });
+  }
+
   async function afterIssuance(cause) {
     startTimer();
     try {
@@ -304,10 +360,18 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
   Object.assign(backend, {
     // The streak's milestones say whether they were granted: the demo's
     // history earned some before this page opened, which a server's job
-    // would have issued by now.
+    // would have issued by now. The 打卡 screen does not wait for the run
+    // itself: the demo's issuance runs when the demo opens (init), on its
+    // schedule, and before the reads of rewards; here only its first step.
     async getStreakInputs() {
-      await afterIssuance('event');
-      return original.getStreakInputs();
+      startRun();
+      try {
+        return await currentStreakInputs();
+      } catch (error) {
+        if (!warned) console.warn('offline issuance did not run', error);
+        warned = true;
+        return original.getStreakInputs();
+      }
     },
 
     async getEligibilityInputs() {
@@ -359,9 +423,17 @@ export function attachOfflineIssuance(backend, { database, init, clock, patientI
       }
     },
 
+    // The demo opening (seeded first when new) starts the run.
+    async init() {
+      await original.init();
+      startRun();
+    },
+
     async wipe() {
       if (timer) clearInterval(timer);
       timer = null;
+      // Seeded again on the next init, which runs again.
+      started = false;
       return original.wipe();
     },
   });
