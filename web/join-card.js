@@ -47,6 +47,41 @@ export function isCardError(error) {
 }
 
 /**
+ * A typed code's field on the join page (the referral code, the card
+ * number): its label, the input (no autocorrect, capitals, described by its
+ * status and help), the status line the core's check writes to, the help.
+ * @param {{id: string, statusId: string, helpId: string, className: string, label: string,
+ *   maxLength: number, placeholder: string, help: string}} field
+ */
+export function codeField({ id, statusId, helpId, className, label: labelText, maxLength, placeholder, help: helpText }) {
+  const label = el('label', 'join-field__label', labelText);
+  label.htmlFor = id;
+  const input = /** @type {HTMLInputElement} */ (el('input', className));
+  input.id = id;
+  input.type = 'text';
+  input.autocomplete = 'off';
+  input.spellcheck = false;
+  input.maxLength = maxLength;
+  input.placeholder = placeholder;
+  input.setAttribute('autocapitalize', 'characters');
+  input.setAttribute('aria-describedby', `${statusId} ${helpId}`);
+  const status = el('p', 'join-status');
+  status.id = statusId;
+  status.setAttribute('aria-live', 'polite');
+  const help = el('p', 'join-help', helpText);
+  help.id = helpId;
+  return { label, input, status, help };
+}
+
+/** Writes a code field's status line ('' / 'ok' / 'error' / …) and marks the input invalid on 'error'. */
+export function writeStatus({ status, input }, kind, text) {
+  status.textContent = text;
+  status.className = `join-status${kind ? ` join-status--${kind}` : ''}`;
+  status.dataset.state = kind;
+  input.setAttribute('aria-invalid', String(kind === 'error'));
+}
+
+/**
  * The card field of the join form: hidden behind 「我有出院感恩卡」 until the
  * friend opens it, so that a friend with a plain code sees nothing more.
  * @param {{ getCore: () => (import('./core.js').Core | null), onEdit?: () => void }} deps
@@ -63,32 +98,23 @@ export function createCardField({ getCore, onEdit = () => {} }) {
   const body = el('div', 'join-card__body');
   body.id = 'join-card-body';
   body.hidden = true;
-  const label = el('label', 'join-field__label', '感恩卡卡号');
-  label.htmlFor = 'join-card-number';
-  const input = /** @type {HTMLInputElement} */ (el('input', 'join-code join-card__input'));
-  input.id = 'join-card-number';
-  input.type = 'text';
-  input.autocomplete = 'off';
-  input.spellcheck = false;
-  input.maxLength = MAX_CARD_INPUT;
-  input.placeholder = '例如 DM6S-C7N7-5YR3-HGA9D';
-  input.setAttribute('autocapitalize', 'characters');
-  input.setAttribute('aria-describedby', 'join-card-status join-card-help');
-  const status = el('p', 'join-status');
-  status.id = 'join-card-status';
-  status.setAttribute('aria-live', 'polite');
-  const help = el('p', 'join-help', '刮开感恩卡的涂层，推荐码下方的「卡号」共17位，不区分大小写，横线可不输。推荐码也请照卡填写。');
-  help.id = 'join-card-help';
+  const { label, input, status, help } = codeField({
+    id: 'join-card-number',
+    statusId: 'join-card-status',
+    helpId: 'join-card-help',
+    className: 'join-code join-card__input',
+    label: '感恩卡卡号',
+    maxLength: MAX_CARD_INPUT,
+    placeholder: '例如 DM6S-C7N7-5YR3-HGA9D',
+    help: '刮开感恩卡的涂层，推荐码下方的「卡号」共17位，不区分大小写，横线可不输。推荐码也请照卡填写。',
+  });
   body.append(label, input, status, help);
   root.append(toggle, body);
 
   let errorShown = false;
 
   function setStatus(kind, text) {
-    status.textContent = text;
-    status.className = `join-status${kind ? ` join-status--${kind}` : ''}`;
-    status.dataset.state = kind;
-    input.setAttribute('aria-invalid', String(kind === 'error'));
+    writeStatus({ status, input }, kind, text);
     errorShown = kind === 'error';
     root.dataset.state = kind;
   }

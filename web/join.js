@@ -26,7 +26,7 @@ import { JOIN_BACKEND_METHODS, supports } from './backend/backend.js';
 import { el } from './svg.js';
 import { describeError } from './lib/copy.js';
 import { codeFromJoinUrl, deploymentOf, joinRouteParts, renderHospital } from './links.js';
-import { createCardField, describeCardError, isCardError } from './join-card.js';
+import { codeField, createCardField, describeCardError, isCardError, writeStatus } from './join-card.js';
 
 /** Longest text read from a link or the field (a code is 13 symbols; a pasted link is longer). */
 const MAX_INPUT = 256;
@@ -151,22 +151,16 @@ export function createJoin({ core: coreOrLoading, backend, profile, offlineDemo,
     const form = el('form', 'card join-form');
     form.id = 'join-form';
     form.noValidate = true;
-    const label = el('label', 'join-field__label', '推荐码');
-    label.htmlFor = 'join-code';
-    const input = /** @type {HTMLInputElement} */ (el('input', 'join-code'));
-    input.id = 'join-code';
-    input.type = 'text';
-    input.autocomplete = 'off';
-    input.spellcheck = false;
-    input.maxLength = MAX_INPUT;
-    input.placeholder = '例如 7YD0-RMEJ-X1XM6';
-    input.setAttribute('autocapitalize', 'characters');
-    input.setAttribute('aria-describedby', 'join-code-status join-code-help');
-    const status = el('p', 'join-status');
-    status.id = 'join-code-status';
-    status.setAttribute('aria-live', 'polite');
-    const help = el('p', 'join-help', '13位数字和字母，不区分大小写，横线可不输');
-    help.id = 'join-code-help';
+    const { label, input, status, help } = codeField({
+      id: 'join-code',
+      statusId: 'join-code-status',
+      helpId: 'join-code-help',
+      className: 'join-code',
+      label: '推荐码',
+      maxLength: MAX_INPUT,
+      placeholder: '例如 7YD0-RMEJ-X1XM6',
+      help: '13位数字和字母，不区分大小写，横线可不输',
+    });
 
     const consentBox = el('label', 'join-consent');
     consentBox.htmlFor = 'join-consent';
@@ -262,10 +256,7 @@ export function createJoin({ core: coreOrLoading, backend, profile, offlineDemo,
   // ------------------------------------------------------------ code check
 
   function setStatus(kind, text) {
-    ui.status.textContent = text;
-    ui.status.className = `join-status${kind ? ` join-status--${kind}` : ''}`;
-    ui.status.dataset.state = kind;
-    ui.input.setAttribute('aria-invalid', String(kind === 'error'));
+    writeStatus(ui, kind, text);
     errorShown = kind === 'error';
   }
 
