@@ -190,7 +190,12 @@ for (const backend of backends) {
       await page.fill(`${row} input`, '同一病房家属共用医院网络，属正常');
       await page.click(`${row} button`);
       await page.waitForSelector(`#risk-table tbody tr[data-flag-id="${open.id}"][data-status="reviewed"]`);
-      assert.match(await page.textContent(`#risk-table tbody tr[data-flag-id="${open.id}"]`), /同一病房家属共用医院网络/);
+      const reviewedRow = await page.textContent(`#risk-table tbody tr[data-flag-id="${open.id}"]`);
+      assert.match(reviewedRow, /同一病房家属共用医院网络/);
+      // The address is a salted hash: staff see 网络地址<n>, never the hash; the demo's account as 演示账号.
+      assert.match(await page.textContent(`${row} td:nth-child(3)`), /^网络地址\d+$/);
+      assert.ok(!reviewedRow.includes(open.subject.slice(-6)), 'no piece of the address hash on the screen');
+      assert.doesNotMatch(reviewedRow, /demo-staff/);
       if (backend.name === 'http') {
         const after = call('riskFlags', await oracle.getRiskFlagInputs());
         assert.equal(after.flags.find((f) => f.id === open.id).status, 'reviewed');

@@ -10,7 +10,7 @@
 // web/vendor/ with its .wasm (scripts/vendor-desk.mjs), so nothing loads from
 // another origin and the Content-Security-Policy stays 'self'.
 import { describeError } from '../lib/copy.js';
-import { el, filePicker, loadDeskStyles, recentDays, when } from './events.js';
+import { el, filePicker, loadDeskStyles, recentDays, staffName, when } from './events.js';
 
 // Built from parts so the production bundler leaves them alone: web/vendor/
 // is served as it is (in the sources and in build/web alike, one folder up).
@@ -210,9 +210,6 @@ export function createCounter({ backend, showToast }) {
   /** @type {any} */
   let dayList = null;
 
-  /** Who redeemed: the staff member's id as the hospital's sign-in gives it; the demo's accounts as 演示账号. */
-  const redeemer = (id) => (/^demo-staff/.test(String(id ?? '')) ? '演示账号' : String(id ?? ''));
-
   async function loadDay() {
     if (typeof backend.getDayRedemptions !== 'function') return;
     // The last 31 days as a list (the browser's own date field would speak its language).
@@ -225,7 +222,7 @@ export function createCounter({ backend, showToast }) {
     $('counter-day-table').replaceChildren(
       el('thead', {}, el('tr', {}, ...['时间', '券', '面值（元）', '患者', '核销人'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...dayList.redemptions.map((r) =>
-        el('tr', {}, el('td', {}, when(r.redeemedAtMs)), el('td', {}, r.title), el('td', { className: 'num' }, yuan(r.valueFen)), el('td', {}, r.patientName), el('td', {}, redeemer(r.redeemedBy))))),
+        el('tr', {}, el('td', {}, when(r.redeemedAtMs)), el('td', {}, r.title), el('td', { className: 'num' }, yuan(r.valueFen)), el('td', {}, r.patientName), el('td', {}, staffName(r.redeemedBy))))),
     );
     if (dayList.count === 0) $('counter-day-table').append(el('caption', {}, '这一天还没有核销'));
   }
@@ -235,7 +232,7 @@ export function createCounter({ backend, showToast }) {
     if (!dayList) return;
     const rows = [['核销时间', '券', '面值（元）', '活动编号', '患者', '核销人']];
     for (const r of dayList.redemptions) {
-      rows.push([new Date(r.redeemedAtMs).toLocaleString('zh-CN', { hour12: false }), r.title, yuan(r.valueFen), r.campaignId, r.patientName, redeemer(r.redeemedBy)]);
+      rows.push([new Date(r.redeemedAtMs).toLocaleString('zh-CN', { hour12: false }), r.title, yuan(r.valueFen), r.campaignId, r.patientName, staffName(r.redeemedBy)]);
     }
     const text = `\uFEFF${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
     const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));

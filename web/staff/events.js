@@ -63,6 +63,12 @@ export function recentDays(count = 8, nowMs = Date.now()) {
   });
 }
 
+/**
+ * A staff member as a screen names them: the id the hospital's sign-in gives
+ * (a staff number), the demo's own accounts as 演示账号.
+ */
+export const staffName = (id) => (/^demo-staff/.test(String(id ?? '')) ? '演示账号' : String(id ?? ''));
+
 export const when = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
 
 /** The labels of the roles whose policy allows `method`, e.g. 护士、运营. */

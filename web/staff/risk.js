@@ -15,6 +15,7 @@
 // Every figure and sentence is the core's reply, shown as it comes.
 
 import { describeError } from '../lib/copy.js';
+import { staffName } from './events.js';
 import { h, loadCommunityStyles, table, tile } from './members.js';
 
 /** A 'YYYY-MM-DD' that names a day of the calendar. */
@@ -172,19 +173,24 @@ export function createRisk({ core, backend, showToast }) {
   function render(v) {
     $('risk-note').textContent = v.note;
     $('risk-tiles').replaceChildren(tile('open', v.counts.open, '待复核', v.counts.open ? 'warning' : 'healthy'), tile('reviewed', v.counts.reviewed, '已复核'));
+    // An address or device is kept only as a salted hash: staff see it as
+    // "the 1st address, the 2nd …" in this list, never the hash itself.
+    const ordinals = { sameAddress: 0, sameDevice: 0 };
     $('risk-flags').replaceChildren(
       table('risk-table', [['类型'], ['情况'], ['对象'], ['人数', 'num'], ['状态'], ['复核']],
         v.flags.map((f) => {
           let action;
           if (f.review) {
-            action = h('div', {}, `${f.review.reviewedAt} 由 ${f.review.reviewedBy} 复核`, f.review.note ? h('div', { className: 'cc-muted' }, f.review.note) : null);
+            action = h('div', {}, `${f.review.reviewedAt} 由 ${staffName(f.review.reviewedBy)} 复核`, f.review.note ? h('div', { className: 'cc-muted' }, f.review.note) : null);
           } else {
             const note = h('input', { type: 'text', maxLength: 200, placeholder: '复核说明（可选）', 'aria-label': `${f.title}的复核说明` });
             const button = h('button', { type: 'button', className: 'btn btn--secondary btn--small' }, '标记为已复核');
             button.addEventListener('click', () => review(f, note.value.trim(), button).catch((err) => console.warn('risk review failed', err)));
             action = h('div', { className: 'console-toolbar' }, note, button);
           }
-          const subject = f.kind === 'sameDevice' || f.kind === 'sameAddress' ? `指纹 ${f.subject.slice(-6)}` : f.subject;
+          const hashed = Object.hasOwn(ordinals, f.kind);
+          if (hashed) ordinals[f.kind] += 1;
+          const subject = hashed ? `${f.kind === 'sameDevice' ? '设备' : '网络地址'}${ordinals[f.kind]}` : f.subject;
           return h('tr', { dataset: { flagId: f.id, kind: f.kind, status: f.status } },
             h('td', {}, h('strong', {}, f.title), h('div', { className: 'cc-muted' }, KIND_LABELS[f.kind] ?? '')),
             h('td', { className: 'cc-message' }, f.text),
