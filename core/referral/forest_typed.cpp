@@ -107,10 +107,10 @@ TreeRequest decode(const TypedForestRequest& in) {
 
   const TypedRecords& rec = in.records;
   const std::size_t n = countOf(rec.id);
-  const std::vector<std::string> ids = unpack(rec.id, n, "/records/id");
-  const std::vector<std::string> from = unpack(rec.referrerId, n, "/records/referrerId");
-  const std::vector<std::string> to = unpack(rec.refereeId, n, "/records/refereeId");
-  const std::vector<std::string> titles =
+  std::vector<std::string> ids = unpack(rec.id, n, "/records/id");
+  std::vector<std::string> from = unpack(rec.referrerId, n, "/records/referrerId");
+  std::vector<std::string> to = unpack(rec.refereeId, n, "/records/refereeId");
+  std::vector<std::string> titles =
       rec.hasRewardTitle ? unpack(rec.rewardTitle, n, "/records/rewardTitle")
                          : std::vector<std::string>();
   if (rec.invitedAtMs.size() != n)
@@ -132,9 +132,9 @@ TreeRequest decode(const TypedForestRequest& in) {
     checkText(ids[i], kMaxIdBytes, true, kRecords, i, "id");
     checkText(from[i], kMaxIdBytes, true, kRecords, i, "referrerId");
     checkText(to[i], kMaxIdBytes, true, kRecords, i, "refereeId");
-    x.id = ids[i];
-    x.referrerId = from[i];
-    x.refereeId = to[i];
+    x.id = std::move(ids[i]);
+    x.referrerId = std::move(from[i]);
+    x.refereeId = std::move(to[i]);
     x.invitedAtMs = instantAt(rec.invitedAtMs, kRecords, i, "invitedAtMs");
     x.registeredAtMs = instantAt(rec.registeredAtMs, kRecords, i, "registeredAtMs");
     x.arrivedAtMs = instantAt(rec.arrivedAtMs, kRecords, i, "arrivedAtMs");
@@ -145,24 +145,24 @@ TreeRequest decode(const TypedForestRequest& in) {
         !rec.consentToShareProgress.empty() && rec.consentToShareProgress[i] != 0;
     if (!titles.empty()) {
       checkText(titles[i], kMaxTitleBytes, false, kRecords, i, "rewardTitle");
-      x.rewardTitle = titles[i];
+      x.rewardTitle = std::move(titles[i]);
     }
   }
 
   if (in.hasPatients) {
     const TypedPatients& pat = in.patients;
     const std::size_t m = countOf(pat.id);
-    const std::vector<std::string> pids = unpack(pat.id, m, "/patients/id");
-    const std::vector<std::string> names =
+    std::vector<std::string> pids = unpack(pat.id, m, "/patients/id");
+    std::vector<std::string> names =
         pat.hasName ? unpack(pat.name, m, "/patients/name") : std::vector<std::string>();
     checkLength(pat.firstVisitAtMs, m, "firstVisitAtMs", "/patients/firstVisitAtMs");
     r.patients.resize(m);
     for (std::size_t i = 0; i < m; ++i) {
       checkText(pids[i], kMaxIdBytes, true, "/patients", i, "id");
-      r.patients[i].id = pids[i];
+      r.patients[i].id = std::move(pids[i]);
       if (!names.empty()) {
         checkText(names[i], kMaxNameBytes, false, "/patients", i, "name");
-        r.patients[i].name = names[i];
+        r.patients[i].name = std::move(names[i]);
       }
       r.patients[i].firstVisitAtMs = instantAt(pat.firstVisitAtMs, "/patients", i, "firstVisitAtMs");
     }

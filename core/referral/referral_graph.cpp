@@ -1,8 +1,10 @@
 #include "referral/referral_graph.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
-#include <unordered_map>
+
+#include "referral/id_index.hpp"
 
 namespace carecircle {
 namespace {
@@ -187,17 +189,20 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
                                  const std::vector<PatientRecord>& patients,
                                  const GraphOptions& options) {
   ReferralGraph g;
-  std::unordered_map<std::string, std::int32_t> node;
-  node.reserve(patients.size() + records.size() * 2);
-  auto addNode = [&](const std::string& id, std::int32_t patient) {
-    const auto [it, inserted] = node.emplace(id, static_cast<std::int32_t>(g.ids.size()));
+  // Node → its id as a view of the request's own string (stable while this runs).
+  std::vector<std::string_view> nodeKey;
+  nodeKey.reserve(patients.size() + records.size());
+  IdIndex node(patients.size() + records.size(), [&nodeKey](std::int32_t v) { return nodeKey[v]; });
+  auto addNode = [&](const std::string& id, std::int32_t patient) -> std::int32_t {
+    const auto [v, inserted] = node.emplace(id, static_cast<std::int32_t>(g.ids.size()));
     if (inserted) {
+      nodeKey.push_back(id);
       g.ids.push_back(id);
       g.patientIndex.push_back(patient);
-    } else if (patient != kNone && g.patientIndex[it->second] == kNone) {
-      g.patientIndex[it->second] = patient;
+    } else if (patient != kNone && g.patientIndex[v] == kNone) {
+      g.patientIndex[v] = patient;
     }
-    return it->second;
+    return v;
   };
   for (std::size_t p = 0; p < patients.size(); ++p) {
     const auto before = g.ids.size();
@@ -210,13 +215,13 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
 
   // 1. One record per id; then per-record checks.
   g.stage.assign(records.size(), ReferralStage::kInvited);
-  std::unordered_map<std::string, std::int32_t> byId;
-  byId.reserve(records.size());
+  IdIndex byId(records.size(),
+               [&records](std::int32_t k) -> std::string_view { return records[k].id; });
   std::vector<bool> usable(records.size(), true);
   for (std::size_t k = 0; k < records.size(); ++k) {
-    const auto [it, inserted] = byId.emplace(records[k].id, static_cast<std::int32_t>(k));
+    const auto [kept, inserted] = byId.emplace(records[k].id, static_cast<std::int32_t>(k));
     if (inserted) continue;
-    const std::int32_t other = it->second;
+    const std::int32_t other = kept;
     if (sameContent(records[other], records[k])) {
       usable[k] = false;  // the same delivery twice
       continue;
@@ -224,7 +229,7 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
     // Keep the earlier touch, whatever the arrival order.
     const std::int32_t loser =
         touchesEarlier(records[k], records[other]) ? other : static_cast<std::int32_t>(k);
-    if (loser == other) it->second = static_cast<std::int32_t>(k);
+    if (loser == other) kept = static_cast<std::int32_t>(k);
     usable[loser] = false;
     g.issues.push_back({"referral.duplicate_record",
                         "同一编号的推荐记录内容不一致，仅保留最早的一条",
@@ -246,7 +251,8 @@ ReferralGraph buildReferralGraph(const std::vector<ReferralRecord>& records,
       g.issues.push_back({"referral.self_referral", "不能推荐自己", {r.id}});
       continue;
     }
-    if (options.requireKnownPatients && (!node.count(r.referrerId) || !node.count(r.refereeId))) {
+    if (options.requireKnownPatients &&
+        (node.find(r.referrerId) == kNone || node.find(r.refereeId) == kNone)) {
       usable[k] = false;
       g.issues.push_back({"referral.unknown_id", "推荐记录引用了不存在的患者", {r.id}});
       continue;

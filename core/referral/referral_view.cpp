@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <tuple>
-#include <unordered_map>
 
 #include "common/civil_date.hpp"
+#include "referral/id_index.hpp"
 
 namespace carecircle {
 namespace {
@@ -275,13 +275,12 @@ std::vector<bool> collapsedNodes(const ReferralGraph& g,
                                  const std::vector<std::string>& collapsedIds) {
   std::vector<bool> collapsed(g.ids.size(), false);
   if (collapsedIds.empty()) return collapsed;
-  std::unordered_map<std::string, std::int32_t> index;
-  index.reserve(g.ids.size());
+  IdIndex index(g.ids.size(), [&g](std::int32_t v) -> std::string_view { return g.ids[v]; });
   for (std::size_t v = 0; v < g.ids.size(); ++v)
     index.emplace(g.ids[v], static_cast<std::int32_t>(v));
   for (const std::string& id : collapsedIds) {
-    const auto it = index.find(id);
-    if (it != index.end()) collapsed[it->second] = true;
+    const std::int32_t v = index.find(id);
+    if (v != kNone) collapsed[v] = true;
   }
   return collapsed;
 }
