@@ -183,9 +183,15 @@ class Evaluator {
     // Exclusive campaigns are decided in priority order, then configuration order.
     std::vector<std::size_t> order(campaigns.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return campaigns[a].priority > campaigns[b].priority;
-    });
+    // A stable insertion sort: a handful of campaigns, no buffer per patient.
+    for (std::size_t i = 1; i < order.size(); ++i) {
+      const std::size_t k = order[i];
+      std::size_t j = i;
+      for (; j > 0 && campaigns[k].priority > campaigns[order[j - 1]].priority; --j)
+        order[j] = order[j - 1];
+      order[j] = k;
+    }
+    for (const Campaign& c : campaigns) anyExclusive_ = anyExclusive_ || !c.exclusiveWith.empty();
     for (std::size_t i : order) report.campaigns[i] = evaluate(campaigns[i]);
     if (withWallet) buildWallet(report);
     return report;
@@ -233,14 +239,25 @@ class Evaluator {
     return true;
   }
 
-  Grant grantFor(const std::string& key, const Reward& reward,
-                 const std::string& referralId) const {
+  Grant grantFor(std::string key, const Reward& reward, const std::string& referralId) const {
     Grant g;
-    g.key = key;
+    g.key = std::move(key);
     g.beneficiary = "self";
     g.referralId = referralId;
-    g.reward = reward;
+    if (wording_) {
+      g.reward = reward;
+    } else {  // what limits and budgets read
+      g.reward.type = reward.type;
+      g.reward.valueFen = reward.valueFen;
+      g.reward.quantity = reward.quantity;
+    }
     return g;
+  }
+
+  // A grant's key is read by the issued lookup and the per-person limit (and
+  // shown with words); without words and with neither, it is not built.
+  bool keyed(const Campaign& c) const {
+    return wording_ || !issued_.empty() || c.perPersonLimit > 0;
   }
 
   void applyOutcome(Grant& g, const Outcome& o) const {
@@ -336,7 +353,7 @@ class Evaluator {
 
   CampaignEligibility evaluate(const Campaign& c) {
     CampaignEligibility out;
-    out.campaignId = c.id;
+    if (wording_) out.campaignId = c.id;  // the batch names campaigns by position
     if (wording_) out.title = c.title;
     switch (c.type) {
       case CampaignType::kReferralReward:
@@ -379,9 +396,10 @@ class Evaluator {
       const Outcome o = referralOutcome(c.referral, r, today_, offset_, referrer, wording_);
       const Campaign* other = consumedElsewhere(r.id);
       for (const Reward& reward : rewards) {
-        Grant g =
-            grantFor(c.id + ":" + r.id + (referrer ? ":referrer" : ":referee") + ":" + reward.id,
-                     reward, r.id);
+        Grant g = grantFor(
+            keyed(c) ? c.id + ":" + r.id + (referrer ? ":referrer" : ":referee") + ":" + reward.id
+                     : std::string(),
+            reward, r.id);
         if (other != nullptr && !issued_.count(g.key)) {
           g.state = GrantState::kBlocked;
           if (wording_)
@@ -396,7 +414,7 @@ class Evaluator {
         out.grants.push_back(std::move(g));
       }
       if (other == nullptr && o.state != Outcome::kNotCounted && o.state != Outcome::kVoid) {
-        consumed_[r.id].push_back(&c);
+        if (anyExclusive_) consumed_[r.id].push_back(&c);
       }
     };
     for (const ReferralFacts* r : asReferrer_) addSide(*r, true);
@@ -471,7 +489,8 @@ class Evaluator {
     for (const Tier& tier : c.tiers) {
       if (tier.minReferrals > successes) break;
       for (const Reward& reward : tier.rewards) {
-        Grant g = grantFor(c.id + ":" + tier.id + ":" + reward.id, reward, "");
+        Grant g =
+            grantFor(keyed(c) ? c.id + ":" + tier.id + ":" + reward.id : std::string(), reward, "");
         issuableOrIssued(g);
         out.grants.push_back(std::move(g));
       }
@@ -527,8 +546,10 @@ class Evaluator {
     }
     const DayNumber nextRelease = firstDayOf(nextMonth(month)) + c.releaseDayOfMonth - 1;
     for (const QuotaPool& pool : c.pools) {
-      Grant g = grantFor(c.id + ":" + pool.id + "@" + formatYearMonth(month) + ":" + pool.reward.id,
-                         pool.reward, r->id);
+      Grant g = grantFor(
+          keyed(c) ? c.id + ":" + pool.id + "@" + formatYearMonth(month) + ":" + pool.reward.id
+                   : std::string(),
+          pool.reward, r->id);
       issuableOrIssued(g);
       if (g.state == GrantState::kIssuable) {
         int used = 0;
@@ -561,7 +582,8 @@ class Evaluator {
     for (const MilestoneFact& m : req_.milestones) {
       if (m.ruleId != c.milestoneRuleId) continue;
       for (const Reward& reward : c.rewards) {
-        Grant g = grantFor(c.id + ":" + m.key + ":" + reward.id, reward, "");
+        Grant g =
+            grantFor(keyed(c) ? c.id + ":" + m.key + ":" + reward.id : std::string(), reward, "");
         issuableOrIssued(g);
         out.grants.push_back(std::move(g));
       }
@@ -690,6 +712,7 @@ class Evaluator {
   std::vector<const ReferralFacts*> asReferrer_;
   const ReferralFacts* asReferee_ = nullptr;
   std::map<std::string, std::vector<const Campaign*>> consumed_;  // referral → campaigns paying it
+  bool anyExclusive_ = false;  // consumed_ is read only when a campaign excludes another
 };
 
 }  // namespace
@@ -740,11 +763,12 @@ Result<std::vector<PatientSummary>> evaluateEligibilityBatch(const EligibilityBa
             .run(/*withWallet=*/false);
     PatientSummary summary;
     summary.patientId = p.patient.id;
-    for (const CampaignEligibility& c : report.campaigns) {
+    for (std::size_t k = 0; k < report.campaigns.size(); ++k) {  // in configuration order
+      const CampaignEligibility& c = report.campaigns[k];
       if (c.eligible)
-        summary.eligible.push_back(c.campaignId);
+        summary.eligible.push_back(r.campaigns[k].id);
       else if (c.status == EligibilityStatus::kPending)
-        summary.pending.push_back(c.campaignId);
+        summary.pending.push_back(r.campaigns[k].id);
     }
     out.push_back(std::move(summary));
   }
