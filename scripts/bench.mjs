@@ -14,11 +14,10 @@
 //    and to the whole table, core alone and in the console (scripts/bench/console-dry-run.mjs);
 //  - moderation throughput on 10 MB with 5,000 patterns (scripts/bench/moderation.mjs);
 //  - referral forest layout against d3-hierarchy (scripts/bench/referral.mjs);
-//  - headless Chromium: cold start with 4× CPU throttling, forest layout in
-//    the page against d3 (scripts/bench/browser.mjs), on the production build;
-//  - the offline demo's 打卡 first screen, 4× CPU: navigation → drawn with the
-//    core's report, and the part after core + data are ready, median of 5
-//    fresh profiles (scripts/bench/offline-first-screen.mjs);
+//  - headless Chromium: cold start with 4× CPU throttling (the offline demo's
+//    打卡 up to drawn with the core's report, and the part after core + data
+//    are ready), forest layout in the page against d3
+//    (scripts/bench/browser.mjs), on the production build;
 //  - Lighthouse 12.2.3's mobile preset (4× CPU, slow 4G) on 打卡 and on the
 //    join page: score, LCP, TBT, TTI, medians of 5 cold runs
 //    (scripts/bench/lighthouse.mjs; BENCH_LIGHTHOUSE_RUNS to change);
@@ -121,10 +120,6 @@ const treesAgree = runReferral(row);
 // 7. Headless Chromium: cold start under 4× throttling, forest layout in the page.
 const { run: runBrowser } = await import('./bench/browser.mjs');
 const browserAgrees = await runBrowser(row);
-
-// 7a. The offline demo's 打卡 first screen: drawn with the core's report, and how much of it follows core + data.
-const { run: runFirstScreen } = await import('./bench/offline-first-screen.mjs');
-await runFirstScreen(row);
 
 // 7b. Lighthouse's mobile preset on 打卡 and the join page (budgets reported, not enforced).
 const { run: runLighthouse } = await import('./bench/lighthouse.mjs');

@@ -270,23 +270,8 @@ class Scanner {
   }
 
   bool referral(ReferralFacts& x) {
-    static constexpr std::string_view kKeys[] = {"id",
-                                                 "referrerId",
-                                                 "refereeId",
-                                                 "level",
-                                                 "channel",
-                                                 "refereeIsNewPatient",
-                                                 "refereeIsInpatient",
-                                                 "referrerIsMember",
-                                                 "registrationConfirmedAtMs",
-                                                 "arrivalConfirmedAtMs",
-                                                 "conversionConfirmedAtMs",
-                                                 "admissionConfirmedAtMs",
-                                                 "dischargeConfirmedAtMs",
-                                                 "complaintAtMs",
-                                                 "refereeName"};
     std::uint32_t seen = 0;
-    const bool ok = object(kKeys, seen, [&](std::size_t field) {
+    const bool ok = object(kReferralFactKeys, seen, [&](std::size_t field) {
       switch (field) {
         case 0:
           return text(x.id, kMaxIdBytes, true);

@@ -15,6 +15,25 @@
 
 namespace carecircle {
 
+// The keys of one referral's facts in a batch request, in the order both
+// streaming decoders number them (this scanner and the SAX decoder of
+// eligibility_json.cpp): a field's index is its case in their switches.
+inline constexpr std::string_view kReferralFactKeys[] = {"id",
+                                                         "referrerId",
+                                                         "refereeId",
+                                                         "level",
+                                                         "channel",
+                                                         "refereeIsNewPatient",
+                                                         "refereeIsInpatient",
+                                                         "referrerIsMember",
+                                                         "registrationConfirmedAtMs",
+                                                         "arrivalConfirmedAtMs",
+                                                         "conversionConfirmedAtMs",
+                                                         "admissionConfirmedAtMs",
+                                                         "dischargeConfirmedAtMs",
+                                                         "complaintAtMs",
+                                                         "refereeName"};
+
 // Reads `text`'s patients into `out.patients` and copies every other member
 // of the request object, unparsed, into `shared` as a JSON object text (for
 // the caller to decode as the shared part). False when the text is not in the

@@ -490,7 +490,7 @@ class BatchSax {
         keys = kPatientKeys, count = std::size(kPatientKeys);
         break;
       case Ctx::kReferral:
-        keys = kReferralKeys, count = std::size(kReferralKeys);
+        keys = kReferralFactKeys, count = std::size(kReferralFactKeys);
         break;
       case Ctx::kMilestone:
         keys = kMilestoneKeys, count = std::size(kMilestoneKeys);
@@ -548,21 +548,6 @@ class BatchSax {
   static constexpr int kPatientsField = 5;
   static constexpr std::string_view kCaseKeys[] = {"patient", "referrals", "milestones", "issued"};
   static constexpr std::string_view kPatientKeys[] = {"id", "isStaff", "isCommunityMember"};
-  static constexpr std::string_view kReferralKeys[] = {"id",
-                                                       "referrerId",
-                                                       "refereeId",
-                                                       "level",
-                                                       "channel",
-                                                       "refereeIsNewPatient",
-                                                       "refereeIsInpatient",
-                                                       "referrerIsMember",
-                                                       "registrationConfirmedAtMs",
-                                                       "arrivalConfirmedAtMs",
-                                                       "conversionConfirmedAtMs",
-                                                       "admissionConfirmedAtMs",
-                                                       "dischargeConfirmedAtMs",
-                                                       "complaintAtMs",
-                                                       "refereeName"};
   // The first two are read; the rest of a streak report's milestone is allowed as it is.
   static constexpr std::string_view kMilestoneKeys[] = {
       "key",         "ruleId",         "fromDate",   "toDate",    "state",
