@@ -26,6 +26,7 @@
 
 #include "eligibility/batch_scan.hpp"
 #include "eligibility/eligibility_json.hpp"
+#include "single_verdict.hpp"
 
 namespace carecircle {
 namespace {
@@ -158,24 +159,6 @@ json batchOf(const std::vector<Expected>& all) {
           {"patients", patients}};
 }
 
-// The single evaluation's verdict: eligible and pending ids in configuration order.
-std::pair<json, json> single(const json& batch, const json& patientCase) {
-  json request = batch;
-  request.erase("patients");
-  for (const auto& [key, value] : patientCase.items()) request[key] = value;
-  const json reply = json::parse(evaluateEligibilityJson(request.dump()));
-  EXPECT_TRUE(reply.at("ok").get<bool>()) << reply.dump();
-  json eligible = json::array();
-  json pending = json::array();
-  for (const json& c : reply.at("value").at("campaigns")) {
-    if (c.at("eligible").get<bool>())
-      eligible.push_back(c.at("campaignId"));
-    else if (c.at("status") == "pending")
-      pending.push_back(c.at("campaignId"));
-  }
-  return {eligible, pending};
-}
-
 TEST(EligibilityBatchDecisions, EachShortcutAgreesWithTheFullEvaluationAndTheRules) {
   const std::vector<Expected> all = cases();
   const json batch = batchOf(all);
@@ -189,7 +172,7 @@ TEST(EligibilityBatchDecisions, EachShortcutAgreesWithTheFullEvaluationAndTheRul
     const json& r = results[i];
     const std::string who = all[i].patientCase.at("patient").at("id");
     EXPECT_EQ(r.at("patientId"), who);
-    const auto [eligible, pending] = single(batch, all[i].patientCase);
+    const auto [eligible, pending] = singleVerdict(batch, all[i].patientCase);
     EXPECT_EQ(r.at("eligible"), eligible) << who << ": batch against the single evaluation";
     EXPECT_EQ(r.at("pending"), pending) << who << ": batch against the single evaluation";
     EXPECT_EQ(r.at("eligible"), all[i].eligible) << who << ": batch against the rules";

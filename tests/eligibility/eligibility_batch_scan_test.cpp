@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eligibility/eligibility_json.hpp"
+#include "single_verdict.hpp"
 
 namespace carecircle {
 namespace {
@@ -139,27 +140,6 @@ TEST(EligibilityBatchScan, PlainBatchesAreScannedAndAnswerAsTheDom) {
       EXPECT_EQ(reply.rfind(R"({"ok":true,)", 0), 0u) << reply.substr(0, 300);
     }
   }
-}
-
-// What the full evaluation of one patient says: campaign ids eligible now
-// and pending, in configuration order.
-std::pair<json, json> singleVerdict(const json& batch, const json& patientCase) {
-  json request = {{"nowMs", batch["nowMs"]},
-                  {"utcOffsetMinutes", batch["utcOffsetMinutes"]},
-                  {"campaigns", batch["campaigns"]},
-                  {"pools", batch["pools"]},
-                  {"counters", batch["counters"]}};
-  for (const auto& [key, value] : patientCase.items()) request[key] = value;
-  const json reply = json::parse(evaluateEligibilityJson(request.dump()));
-  json eligible = json::array();
-  json pending = json::array();
-  for (const json& c : reply.at("value").at("campaigns")) {
-    if (c.at("eligible").get<bool>())
-      eligible.push_back(c.at("campaignId"));
-    else if (c.at("status") == "pending")
-      pending.push_back(c.at("campaignId"));
-  }
-  return {eligible, pending};
 }
 
 TEST(EligibilityBatchScan, BatchWithoutWordsDecidesAsTheFullEvaluation) {
