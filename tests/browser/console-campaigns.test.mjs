@@ -130,7 +130,7 @@ for (const [name, url] of Object.entries(BACKENDS)) {
         expected = await page.evaluate(
           async ({ request, count }) => {
             const { loadCore } = await import('/core.js');
-            const batch = (await loadCore()).call('evaluateEligibilityBatch', request);
+            const batch = await (await loadCore()).callAsync('evaluateEligibilityBatch', request);
             return { ok: batch.ok, results: batch.value?.results, count };
           },
           { request: { nowMs: serverTimeMs, ...facts }, count: facts.patients.length },

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, PHONE } from './harness.mjs';
+import { CHROMIUM, demoFetchCancelled, FLAGS, PHONE } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -70,7 +70,7 @@ before(async () => {
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('requestfailed', (req) => {
-    problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    if (!demoFetchCancelled(req)) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
   });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);

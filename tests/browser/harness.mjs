@@ -14,6 +14,16 @@ import { CHROMIUM, FLAGS } from '../../scripts/chromium.mjs';
 import { shellFromEnv, startServer } from '../../scripts/serve.mjs';
 import { apiClient, livePids, processesMentioning, stopProcess } from '../support/backend.mjs';
 
+/**
+ * Whether a failed request is the offline demo fetching its own data
+ * (/demo/…, e.g. the campaigns its background issuance reads when a page
+ * opens) cancelled by the test navigating away: the browser reports it as
+ * net::ERR_ABORTED, which is not a failure of the page.
+ */
+export function demoFetchCancelled(req) {
+  return req.failure()?.errorText === 'net::ERR_ABORTED' && new URL(req.url()).pathname.startsWith('/demo/');
+}
+
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export { CHROMIUM, FLAGS };
 

@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { launchPhone } from './harness.mjs';
+import { demoFetchCancelled, launchPhone } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -71,7 +71,7 @@ function watch(target) {
   target.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   target.on('requestfailed', (req) => {
     // A blob: URL revoked after the download started is ours to revoke.
-    if (!req.url().startsWith('blob:')) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    if (!req.url().startsWith('blob:') && !demoFetchCancelled(req)) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
   });
   target.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);

@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { launchPhone, signInStaff } from './harness.mjs';
+import { demoFetchCancelled, launchPhone, signInStaff } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -59,7 +59,9 @@ function watch(target) {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
   target.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  target.on('requestfailed', (req) => problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  target.on('requestfailed', (req) => {
+    if (!demoFetchCancelled(req)) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
   target.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });

@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { launchPhone, signInStaff } from './harness.mjs';
+import { demoFetchCancelled, launchPhone, signInStaff } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -56,7 +56,9 @@ before(async () => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (req) => {
+    if (!demoFetchCancelled(req)) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
@@ -81,7 +83,7 @@ async function coreCall(name, request) {
   return page.evaluate(
     async ({ n, r }) => {
       const { loadCore } = await import('/core.js');
-      return (await loadCore()).call(n, r);
+      return (await loadCore()).callAsync(n, r);
     },
     { n: name, r: request },
   );

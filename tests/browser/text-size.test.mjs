@@ -446,7 +446,7 @@ test('the staff workbench shows no code, English or timing figure', { timeout: T
       assert.match(await page.textContent('.koc-field__label'), /最多120字/);
       const checked = await page.evaluate(async (note) => {
         const { loadCore } = await import('/core.js');
-        return (await loadCore()).call('assessKoc', { answers: {}, peakMomentNote: note });
+        return (await loadCore()).callAsync('assessKoc', { answers: {}, peakMomentNote: note });
       }, await page.inputValue('#koc-note'));
       assert.notEqual(checked.error?.code, 'input.out_of_range', 'the core takes a note of 120 characters');
     }

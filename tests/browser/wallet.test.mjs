@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, launchPhone, PHONE, recordCspViolations } from './harness.mjs';
+import { CHROMIUM, demoFetchCancelled, FLAGS, launchPhone, PHONE, recordCspViolations } from './harness.mjs';
 
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -61,7 +61,7 @@ function watch(target) {
   });
   target.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   target.on('requestfailed', (req) => {
-    problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    if (!demoFetchCancelled(req)) problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
   });
   target.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
@@ -452,7 +452,10 @@ test('清除本机数据 also deletes referrals and issued rewards', { timeout: 
   await waitForApp();
   // Re-seeded demo, nothing of this session: the device's book is what a
   // fresh phone's demo holds at the same moment (its synthetic history, and
-  // what the demo's issuance gives that history when it starts).
+  // what the demo's issuance gives that history when it starts). The demo's
+  // issuance runs in the background when it opens; 券包's read waits for a
+  // run, so each book is read once its wallet is shown.
+  await openWalletTab();
   const issuedAfter = await storedRecords('issued');
   assert.ok(issuedAfter.length > 0, 'the demo re-seeds its synthetic history');
   const freshContext = await context.browser().newContext({ ...PHONE, serviceWorkers: 'block' });
@@ -462,6 +465,8 @@ test('清除本机数据 also deletes referrals and issued rewards', { timeout: 
     fresh.setDefaultTimeout(STEP_TIMEOUT);
     await fresh.goto(server.url, { waitUntil: 'load' });
     await waitForApp(fresh);
+    await fresh.tap('a[data-tab="wallet"]');
+    await fresh.waitForSelector('body[data-wallet="ready"]', { timeout: STEP_TIMEOUT });
     const freshIssued = await storedRecords('issued', fresh);
     const book = (list) => list.map((r) => `${r.grantKey}|${r.status}`).sort();
     assert.deepEqual(book(issuedAfter), book(freshIssued), 'rewards issued in this session are gone: the book is a fresh device\'s');
