@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkClinicalMoment } from '../../web/lib/clinical-moments.js';
 import { resolveClaimChannel, spendClaimToken } from './loops/channels.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -1096,11 +1097,6 @@ export async function getClinicalMoments(client, patientId) {
   return rows.map((r) => ({ kind: r.kind, atMs: Number(r.at_ms) }));
 }
 
-/** Kinds of clinical moment staff record (the core's windows: docs/api/eligibility.md). */
-export const CLINICAL_MOMENT_KINDS = Object.freeze(['admission', 'surgery', 'discharge', 'badNews', 'death', 'sensitiveCase']);
-/** How far ahead a clinical moment may be dated (a planned surgery or admission). */
-export const CLINICAL_MOMENT_AHEAD_MS = 90 * DAY_MS;
-
 function patientIdOf(body) {
   if (typeof body.patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(body.patientId)) throw badBody('patientId 无效', '/patientId');
   return body.patientId;
@@ -1126,19 +1122,14 @@ async function knownPatient(client, patientId) {
  * (a planned surgery) or 7 days back.
  */
 export async function recordClinicalMoment(client, ctx, staffId, body) {
-  if (!isObject(body)) throw badBody('请求内容应为 {patientId, kind, atMs?}');
-  const unknown = Object.keys(body).find((k) => !['patientId', 'kind', 'atMs'].includes(k));
-  if (unknown) throw badBody(`含有未知字段 ${unknown.slice(0, 64)}`, `/${unknown.slice(0, 64)}`);
-  const patientId = patientIdOf(body);
-  if (!CLINICAL_MOMENT_KINDS.includes(body.kind)) throw badBody(`kind 应为 ${CLINICAL_MOMENT_KINDS.join(' / ')}`, '/kind');
   const nowMs = ctx.nowMs();
-  const atMs = instantOf(body, nowMs, { aheadMs: CLINICAL_MOMENT_AHEAD_MS, backMs: HOSPITAL_EVENT_BACKDATE_MS });
+  const { patientId, kind, atMs } = checkClinicalMoment(body, nowMs, badBody);
   await knownPatient(client, patientId);
   await client.query(
     'INSERT INTO clinical_moments (patient_id, kind, at_ms, recorded_by, recorded_at_ms) VALUES ($1, $2, $3, $4, $5)',
-    [patientId, body.kind, atMs, staffId, nowMs],
+    [patientId, kind, atMs, staffId, nowMs],
   );
-  return { patientId, kind: body.kind, atMs };
+  return { patientId, kind, atMs };
 }
 
 /** Channels of a staff touch outside the app. */

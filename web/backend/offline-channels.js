@@ -10,6 +10,8 @@
 // demo nurse saved it (the benefit letter) and one thank-you card handed over
 // at their discharge three days ago.
 
+import { checkClinicalMoment } from '../lib/clinical-moments.js';
+
 const DAY_MS = 86_400_000;
 const ZONE_OFFSET_MS = 8 * 3_600_000;
 const LETTER_CHANNELS = Object.freeze({ honour: 'letterHonour', benefit: 'letterBenefit', privilege: 'letter' });
@@ -27,11 +29,6 @@ export const CHANNEL_STAFF_ROLES = Object.freeze({
 /** Every staff method of the channels. */
 export const CHANNEL_STAFF_METHODS = Object.freeze(['getDischargeCards', 'issueDischargeCard', 'saveKocAssessment', 'recordClinicalMoment']);
 
-/** The clinical moments staff record (as the server's CLINICAL_MOMENT_KINDS). */
-export const CLINICAL_MOMENT_KINDS = Object.freeze(['admission', 'surgery', 'discharge', 'badNews', 'death', 'sensitiveCase']);
-/** A moment is dated at most 7 days back and up to 90 days ahead (a planned admission), as on the server. */
-const MOMENT_BACK_MS = 7 * DAY_MS;
-const MOMENT_AHEAD_MS = 90 * DAY_MS;
 
 /** The demo nurse's answers for the demo patient (synthetic): qualifies, prefers the benefit letter. */
 const DEMO_KOC_ANSWERS = Object.freeze({
@@ -247,17 +244,8 @@ export function createOfflineChannels({ database, init, clock, refusal, demoPati
      * pauses invite prompts (POST /staff/clinical-moments, the same checks).
      */
     async recordClinicalMoment(body) {
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw refusal(400, 'request.bad_body', '请求内容应为 {patientId, kind, atMs?}');
-      const unknown = Object.keys(body).find((k) => !['patientId', 'kind', 'atMs'].includes(k));
-      if (unknown) throw refusal(400, 'request.bad_body', `含有未知字段 ${unknown.slice(0, 64)}`);
-      const { patientId, kind } = body;
-      if (typeof patientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(patientId)) throw refusal(400, 'request.bad_body', 'patientId 无效');
-      if (!CLINICAL_MOMENT_KINDS.includes(kind)) throw refusal(400, 'request.bad_body', `kind 应为 ${CLINICAL_MOMENT_KINDS.join(' / ')}`);
       const nowMs = clock();
-      const atMs = body.atMs ?? nowMs;
-      if (!Number.isSafeInteger(atMs) || atMs < nowMs - MOMENT_BACK_MS || atMs > nowMs + MOMENT_AHEAD_MS) {
-        throw refusal(400, 'request.bad_body', 'atMs 应为有效的毫秒时间戳，且在允许的范围内');
-      }
+      const { patientId, kind, atMs } = checkClinicalMoment(body, nowMs, (message) => refusal(400, 'request.bad_body', message));
       knownPatient(patientId);
       await update(['clinicalMoments'], (v) => {
         const all = { ...(v.clinicalMoments ?? {}) };

@@ -8,6 +8,7 @@
 // card per discharge; each refusal is shown as it says. The card then
 // appears in the patient's 海报, its QR carrying the card's own token
 // (凭卡号可领取, one friend per card).
+import { CLINICAL_MOMENT_AHEAD_DAYS, CLINICAL_MOMENT_BACK_DAYS } from '../lib/clinical-moments.js';
 import { describeError } from '../lib/copy.js';
 import { el, loadDeskStyles, when } from './events.js';
 
@@ -151,7 +152,7 @@ export function createDischarge({ backend, core, showToast }) {
     } catch (err) {
       // The patient was looked up and the kind chosen from the list: a bad request is the time out of range.
       say('error', /** @type {any} */ (err)?.code === 'request.bad_body'
-        ? '这个时间不能登记：只能登记7天之内的，或90天之内计划的入院、出院'
+        ? `这个时间不能登记：只能登记${CLINICAL_MOMENT_BACK_DAYS}天之内的，或${CLINICAL_MOMENT_AHEAD_DAYS}天之内计划的入院、出院`
         : describeError(err, '登记失败，请稍后再试'));
     } finally {
       busy = false;
